@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+)
+
+//go:embed migrations
+var migrationFiles embed.FS
+
+// migrationLock is the PostgreSQL advisory lock key that serialises
+// migrations when several replicas start at once.
+const migrationLock = 7_290_041_187
+
+// Migrate applies, in order and each in its own transaction, the embedded
+// migrations that the database has not recorded yet. It returns the names of
+// those it applied.
+func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+	conn, err := s.write.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: migrate: %w", err)
+	}
+	defer conn.Close()
+	if s.dialect == Postgres {
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLock); err != nil {
+			return nil, fmt.Errorf("store: migrate: lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLock)
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		name       TEXT PRIMARY KEY,
+		applied_at TEXT NOT NULL)`); err != nil {
+		return nil, fmt.Errorf("store: migrate: create schema_migrations: %w", err)
+	}
+	names, err := s.migrationNames()
+	if err != nil {
+		return nil, err
+	}
+	var done []string
+	for _, name := range names {
+		applied, err := s.applyMigration(ctx, conn, name)
+		if err != nil {
+			return done, err
+		}
+		if applied {
+			done = append(done, name)
+		}
+	}
+	return done, nil
+}
+
+func (s *Store) migrationNames() ([]string, error) {
+	entries, err := fs.ReadDir(migrationFiles, path.Join("migrations", string(s.dialect)))
+	if err != nil {
+		return nil, fmt.Errorf("store: migrations for %s: %w", s.dialect, err)
+	}
+	var names []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".sql") {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// applyMigration applies one migration unless it is recorded. The check is
+// made inside the migration's transaction, which on SQLite holds the write
+// lock from its start, so concurrent processes apply each migration once.
+func (s *Store) applyMigration(ctx context.Context, conn *sql.Conn, name string) (applied bool, err error) {
+	body, err := migrationFiles.ReadFile(path.Join("migrations", string(s.dialect), name))
+	if err != nil {
+		return false, fmt.Errorf("store: migration %s: %w", name, err)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("store: migration %s: %w", name, err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	var n int
+	if err = tx.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM schema_migrations WHERE name = ?"), name).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: migration %s: %w", name, err)
+	}
+	if n > 0 {
+		return false, tx.Commit()
+	}
+	if _, err = tx.ExecContext(ctx, string(body)); err != nil {
+		return false, fmt.Errorf("store: migration %s: %w", name, err)
+	}
+	if _, err = tx.ExecContext(ctx, s.q("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)"),
+		name, s.now().UTC().Format("2006-01-02T15:04:05Z")); err != nil {
+		return false, fmt.Errorf("store: migration %s: record: %w", name, err)
+	}
+	if err = tx.Commit(); err != nil {
+		return false, fmt.Errorf("store: migration %s: commit: %w", name, err)
+	}
+	return true, nil
+}

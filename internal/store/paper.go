@@ -1,0 +1,106 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+)
+
+// Paper is one paper: its metadata and its community data.
+type Paper struct {
+	ID         string // versionless arXiv id
+	Version    int    // latest known version; 0 when only Hugging Face data is known
+	Title      string
+	Abstract   string // LaTeX kept as written
+	Authors    []string
+	Categories []string // primary first
+	Comments   string
+	JournalRef string
+	DOI        string
+	ReportNo   string
+	License    string
+	Submitter  string
+	Versions   []Version
+	// FirstVersionAt and LatestVersionAt are the submission times of the
+	// first and latest versions; ListedOn is the date of the listing that
+	// announced the paper. Zero when unknown.
+	FirstVersionAt  time.Time
+	LatestVersionAt time.Time
+	ListedOn        time.Time
+	Source          Source
+
+	Community Community
+
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// PrimaryCategory is the first category, or "".
+func (p *Paper) PrimaryCategory() string {
+	if len(p.Categories) == 0 {
+		return ""
+	}
+	return p.Categories[0]
+}
+
+// Version is one entry of a paper's version history.
+type Version struct {
+	Version int       `json:"version"`
+	Created time.Time `json:"created"`
+}
+
+// Source says where a paper's metadata came from. arXiv's wins over
+// Hugging Face's.
+type Source string
+
+// The metadata sources.
+const (
+	SourceArxiv Source = "arxiv"
+	SourceHF    Source = "hf"
+)
+
+// Community is what the community said about a paper: Hugging Face's daily
+// list data for now, paperboy's own votes and comments later.
+type Community struct {
+	Upvotes          int       // imported base count
+	DailyOn          time.Time // the day the paper was on the daily list
+	DailySubmittedAt time.Time
+	DailySubmitter   string // who put it on the daily list
+	GitHubRepo       string
+	GitHubStars      int // -1 when unknown
+	NumComments      int
+	AISummary        string
+	AIKeywords       []string
+	ProjectPage      string
+}
+
+// metaHash fingerprints the metadata that an import may change, so that a
+// re-import of the same record is recognised as unchanged.
+func (p *Paper) metaHash() string {
+	return hashJSON(struct {
+		V                     int
+		T, A                  string
+		Au, C                 []string
+		Cm, JR, DOI, RN, L, S string
+		Vs                    []Version
+		First, Latest, Listed time.Time
+		Src                   Source
+	}{p.Version, p.Title, p.Abstract, nonNil(p.Authors), nonNil(p.Categories), p.Comments, p.JournalRef, p.DOI,
+		p.ReportNo, p.License, p.Submitter, nonNil(p.Versions), p.FirstVersionAt, p.LatestVersionAt, p.ListedOn, p.Source})
+}
+
+func (c *Community) hash() string {
+	n := *c
+	n.AIKeywords = nonNil(n.AIKeywords)
+	return hashJSON(n)
+}
+
+func hashJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // plain structs of strings, ints and times always marshal
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}
