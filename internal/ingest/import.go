@@ -1,0 +1,270 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+	"unicode/utf8"
+
+	"github.com/paperboy-dev/paperboy/internal/store"
+)
+
+// Store is what an import writes to.
+type Store interface {
+	UpsertPapers(ctx context.Context, papers []store.Paper) (store.UpsertCounts, error)
+	UpsertCommunity(ctx context.Context, papers []store.Paper) (store.UpsertCounts, error)
+}
+
+// Problem is a record that could not be imported: where and why.
+type Problem struct {
+	File   string
+	Line   int // 1-based line, for line-oriented files
+	Item   int // 1-based item, for JSON arrays
+	Reason string
+}
+
+func (p Problem) String() string {
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Reason)
+	}
+	return fmt.Sprintf("%s: item %d: %s", p.File, p.Item, p.Reason)
+}
+
+// Summary counts what an import did.
+type Summary struct {
+	Records int // records read, good or bad
+	store.UpsertCounts
+	Rejected int
+	Elapsed  time.Duration
+}
+
+// Add adds o to s.
+func (s *Summary) Add(o Summary) {
+	s.Records += o.Records
+	s.UpsertCounts.Add(o.UpsertCounts)
+	s.Rejected += o.Rejected
+	s.Elapsed += o.Elapsed
+}
+
+// Progress is reported after every batch written.
+type Progress struct {
+	File    string
+	Records int
+	Read    int64 // bytes of the file read so far
+	Size    int64 // the file's size on disk
+}
+
+// Importer imports bulk files into a store. Each batch is written in one
+// transaction and every write is an idempotent upsert, so an import that is
+// killed half-way loses nothing stored and, run again, reaches the same end
+// state.
+type Importer struct {
+	Store      Store
+	Format     Format // FormatAuto detects it from the content
+	BatchSize  int    // records per transaction; 1000 when zero
+	OnProblem  func(Problem)
+	OnProgress func(Progress)
+}
+
+type batch struct {
+	papers  []store.Paper
+	records int
+	read    int64
+}
+
+// ImportFile imports one file. Bad records are reported to OnProblem and
+// counted as rejected; the error is for failures that stop the file (it
+// cannot be opened, the database fails).
+func (im *Importer) ImportFile(ctx context.Context, path string) (Summary, error) {
+	start := time.Now()
+	in, err := openInput(path)
+	if err != nil {
+		return Summary{}, fmt.Errorf("import %s: %w", path, err)
+	}
+	defer in.Close()
+	format := im.Format
+	if format == FormatAuto {
+		if format, err = detectFormat(in.r); err != nil {
+			return Summary{}, fmt.Errorf("import %s: %w", path, err)
+		}
+	}
+	write := im.Store.UpsertPapers
+	if format == FormatHF {
+		write = im.Store.UpsertCommunity
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan batch, 2)
+	var sum Summary
+	problems := make(chan Problem, 64)
+	readErr := make(chan error, 1)
+	// Parsing runs beside the database writes: on two cores this overlaps
+	// JSON decoding with the store's work.
+	go func() {
+		defer close(batches)
+		defer close(problems)
+		readErr <- im.read(ctx, in, path, format, batches, problems)
+	}()
+
+	var records int
+	for batches != nil || problems != nil {
+		select {
+		case p, ok := <-problems:
+			if !ok {
+				problems = nil
+				continue
+			}
+			sum.Rejected++
+			if im.OnProblem != nil {
+				im.OnProblem(p)
+			}
+		case b, ok := <-batches:
+			if !ok {
+				batches = nil
+				continue
+			}
+			counts, err := write(ctx, b.papers)
+			if err != nil {
+				return sum, fmt.Errorf("import %s: %w", path, err)
+			}
+			sum.UpsertCounts.Add(counts)
+			records += b.records
+			if im.OnProgress != nil {
+				im.OnProgress(Progress{File: path, Records: records, Read: b.read, Size: in.size})
+			}
+		}
+	}
+	if err := <-readErr; err != nil {
+		return sum, fmt.Errorf("import %s: %w", path, err)
+	}
+	sum.Records = records
+	sum.Elapsed = time.Since(start)
+	return sum, nil
+}
+
+// read parses the file into batches of papers. It returns an error only when
+// ctx is cancelled; bad records and unreadable input become problems.
+func (im *Importer) read(ctx context.Context, in *input, path string, format Format, out chan<- batch, problems chan<- Problem) error {
+	size := im.BatchSize
+	if size <= 0 {
+		size = 1000
+	}
+	parse := parseKaggle
+	if format == FormatHF {
+		parse = parseHF
+	}
+	cur := batch{}
+	emit := func() error {
+		cur.read = in.consumed.n.Load()
+		select {
+		case out <- cur:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		cur = batch{}
+		return nil
+	}
+	report := func(p Problem) error {
+		cur.records++
+		select {
+		case problems <- p:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	add := func(raw []byte, where Problem) error {
+		if !utf8.Valid(raw) {
+			where.Reason = "invalid UTF-8"
+			return report(where)
+		}
+		p, err := parse(raw)
+		if err != nil {
+			where.Reason = err.Error()
+			return report(where)
+		}
+		cur.records++
+		cur.papers = append(cur.papers, p)
+		if len(cur.papers) >= size {
+			return emit()
+		}
+		return nil
+	}
+
+	var err error
+	if first, _ := in.r.Peek(1); len(first) > 0 && first[0] == '[' {
+		err = eachArrayItem(in.r, path, add, report)
+	} else {
+		err = eachLine(in.r, path, add, report)
+	}
+	if err != nil {
+		return err
+	}
+	if cur.records > 0 {
+		return emit()
+	}
+	return nil
+}
+
+// eachLine calls add for every non-blank line. A read error (a truncated
+// gzip stream, say) is reported at the line where it happened and ends the
+// file.
+func eachLine(r interface {
+	ReadSlice(delim byte) ([]byte, error)
+}, path string, add func([]byte, Problem) error, report func(Problem) error) error {
+	var long []byte
+	for line := 1; ; line++ {
+		chunk, err := r.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) { // a line longer than the buffer
+			long = append(long[:0], chunk...)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				chunk, err = r.ReadSlice('\n')
+				long = append(long, chunk...)
+			}
+			chunk = long
+		}
+		if text := bytes.TrimSpace(chunk); len(text) > 0 && (err == nil || err == io.EOF) {
+			if addErr := add(text, Problem{File: path, Line: line}); addErr != nil {
+				return addErr
+			}
+		}
+		switch {
+		case err == io.EOF:
+			return nil
+		case err != nil:
+			return report(Problem{File: path, Line: line, Reason: "unreadable input: " + describeReadError(err)})
+		}
+	}
+}
+
+// eachArrayItem calls add for every element of a top-level JSON array. A
+// syntax error cannot be skipped inside an array, so it ends the file.
+func eachArrayItem(r io.Reader, path string, add func([]byte, Problem) error, report func(Problem) error) error {
+	dec := json.NewDecoder(r)
+	if _, err := dec.Token(); err != nil {
+		return report(Problem{File: path, Item: 1, Reason: "malformed JSON array: " + describeReadError(err)})
+	}
+	for item := 1; dec.More(); item++ {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return report(Problem{File: path, Item: item, Reason: "malformed JSON array: " + describeReadError(err)})
+		}
+		if err := add(raw, Problem{File: path, Item: item}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func describeReadError(err error) string {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return "file ends early (truncated gzip or JSON)"
+	}
+	return err.Error()
+}
