@@ -60,7 +60,7 @@ func parseKaggle(line []byte) (store.Paper, error) {
 	if p.Title == "" {
 		return store.Paper{}, fmt.Errorf("paper %s: missing title", id.Base)
 	}
-	if p.Categories, err = parseCategories(str(r.Categories)); err != nil {
+	if p.Categories, p.Classification, err = parseCategories(str(r.Categories)); err != nil {
 		return store.Paper{}, fmt.Errorf("paper %s: %w", id.Base, err)
 	}
 	p.Authors = splitAuthors(str(r.Authors))
@@ -107,17 +107,27 @@ func listedOn(firstVersion time.Time) time.Time {
 	return arxiv.AnnouncementDate(firstVersion)
 }
 
-func parseCategories(s string) ([]string, error) {
-	cats := strings.Fields(s)
-	if len(cats) == 0 {
-		return nil, errors.New("no categories")
-	}
-	for _, c := range cats {
-		if !arxiv.ValidCategory(c) {
-			return nil, fmt.Errorf("bad category %q", c)
+// parseCategories splits the categories field into the arXiv categories
+// and what follows them: crawls of listing pages append the MSC and ACM
+// classes as the authors wrote them ("68T45 (Primary), I.2.10;"), which is
+// kept as free text.
+func parseCategories(s string) (cats []string, classification string, err error) {
+	fields := strings.Fields(s)
+	for i, tok := range fields {
+		if c := strings.TrimRight(tok, ",;"); arxiv.ValidCategory(c) {
+			cats = append(cats, c)
+			continue
 		}
+		if i == 0 {
+			return nil, "", fmt.Errorf("bad category %q", tok)
+		}
+		classification = strings.Join(fields[i:], " ")
+		break
 	}
-	return cats, nil
+	if len(cats) == 0 {
+		return nil, "", errors.New("no categories")
+	}
+	return cats, classification, nil
 }
 
 // splitAuthors splits the dump's author string ("A. One, B. Two and C.

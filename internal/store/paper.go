@@ -15,13 +15,16 @@ type Paper struct {
 	Abstract   string // LaTeX kept as written
 	Authors    []string
 	Categories []string // primary first
-	Comments   string
-	JournalRef string
-	DOI        string
-	ReportNo   string
-	License    string
-	Submitter  string
-	Versions   []Version
+	// Classification holds MSC or ACM classes as the source gives them
+	// ("68T45 (Primary), I.2.10"), free text.
+	Classification string
+	Comments       string
+	JournalRef     string
+	DOI            string
+	ReportNo       string
+	License        string
+	Submitter      string
+	Versions       []Version
 	// FirstVersionAt and LatestVersionAt are the submission times of the
 	// first and latest versions; ListedOn is the date of the listing that
 	// announced the paper. Zero when unknown.
@@ -37,7 +40,7 @@ type Paper struct {
 }
 
 // PrimaryCategory is the first category, or "".
-func (p *Paper) PrimaryCategory() string {
+func (p Paper) PrimaryCategory() string {
 	if len(p.Categories) == 0 {
 		return ""
 	}
@@ -82,11 +85,12 @@ func (p *Paper) metaHash() string {
 		V                     int
 		T, A                  string
 		Au, C                 []string
+		Cl                    string
 		Cm, JR, DOI, RN, L, S string
 		Vs                    []Version
 		First, Latest, Listed time.Time
 		Src                   Source
-	}{p.Version, p.Title, p.Abstract, nonNil(p.Authors), nonNil(p.Categories), p.Comments, p.JournalRef, p.DOI,
+	}{p.Version, p.Title, p.Abstract, nonNil(p.Authors), nonNil(p.Categories), p.Classification, p.Comments, p.JournalRef, p.DOI,
 		p.ReportNo, p.License, p.Submitter, nonNil(p.Versions), p.FirstVersionAt, p.LatestVersionAt, p.ListedOn, p.Source})
 }
 

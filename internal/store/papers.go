@@ -35,7 +35,7 @@ const changeFeedLock = 7_290_041_188
 // metaColumns are the columns an arXiv import writes. Community columns are
 // deliberately absent so that a re-import never wipes them.
 var metaColumns = []string{
-	"id", "version", "title", "abstract", "authors", "categories", "primary_category",
+	"id", "version", "title", "abstract", "authors", "categories", "primary_category", "classifications",
 	"comments", "journal_ref", "doi", "report_no", "license", "submitter", "versions",
 	"first_version_at", "latest_version_at", "listed_on", "source", "meta_hash",
 }
@@ -171,25 +171,30 @@ func (s *Store) UpsertCommunity(ctx context.Context, papers []Paper) (UpsertCoun
 	return counts, nil
 }
 
+// mergeCommunity merges two records of one paper's community data so that
+// the result does not depend on their order: counts only grow, the earliest
+// submission to the daily list stands, and text fields follow the record
+// with more upvotes (the later fetch), filling gaps from the other.
 func mergeCommunity(old, in Community) Community {
 	m := old
 	m.Upvotes = max(old.Upvotes, in.Upvotes)
 	m.NumComments = max(old.NumComments, in.NumComments)
 	m.GitHubStars = max(old.GitHubStars, in.GitHubStars)
-	if !in.DailyOn.IsZero() && (old.DailyOn.IsZero() || in.DailyOn.Before(old.DailyOn)) {
+	if !in.DailySubmittedAt.IsZero() && (old.DailySubmittedAt.IsZero() || in.DailySubmittedAt.Before(old.DailySubmittedAt)) {
 		m.DailyOn, m.DailySubmittedAt, m.DailySubmitter = in.DailyOn, in.DailySubmittedAt, in.DailySubmitter
 	}
+	newer := in.Upvotes >= old.Upvotes
 	for _, f := range []struct {
 		dst *string
 		src string
 	}{
 		{&m.GitHubRepo, in.GitHubRepo}, {&m.AISummary, in.AISummary}, {&m.ProjectPage, in.ProjectPage},
 	} {
-		if f.src != "" {
+		if f.src != "" && (newer || *f.dst == "") {
 			*f.dst = f.src
 		}
 	}
-	if len(in.AIKeywords) > 0 {
+	if len(in.AIKeywords) > 0 && (newer || len(m.AIKeywords) == 0) {
 		m.AIKeywords = in.AIKeywords
 	}
 	return m
@@ -226,7 +231,7 @@ func (s *Store) updateHFMeta(ctx context.Context, tx *sql.Tx, p *Paper, now time
 func (s *Store) metaArgs(p *Paper, hash string) []any {
 	return []any{
 		p.ID, p.Version, p.Title, p.Abstract, mustJSON(nonNil(p.Authors)), strings.Join(p.Categories, " "),
-		p.PrimaryCategory(), p.Comments, p.JournalRef, p.DOI, p.ReportNo, p.License, p.Submitter,
+		p.PrimaryCategory(), p.Classification, p.Comments, p.JournalRef, p.DOI, p.ReportNo, p.License, p.Submitter,
 		mustJSON(nonNil(p.Versions)), s.timeArg(p.FirstVersionAt), s.timeArg(p.LatestVersionAt),
 		dateArg(p.ListedOn), string(p.Source), hash,
 	}
@@ -397,7 +402,7 @@ func placeholders(n int) string {
 }
 
 // paperSelect lists the columns scanPaper reads, in its order.
-const paperSelect = `id, version, title, abstract, authors, categories, comments, journal_ref, doi,
+const paperSelect = `id, version, title, abstract, authors, categories, classifications, comments, journal_ref, doi,
 	report_no, license, submitter, versions, first_version_at, latest_version_at, listed_on, source,
 	base_upvotes, daily_on, daily_submitted_at, daily_submitter, github_repo, github_stars,
 	hf_num_comments, ai_summary, ai_keywords, project_page, created_at, updated_at`
@@ -409,7 +414,7 @@ func scanPaper(r rowScanner) (Paper, error) {
 	var authors, categories, versions, keywords string
 	var first, latest, listed, dailyOn, dailyAt, created, updated nullTime
 	var stars sql.NullInt64
-	err := r.Scan(&p.ID, &p.Version, &p.Title, &p.Abstract, &authors, &categories, &p.Comments,
+	err := r.Scan(&p.ID, &p.Version, &p.Title, &p.Abstract, &authors, &categories, &p.Classification, &p.Comments,
 		&p.JournalRef, &p.DOI, &p.ReportNo, &p.License, &p.Submitter, &versions, &first, &latest,
 		&listed, &p.Source, &p.Community.Upvotes, &dailyOn, &dailyAt, &p.Community.DailySubmitter,
 		&p.Community.GitHubRepo, &stars, &p.Community.NumComments, &p.Community.AISummary, &keywords,

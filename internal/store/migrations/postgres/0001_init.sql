@@ -8,6 +8,7 @@ CREATE TABLE papers (
     authors           TEXT NOT NULL DEFAULT '[]',  -- JSON array of names, in order
     categories        TEXT NOT NULL DEFAULT '',    -- space-separated, primary first
     primary_category  TEXT NOT NULL DEFAULT '',
+    classifications   TEXT NOT NULL DEFAULT '',    -- MSC / ACM codes, space-separated
     comments          TEXT NOT NULL DEFAULT '',
     journal_ref       TEXT NOT NULL DEFAULT '',
     doi               TEXT NOT NULL DEFAULT '',

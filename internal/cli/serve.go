@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/paperboy-dev/paperboy/internal/web"
+)
+
+type serveCmd struct {
+	Addr string `name:"addr" env:"PAPERBOY_ADDR" default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Address to listen on."`
+}
+
+func (c *serveCmd) Validate() error {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("--addr %q: want HOST:PORT: %w", c.Addr, err)
+	}
+	return nil
+}
+
+func (c *serveCmd) Run(e *env) error {
+	s, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           web.NewServer(s, e.log),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelWarn),
+	}
+	e.log.Info("serving", "addr", "http://"+ln.Addr().String(), "database", redactURL(e.DatabaseURL))
+	if e.opts.OnListen != nil {
+		e.opts.OnListen(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-e.ctx.Done():
+	}
+	e.log.Info("shutting down")
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(e.ctx), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,112 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/paperboy-dev/paperboy/internal/arxiv"
+	"github.com/paperboy-dev/paperboy/internal/store"
+)
+
+// apiPaper is a paper in the shape of Hugging Face's paper object where the
+// fields exist there, with paperboy's extra arXiv metadata beside them.
+type apiPaper struct {
+	ID                 string      `json:"id"`
+	Title              string      `json:"title"`
+	Summary            string      `json:"summary"`
+	Authors            []apiAuthor `json:"authors"`
+	PublishedAt        *time.Time  `json:"publishedAt,omitempty"`
+	Upvotes            int         `json:"upvotes"`
+	NumComments        int         `json:"numComments"`
+	SubmittedOnDailyAt *time.Time  `json:"submittedOnDailyAt,omitempty"`
+	SubmittedOnDailyBy *apiUser    `json:"submittedOnDailyBy,omitempty"`
+	GitHubRepo         string      `json:"githubRepo,omitempty"`
+	GitHubStars        *int        `json:"githubStars,omitempty"`
+	ProjectPage        string      `json:"projectPage,omitempty"`
+	AISummary          string      `json:"ai_summary,omitempty"`
+	AIKeywords         []string    `json:"ai_keywords,omitempty"`
+
+	Version        int             `json:"version,omitempty"`
+	Categories     []string        `json:"categories"`
+	Comments       string          `json:"comments,omitempty"`
+	JournalRef     string          `json:"journalRef,omitempty"`
+	DOI            string          `json:"doi,omitempty"`
+	License        string          `json:"license,omitempty"`
+	Versions       []store.Version `json:"versions,omitempty"`
+	LastRevisedAt  *time.Time      `json:"lastRevisedAt,omitempty"`
+	ListedOn       string          `json:"listedOn,omitempty"`
+	MetadataSource string          `json:"metadataSource"`
+}
+
+type apiAuthor struct {
+	Name string `json:"name"`
+}
+
+type apiUser struct {
+	User string `json:"user"`
+}
+
+func toAPIPaper(p *store.Paper) apiPaper {
+	out := apiPaper{
+		ID: p.ID, Title: p.Title, Summary: p.Abstract,
+		Authors:        make([]apiAuthor, len(p.Authors)),
+		PublishedAt:    timePtr(p.FirstVersionAt),
+		Upvotes:        p.Community.Upvotes,
+		NumComments:    p.Community.NumComments,
+		GitHubRepo:     p.Community.GitHubRepo,
+		ProjectPage:    p.Community.ProjectPage,
+		AISummary:      p.Community.AISummary,
+		AIKeywords:     p.Community.AIKeywords,
+		Version:        p.Version,
+		Categories:     p.Categories,
+		Comments:       p.Comments,
+		JournalRef:     p.JournalRef,
+		DOI:            p.DOI,
+		License:        p.License,
+		Versions:       p.Versions,
+		LastRevisedAt:  timePtr(p.LatestVersionAt),
+		MetadataSource: string(p.Source),
+	}
+	for i, a := range p.Authors {
+		out.Authors[i] = apiAuthor{Name: a}
+	}
+	if out.Categories == nil {
+		out.Categories = []string{}
+	}
+	if !p.ListedOn.IsZero() {
+		out.ListedOn = p.ListedOn.Format(time.DateOnly)
+	}
+	if c := p.Community; !c.DailySubmittedAt.IsZero() {
+		out.SubmittedOnDailyAt = timePtr(c.DailySubmittedAt)
+		if c.DailySubmitter != "" {
+			out.SubmittedOnDailyBy = &apiUser{User: c.DailySubmitter}
+		}
+	}
+	if p.Community.GitHubStars >= 0 && p.Community.GitHubRepo != "" {
+		stars := p.Community.GitHubStars
+		out.GitHubStars = &stars
+	}
+	return out
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// apiPaper serves GET /api/papers/{id}: any form of arXiv id, old-style ids
+// with their slash included, and with or without a version.
+func (s *Server) apiPaper(w http.ResponseWriter, r *http.Request) error {
+	id, err := arxiv.ParseID(r.PathValue("id"))
+	if err != nil {
+		return errBadRequest(err.Error())
+	}
+	p, err := s.papers.Paper(r.Context(), id.Base)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toAPIPaper(&p))
+	return nil
+}
