@@ -1,0 +1,244 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paperboy-dev/paperboy/internal/store"
+	"github.com/paperboy-dev/paperboy/internal/store/storetest"
+)
+
+const sharedData = "../../../shared/data"
+
+// run runs paperboy in-process and returns its exit status and output.
+func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = Main(context.Background(), args, Options{Stdout: &out, Stderr: &errOut})
+	return code, out.String(), errOut.String()
+}
+
+const kaggleFixture = `{"id":"2506.00001","submitter":null,"authors":"Ada Lovelace, Alan Turing and Grace Hopper","title":"Direct preference\n  optimisation revisited","comments":"12 pages","journal-ref":null,"doi":null,"report-no":null,"categories":"cs.CL cs.LG 68T50","license":null,"abstract":"  We revisit $\\ell_1$ things.\n","versions":[{"version":"v1","created":"Mon, 2 Jun 2025 00:00:00 GMT"}],"update_date":"2025-06-02","authors_parsed":[]}
+{"id":"hep-th/9901001","submitter":"Someone","authors":"E. Witten","title":"Old style","comments":null,"journal-ref":null,"doi":null,"report-no":null,"categories":"hep-th","license":null,"abstract":"Strings.","versions":[{"version":"v1","created":"Fri, 1 Jan 1999 10:00:00 GMT"},{"version":"v2","created":"Fri, 5 Feb 1999 10:00:00 GMT"}],"update_date":"1999-02-05","authors_parsed":[]}
+`
+
+const hfFixture = `{"paper":{"id":"2506.00001","authors":[{"name":"Ada Lovelace"}],"publishedAt":"2025-06-01T10:00:00.000Z","submittedOnDailyAt":"2025-06-02T08:00:00.000Z","submittedOnDailyBy":{"user":"akhaliq"},"title":"DPO revisited","summary":"HF summary","upvotes":17,"githubRepo":"https://github.com/a/b","githubStars":99},"publishedAt":"2025-06-02T08:00:00.000Z","title":"DPO revisited","numComments":4}
+`
+
+func writeFixture(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestImportThenServe(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			db := storetest.URL(t, d)
+			kaggle := writeFixture(t, "arxiv.jsonl", kaggleFixture)
+			hf := writeFixture(t, "hf.jsonl", hfFixture)
+			// Flags may follow the positional arguments.
+			code, out, errOut := run(t, "import", kaggle, hf, "--database-url", db, "-q")
+			if code != 0 {
+				t.Fatalf("import exit %d\n%s%s", code, out, errOut)
+			}
+			if !strings.Contains(out, "total: 3 records: 2 imported, 1 updated, 0 unchanged, 0 rejected") {
+				t.Errorf("import summary:\n%s", out)
+			}
+			if code, out, _ := run(t, "--database-url", db, "import", "-q", kaggle); code != 0 || !strings.Contains(out, "0 imported, 0 updated, 2 unchanged") {
+				t.Errorf("re-import exit %d:\n%s", code, out)
+			}
+
+			base := serve(t, "serve", "--database-url", db, "--addr", "127.0.0.1:0")
+
+			var health map[string]string
+			if status := getJSON(t, base+"/healthz", &health); status != 200 || health["status"] != "ok" {
+				t.Errorf("healthz: %d %v", status, health)
+			}
+			var paper map[string]any
+			if status := getJSON(t, base+"/api/papers/2506.00001v1", &paper); status != 200 {
+				t.Fatalf("paper: status %d", status)
+			}
+			want := map[string]any{
+				"id": "2506.00001", "title": "Direct preference optimisation revisited",
+				"summary": `We revisit $\ell_1$ things.`, "upvotes": 17.0, "numComments": 4.0,
+				"githubRepo": "https://github.com/a/b", "githubStars": 99.0, "listedOn": "2025-06-02",
+				"publishedAt": "2025-06-02T00:00:00Z", "submittedOnDailyAt": "2025-06-02T08:00:00Z",
+			}
+			for k, v := range want {
+				if paper[k] != v {
+					t.Errorf("paper[%q] = %#v, want %#v", k, paper[k], v)
+				}
+			}
+			if authors, _ := json.Marshal(paper["authors"]); string(authors) != `[{"name":"Ada Lovelace"},{"name":"Alan Turing"},{"name":"Grace Hopper"}]` {
+				t.Errorf("authors = %s", authors)
+			}
+			if cats, _ := json.Marshal(paper["categories"]); string(cats) != `["cs.CL","cs.LG"]` {
+				t.Errorf("categories = %s", cats)
+			}
+			var old map[string]any
+			if status := getJSON(t, base+"/api/papers/hep-th/9901001v2", &old); status != 200 || old["version"] != 2.0 {
+				t.Errorf("old-style id: %d %v", status, old)
+			}
+			var apiErr map[string]string
+			if status := getJSON(t, base+"/api/papers/2506.99999", &apiErr); status != 404 || apiErr["error"] == "" {
+				t.Errorf("unknown id: %d %v", status, apiErr)
+			}
+			if status := getJSON(t, base+"/api/papers/not-an-id", &apiErr); status != 400 || !strings.Contains(apiErr["error"], "invalid arXiv id") {
+				t.Errorf("invalid id: %d %v", status, apiErr)
+			}
+			status, page := get(t, base+"/")
+			if status != 200 || !strings.Contains(page, "Direct preference optimisation revisited") || !strings.Contains(page, "▲ 17") {
+				t.Errorf("home page: %d\n%s", status, page)
+			}
+			if status, page := get(t, base+"/no/such/page"); status != 404 || !strings.Contains(page, "<h1>404") {
+				t.Errorf("missing page: %d\n%s", status, page)
+			}
+		})
+	}
+}
+
+// serve starts paperboy serve in the background and returns its base URL;
+// the server is shut down, and must exit cleanly, when the test ends.
+func serve(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	addr := make(chan string, 1)
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, args, Options{Stdout: io.Discard, Stderr: io.Discard, OnListen: func(a string) { addr <- a }})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Errorf("serve exited with %d", code)
+			}
+		case <-time.After(20 * time.Second):
+			t.Error("serve did not shut down")
+		}
+	})
+	select {
+	case a := <-addr:
+		return "http://" + a
+	case code := <-done:
+		t.Fatalf("serve exited early with %d", code)
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	return ""
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+func getJSON(t *testing.T, url string, v any) int {
+	t.Helper()
+	status, body := get(t, url)
+	if err := json.Unmarshal([]byte(body), v); err != nil {
+		t.Fatalf("GET %s: %d, not JSON: %v\n%s", url, status, err, body)
+	}
+	return status
+}
+
+func TestCommandLineErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := writeFixture(t, "bad.jsonl", kaggleFixture+"{not json\n")
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr []string
+	}{
+		{"unknown flag", []string{"import", "--bogus", bad}, 2, []string{"unknown flag --bogus", "usage: paperboy import"}},
+		{"unknown command", []string{"frobnicate"}, 2, []string{"unexpected argument frobnicate", "usage: paperboy <command>"}},
+		{"bad database url", []string{"migrate", "--database-url", "mysql://x/y"}, 2, []string{`unsupported scheme "mysql"`}},
+		{"bad addr", []string{"serve", "--addr", "8080", "--data-dir", dir}, 2, []string{`--addr "8080"`}},
+		{"missing file", []string{"import", "--data-dir", dir, "/no/such/file.jsonl"}, 2, []string{"/no/such/file.jsonl"}},
+		{"rejected record", []string{"import", "-q", "--data-dir", dir, bad}, 1, []string{bad + ":3: malformed JSON"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := run(t, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\n%s", code, tt.code, stderr)
+			}
+			for _, want := range tt.stderr {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestHelpEverywhere(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"import", "--help"}, {"migrate", "--help"}, {"version", "--help"}} {
+		code, out, _ := run(t, args...)
+		if code != 0 || !strings.Contains(out, "Usage: paperboy") {
+			t.Errorf("%v: exit %d\n%s", args, code, out)
+		}
+	}
+}
+
+func TestEnvironmentConfiguresDataDir(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("PAPERBOY_DATA_DIR", dir)
+	if code, _, errOut := run(t, "migrate"); code != 0 {
+		t.Fatalf("migrate: %d %s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "paperboy.db")); err != nil {
+		t.Fatalf("no database in PAPERBOY_DATA_DIR: %v", err)
+	}
+}
+
+// TestImportRealData imports the real arXiv and Hugging Face files and checks
+// the counts the data's README gives.
+func TestImportRealData(t *testing.T) {
+	arxivFile := filepath.Join(sharedData, "arxiv-cs/arxiv-cs-2025-2026.kaggle.jsonl.gz")
+	hfFile := filepath.Join(sharedData, "hf-daily/hf-daily-papers-2024-2026.jsonl.gz")
+	if _, err := os.Stat(arxivFile); err != nil || testing.Short() {
+		t.Skip("real data not available, or -short")
+	}
+	db := storetest.URL(t, store.SQLite)
+	if code, out, errOut := run(t, "import", "-q", "--database-url", db, arxivFile, hfFile); code != 0 {
+		t.Fatalf("import exit %d\n%s%s", code, out, errOut)
+	}
+	s, err := store.Open(context.Background(), db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	st, err := s.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged := st.WithDaily - (st.Papers - st.FromArxiv)
+	if st.Papers != 80017 || st.FromArxiv != 74728 || st.WithDaily != 9577 || merged != 4288 {
+		t.Errorf("stats %+v (merged %d), want 80017 papers, 74728 from arXiv, 9577 with daily data, 4288 merged", st, merged)
+	}
+	code, out, _ := run(t, "import", "-q", "--database-url", db, arxivFile, hfFile)
+	if code != 0 || !strings.Contains(out, "total: 84309 records: 0 imported, 0 updated, 84309 unchanged, 0 rejected") {
+		t.Errorf("re-import exit %d:\n%s", code, out)
+	}
+}
