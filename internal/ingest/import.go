@@ -155,10 +155,6 @@ func (im *Importer) read(ctx context.Context, in *input, path string, format For
 	if size <= 0 {
 		size = 1000
 	}
-	parse := parseKaggle
-	if format == FormatHF {
-		parse = parseHF
-	}
 	cur := batch{}
 	emit := func() error {
 		cur.read = in.consumed.n.Load()
@@ -170,7 +166,14 @@ func (im *Importer) read(ctx context.Context, in *input, path string, format For
 		cur = batch{}
 		return nil
 	}
-	report := func(p Problem) error {
+	err := parse(in, path, format, func(p store.Paper) error {
+		cur.records++
+		cur.papers = append(cur.papers, p)
+		if len(cur.papers) >= size {
+			return emit()
+		}
+		return nil
+	}, func(p Problem) error {
 		cur.records++
 		select {
 		case problems <- p:
@@ -178,31 +181,7 @@ func (im *Importer) read(ctx context.Context, in *input, path string, format For
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-	}
-	add := func(raw []byte, where Problem) error {
-		if !utf8.Valid(raw) {
-			where.Reason = "invalid UTF-8"
-			return report(where)
-		}
-		p, err := parse(raw)
-		if err != nil {
-			where.Reason = err.Error()
-			return report(where)
-		}
-		cur.records++
-		cur.papers = append(cur.papers, p)
-		if len(cur.papers) >= size {
-			return emit()
-		}
-		return nil
-	}
-
-	var err error
-	if first, _ := in.r.Peek(1); len(first) > 0 && first[0] == '[' {
-		err = eachArrayItem(in.r, path, add, report)
-	} else {
-		err = eachLine(in.r, path, add, report)
-	}
+	})
 	if err != nil {
 		return err
 	}
@@ -210,6 +189,62 @@ func (im *Importer) read(ctx context.Context, in *input, path string, format For
 		return emit()
 	}
 	return nil
+}
+
+// ReadFile streams the papers of a file to fn without storing them, for
+// evaluations and benchmarks that build their own corpus. Bad records go to
+// onProblem (which may be nil). It returns the format it read.
+func ReadFile(ctx context.Context, path string, format Format, fn func(store.Paper) error, onProblem func(Problem)) (Format, error) {
+	in, err := openInput(path)
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	defer in.Close()
+	if format == FormatAuto {
+		if format, err = detectFormat(in.r); err != nil {
+			return "", fmt.Errorf("read %s: %w", path, err)
+		}
+	}
+	err = parse(in, path, format, func(p store.Paper) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return fn(p)
+	}, func(p Problem) error {
+		if onProblem != nil {
+			onProblem(p)
+		}
+		return nil
+	})
+	if err != nil {
+		return format, fmt.Errorf("read %s: %w", path, err)
+	}
+	return format, nil
+}
+
+// parse calls onPaper for every good record of the input and onProblem for
+// every bad one, stopping at the first error either returns.
+func parse(in *input, path string, format Format, onPaper func(store.Paper) error, onProblem func(Problem) error) error {
+	parseRecord := parseKaggle
+	if format == FormatHF {
+		parseRecord = parseHF
+	}
+	add := func(raw []byte, where Problem) error {
+		if !utf8.Valid(raw) {
+			where.Reason = "invalid UTF-8"
+			return onProblem(where)
+		}
+		p, err := parseRecord(raw)
+		if err != nil {
+			where.Reason = err.Error()
+			return onProblem(where)
+		}
+		return onPaper(p)
+	}
+	if head, _ := in.r.Peek(512); bytes.HasPrefix(bytes.TrimLeft(head, " \t\r\n\ufeff"), []byte("[")) {
+		return eachArrayItem(in.r, path, add, onProblem)
+	}
+	return eachLine(in.r, path, add, onProblem)
 }
 
 // eachLine calls add for every non-blank line. A read error (a truncated

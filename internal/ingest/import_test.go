@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/paperboy-dev/paperboy/internal/ingest"
 	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/store/storetest"
@@ -207,5 +209,68 @@ func TestImportDetectsFormat(t *testing.T) {
 	}
 	if _, err := im.ImportFile(context.Background(), "/nonexistent/file.jsonl"); err == nil {
 		t.Error("missing file: no error")
+	}
+}
+
+// TestInterruptedImportResumesToSameState cancels an import after its first
+// batch, as a kill would, then imports again: the end state must equal that
+// of an uninterrupted import.
+func TestInterruptedImportResumesToSameState(t *testing.T) {
+	var lines []string
+	for i := 1; i <= 300; i++ {
+		lines = append(lines, fmt.Sprintf(`{"id":"2506.%05d","authors":"A. B, C. D","title":"Paper %d","categories":"cs.AI cs.LG","abstract":"text %d","versions":[{"version":"v1","created":"Mon, 2 Jun 2025 00:00:00 GMT"}]}`, i, i, i))
+	}
+	path := writeFile(t, "papers.jsonl", strings.Join(lines, "\n"))
+
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			interrupted := storetest.Open(t, d, store.Options{Now: fixedClock})
+			ctx, cancel := context.WithCancel(context.Background())
+			im := &ingest.Importer{Store: interrupted, BatchSize: 50, OnProgress: func(ingest.Progress) { cancel() }}
+			if _, err := im.ImportFile(ctx, path); err == nil {
+				t.Fatal("cancelled import reported no error")
+			}
+			partial, _ := interrupted.Stats(context.Background())
+			if partial.Papers == 0 || partial.Papers == 300 {
+				t.Fatalf("interrupted import stored %d papers, want some", partial.Papers)
+			}
+			importFiles(t, interrupted, path)
+
+			clean := storetest.Open(t, d, store.Options{Now: fixedClock})
+			importFiles(t, clean, path)
+			for i := 1; i <= 300; i += 37 {
+				id := fmt.Sprintf("2506.%05d", i)
+				a, errA := interrupted.Paper(context.Background(), id)
+				b, errB := clean.Paper(context.Background(), id)
+				if errA != nil || errB != nil {
+					t.Fatalf("%s: %v / %v", id, errA, errB)
+				}
+				if diff := cmp.Diff(b, a); diff != "" {
+					t.Errorf("%s differs after resuming (-clean +resumed):\n%s", id, diff)
+				}
+			}
+			got, _ := interrupted.Stats(context.Background())
+			want, _ := clean.Stats(context.Background())
+			if got.Papers != want.Papers || got.FromArxiv != want.FromArxiv {
+				t.Errorf("resumed stats %+v, clean %+v", got, want)
+			}
+		})
+	}
+}
+
+func fixedClock() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
+
+func TestReadFileStreamsWithoutAStore(t *testing.T) {
+	path := writeFile(t, "daily.json", "  \n [ {\"paper\":{\"id\":\"2405.15738\",\"title\":\"A\",\"upvotes\":3}},\n {\"paper\":{\"id\":\"bad\",\"title\":\"B\"}} ]")
+	var ids []string
+	var problems []ingest.Problem
+	format, err := ingest.ReadFile(context.Background(), path, ingest.FormatAuto,
+		func(p store.Paper) error { ids = append(ids, p.ID); return nil },
+		func(p ingest.Problem) { problems = append(problems, p) })
+	if err != nil || format != ingest.FormatHF {
+		t.Fatalf("format %q, err %v", format, err)
+	}
+	if len(ids) != 1 || ids[0] != "2405.15738" || len(problems) != 1 || problems[0].Item != 2 {
+		t.Fatalf("ids %v problems %v", ids, problems)
 	}
 }
