@@ -512,3 +512,77 @@ func nonNil[T any](s []T) []T {
 	}
 	return s
 }
+
+// PapersByID returns the stored papers among ids, in the order of ids;
+// unknown ids are left out.
+func (s *Store) PapersByID(ctx context.Context, ids []string) ([]Paper, error) {
+	found := make(map[string]Paper, len(ids))
+	const chunk = 1000
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := s.read.QueryContext(ctx, s.q("SELECT "+paperSelect+" FROM papers WHERE id IN ("+placeholders(len(part))+")"), args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: papers by id: %w", err)
+		}
+		for rows.Next() {
+			p, err := scanPaper(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: papers by id: %w", err)
+			}
+			found[p.ID] = p
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("store: papers by id: %w", err)
+		}
+	}
+	papers := make([]Paper, 0, len(found))
+	for _, id := range ids {
+		if p, ok := found[id]; ok {
+			papers = append(papers, p)
+			delete(found, id) // an id asked for twice is returned once
+		}
+	}
+	return papers, nil
+}
+
+// EachPaper calls fn for every paper, in id order, reading in pages so that
+// a full scan of millions of papers holds neither a long transaction nor
+// much memory.
+func (s *Store) EachPaper(ctx context.Context, fn func(Paper) error) error {
+	const page = 2000
+	after := ""
+	for {
+		rows, err := s.read.QueryContext(ctx, s.q("SELECT "+paperSelect+" FROM papers WHERE id > ? ORDER BY id LIMIT ?"), after, page)
+		if err != nil {
+			return fmt.Errorf("store: scan papers after %q: %w", after, err)
+		}
+		batch := make([]Paper, 0, page)
+		for rows.Next() {
+			p, err := scanPaper(rows)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("store: scan papers after %q: %w", after, err)
+			}
+			batch = append(batch, p)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: scan papers after %q: %w", after, err)
+		}
+		for _, p := range batch {
+			if err := fn(p); err != nil {
+				return err
+			}
+		}
+		if len(batch) < page {
+			return nil
+		}
+		after = batch[len(batch)-1].ID
+	}
+}

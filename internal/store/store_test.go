@@ -331,3 +331,40 @@ func mustUpsert(t *testing.T, s *store.Store, papers ...store.Paper) store.Upser
 	}
 	return c
 }
+
+func TestPapersByIDAndEachPaper(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		var batch []store.Paper
+		for i := range 4500 {
+			batch = append(batch, arxivPaper(fmt.Sprintf("2507.%05d", 4500-i), 1))
+		}
+		mustUpsert(t, s, batch...)
+		got, err := s.PapersByID(ctx, []string{"2507.00003", "2599.00001", "2507.00001", "2507.00003"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, p := range got {
+			ids = append(ids, p.ID)
+		}
+		if want := []string{"2507.00003", "2507.00001"}; !cmp.Equal(ids, want) {
+			t.Errorf("PapersByID = %v, want %v", ids, want)
+		}
+		n, last := 0, ""
+		err = s.EachPaper(ctx, func(p store.Paper) error {
+			if p.ID <= last {
+				t.Fatalf("EachPaper out of order: %s after %s", p.ID, last)
+			}
+			n, last = n+1, p.ID
+			return nil
+		})
+		if err != nil || n != 4500 {
+			t.Fatalf("EachPaper visited %d papers, err %v", n, err)
+		}
+		stop := errors.New("stop")
+		if err := s.EachPaper(ctx, func(store.Paper) error { return stop }); !errors.Is(err, stop) {
+			t.Fatalf("EachPaper did not pass fn's error on: %v", err)
+		}
+	})
+}
