@@ -28,10 +28,15 @@ type Globals struct {
 type commands struct {
 	Globals
 
-	Serve   serveCmd   `cmd:"" help:"Run the web server and API."`
-	Import  importCmd  `cmd:"" help:"Import papers from Kaggle arXiv or Hugging Face daily-papers files."`
-	Migrate migrateCmd `cmd:"" help:"Apply pending database migrations."`
-	Version versionCmd `cmd:"" help:"Print the version."`
+	Serve     serveCmd     `cmd:"" help:"Run the web server and API."`
+	Import    importCmd    `cmd:"" help:"Import papers from Kaggle arXiv or Hugging Face daily-papers files."`
+	Search    searchCmd    `cmd:"" help:"Search the papers from the terminal."`
+	Reindex   reindexCmd   `cmd:"" help:"Rebuild the search index from the database."`
+	Eval      evalCmd      `cmd:"" help:"Evaluate quality on the real data."`
+	Bench     benchCmd     `cmd:"" help:"Benchmark on a corpus."`
+	GenCorpus genCorpusCmd `cmd:"" name:"gen-corpus" help:"Write a synthetic corpus in Kaggle format whose statistics follow a real one."`
+	Migrate   migrateCmd   `cmd:"" help:"Apply pending database migrations."`
+	Version   versionCmd   `cmd:"" help:"Print the version."`
 }
 
 // env is what a command runs with: its streams, logger and configuration.

@@ -242,3 +242,90 @@ func TestImportRealData(t *testing.T) {
 		t.Errorf("re-import exit %d:\n%s", code, out)
 	}
 }
+
+func TestSearchCommandAndAPI(t *testing.T) {
+	dataDir := t.TempDir()
+	kaggle := writeFixture(t, "arxiv.jsonl", kaggleFixture)
+	if code, out, errOut := run(t, "import", "-q", "--data-dir", dataDir, kaggle); code != 0 {
+		t.Fatalf("import: %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut := run(t, "search", "preference optimisation", "--json", "--data-dir", dataDir)
+	if code != 0 {
+		t.Fatalf("search: %d\n%s", code, errOut)
+	}
+	var res struct {
+		Results []struct {
+			ID    string  `json:"id"`
+			Title string  `json:"title"`
+			Score float64 `json:"score"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("search --json output is not JSON: %v\n%s", err, out)
+	}
+	if len(res.Results) != 1 || res.Results[0].ID != "2506.00001" || res.Results[0].Score <= 0 {
+		t.Fatalf("search results %+v", res.Results)
+	}
+	code, out, _ = run(t, "search", "--data-dir", dataDir, "au:witten")
+	if code != 0 || !strings.Contains(out, "Old style") || !strings.Contains(out, "arXiv:hep-th/9901001") {
+		t.Errorf("text search: %d\n%s", code, out)
+	}
+	if code, _, errOut := run(t, "search", "--data-dir", dataDir, strings.Repeat("long ", 60)); code != 1 || !strings.Contains(errOut, "too long") {
+		t.Errorf("overlong query: %d %s", code, errOut)
+	}
+	if code, out, _ := run(t, "reindex", "--data-dir", dataDir); code != 0 || !strings.Contains(out, "indexed 2 papers") {
+		t.Errorf("reindex: %d %s", code, out)
+	}
+
+	// The server finds papers imported while it runs.
+	base := serve(t, "serve", "--data-dir", dataDir, "--addr", "127.0.0.1:0")
+	hf := writeFixture(t, "hf.jsonl", strings.Replace(strings.Replace(hfFixture, "2506.00001", "2506.00002", 1), "DPO revisited", "Speculative decoding at scale", 1))
+	if code, out, errOut := run(t, "import", "-q", "--data-dir", dataDir, hf); code != 0 {
+		t.Fatalf("import while serving: %d\n%s%s", code, out, errOut)
+	}
+	var items []struct {
+		Paper      map[string]any    `json:"paper"`
+		Score      float64           `json:"score"`
+		Highlights map[string]string `json:"highlights"`
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		status := getJSON(t, base+"/api/papers/search?q=speculative+decoding&limit=5", &items)
+		if status == 200 && len(items) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("new paper not searchable: status %d, %d items", status, len(items))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if items[0].Paper["id"] != "2506.00002" || items[0].Highlights["title"] != "<mark>Speculative</mark> <mark>decoding</mark> at scale" {
+		t.Errorf("item %+v", items[0])
+	}
+	var apiErr map[string]string
+	for _, q := range []string{"q=", "q=x&limit=0", "q=x&sort=sideways", "q=x&after=yesterday", "q=" + strings.Repeat("a+", 200)} {
+		if status := getJSON(t, base+"/api/papers/search?"+q, &apiErr); status != 400 || apiErr["error"] == "" {
+			t.Errorf("%s: status %d %v, want 400 with a message", q, status, apiErr)
+		}
+	}
+}
+
+func TestGenCorpusWritesImportableKaggleRecords(t *testing.T) {
+	sample := writeFixture(t, "sample.jsonl", kaggleFixture)
+	out := filepath.Join(t.TempDir(), "synthetic.jsonl")
+	code, stdout, errOut := run(t, "gen-corpus", "--papers", "300", "--sample", sample, "--out", out, "--seed", "7")
+	if code != 0 || !strings.Contains(stdout, "wrote 300 synthetic papers") {
+		t.Fatalf("gen-corpus: %d\n%s%s", code, stdout, errOut)
+	}
+	first, _ := os.ReadFile(out)
+	again := filepath.Join(t.TempDir(), "again.jsonl")
+	run(t, "gen-corpus", "--papers", "300", "--sample", sample, "--out", again, "--seed", "7")
+	second, _ := os.ReadFile(again)
+	if !bytes.Equal(first, second) {
+		t.Error("the same seed gave different corpora")
+	}
+	code, stdout, errOut = run(t, "import", "-q", "--data-dir", t.TempDir(), out)
+	if code != 0 || !strings.Contains(stdout, "300 imported") {
+		t.Fatalf("import of the synthetic corpus: %d\n%s%s", code, stdout, errOut)
+	}
+}

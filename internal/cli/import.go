@@ -2,10 +2,7 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"time"
-
-	"golang.org/x/term"
 
 	"github.com/paperboy-dev/paperboy/internal/ingest"
 )
@@ -98,15 +95,20 @@ type progress struct {
 }
 
 func newProgress(e *env, quiet bool) *progress {
-	tty := false
-	if f, ok := e.stderr.(*os.File); ok {
-		tty = term.IsTerminal(int(f.Fd()))
-	}
+	tty := isTerminal(e.stderr)
 	interval := 5 * time.Second
 	if tty {
 		interval = 200 * time.Millisecond
 	}
 	return &progress{e: e, tty: tty, off: quiet, start: time.Now(), interval: interval}
+}
+
+// counter adapts the display to a done-of-total count, such as an index
+// build's.
+func (p *progress) counter(what string) func(done, total int) {
+	return func(done, total int) {
+		p.update(ingest.Progress{File: what, Records: done, Read: int64(done), Size: int64(total)})
+	}
 }
 
 func (p *progress) update(pr ingest.Progress) {
@@ -132,7 +134,7 @@ func (p *progress) update(pr ingest.Progress) {
 		eta = (time.Duration(elapsed*(1-frac)/frac) * time.Second).Round(time.Second).String()
 	}
 	if !p.tty {
-		p.e.log.Info("importing", "file", pr.File, "records", pr.Records, "percent", int(frac*100),
+		p.e.log.Info("progress", "of", pr.File, "records", pr.Records, "percent", int(frac*100),
 			"rate", fmt.Sprintf("%.0f/s", rate), "eta", eta)
 		return
 	}

@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
+	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/web"
 )
 
@@ -34,8 +36,31 @@ func (c *serveCmd) Run(e *env) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.Addr, err)
 	}
+	// The index loads (or builds) in the background; until it is ready the
+	// search API answers 503 and everything else works.
+	idx := indexer.New(indexer.Options{Dir: e.indexDir(), Source: s, Log: e.log})
+	idxCtx, stopIndexer := context.WithCancel(context.WithoutCancel(e.ctx))
+	var indexing sync.WaitGroup
+	indexing.Add(1)
+	go func() {
+		defer indexing.Done()
+		if err := idx.Load(idxCtx); err != nil {
+			if idxCtx.Err() == nil {
+				e.log.Error("search index unavailable", "err", err)
+			}
+			return
+		}
+		if err := idx.Run(idxCtx); err != nil {
+			e.log.Error("search index", "err", err)
+		}
+	}()
+	defer func() {
+		stopIndexer()
+		indexing.Wait() // the index is saved before the database closes
+	}()
+
 	srv := &http.Server{
-		Handler:           web.NewServer(s, e.log),
+		Handler:           web.NewServer(web.Options{Papers: s, Search: idx, Log: e.log}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -12,12 +12,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paperboy-dev/paperboy/internal/indexer"
+	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
 // Papers is what the web layer reads from the store.
 type Papers interface {
 	Paper(ctx context.Context, id string) (store.Paper, error)
+	PapersByID(ctx context.Context, ids []string) ([]store.Paper, error)
 	RecentPapers(ctx context.Context, limit int) ([]store.Paper, error)
 	Ping(ctx context.Context) error
 }
@@ -25,23 +28,38 @@ type Papers interface {
 //go:embed templates
 var templateFiles embed.FS
 
+// Searcher runs searches.
+type Searcher interface {
+	Search(ctx context.Context, req search.Request) (search.Result, error)
+}
+
 // Server is paperboy's HTTP handler.
 type Server struct {
 	papers Papers
+	search Searcher
 	log    *slog.Logger
 	pages  *template.Template
 	mux    *http.ServeMux
 }
 
-// NewServer returns a handler serving the API and pages from papers.
-func NewServer(papers Papers, logger *slog.Logger) *Server {
+// Options are what a Server serves from.
+type Options struct {
+	Papers Papers
+	Search Searcher
+	Log    *slog.Logger
+}
+
+// NewServer returns a handler serving the API and pages.
+func NewServer(opts Options) *Server {
 	s := &Server{
-		papers: papers,
-		log:    logger,
+		papers: opts.Papers,
+		search: opts.Search,
+		log:    opts.Log,
 		pages:  template.Must(template.New("").Funcs(templateFuncs).ParseFS(templateFiles, "templates/*.html")),
 		mux:    http.NewServeMux(),
 	}
 	s.handle("GET /healthz", s.healthz)
+	s.handle("GET /api/papers/search", s.apiSearch)
 	s.handle("GET /api/papers/{id...}", s.apiPaper)
 	s.handle("GET /{$}", s.home)
 	s.handle("/", func(w http.ResponseWriter, r *http.Request) error {
@@ -102,6 +120,11 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		status, msg = he.status, he.message
 	case errors.Is(err, store.ErrNotFound):
 		status, msg = http.StatusNotFound, "not found"
+	case errors.Is(err, search.ErrEmptyQuery), errors.Is(err, search.ErrQueryTooLong):
+		status, msg = http.StatusBadRequest, strings.TrimPrefix(err.Error(), "search: ")
+	case errors.Is(err, indexer.ErrNotReady):
+		status, msg = http.StatusServiceUnavailable, err.Error()
+		w.Header().Set("Retry-After", "10")
 	case errors.Is(err, context.Canceled):
 		return // the client went away
 	default:

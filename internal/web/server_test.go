@@ -16,7 +16,7 @@ import (
 
 func TestHealthzReportsAnUnreachableDatabase(t *testing.T) {
 	s := storetest.Open(t, store.SQLite, store.Options{})
-	srv := httptest.NewServer(NewServer(s, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	srv := httptest.NewServer(NewServer(Options{Papers: s, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 	defer srv.Close()
 	if code := status(t, srv.URL+"/healthz"); code != http.StatusOK {
 		t.Fatalf("healthz with a live database: %d", code)
@@ -32,15 +32,20 @@ type failingPapers struct{}
 
 var errBroken = errors.New("pq: connection to 10.0.0.7 refused: password authentication failed for user app")
 
-func (failingPapers) Paper(context.Context, string) (store.Paper, error) { return store.Paper{}, errBroken }
+func (failingPapers) Paper(context.Context, string) (store.Paper, error) {
+	return store.Paper{}, errBroken
+}
 func (failingPapers) RecentPapers(context.Context, int) ([]store.Paper, error) {
+	return nil, errBroken
+}
+func (failingPapers) PapersByID(context.Context, []string) ([]store.Paper, error) {
 	return nil, errBroken
 }
 func (failingPapers) Ping(context.Context) error { return errBroken }
 
 func TestUnexpectedErrorsDoNotLeakToClients(t *testing.T) {
 	var logs strings.Builder
-	srv := httptest.NewServer(NewServer(failingPapers{}, slog.New(slog.NewTextHandler(&logs, nil))))
+	srv := httptest.NewServer(NewServer(Options{Papers: failingPapers{}, Log: slog.New(slog.NewTextHandler(&logs, nil))}))
 	defer srv.Close()
 	for _, path := range []string{"/api/papers/2506.00001", "/"} {
 		resp, err := http.Get(srv.URL + path)

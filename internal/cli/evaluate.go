@@ -1,0 +1,177 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/searcheval"
+)
+
+// engineName names paperboy's own search engine in reports.
+const engineName = "paperboy"
+
+type evalCmd struct {
+	Search evalSearchCmd `cmd:"" help:"Measure search quality on the real data: known-item MRR@10 and CSFCube MAP / NDCG, beside SQLite FTS5."`
+}
+
+type evalSearchCmd struct {
+	Data string `name:"data" default:"../shared/data" help:"The shared data directory (arxiv-cs, hf-daily, eval, csfcube)."`
+	JSON bool   `name:"json" help:"Print the report as JSON."`
+}
+
+func (c *evalSearchCmd) Run(e *env) error {
+	rep, err := searcheval.RunEval(e.ctx, c.Data, buildIndex, engineName)
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		return json.NewEncoder(e.stdout).Encode(rep)
+	}
+	return searcheval.WriteEvalReport(e.stdout, rep)
+}
+
+type benchCmd struct {
+	Search benchSearchCmd `cmd:"" help:"Measure search latency (1 and 8 clients) beside SQLite FTS5."`
+}
+
+type benchSearchCmd struct {
+	Corpus  []string `name:"corpus" required:"" type:"existingfile" help:"Corpus files (Kaggle or Hugging Face format); repeat or comma-separate."`
+	Data    string   `name:"data" default:"../shared/data" help:"The shared data directory, for the query set."`
+	Clients []int    `name:"clients" default:"1,8" help:"Concurrent clients to measure."`
+	Limit   int      `name:"limit" default:"10" help:"Results per query."`
+	JSON    bool     `name:"json" help:"Print the report as JSON."`
+}
+
+func (c *benchSearchCmd) Run(e *env) error {
+	var docs []search.Document
+	for _, path := range c.Corpus {
+		start := time.Now()
+		n := len(docs)
+		err := searcheval.ReadCorpus(e.ctx, path, func(d search.Document) { docs = append(docs, d) })
+		if err != nil {
+			return err
+		}
+		e.log.Info("corpus loaded", "file", path, "papers", len(docs)-n, "took", time.Since(start).Round(time.Millisecond))
+	}
+	items, err := searcheval.LoadKnownItems(filepath.Join(c.Data, searcheval.KnownItemFile))
+	if err != nil {
+		return err
+	}
+	rep, err := searcheval.RunBench(e.ctx, docs, searcheval.QueryMix(items), buildIndex,
+		searcheval.BenchOptions{EngineName: engineName, Clients: c.Clients, Limit: c.Limit, Dir: e.DataDir})
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		return json.NewEncoder(e.stdout).Encode(rep)
+	}
+	return searcheval.WriteBenchReport(e.stdout, rep)
+}
+
+// buildIndex builds paperboy's index over docs for evaluations and
+// benchmarks.
+func buildIndex(ctx context.Context, docs []search.Document) (searcheval.Searcher, error) {
+	b := search.NewBuilder()
+	for _, d := range docs {
+		b.Add(d)
+	}
+	return indexSearcher{b.Finish()}, nil
+}
+
+type indexSearcher struct{ ix *search.Index }
+
+func (s indexSearcher) Search(ctx context.Context, query string, limit int) ([]string, error) {
+	q, err := search.ParseLong(query)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.ix.SearchQuery(ctx, q, search.Request{Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	return ids, nil
+}
+
+type genCorpusCmd struct {
+	Papers int      `name:"papers" default:"1000000" help:"How many synthetic papers to write."`
+	Out    string   `name:"out" short:"o" required:"" help:"Output file (Kaggle JSON lines; .gz is not added)."`
+	Sample []string `name:"sample" default:"../shared/data/arxiv-cs/arxiv-cs-2025-2026.kaggle.jsonl.gz" help:"Real corpus whose statistics the output follows."`
+	Seed   int64    `name:"seed" default:"1" help:"Random seed: the same seed and sample give the same file."`
+}
+
+func (c *genCorpusCmd) Validate() error {
+	if c.Papers < 1 || c.Papers > 99_999*12*80 {
+		return fmt.Errorf("--papers %d: want 1 to %d", c.Papers, 99_999*12*80)
+	}
+	return nil
+}
+
+// kaggleRecord is the subset of the Kaggle layout that import reads.
+type kaggleRecord struct {
+	ID         string           `json:"id"`
+	Authors    string           `json:"authors"`
+	Title      string           `json:"title"`
+	Categories string           `json:"categories"`
+	Abstract   string           `json:"abstract"`
+	Versions   []map[string]any `json:"versions"`
+	UpdateDate string           `json:"update_date"`
+}
+
+func (c *genCorpusCmd) Run(e *env) error {
+	var sample []search.Document
+	for _, path := range c.Sample {
+		if err := searcheval.ReadCorpus(e.ctx, path, func(d search.Document) { sample = append(sample, d) }); err != nil {
+			return err
+		}
+	}
+	f, err := os.Create(c.Out)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w := bufio.NewWriterSize(f, 1<<20)
+	enc := json.NewEncoder(w)
+	prog := newProgress(e, false)
+	n := 0
+	err = search.Generate(c.Seed, sample, c.Papers, func(d search.Document) error {
+		// Valid new-style ids, 99,999 a month from 2001 on.
+		month := n / 99_999
+		rec := kaggleRecord{
+			ID:         fmt.Sprintf("%02d%02d.%05d", 20+month/12, 1+month%12, n%99_999+1),
+			Authors:    strings.Join(d.Authors, ", "),
+			Title:      d.Title,
+			Categories: strings.Join(d.Categories, " "),
+			Abstract:   d.Abstract,
+			Versions:   []map[string]any{{"version": "v1", "created": d.Date.Format("Mon, 2 Jan 2006 15:04:05 GMT")}},
+			UpdateDate: d.Date.Format(time.DateOnly),
+		}
+		n++
+		if n%50_000 == 0 {
+			prog.counter("generating")(n, c.Papers)
+		}
+		return enc.Encode(rec)
+	})
+	prog.clear()
+	if err != nil {
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "wrote %d synthetic papers to %s\n", n, c.Out)
+	return nil
+}

@@ -1,0 +1,209 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/paperboy-dev/paperboy/internal/indexer"
+	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/store"
+)
+
+type searchCmd struct {
+	Query    []string `arg:"" name:"query" help:"What to look for, in the query language (see 'paperboy search --help')."`
+	Limit    int      `name:"limit" short:"n" default:"10" help:"Results to show."`
+	Offset   int      `name:"offset" default:"0" help:"Results to skip."`
+	Sort     string   `name:"sort" default:"relevance" enum:"relevance,newest,upvotes" help:"relevance, newest or upvotes."`
+	Category []string `name:"category" short:"c" help:"Only papers in these categories (cs.CL, or a whole archive: cs)."`
+	JSON     bool     `name:"json" help:"Print {\"results\":[{\"id\",\"title\",\"score\",...}]} instead of text."`
+}
+
+func (c *searchCmd) Help() string {
+	return `Query language:
+  words              optional words; papers matching more of them rank higher
+  "a phrase"         the words in this order
+  -word -"phrase"    exclude
+  ti: abs: au: cat: id:   restrict to a field: ti:"reward model" au:choi cat:cs.CL
+  after:2025-06-01 before:2026-01-01 year:2025   listing-date filters
+  sort:newest sort:upvotes`
+}
+
+func (c *searchCmd) Validate() error {
+	if c.Limit < 1 || c.Limit > 1000 {
+		return fmt.Errorf("--limit %d: want 1 to 1000", c.Limit)
+	}
+	if c.Offset < 0 {
+		return fmt.Errorf("--offset %d: want 0 or more", c.Offset)
+	}
+	return nil
+}
+
+func (c *searchCmd) Run(e *env) error {
+	s, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	idx, err := e.openIndex(s)
+	if err != nil {
+		return err
+	}
+	sort, _ := search.ParseSortOrder(c.Sort)
+	req := search.Request{Query: strings.Join(c.Query, " "), Limit: c.Limit, Offset: c.Offset, Sort: sort, Categories: c.Category}
+	start := time.Now()
+	res, err := idx.Search(e.ctx, req)
+	if err != nil {
+		return err
+	}
+	took := time.Since(start)
+	ids := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	papers, err := s.PapersByID(e.ctx, ids)
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		return writeSearchJSON(e.stdout, res, papers)
+	}
+	writeSearchText(e.stdout, res, papers, req.Offset, took, isTerminal(e.stdout))
+	return nil
+}
+
+// openIndex loads the search index of the data directory, building it or
+// bringing it up to date first (and saving that work for next time).
+func (e *env) openIndex(s *store.Store) (*indexer.Indexer, error) {
+	prog := newProgress(e, false)
+	idx, err := indexer.Open(e.ctx, indexer.Options{
+		Dir:             e.indexDir(),
+		Source:          s,
+		Log:             e.log,
+		OnBuildProgress: prog.counter("indexing"),
+	})
+	prog.clear()
+	if err != nil {
+		return nil, err
+	}
+	if err := idx.Save(); err != nil {
+		e.log.Warn("could not save the search index", "err", err)
+	}
+	return idx, nil
+}
+
+func (e *env) indexDir() string { return filepath.Join(e.DataDir, "index") }
+
+type jsonResult struct {
+	ID         string   `json:"id"`
+	Title      string   `json:"title"`
+	Score      float64  `json:"score"`
+	Authors    []string `json:"authors"`
+	Categories []string `json:"categories"`
+	ListedOn   string   `json:"listedOn,omitempty"`
+	Upvotes    int      `json:"upvotes"`
+}
+
+func writeSearchJSON(w io.Writer, res search.Result, papers []store.Paper) error {
+	byID := map[string]*store.Paper{}
+	for i := range papers {
+		byID[papers[i].ID] = &papers[i]
+	}
+	out := struct {
+		Total   int          `json:"total"`
+		Results []jsonResult `json:"results"`
+	}{Total: res.Total, Results: []jsonResult{}}
+	for _, h := range res.Hits {
+		p, ok := byID[h.ID]
+		if !ok {
+			continue
+		}
+		r := jsonResult{ID: p.ID, Title: p.Title, Score: h.Score, Authors: p.Authors, Categories: p.Categories, Upvotes: p.Community.Upvotes}
+		if !p.ListedOn.IsZero() {
+			r.ListedOn = p.ListedOn.Format(time.DateOnly)
+		}
+		out.Results = append(out.Results, r)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func writeSearchText(w io.Writer, res search.Result, papers []store.Paper, offset int, took time.Duration, tty bool) {
+	mark := func(frags []search.Fragment) string {
+		var b strings.Builder
+		for _, f := range frags {
+			switch {
+			case !f.Match:
+				b.WriteString(f.Text)
+			case tty:
+				b.WriteString("\033[1;33m" + f.Text + "\033[0m")
+			default:
+				b.WriteString("*" + f.Text + "*")
+			}
+		}
+		return b.String()
+	}
+	about := ""
+	if !res.TotalExact {
+		about = "about "
+	}
+	fmt.Fprintf(w, "%s%d papers (%.1f ms)\n", about, res.Total, float64(took.Microseconds())/1000)
+	for i := range papers {
+		p := &papers[i]
+		authors := p.Authors
+		more := ""
+		if len(authors) > 4 {
+			authors, more = authors[:3], " et al."
+		}
+		meta := []string{strings.Join(authors, ", ") + more}
+		if !p.ListedOn.IsZero() {
+			meta = append(meta, p.ListedOn.Format("2 Jan 2006"))
+		}
+		if len(p.Categories) > 0 {
+			meta = append(meta, strings.Join(p.Categories, " "))
+		}
+		meta = append(meta, "arXiv:"+p.ID)
+		if p.Community.Upvotes > 0 {
+			meta = append(meta, fmt.Sprintf("▲ %d", p.Community.Upvotes))
+		}
+		fmt.Fprintf(w, "\n%2d. %s\n    %s\n    %s\n", offset+i+1, mark(search.Highlight(p.Title, res.Query)),
+			strings.Join(meta, " · "), mark(search.Snippet(p.Abstract, res.Query, 220)))
+	}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+type reindexCmd struct{}
+
+func (c *reindexCmd) Run(e *env) error {
+	s, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	prog := newProgress(e, false)
+	idx := indexer.New(indexer.Options{Dir: e.indexDir(), Source: s, Log: e.log, OnBuildProgress: prog.counter("indexing")})
+	start := time.Now()
+	if err := idx.Rebuild(e.ctx); err != nil {
+		return err
+	}
+	prog.clear()
+	if _, err := idx.CatchUp(e.ctx); err != nil {
+		return err
+	}
+	if err := idx.Save(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "indexed %d papers in %s into %s\n", idx.Index().Len(), time.Since(start).Round(time.Millisecond), e.indexDir())
+	return nil
+}

@@ -1,0 +1,286 @@
+// Package indexer keeps the search index in step with the store: it builds
+// the index from the store when there is none, persists it beside the
+// database, and applies the change feed, so that papers imported, edited or
+// voted on through this process or any other replica become searchable
+// within a poll interval.
+package indexer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/store"
+)
+
+// Source is what the indexer reads from the store.
+type Source interface {
+	Changes(ctx context.Context, after int64, limit int) ([]store.Change, error)
+	PapersByID(ctx context.Context, ids []string) ([]store.Paper, error)
+	EachPaper(ctx context.Context, fn func(store.Paper) error) error
+	Stats(ctx context.Context) (store.Stats, error)
+}
+
+// Options configure an Indexer.
+type Options struct {
+	Dir    string // where the index is persisted
+	Source Source
+	Log    *slog.Logger
+	// PollInterval is how often Run reads the change feed (500 ms when
+	// zero); SaveInterval how often it persists a changed index (1 minute).
+	PollInterval time.Duration
+	SaveInterval time.Duration
+	// OnBuildProgress, if set, is told how far a full build has got.
+	OnBuildProgress func(done, total int)
+}
+
+// Indexer owns the search index of one process.
+type Indexer struct {
+	opts Options
+	// live is the index searches use; ix is the same index for the writer,
+	// which holds mu while it changes or saves it.
+	live    atomic.Pointer[search.Index]
+	mu      sync.Mutex
+	ix      *search.Index
+	dirty   bool
+	savedAt time.Time
+}
+
+// changeBatch is how many feed entries are applied at once.
+const changeBatch = 5000
+
+// ErrNotReady is returned by Search while the index is being loaded or built.
+var ErrNotReady = errors.New("the search index is being built; try again shortly")
+
+// Open returns an Indexer with its index loaded, built or caught up.
+func Open(ctx context.Context, opts Options) (*Indexer, error) {
+	in := New(opts)
+	if err := in.Load(ctx); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// New returns an Indexer with no index yet; Load provides one.
+func New(opts Options) *Indexer {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = 500 * time.Millisecond
+	}
+	if opts.SaveInterval <= 0 {
+		opts.SaveInterval = time.Minute
+	}
+	return &Indexer{opts: opts, savedAt: time.Now()}
+}
+
+// Load loads the persisted index, or builds it from the store when there is
+// none or it cannot be used, and then applies the changes made since it was
+// saved.
+func (in *Indexer) Load(ctx context.Context) error {
+	opts := in.opts
+	st, err := opts.Source.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	ix, err := search.Open(opts.Dir)
+	switch {
+	case err == nil && ix.LastSeq() > uint64(st.LastChange):
+		// The index saw changes this database never had: it belongs to
+		// another (or a restored) database.
+		opts.Log.Warn("search index is ahead of the database; rebuilding", "index_seq", ix.LastSeq(), "database_seq", st.LastChange)
+	case err == nil:
+		in.setIndex(ix)
+		opts.Log.Info("search index loaded", "papers", ix.Len(), "seq", ix.LastSeq(), "took", time.Since(start).Round(time.Millisecond))
+	case errors.Is(err, fs.ErrNotExist):
+		opts.Log.Info("no search index yet; building it", "dir", opts.Dir)
+	default:
+		opts.Log.Warn("search index unusable; rebuilding", "err", err)
+	}
+	if in.Index() == nil {
+		if err := in.Rebuild(ctx); err != nil {
+			return err
+		}
+	}
+	_, err = in.CatchUp(ctx)
+	return err
+}
+
+// Index returns the live index, or nil before Load.
+func (in *Indexer) Index() *search.Index { return in.live.Load() }
+
+func (in *Indexer) setIndex(ix *search.Index) { in.ix = ix; in.live.Store(ix) }
+
+// Search runs a search on the live index.
+func (in *Indexer) Search(ctx context.Context, req search.Request) (search.Result, error) {
+	ix := in.Index()
+	if ix == nil {
+		return search.Result{}, ErrNotReady
+	}
+	return ix.Search(ctx, req)
+}
+
+// Rebuild builds a new index from every paper in the store and saves it.
+// Changes made during the scan are applied by the next catch-up, since the
+// scan starts from the feed position read before it.
+func (in *Indexer) Rebuild(ctx context.Context) error {
+	start := time.Now()
+	st, err := in.opts.Source.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	b := search.NewBuilder()
+	n := 0
+	err = in.opts.Source.EachPaper(ctx, func(p store.Paper) error {
+		b.Add(Document(&p))
+		n++
+		if in.opts.OnBuildProgress != nil && n%10000 == 0 {
+			in.opts.OnBuildProgress(n, st.Papers)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("indexer: rebuild: %w", err)
+	}
+	ix := b.Finish()
+	ix.SetLastSeq(uint64(st.LastChange))
+	if in.opts.OnBuildProgress != nil {
+		in.opts.OnBuildProgress(n, n)
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.setIndex(ix)
+	in.opts.Log.Info("search index built", "papers", n, "took", time.Since(start).Round(time.Millisecond))
+	return in.saveLocked()
+}
+
+// CatchUp applies every change the index has not seen and reports how many
+// papers it updated.
+func (in *Indexer) CatchUp(ctx context.Context) (int, error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.ix == nil {
+		return 0, ErrNotReady
+	}
+	updated := 0
+	for {
+		changes, err := in.opts.Source.Changes(ctx, int64(in.ix.LastSeq()), changeBatch)
+		if err != nil {
+			return updated, fmt.Errorf("indexer: read changes: %w", err)
+		}
+		if len(changes) == 0 {
+			return updated, nil
+		}
+		n, err := in.apply(ctx, changes)
+		updated += n
+		if err != nil {
+			return updated, err
+		}
+	}
+}
+
+func (in *Indexer) apply(ctx context.Context, changes []store.Change) (int, error) {
+	seen := make(map[string]bool, len(changes))
+	ids := make([]string, 0, len(changes))
+	for _, c := range changes {
+		if !seen[c.PaperID] {
+			seen[c.PaperID] = true
+			ids = append(ids, c.PaperID)
+		}
+	}
+	papers, err := in.opts.Source.PapersByID(ctx, ids)
+	if err != nil {
+		return 0, fmt.Errorf("indexer: read changed papers: %w", err)
+	}
+	docs := make([]search.Document, len(papers))
+	for i := range papers {
+		docs[i] = Document(&papers[i])
+		delete(seen, papers[i].ID)
+	}
+	if err := in.ix.Add(docs...); err != nil {
+		return 0, fmt.Errorf("indexer: update index: %w", err)
+	}
+	var gone []string // changed, then deleted from the store
+	for id := range seen {
+		gone = append(gone, id)
+	}
+	in.ix.Delete(gone...)
+	in.ix.SetLastSeq(uint64(changes[len(changes)-1].Seq))
+	in.dirty = true
+	return len(docs), nil
+}
+
+// Run follows the change feed until ctx ends, saving the index now and then
+// and once more on the way out.
+func (in *Indexer) Run(ctx context.Context) error {
+	tick := time.NewTicker(in.opts.PollInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return in.Save()
+		case <-tick.C:
+		}
+		if n, err := in.CatchUp(ctx); err != nil {
+			if ctx.Err() != nil {
+				continue
+			}
+			in.opts.Log.Error("search index catch-up failed", "err", err)
+		} else if n > 0 {
+			in.opts.Log.Debug("search index updated", "papers", n, "seq", in.ix.LastSeq())
+		}
+		in.mu.Lock()
+		if in.dirty && time.Since(in.savedAt) >= in.opts.SaveInterval {
+			if err := in.saveLocked(); err != nil {
+				in.opts.Log.Error("saving the search index failed", "err", err)
+			}
+		}
+		in.mu.Unlock()
+	}
+}
+
+// Save persists the index if it changed since it was last saved.
+func (in *Indexer) Save() error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.ix == nil || !in.dirty {
+		return nil
+	}
+	return in.saveLocked()
+}
+
+func (in *Indexer) saveLocked() error {
+	start := time.Now()
+	if err := os.MkdirAll(in.opts.Dir, 0o755); err != nil {
+		return fmt.Errorf("indexer: %w", err)
+	}
+	if err := in.ix.Save(in.opts.Dir); err != nil {
+		return fmt.Errorf("indexer: save: %w", err)
+	}
+	in.dirty = false
+	in.savedAt = time.Now()
+	in.opts.Log.Debug("search index saved", "dir", in.opts.Dir, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// Document is a paper as the search index sees it.
+func Document(p *store.Paper) search.Document {
+	return search.Document{
+		ID:         p.ID,
+		Title:      p.Title,
+		Abstract:   p.Abstract,
+		Authors:    p.Authors,
+		Categories: p.Categories,
+		Date:       p.ListedOn,
+		Upvotes:    p.Community.Upvotes,
+	}
+}

@@ -1,0 +1,134 @@
+package web
+
+import (
+	"html"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/paperboy-dev/paperboy/internal/search"
+)
+
+// Bounds of the search API's paging, as Hugging Face's.
+const (
+	maxSearchLimit  = 100
+	maxSearchOffset = 1000
+)
+
+// apiSearchItem is one search result: Hugging Face's item shape (the paper
+// inside) with the score and highlighted snippets beside it.
+type apiSearchItem struct {
+	Paper       apiPaper      `json:"paper"`
+	Title       string        `json:"title"`
+	PublishedAt *time.Time    `json:"publishedAt,omitempty"`
+	NumComments int           `json:"numComments"`
+	Score       float64       `json:"score"`
+	Highlights  apiHighlights `json:"highlights"`
+}
+
+// apiHighlights hold HTML-escaped text in which matched words are wrapped in
+// <mark>.
+type apiHighlights struct {
+	Title   string `json:"title"`
+	Summary string `json:"summary"`
+}
+
+// searchRequest reads a search from URL parameters: q, limit, offset, sort
+// (relevance|newest|upvotes), category (repeatable or comma-separated),
+// after and before (YYYY-MM-DD).
+func searchRequest(r *http.Request) (search.Request, error) {
+	v := r.URL.Query()
+	req := search.Request{Query: v.Get("q"), Limit: search.DefaultLimit}
+	var err error
+	if s := v.Get("limit"); s != "" {
+		if req.Limit, err = strconv.Atoi(s); err != nil || req.Limit < 1 || req.Limit > maxSearchLimit {
+			return req, errBadRequest("limit: want a number from 1 to " + strconv.Itoa(maxSearchLimit))
+		}
+	}
+	if s := v.Get("offset"); s != "" {
+		if req.Offset, err = strconv.Atoi(s); err != nil || req.Offset < 0 || req.Offset > maxSearchOffset {
+			return req, errBadRequest("offset: want a number from 0 to " + strconv.Itoa(maxSearchOffset))
+		}
+	}
+	if s := v.Get("sort"); s != "" {
+		var ok bool
+		if req.Sort, ok = search.ParseSortOrder(s); !ok {
+			return req, errBadRequest("sort: want relevance, newest or upvotes")
+		}
+	}
+	for _, c := range v["category"] {
+		for _, part := range strings.Split(c, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				req.Categories = append(req.Categories, part)
+			}
+		}
+	}
+	for name, dst := range map[string]*time.Time{"after": &req.After, "before": &req.Before} {
+		if s := v.Get(name); s != "" {
+			if *dst, err = time.Parse(time.DateOnly, s); err != nil {
+				return req, errBadRequest(name + ": want a date as YYYY-MM-DD")
+			}
+		}
+	}
+	return req, nil
+}
+
+// apiSearch serves GET /api/papers/search.
+func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
+	req, err := searchRequest(r)
+	if err != nil {
+		return err
+	}
+	res, err := s.search.Search(r.Context(), req)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	papers, err := s.papers.PapersByID(r.Context(), ids)
+	if err != nil {
+		return err
+	}
+	byID := make(map[string]int, len(papers))
+	for i := range papers {
+		byID[papers[i].ID] = i
+	}
+	items := make([]apiSearchItem, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		i, ok := byID[h.ID]
+		if !ok { // deleted since it was indexed
+			continue
+		}
+		p := &papers[i]
+		items = append(items, apiSearchItem{
+			Paper:       toAPIPaper(p),
+			Title:       p.Title,
+			PublishedAt: timePtr(p.FirstVersionAt),
+			NumComments: p.Community.NumComments,
+			Score:       h.Score,
+			Highlights: apiHighlights{
+				Title:   markHTML(search.Highlight(p.Title, res.Query)),
+				Summary: markHTML(search.Snippet(p.Abstract, res.Query, 300)),
+			},
+		})
+	}
+	w.Header().Set("X-Total-Count", strconv.Itoa(res.Total))
+	writeJSON(w, http.StatusOK, items)
+	return nil
+}
+
+// markHTML renders fragments as escaped HTML with matches in <mark>.
+func markHTML(frags []search.Fragment) string {
+	var b strings.Builder
+	for _, f := range frags {
+		if f.Match {
+			b.WriteString("<mark>" + html.EscapeString(f.Text) + "</mark>")
+		} else {
+			b.WriteString(html.EscapeString(f.Text))
+		}
+	}
+	return b.String()
+}
