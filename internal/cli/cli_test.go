@@ -329,3 +329,44 @@ func TestGenCorpusWritesImportableKaggleRecords(t *testing.T) {
 		t.Fatalf("import of the synthetic corpus: %d\n%s%s", code, stdout, errOut)
 	}
 }
+
+// TestTwoServersShareOnePostgreSQL runs two replicas, each with its own
+// search index, on one database: a paper imported while they run is found
+// through both, with the same ranking.
+func TestTwoServersShareOnePostgreSQL(t *testing.T) {
+	db := storetest.URL(t, store.Postgres)
+	var bases []string
+	for range 2 {
+		bases = append(bases, serve(t, "serve", "--database-url", db, "--data-dir", t.TempDir(), "--addr", "127.0.0.1:0"))
+	}
+	kaggle := writeFixture(t, "arxiv.jsonl", kaggleFixture)
+	start := time.Now()
+	if code, out, errOut := run(t, "import", "-q", "--database-url", db, kaggle); code != 0 {
+		t.Fatalf("import: %d\n%s%s", code, out, errOut)
+	}
+	var rankings []string
+	for i, base := range bases {
+		var items []struct {
+			Paper map[string]any `json:"paper"`
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			if status := getJSON(t, base+"/api/papers/search?q=preference+optimisation+strings", &items); status == 200 && len(items) == 2 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("replica %d never found the imported papers (%d items)", i, len(items))
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Logf("replica %d found the import %v after it began", i, time.Since(start).Round(time.Millisecond))
+		var ids []string
+		for _, it := range items {
+			ids = append(ids, it.Paper["id"].(string))
+		}
+		rankings = append(rankings, strings.Join(ids, ","))
+	}
+	if rankings[0] != rankings[1] {
+		t.Errorf("replicas rank differently: %q vs %q", rankings[0], rankings[1])
+	}
+}

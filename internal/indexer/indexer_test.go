@@ -180,3 +180,39 @@ func TestReplicasCatchUp(t *testing.T) {
 		}
 	}
 }
+
+// TestSameResultsOnEveryBackend builds the index from the same papers held
+// in SQLite and in PostgreSQL: every query must rank identically.
+func TestSameResultsOnEveryBackend(t *testing.T) {
+	ctx := context.Background()
+	var papers []store.Paper
+	words := []string{"alignment", "preference", "speech", "vision", "language", "reward", "decoding", "retrieval"}
+	for i := range 300 {
+		p := paper(fmt.Sprintf("2506.%05d", i+1), words[i%8]+" "+words[(i/8)%8]+" models "+fmt.Sprint(i%13))
+		p.ListedOn = p.ListedOn.AddDate(0, 0, i%17)
+		papers = append(papers, p)
+	}
+	queries := []string{"alignment", "preference speech", `"language models"`, "reward -vision", "decoding sort:newest", "cat:cs.CL retrieval"}
+	var results [][]string
+	for _, d := range storetest.Dialects {
+		s := storetest.Open(t, d, store.Options{})
+		upsert(t, s, papers...)
+		in, err := indexer.Open(ctx, indexer.Options{Dir: t.TempDir(), Source: s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, q := range queries {
+			got = append(got, strings.Join(ids(t, in.Index(), q), " "))
+		}
+		results = append(results, got)
+	}
+	for i, q := range queries {
+		if results[0][i] != results[1][i] {
+			t.Errorf("%q: sqlite %s, postgres %s", q, results[0][i], results[1][i])
+		}
+		if results[0][i] == "" {
+			t.Errorf("%q found nothing", q)
+		}
+	}
+}
