@@ -11,16 +11,21 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/indexer"
+	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/web"
 )
 
 type serveCmd struct {
-	Addr string `name:"addr" env:"PAPERBOY_ADDR" default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Address to listen on."`
+	Addr            string        `name:"addr" env:"PAPERBOY_ADDR" default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Address to listen on."`
+	ChangeRetention time.Duration `name:"change-retention" env:"PAPERBOY_CHANGE_RETENTION" default:"720h" help:"How long change-feed entries are kept; a replica down for longer rebuilds its index."`
 }
 
 func (c *serveCmd) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("--addr %q: want HOST:PORT: %w", c.Addr, err)
+	}
+	if c.ChangeRetention < time.Hour {
+		return fmt.Errorf("--change-retention %s: want at least 1h", c.ChangeRetention)
 	}
 	return nil
 }
@@ -54,6 +59,11 @@ func (c *serveCmd) Run(e *env) error {
 			e.log.Error("search index", "err", err)
 		}
 	}()
+	indexing.Add(1)
+	go func() {
+		defer indexing.Done()
+		pruneChanges(idxCtx, e, s, c.ChangeRetention)
+	}()
 	defer func() {
 		stopIndexer()
 		indexing.Wait() // the index is saved before the database closes
@@ -85,4 +95,23 @@ func (c *serveCmd) Run(e *env) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// pruneChanges trims the change feed every few hours. Every replica may do
+// it: deleting old entries is idempotent.
+func pruneChanges(ctx context.Context, e *env, s *store.Store, retention time.Duration) {
+	tick := time.NewTicker(6 * time.Hour)
+	defer tick.Stop()
+	for {
+		if n, err := s.PruneChanges(ctx, time.Now().Add(-retention)); err != nil && ctx.Err() == nil {
+			e.log.Error("pruning the change feed failed", "err", err)
+		} else if n > 0 {
+			e.log.Info("pruned the change feed", "entries", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }

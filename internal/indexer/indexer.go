@@ -94,6 +94,9 @@ func (in *Indexer) Load(ctx context.Context) error {
 	start := time.Now()
 	ix, err := search.Open(opts.Dir)
 	switch {
+	case err == nil && st.FirstChange > 0 && ix.LastSeq()+1 < uint64(st.FirstChange):
+		// The changes it missed have been pruned from the feed.
+		opts.Log.Warn("search index is older than the kept change feed; rebuilding", "index_seq", ix.LastSeq(), "oldest_kept", st.FirstChange)
 	case err == nil && ix.LastSeq() > uint64(st.LastChange):
 		// The index saw changes this database never had: it belongs to
 		// another (or a restored) database.

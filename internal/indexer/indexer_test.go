@@ -216,3 +216,35 @@ func TestSameResultsOnEveryBackend(t *testing.T) {
 		}
 	}
 }
+
+func TestIndexOlderThanTheKeptFeedIsRebuilt(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := storetest.Open(t, store.SQLite, store.Options{Now: func() time.Time { return now }})
+	upsert(t, s, paper("2506.00001", "Graph neural networks"))
+	dir := t.TempDir()
+	in, err := indexer.Open(ctx, indexer.Options{Dir: dir, Source: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Save()
+	// While this replica is away, two changes happen and the older is pruned.
+	now = now.Add(40 * 24 * time.Hour)
+	upsert(t, s, paper("2506.00002", "Diffusion transformers"))
+	now = now.Add(time.Hour)
+	upsert(t, s, paper("2506.00003", "State space models"))
+	if _, err := s.PruneChanges(ctx, now.Add(-time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	again, err := indexer.Open(ctx, indexer.Options{Dir: dir, Source: s, Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "older than the kept change feed") {
+		t.Errorf("no rebuild:\n%s", logs.String())
+	}
+	if got := ids(t, again.Index(), "diffusion transformers"); len(got) != 1 {
+		t.Errorf("the paper whose change was pruned is missing: %v", got)
+	}
+}

@@ -38,3 +38,16 @@ func (s *Store) Changes(ctx context.Context, after int64, limit int) ([]Change, 
 	}
 	return changes, nil
 }
+
+// PruneChanges deletes feed entries older than before, keeping the newest
+// entry so that the feed's position survives. A reader whose position falls
+// below the oldest kept entry must rebuild instead of catching up (see
+// Stats.FirstChange).
+func (s *Store) PruneChanges(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.write.ExecContext(ctx, s.q(
+		"DELETE FROM changes WHERE changed_at < ? AND seq < (SELECT MAX(seq) FROM changes)"), s.timeArg(before))
+	if err != nil {
+		return 0, fmt.Errorf("store: prune changes before %s: %w", before.Format(time.RFC3339), err)
+	}
+	return res.RowsAffected()
+}

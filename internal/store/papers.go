@@ -477,10 +477,11 @@ func (s *Store) RecentPapers(ctx context.Context, limit int) ([]Paper, error) {
 
 // Stats counts what the store holds.
 type Stats struct {
-	Papers     int
-	FromArxiv  int
-	WithDaily  int // papers with Hugging Face community data
-	LastChange int64
+	Papers      int
+	FromArxiv   int
+	WithDaily   int   // papers with Hugging Face community data
+	FirstChange int64 // the oldest change-feed entry kept; 0 when empty
+	LastChange  int64
 }
 
 // Stats counts papers by source.
@@ -489,8 +490,9 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*),
 		COALESCE(SUM(CASE WHEN source = 'arxiv' THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN community_hash <> '' THEN 1 ELSE 0 END), 0),
+		(SELECT COALESCE(MIN(seq), 0) FROM changes),
 		(SELECT COALESCE(MAX(seq), 0) FROM changes)
-		FROM papers`).Scan(&st.Papers, &st.FromArxiv, &st.WithDaily, &st.LastChange)
+		FROM papers`).Scan(&st.Papers, &st.FromArxiv, &st.WithDaily, &st.FirstChange, &st.LastChange)
 	if err != nil {
 		return Stats{}, fmt.Errorf("store: stats: %w", err)
 	}

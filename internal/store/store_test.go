@@ -368,3 +368,30 @@ func TestPapersByIDAndEachPaper(t *testing.T) {
 		}
 	})
 }
+
+func TestPruneChangesKeepsTheFeedPosition(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			now := fixedNow
+			s := storetest.Open(t, d, store.Options{Now: func() time.Time { return now }})
+			mustUpsert(t, s, arxivPaper("2506.00001", 1))
+			now = now.Add(48 * time.Hour)
+			mustUpsert(t, s, arxivPaper("2506.00002", 1))
+			before, _ := s.Stats(ctx)
+
+			n, err := s.PruneChanges(ctx, now.Add(-24*time.Hour))
+			if err != nil || n != 1 {
+				t.Fatalf("pruned %d, err %v; want the older entry gone", n, err)
+			}
+			after, _ := s.Stats(ctx)
+			if after.LastChange != before.LastChange || after.FirstChange != before.LastChange {
+				t.Fatalf("stats %+v after pruning, %+v before", after, before)
+			}
+			// Even entries older than the cut-off: the newest one stays.
+			if n, err := s.PruneChanges(ctx, now.Add(time.Hour)); err != nil || n != 0 {
+				t.Fatalf("pruned %d, err %v; the newest entry must stay", n, err)
+			}
+		})
+	}
+}
