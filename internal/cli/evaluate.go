@@ -32,7 +32,7 @@ func (c *evalSearchCmd) Run(e *env) error {
 		return err
 	}
 	if c.JSON {
-		return json.NewEncoder(e.stdout).Encode(rep)
+		return json.NewEncoder(e.stdout).Encode(rep.Summary("lexical"))
 	}
 	return searcheval.WriteEvalReport(e.stdout, rep)
 }

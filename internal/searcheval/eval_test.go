@@ -199,3 +199,23 @@ func TestRunBenchComparesWithTheBaseline(t *testing.T) {
 		t.Errorf("RunBench = %+v", rep)
 	}
 }
+
+func TestSummaryShape(t *testing.T) {
+	rep := EvalReport{
+		Engine: EngineEval{Name: "paperboy", KnownItem: []KnownItemResult{
+			{Field: FieldQuery, MRR10: 0.9, Recall10: 0.95}, {Field: FieldMasked, MRR10: 0.8, Recall10: 0.85},
+		}, CSFCube: CSFCubeResult{MAP: 0.3, NDCG20: 0.5}},
+		Baseline: EngineEval{Name: BaselineName, CSFCube: CSFCubeResult{MAP: 0.2}},
+		SPECTER:  CSFCubeResult{MAP: 0.342, NDCG20: 0.533},
+	}
+	b, err := json.Marshal(rep.Summary("lexical"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]map[string]map[string]float64
+	json.Unmarshal(b, &got) // "report" does not fit this shape and is skipped
+	if got["csfcube"]["lexical"]["map"] != 0.3 || got["csfcube"]["specter"]["ndcg20"] != 0.533 ||
+		got["known_item"]["lexical"]["mrr10_masked"] != 0.8 || got["known_item"]["lexical"]["recall10"] != 0.95 {
+		t.Errorf("summary JSON: %s", b)
+	}
+}

@@ -334,3 +334,48 @@ func thousands(n int) string {
 	}
 	return b.String()
 }
+
+// EvalSummary is the evaluation in the stable shape that `paperboy eval
+// search --json` prints: per evaluation, one entry per ranker ("lexical" is
+// paperboy's engine, "sqlite-fts5" the baseline; CSFCube also has the
+// collection's "specter" rankings), with the full report beside it.
+type EvalSummary struct {
+	CSFCube   map[string]CSFCubeScore   `json:"csfcube"`
+	KnownItem map[string]KnownItemScore `json:"known_item"`
+	Report    EvalReport                `json:"report"`
+}
+
+// CSFCubeScore is one ranker's CSFCube figures.
+type CSFCubeScore struct {
+	MAP    float64 `json:"map"`
+	NDCG20 float64 `json:"ndcg20"`
+}
+
+// KnownItemScore is one searcher's known-item figures on both query fields.
+type KnownItemScore struct {
+	MRR10          float64 `json:"mrr10"`
+	Recall10       float64 `json:"recall10"`
+	MRR10Masked    float64 `json:"mrr10_masked"`
+	Recall10Masked float64 `json:"recall10_masked"`
+}
+
+// Summary arranges r in the stable shape; engineKey names the engine's
+// entries ("lexical").
+func (r EvalReport) Summary(engineKey string) EvalSummary {
+	s := EvalSummary{CSFCube: map[string]CSFCubeScore{}, KnownItem: map[string]KnownItemScore{}, Report: r}
+	for key, ev := range map[string]EngineEval{engineKey: r.Engine, BaselineName: r.Baseline} {
+		s.CSFCube[key] = CSFCubeScore{MAP: ev.CSFCube.MAP, NDCG20: ev.CSFCube.NDCG20}
+		var k KnownItemScore
+		for _, res := range ev.KnownItem {
+			switch res.Field {
+			case FieldQuery:
+				k.MRR10, k.Recall10 = res.MRR10, res.Recall10
+			case FieldMasked:
+				k.MRR10Masked, k.Recall10Masked = res.MRR10, res.Recall10
+			}
+		}
+		s.KnownItem[key] = k
+	}
+	s.CSFCube["specter"] = CSFCubeScore{MAP: r.SPECTER.MAP, NDCG20: r.SPECTER.NDCG20}
+	return s
+}
