@@ -573,3 +573,35 @@ func TestHighFrequencyTermsKeepFieldsAndWeight(t *testing.T) {
 		t.Errorf("abs:echo = %v", got)
 	}
 }
+
+// TestRepeatedQueryWordsWeighMore: a query that says a word more often (an
+// abstract used as the query) prefers the paper about that word.
+func TestRepeatedQueryWordsWeighMore(t *testing.T) {
+	ix := New()
+	docs := []Document{
+		{ID: "a", Title: "Graph networks", Abstract: "We study graph methods for molecules."},
+		{ID: "b", Title: "Molecule generation", Abstract: "We study molecule methods for graphs."},
+	}
+	for i := range 30 { // unrelated papers give the two words a real idf
+		docs = append(docs, Document{ID: fmt.Sprint("filler", i), Title: "Speech recognition", Abstract: "We study audio."})
+	}
+	ix.Add(docs...)
+	top := func(q string) string {
+		t.Helper()
+		q8, err := ParseLong(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := ix.SearchQuery(context.Background(), q8, Request{Limit: 1})
+		if err != nil || len(res.Hits) == 0 {
+			t.Fatalf("%q: %v %v", q, res.Hits, err)
+		}
+		return res.Hits[0].ID
+	}
+	if got := top("graph graph graph molecule"); got != "a" {
+		t.Errorf("graph-heavy query ranked %s first", got)
+	}
+	if got := top("molecule molecule molecule graph"); got != "b" {
+		t.Errorf("molecule-heavy query ranked %s first", got)
+	}
+}

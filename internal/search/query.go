@@ -87,8 +87,12 @@ type Clause struct {
 
 // Query is a parsed query.
 type Query struct {
-	Raw      string
-	Terms    []string // optional words: more matches rank higher
+	Raw   string
+	Terms []string // optional words: more matches rank higher
+	// Weights counts the optional words given more than once; a word's
+	// score is multiplied by its count (bounded), as BM25 does with the
+	// query term frequency.
+	Weights  map[string]int
 	Required []Clause
 	Excluded []Clause
 	After    time.Time // inclusive; zero for no bound
@@ -218,7 +222,12 @@ func (p *parser) plain(s string) {
 		if !p.seen[term] {
 			p.seen[term] = true
 			p.q.Terms = append(p.q.Terms, term)
+			return
 		}
+		if p.q.Weights == nil {
+			p.q.Weights = map[string]int{}
+		}
+		p.q.Weights[term] = max(p.q.Weights[term], 1) + 1
 	})
 }
 

@@ -27,7 +27,7 @@ func TestParse(t *testing.T) {
 	}{
 		{"plain words", "Graph Neural Networks", Query{Terms: []string{"graph", "neural", "network"}}},
 		{"stop words only leave nothing", "the of and", Query{}},
-		{"duplicates once", "model models", Query{Terms: []string{"model"}}},
+		{"a repeated word is one term, weighed twice", "model models", Query{Terms: []string{"model"}, Weights: map[string]int{"model": 2}}},
 		{"phrase", `"large language models"`, Query{Required: []Clause{{Field: FieldText, Text: "large language models", Terms: []string{"larg", "languag", "model"}, Pos: []int{0, 1, 2}, Phrase: true}}}},
 		{"phrase keeps stop word gaps", `"learning to rank"`, Query{Required: []Clause{{Field: FieldText, Text: "learning to rank", Terms: []string{"learn", "rank"}, Pos: []int{0, 2}, Phrase: true}}}},
 		{"single word phrase is a required word", `"bert"`, Query{Required: []Clause{{Field: FieldText, Text: "bert", Terms: []string{"bert"}, Phrase: true, Pos: []int{0}}}}},

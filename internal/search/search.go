@@ -79,10 +79,11 @@ func (ix *Index) SearchQuery(ctx context.Context, q *Query, req Request) (Result
 
 // exec is a query prepared against a snapshot.
 type exec struct {
-	sort   SortOrder
-	should []string
-	bonus  map[string]uint32
-	df     map[string]float64
+	weights map[string]int // optional words said more than once
+	sort    SortOrder
+	should  []string
+	bonus   map[string]uint32
+	df      map[string]float64
 	// rerank holds the common words of a long query (see run).
 	rerank   []string
 	must     []Clause
@@ -136,7 +137,7 @@ func (ix *Index) runExec(ctx context.Context, q *Query, req Request, exhaustive 
 		return res, nil
 	}
 	sn := ix.snap.Load()
-	e := &exec{sort: req.Sort, ctx: ctx, k: offset + limit, exact: true, noPrune: exhaustive}
+	e := &exec{sort: req.Sort, ctx: ctx, k: offset + limit, exact: true, noPrune: exhaustive, weights: q.Weights}
 	*ep = e
 	if q.HasSort {
 		e.sort = q.Sort
@@ -193,7 +194,14 @@ func (ix *Index) runExec(ctx context.Context, q *Query, req Request, exhaustive 
 				df += float64(v.seg.termDF[i])
 			}
 		}
-		e.bonus[t] = uint32(math.Round(coordWeight * idf(n, min(df, n)) * impactScale))
+		// The bonus rewards papers with more of a short query's words; in a
+		// long query (an abstract used as the query) it drowns the term
+		// weights, and measurably hurts ranking on CSFCube.
+		if len(e.should) <= longQuery {
+			e.bonus[t] = uint32(math.Round(coordWeight * idf(n, min(df, n)) * impactScale))
+		} else {
+			e.bonus[t] = 0
+		}
 		e.df[t] = df
 	}
 	for _, t := range e.should {
@@ -403,7 +411,8 @@ func (e *exec) searchSegment(v *segView) error {
 		if i := s.lookup(t); i >= 0 {
 			c := newCursor(s, i, 0)
 			c.bonus = e.bonus[t]
-			c.ub = uint32(c.maxImp) + c.bonus
+			c.w = e.weight(t)
+			c.ub = uint32(c.maxImp)*c.w + c.bonus
 			should = append(should, c)
 		}
 	}
@@ -515,7 +524,7 @@ func (e *exec) addOptional(cs []*cursor, prefix []uint32, d uint32, score uint32
 			}
 			bound := score + rest
 			if bm > 0 {
-				bound += uint32(bm) + cs[i].bonus
+				bound += uint32(bm)*cs[i].w + cs[i].bonus
 			}
 			if bound < th {
 				return 0, 0, false
@@ -533,6 +542,15 @@ func (e *exec) addOptional(cs []*cursor, prefix []uint32, d uint32, score uint32
 	}
 	return score, matched, true
 }
+
+// weight is how many times the query says optional word t, at most
+// maxWeight: a query made of a whole abstract weighs its topic words.
+func (e *exec) weight(t string) uint32 {
+	return uint32(min(max(e.weights[t], 1), maxWeight))
+}
+
+// maxWeight bounds a word's weight so that no word drowns the others.
+const maxWeight = 8
 
 func prefixBounds(cs []*cursor) []uint32 {
 	p := make([]uint32, len(cs))
@@ -568,7 +586,7 @@ func (c *cursor) windowBound(w, end uint32) uint32 {
 	for b2 := b + 1; b2 < c.blkEnd && c.s.blkLast[b2-1] < end-1; b2++ {
 		mx = max(mx, c.s.blkMax[b2])
 	}
-	return uint32(mx) + c.bonus
+	return uint32(mx)*c.w + c.bonus
 }
 
 // maxScore evaluates a disjunction with block-max MaxScore, a window of docs
@@ -637,7 +655,7 @@ func (e *exec) maxScore(v *segView, cs []*cursor, nots []clauseExec, catOK []boo
 			c.advance(w)
 			others := sum - lb[i]
 			for c.doc < end {
-				if th > 0 && uint32(c.s.blkMax[c.blk])+c.bonus+others < th {
+				if th > 0 && uint32(c.s.blkMax[c.blk])*c.w+c.bonus+others < th {
 					// No doc of this block inside the window can reach the
 					// threshold. The bounds of the others hold only inside
 					// the window, so a block that runs past it is skipped
@@ -656,7 +674,7 @@ func (e *exec) maxScore(v *segView, cs []*cursor, nots []clauseExec, catOK []boo
 				j := c.i
 				for ; j < len(docs) && docs[j] < end; j++ {
 					o := docs[j] - w
-					scores[o] += uint32(imps[j]) + c.bonus
+					scores[o] += uint32(imps[j])*c.w + c.bonus
 					bits[o>>6] |= 1 << (o & 63)
 				}
 				e.stats.postings += j - c.i
@@ -748,6 +766,7 @@ func (e *exec) rescore(order []*segView) {
 			}
 			c := newCursor(s, ti, 0)
 			c.bonus = e.bonus[t]
+			c.w = e.weight(t)
 			for x := i; x < j && c.doc != noDoc; x++ {
 				c.advance(cands[x].doc)
 				if c.doc == cands[x].doc {

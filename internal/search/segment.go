@@ -124,7 +124,8 @@ type cursor struct {
 	want   uint8 // required field mask, 0 for any
 	maxImp uint8
 	bonus  uint32 // added to every matching posting's score
-	ub     uint32 // upper bound: maxImp+bonus
+	w      uint32 // the query's weight of the term (how often it says it)
+	ub     uint32 // upper bound: maxImp*w+bonus
 	df     int
 	// scoreOnly cursors add to scores but never produce candidates.
 	scoreOnly bool
@@ -133,6 +134,7 @@ type cursor struct {
 func newCursor(s *segment, t int, want uint8) *cursor {
 	c := &cursor{s: s, t: t, blk: int(s.termBlk[t]), blkEnd: int(s.termBlk[t+1]), loaded: -1, want: want}
 	c.maxImp = s.termMax[t]
+	c.w = 1
 	c.df = int(s.termDF[t])
 	c.doc = 0
 	c.i = -1
@@ -246,7 +248,7 @@ func (c *cursor) skipBlock() {
 	c.next()
 }
 
-func (c *cursor) impact() uint32 { return uint32(c.imps[c.i]) + c.bonus }
+func (c *cursor) impact() uint32 { return uint32(c.imps[c.i])*c.w + c.bonus }
 
 // positions returns the positions of the current posting.
 func (c *cursor) positions(buf []uint32) []uint32 {
