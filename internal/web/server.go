@@ -1,4 +1,5 @@
-// Package web serves paperboy over HTTP: the JSON API and the HTML pages.
+// Package web serves paperboy over HTTP: the JSON API, the HTML pages and
+// the feeds.
 package web
 
 import (
@@ -21,12 +22,15 @@ import (
 type Papers interface {
 	Paper(ctx context.Context, id string) (store.Paper, error)
 	PapersByID(ctx context.Context, ids []string) ([]store.Paper, error)
-	RecentPapers(ctx context.Context, limit int) ([]store.Paper, error)
+	DailyPapers(ctx context.Context, from, to time.Time, limit, offset int) ([]store.Paper, error)
+	CountDailyPapers(ctx context.Context, from, to time.Time) (int, error)
+	TrendingCandidates(ctx context.Context, since, until time.Time, limit int) ([]store.Paper, error)
+	AdjacentDays(ctx context.Context, day time.Time) (prev, next time.Time, err error)
 	Ping(ctx context.Context) error
 }
 
-//go:embed templates
-var templateFiles embed.FS
+//go:embed templates static
+var files embed.FS
 
 // Searcher runs searches.
 type Searcher interface {
@@ -35,44 +39,95 @@ type Searcher interface {
 
 // Server is paperboy's HTTP handler.
 type Server struct {
-	papers Papers
-	search Searcher
-	log    *slog.Logger
-	pages  *template.Template
-	mux    *http.ServeMux
+	papers  Papers
+	search  Searcher
+	log     *slog.Logger
+	now     func() time.Time
+	baseURL string
+	pages   *template.Template
+	static  *staticFiles
+	mux     *http.ServeMux
 }
 
 // Options are what a Server serves from.
 type Options struct {
 	Papers Papers
-	Search Searcher
+	Search Searcher // nil: search pages and feeds answer 503
 	Log    *slog.Logger
+	// Now is the clock that picks today's daily list and ages trending
+	// papers; time.Now when nil.
+	Now func() time.Time
+	// BaseURL is the public address ("https://papers.example.org") used in
+	// feeds, OpenSearch and canonical links; when empty it is taken from
+	// each request's Host.
+	BaseURL string
 }
 
-// NewServer returns a handler serving the API and pages.
+// NewServer returns a handler serving the API, the pages and the feeds.
 func NewServer(opts Options) *Server {
 	s := &Server{
-		papers: opts.Papers,
-		search: opts.Search,
-		log:    opts.Log,
-		pages:  template.Must(template.New("").Funcs(templateFuncs).ParseFS(templateFiles, "templates/*.html")),
-		mux:    http.NewServeMux(),
+		papers:  opts.Papers,
+		search:  opts.Search,
+		log:     opts.Log,
+		now:     opts.Now,
+		baseURL: strings.TrimSuffix(opts.BaseURL, "/"),
+		static:  loadStatic(),
+		mux:     http.NewServeMux(),
 	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.pages = template.Must(template.New("").Funcs(s.templateFuncs()).ParseFS(files, "templates/*.html"))
+
 	s.handle("GET /healthz", s.healthz)
 	s.handle("GET /api/papers/search", s.apiSearch)
 	s.handle("GET /api/papers/{id...}", s.apiPaper)
+	s.handle("GET /api/daily_papers", s.apiDailyPapers)
+	s.handle("GET /api/openapi.json", s.openAPI)
 	s.handle("GET /{$}", s.home)
+	s.handle("GET /papers/date/{date}", s.dayPage)
+	s.handle("GET /week/{week}", s.weekPage)
+	s.handle("GET /month/{month}", s.monthPage)
+	s.handle("GET /trending", s.trendingPage)
+	s.handle("GET /papers/{id...}", s.paperPage)
+	s.handle("GET /search", s.searchPage)
+	s.handle("GET /help/search", s.staticPage("help_search.html", "Search help"))
+	s.handle("GET /help/api", s.staticPage("help_api.html", "API"))
+	s.handle("GET /feeds/{file}", s.feed)
+	s.handle("GET /static/{file}", s.serveStatic)
+	s.handle("GET /favicon.ico", s.favicon)
+	s.handle("GET /robots.txt", s.robots)
+	s.handle("GET /opensearch.xml", s.openSearch)
 	s.handle("/", func(w http.ResponseWriter, r *http.Request) error {
-		return errNotFound("no page at " + r.URL.Path)
+		return errNotFound("There is no page at this address.")
 	})
 	return s
 }
 
-// ServeHTTP logs every request with its status and duration.
+// ServeHTTP sets the security headers, compresses and validates cached
+// responses (see cache.go), and logs every request with its status and
+// duration.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "+
+		"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Permissions-Policy", "interest-cohort=(), browsing-topics=()")
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-	s.mux.ServeHTTP(rec, r)
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		cw := newCacheWriter(rec)
+		s.mux.ServeHTTP(cw, r)
+		cw.finish(r)
+	} else {
+		s.mux.ServeHTTP(rec, r)
+	}
 	s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 		slog.String("method", r.Method), slog.String("path", r.URL.Path),
 		slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
@@ -110,10 +165,12 @@ func (e *httpError) Error() string { return e.message }
 func errNotFound(msg string) error   { return &httpError{http.StatusNotFound, msg} }
 func errBadRequest(msg string) error { return &httpError{http.StatusBadRequest, msg} }
 
+var errNoSearch = &httpError{http.StatusServiceUnavailable, "search is not available"}
+
 // renderError is the one place that turns errors into responses. Only
 // unexpected errors are logged, and their text never reaches the client.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
-	status, msg := http.StatusInternalServerError, "internal error"
+	status, msg := http.StatusInternalServerError, "Something went wrong on our side. Please try again in a moment."
 	var he *httpError
 	switch {
 	case errors.As(err, &he):
@@ -130,17 +187,28 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	default:
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
+	w.Header().Set("Cache-Control", "no-store")
 	if isAPI(r) {
 		writeJSON(w, status, map[string]string{"error": msg})
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	s.pages.ExecuteTemplate(w, "error.html", map[string]any{"Status": status, "Title": http.StatusText(status), "Message": msg})
+	s.pages.ExecuteTemplate(w, "error.html", errorPage{
+		Page:    Page{Title: http.StatusText(status)},
+		Status:  status,
+		Message: msg,
+	})
+}
+
+type errorPage struct {
+	Page
+	Status  int
+	Message string
 }
 
 func isAPI(r *http.Request) bool {
-	return strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/healthz"
+	return strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/healthz" || strings.HasPrefix(r.URL.Path, "/feeds/")
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -154,6 +222,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
+	w.Header().Set("Cache-Control", "no-store")
 	if err := s.papers.Ping(ctx); err != nil {
 		s.log.Error("health check failed", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
@@ -161,4 +230,16 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": "ok"})
 	return nil
+}
+
+// base is the public address of the site, for absolute links.
+func (s *Server) base(r *http.Request) string {
+	if s.baseURL != "" {
+		return s.baseURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/store/storetest"
@@ -35,8 +36,17 @@ var errBroken = errors.New("pq: connection to 10.0.0.7 refused: password authent
 func (failingPapers) Paper(context.Context, string) (store.Paper, error) {
 	return store.Paper{}, errBroken
 }
-func (failingPapers) RecentPapers(context.Context, int) ([]store.Paper, error) {
+func (failingPapers) DailyPapers(context.Context, time.Time, time.Time, int, int) ([]store.Paper, error) {
 	return nil, errBroken
+}
+func (failingPapers) CountDailyPapers(context.Context, time.Time, time.Time) (int, error) {
+	return 0, errBroken
+}
+func (failingPapers) TrendingCandidates(context.Context, time.Time, time.Time, int) ([]store.Paper, error) {
+	return nil, errBroken
+}
+func (failingPapers) AdjacentDays(context.Context, time.Time) (time.Time, time.Time, error) {
+	return time.Time{}, time.Time{}, errBroken
 }
 func (failingPapers) PapersByID(context.Context, []string) ([]store.Paper, error) {
 	return nil, errBroken
@@ -47,7 +57,7 @@ func TestUnexpectedErrorsDoNotLeakToClients(t *testing.T) {
 	var logs strings.Builder
 	srv := httptest.NewServer(NewServer(Options{Papers: failingPapers{}, Log: slog.New(slog.NewTextHandler(&logs, nil))}))
 	defer srv.Close()
-	for _, path := range []string{"/api/papers/2506.00001", "/"} {
+	for _, path := range []string{"/api/papers/2506.00001", "/", "/trending", "/papers/2506.00001", "/api/daily_papers"} {
 		resp, err := http.Get(srv.URL + path)
 		if err != nil {
 			t.Fatal(err)

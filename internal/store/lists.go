@@ -1,0 +1,96 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// dayExpr is the day a paper is on the daily list: the day it was submitted
+// to Hugging Face's daily papers or, failing that, the day arXiv listed it.
+// Migration 0003 indexes exactly this expression.
+const dayExpr = "COALESCE(daily_on, listed_on)"
+
+// dailyOrder ranks a daily list: most upvoted first, then the most recent
+// submission, then the id so that the order is total.
+const dailyOrder = " ORDER BY base_upvotes DESC, first_version_at DESC NULLS LAST, id DESC"
+
+// PaperDay is the day a paper belongs to on the daily lists (UTC midnight),
+// or the zero time when it has neither a daily-list nor a listing date.
+func (p Paper) PaperDay() time.Time {
+	if !p.Community.DailyOn.IsZero() {
+		return p.Community.DailyOn
+	}
+	return p.ListedOn
+}
+
+// DailyPapers returns the visible papers whose day (see PaperDay) is in
+// [from, to), ranked by upvotes then recency; from and to are calendar days.
+func (s *Store) DailyPapers(ctx context.Context, from, to time.Time, limit, offset int) ([]Paper, error) {
+	papers, err := s.queryPapers(ctx, "SELECT "+paperSelect+" FROM papers WHERE NOT hidden AND "+
+		dayExpr+" >= ? AND "+dayExpr+" < ?"+dailyOrder+" LIMIT ? OFFSET ?",
+		dateArg(from), dateArg(to), limit, offset)
+	if err != nil {
+		return nil, fmt.Errorf("store: daily papers %s..%s: %w", from.Format(time.DateOnly), to.Format(time.DateOnly), err)
+	}
+	return papers, nil
+}
+
+// CountDailyPapers counts the visible papers whose day is in [from, to).
+func (s *Store) CountDailyPapers(ctx context.Context, from, to time.Time) (int, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM papers WHERE NOT hidden AND "+
+		dayExpr+" >= ? AND "+dayExpr+" < ?"), dateArg(from), dateArg(to)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count daily papers %s..%s: %w", from.Format(time.DateOnly), to.Format(time.DateOnly), err)
+	}
+	return n, nil
+}
+
+// TrendingCandidates returns the visible papers whose day is in
+// [since, until), the most upvoted first, at most limit of them: the pool
+// that a trending ranking reorders.
+func (s *Store) TrendingCandidates(ctx context.Context, since, until time.Time, limit int) ([]Paper, error) {
+	papers, err := s.queryPapers(ctx, "SELECT "+paperSelect+" FROM papers WHERE NOT hidden AND "+
+		dayExpr+" >= ? AND "+dayExpr+" < ?"+dailyOrder+" LIMIT ?",
+		dateArg(since), dateArg(until), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: trending candidates since %s: %w", since.Format(time.DateOnly), err)
+	}
+	return papers, nil
+}
+
+// AdjacentDays returns the closest days before and after day that have
+// visible papers; either is the zero time when there is none.
+func (s *Store) AdjacentDays(ctx context.Context, day time.Time) (prev, next time.Time, err error) {
+	var p, n nullTime
+	err = s.read.QueryRowContext(ctx, s.q("SELECT (SELECT MAX("+dayExpr+") FROM papers WHERE NOT hidden AND "+dayExpr+" < ?), "+
+		"(SELECT MIN("+dayExpr+") FROM papers WHERE NOT hidden AND "+dayExpr+" > ?)"),
+		dateArg(day), dateArg(day)).Scan(&p, &n)
+	if err != nil {
+		return time.Time{}, time.Time{}, fmt.Errorf("store: days around %s: %w", day.Format(time.DateOnly), err)
+	}
+	return p.t, n.t, nil
+}
+
+func (s *Store) queryPapers(ctx context.Context, query string, args ...any) ([]Paper, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, err
+	}
+	return collectPapers(rows)
+}
+
+func collectPapers(rows *sql.Rows) ([]Paper, error) {
+	defer rows.Close()
+	var papers []Paper
+	for rows.Next() {
+		p, err := scanPaper(rows)
+		if err != nil {
+			return nil, err
+		}
+		papers = append(papers, p)
+	}
+	return papers, rows.Err()
+}

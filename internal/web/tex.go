@@ -1,0 +1,346 @@
+package web
+
+import (
+	"html/template"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// LaTeX in titles and abstracts is rendered on the server: text-mode markup
+// (accents, \emph, dashes, quotes) becomes HTML or Unicode, and math ($...$,
+// \(...\), $$...$$) becomes MathML, which browsers display natively. What
+// the renderer does not know is shown as escaped text; nothing in the
+// input ever reaches the page as markup.
+
+// texHTML renders text with LaTeX markup as safe HTML.
+func texHTML(s string) template.HTML {
+	var r texRenderer
+	r.html = true
+	r.text(s)
+	return template.HTML(r.b.String())
+}
+
+// texText renders text with LaTeX markup as readable plain text, for
+// snippets, feeds and meta tags; it tolerates fragments of markup.
+func texText(s string) string {
+	var r texRenderer
+	r.text(s)
+	return r.b.String()
+}
+
+type texRenderer struct {
+	b    strings.Builder
+	html bool
+}
+
+func (r *texRenderer) esc(s string) {
+	if r.html {
+		template.HTMLEscape(&r.b, []byte(s))
+	} else {
+		r.b.WriteString(s)
+	}
+}
+
+func (r *texRenderer) tag(s string) {
+	if r.html {
+		r.b.WriteString(s)
+	}
+}
+
+var textSymbols = map[string]string{
+	"ss": "ß", "o": "ø", "O": "Ø", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ", "aa": "å", "AA": "Å",
+	"l": "ł", "L": "Ł", "i": "ı", "j": "ȷ", "ldots": "…", "dots": "…", "LaTeX": "LaTeX", "TeX": "TeX",
+	"textendash": "–", "textemdash": "—", "S": "§", "P": "¶", "copyright": "©", "dag": "†",
+	"%": "%", "&": "&", "_": "_", "#": "#", "$": "$", "{": "{", "}": "}", " ": " ", ",": "\u2009",
+	";": " ", "textasciitilde": "~", "slash": "/", "newline": " ", "par": " ", "quad": " ", "qquad": " ",
+	"textbackslash": "\\", "&amp;": "&",
+}
+
+// combining diacritics of the accent commands.
+var accents = map[string]rune{
+	"'": '\u0301', "`": '\u0300', "^": '\u0302', "\"": '\u0308', "~": '\u0303', "=": '\u0304',
+	".": '\u0307', "c": '\u0327', "v": '\u030C', "u": '\u0306', "H": '\u030B', "k": '\u0328', "r": '\u030A',
+}
+
+// composed holds the precomposed forms of common accented letters.
+var composed = composedLetters()
+
+func composedLetters() map[string]string {
+	composed := map[string]string{}
+	for _, row := range []struct {
+		mark  rune
+		bases string
+		comps string
+	}{
+		{'\u0301', "aeiouyAEIOUYcnszCNSZ", "áéíóúýÁÉÍÓÚÝćńśźĆŃŚŹ"},
+		{'\u0300', "aeiouAEIOU", "àèìòùÀÈÌÒÙ"},
+		{'\u0302', "aeiouAEIOU", "âêîôûÂÊÎÔÛ"},
+		{'\u0308', "aeiouyAEIOU", "äëïöüÿÄËÏÖÜ"},
+		{'\u0303', "anoANO", "ãñõÃÑÕ"},
+		{'\u0327', "cCsS", "çÇşŞ"},
+		{'\u030C', "cCsSzZrReEnN", "čČšŠžŽřŘěĚňŇ"},
+		{'\u030A', "aAuU", "åÅůŮ"},
+		{'\u030B', "oOuU", "őŐűŰ"},
+		{'\u0304', "aeiouAEIOU", "āēīōūĀĒĪŌŪ"},
+		{'\u0306', "aAgG", "ăĂğĞ"},
+		{'\u0328', "aAeE", "ąĄęĘ"},
+		{'\u0307', "zZ", "żŻ"},
+	} {
+		comps := []rune(row.comps)
+		for i, b := range row.bases {
+			composed[string(b)+string(row.mark)] = string(comps[i])
+		}
+	}
+	for k, v := range map[string]string{"ı\u0301": "í", "ı\u0300": "ì", "ı\u0302": "î", "ı\u0308": "ï"} {
+		composed[k] = v
+	}
+	return composed
+}
+
+func accent(base string, mark rune) string {
+	if c, ok := composed[base+string(mark)]; ok {
+		return c
+	}
+	return base + string(mark)
+}
+
+// readCommand reads a control sequence after a backslash at s[i]: a run of
+// letters, or one other character. It returns the name and the index after.
+func readCommand(s string, i int) (string, int) {
+	j := i + 1
+	for j < len(s) && isLetter(s[j]) {
+		j++
+	}
+	if j == i+1 && j < len(s) {
+		_, size := utf8.DecodeRuneInString(s[j:])
+		j += size
+	}
+	return s[i+1 : j], j
+}
+
+func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+// readArg reads a command argument at s[i] (after spaces): a braced group or
+// one character. ok is false at the end of the text.
+func readArg(s string, i int) (arg string, next int, ok bool) {
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	if i >= len(s) {
+		return "", i, false
+	}
+	if s[i] == '{' {
+		depth := 0
+		for j := i; j < len(s); j++ {
+			switch s[j] {
+			case '\\':
+				j++
+			case '{':
+				depth++
+			case '}':
+				depth--
+				if depth == 0 {
+					return s[i+1 : j], j + 1, true
+				}
+			}
+		}
+		return s[i+1:], len(s), true // unbalanced: the rest
+	}
+	if s[i] == '\\' {
+		name, j := readCommand(s, i)
+		return "\\" + name, j, true
+	}
+	_, size := utf8.DecodeRuneInString(s[i:])
+	return s[i : i+size], i + size, true
+}
+
+var textStyles = map[string][2]string{
+	"emph": {"<em>", "</em>"}, "textit": {"<em>", "</em>"}, "textsl": {"<em>", "</em>"},
+	"textbf": {"<strong>", "</strong>"}, "texttt": {"<code>", "</code>"},
+	"textrm": {"", ""}, "textsf": {"", ""}, "textsc": {"", ""}, "textup": {"", ""}, "textnormal": {"", ""},
+	"mbox": {"", ""}, "text": {"", ""}, "url": {"", ""}, "underline": {"", ""}, "footnote": {" (", ")"},
+}
+
+// text renders text mode.
+func (r *texRenderer) text(s string) {
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '$':
+			display := strings.HasPrefix(s[i:], "$$")
+			open := 1
+			if display {
+				open = 2
+			}
+			end := findMathEnd(s, i+open, s[i:i+open])
+			if end < 0 {
+				r.esc(s[i : i+open])
+				i += open
+				continue
+			}
+			r.math(s[i+open:end], display)
+			i = end + open
+		case c == '\\' && i+1 < len(s) && (s[i+1] == '(' || s[i+1] == '['):
+			closer := `\)`
+			if s[i+1] == '[' {
+				closer = `\]`
+			}
+			end := strings.Index(s[i+2:], closer)
+			if end < 0 {
+				r.esc(s[i : i+2])
+				i += 2
+				continue
+			}
+			r.math(s[i+2:i+2+end], s[i+1] == '[')
+			i += 2 + end + 2
+		case c == '\\':
+			i = r.textCommand(s, i)
+		case c == '{' || c == '}':
+			i++ // grouping braces
+		case c == '~':
+			r.b.WriteString("\u00a0")
+			i++
+		case strings.HasPrefix(s[i:], "---"):
+			r.b.WriteString("—")
+			i += 3
+		case strings.HasPrefix(s[i:], "--"):
+			r.b.WriteString("–")
+			i += 2
+		case strings.HasPrefix(s[i:], "``"):
+			r.b.WriteString("“")
+			i += 2
+		case strings.HasPrefix(s[i:], "''"):
+			r.b.WriteString("”")
+			i += 2
+		default:
+			j := i + 1
+			for j < len(s) && !strings.ContainsRune("$\\{}~-`'", rune(s[j])) {
+				j++
+			}
+			r.esc(s[i:j])
+			i = j
+		}
+	}
+}
+
+// findMathEnd finds the closing delimiter of math opened before i, skipping
+// escaped characters; -1 if there is none.
+func findMathEnd(s string, i int, delim string) int {
+	for j := i; j < len(s); j++ {
+		if s[j] == '\\' {
+			j++
+			continue
+		}
+		if strings.HasPrefix(s[j:], delim) {
+			if j == i {
+				return -1
+			}
+			return j
+		}
+	}
+	return -1
+}
+
+func (r *texRenderer) textCommand(s string, i int) int {
+	name, j := readCommand(s, i)
+	if name == "" { // a trailing backslash
+		r.esc("\\")
+		return j
+	}
+	if mark, ok := accents[name]; ok && (len(name) > 1 || !isLetter(name[0]) || j >= len(s) || s[j] == '{' || s[j] == ' ') {
+		arg, next, ok := readArg(s, j)
+		if !ok {
+			r.esc("\\" + name)
+			return j
+		}
+		if sym, isSym := textSymbols[strings.TrimPrefix(arg, "\\")]; isSym && strings.HasPrefix(arg, "\\") {
+			arg = sym
+		}
+		r.esc(accent(arg, mark))
+		return next
+	}
+	if st, ok := textStyles[name]; ok {
+		arg, next, ok := readArg(s, j)
+		if !ok {
+			return j
+		}
+		r.tag(st[0])
+		r.text(arg)
+		r.tag(st[1])
+		return next
+	}
+	switch name {
+	case "href":
+		_, next, _ := readArg(s, j)
+		arg, next, _ := readArg(s, next)
+		r.text(arg)
+		return next
+	case "cite", "ref", "label", "eqref":
+		_, next, _ := readArg(s, j)
+		return next
+	case "em", "it", "bf", "rm", "sc", "sf", "tt", "small", "large", "Large", "footnotesize", "normalsize":
+		return skipSpace(s, j)
+	case "\\":
+		r.b.WriteString(" ")
+		return j
+	}
+	if sym, ok := textSymbols[name]; ok {
+		r.esc(sym)
+		return skipLetterSpace(s, j, name)
+	}
+	if sym, ok := mathSymbols[name]; ok {
+		r.esc(sym.text)
+		return skipLetterSpace(s, j, name)
+	}
+	r.esc("\\" + name)
+	return j
+}
+
+func skipSpace(s string, i int) int {
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	return i
+}
+
+// skipLetterSpace drops the space that ends a letter command ("\ss e").
+func skipLetterSpace(s string, i int, name string) int {
+	if isLetter(name[0]) && i < len(s) && s[i] == ' ' && i+1 < len(s) && s[i+1] != ' ' {
+		// keep it when a word follows: "\LaTeX is" reads better with it
+		if name == "LaTeX" || name == "TeX" || name == "ldots" || name == "dots" {
+			return i
+		}
+		return i + 1
+	}
+	return i
+}
+
+func (r *texRenderer) math(src string, display bool) {
+	p := mathParser{s: src}
+	nodes := p.list(false)
+	if !r.html {
+		for _, n := range nodes {
+			n.plain(&r.b)
+		}
+		return
+	}
+	if display {
+		r.b.WriteString(`<math display="block">`)
+	} else {
+		r.b.WriteString(`<math>`)
+	}
+	if len(nodes) == 1 {
+		nodes[0].mathML(&r.b)
+	} else {
+		r.b.WriteString("<mrow>")
+		for _, n := range nodes {
+			n.mathML(&r.b)
+		}
+		r.b.WriteString("</mrow>")
+	}
+	r.b.WriteString("</math>")
+}
+
+// isMathLetter reports whether r is written as an identifier in math.
+func isMathLetter(r rune) bool { return unicode.IsLetter(r) }
