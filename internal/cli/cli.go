@@ -32,6 +32,7 @@ type commands struct {
 	Import    importCmd    `cmd:"" help:"Import papers from Kaggle arXiv or Hugging Face daily-papers files."`
 	Search    searchCmd    `cmd:"" help:"Search the papers from the terminal."`
 	Reindex   reindexCmd   `cmd:"" help:"Rebuild the search index from the database."`
+	Harvest   harvestCmd   `cmd:"" help:"Fetch papers from arXiv (OAI-PMH, listing feeds, the API) and Hugging Face."`
 	Eval      evalCmd      `cmd:"" help:"Evaluate quality on the real data."`
 	Bench     benchCmd     `cmd:"" help:"Benchmark on a corpus."`
 	GenCorpus genCorpusCmd `cmd:"" name:"gen-corpus" help:"Write a synthetic corpus in Kaggle format whose statistics follow a real one."`
