@@ -1,0 +1,347 @@
+package embed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/paperboy-dev/paperboy/internal/search"
+)
+
+// Method names the way a Model was trained.
+const MethodLSA = "lsa-tfidf"
+
+// TrainOptions configures Train. The zero value of a field means its
+// default (DefaultTrainOptions).
+type TrainOptions struct {
+	Dim        int     // dimensions of the embedding; 256
+	MinDF      int     // a term must occur in this many papers; 3
+	MaxDFRatio float64 // terms in a larger share of the papers are dropped; 0.5
+	MaxVocab   int     // the most frequent terms kept; 200,000
+	Oversample int     // extra sketch columns of the randomized SVD; 24
+	PowerIters int     // power iterations of the randomized SVD; 2
+	// SigmaPower p scales dimension i by σᵢ^(p-1) when a text is folded
+	// in: 1 is the plain projection onto the singular vectors, 0 whitens
+	// them. 0 and 0.25 measured alike (doc.go); 0.25 is the default.
+	SigmaPower float64
+	// TitleWeight repeats the title this many times in a paper's text;
+	// 2 by default.
+	TitleWeight int
+	// MaxTrainDocs bounds the papers the SVD sees (an evenly spaced
+	// sample when there are more; the rest are only folded in); 400,000.
+	MaxTrainDocs int
+	Seed         uint64 // the same seed and papers give the same model
+	Workers      int    // goroutines; GOMAXPROCS by default
+	// Progress, if set, is told each stage as it starts.
+	Progress func(stage string)
+}
+
+// DefaultTrainOptions are the measured defaults.
+func DefaultTrainOptions() TrainOptions {
+	return TrainOptions{Dim: 256, MinDF: 3, MaxDFRatio: 0.5, MaxVocab: 200_000, Oversample: 24, PowerIters: 2,
+		SigmaPower: 0.25, TitleWeight: 2, MaxTrainDocs: 400_000, Seed: 1}
+}
+
+func (o TrainOptions) withDefaults() TrainOptions {
+	d := DefaultTrainOptions()
+	if o.Dim <= 0 {
+		o.Dim = d.Dim
+	}
+	if o.MinDF <= 0 {
+		o.MinDF = d.MinDF
+	}
+	if o.MaxDFRatio <= 0 {
+		o.MaxDFRatio = d.MaxDFRatio
+	}
+	if o.MaxVocab <= 0 {
+		o.MaxVocab = d.MaxVocab
+	}
+	if o.Oversample <= 0 {
+		o.Oversample = d.Oversample
+	}
+	if o.PowerIters < 0 {
+		o.PowerIters = 0
+	} else if o.PowerIters == 0 {
+		o.PowerIters = d.PowerIters
+	}
+	if o.SigmaPower == 0 {
+		o.SigmaPower = d.SigmaPower
+	}
+	if o.TitleWeight <= 0 {
+		o.TitleWeight = d.TitleWeight
+	}
+	if o.MaxTrainDocs <= 0 {
+		o.MaxTrainDocs = d.MaxTrainDocs
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	return o
+}
+
+// Model is a text representation learned from a corpus: latent semantic
+// analysis of sublinear tf-idf. A text's embedding is its tf-idf vector
+// folded into the model's space, L2-normalised. A Model is immutable and
+// safe for concurrent use.
+type Model struct {
+	info   ModelInfo
+	vocab  []string // sorted
+	idf    []float32
+	vecs   []float32 // len(vocab) × Dim, scaled by σ^(p-1)
+	sigma  []float32
+	lookup map[string]int32
+}
+
+// ModelInfo describes a model; it is saved with it.
+type ModelInfo struct {
+	Method      string  `json:"method"`
+	Dim         int     `json:"dim"`
+	Vocab       int     `json:"vocab"`
+	Docs        int     `json:"docs"` // papers the model was trained on
+	Seed        uint64  `json:"seed"`
+	SigmaPower  float64 `json:"sigma_power"`
+	TitleWeight int     `json:"title_weight"`
+	// Fingerprint identifies the model's parameters: embeddings made by
+	// models with different fingerprints are not comparable, so a change
+	// means re-embedding the corpus.
+	Fingerprint string `json:"fingerprint"`
+}
+
+// Info describes the model.
+func (m *Model) Info() ModelInfo { return m.info }
+
+// Dim is the length of the model's embeddings.
+func (m *Model) Dim() int { return m.info.Dim }
+
+// ErrTooFewDocs is returned by Train when the corpus has too few papers
+// or terms for the requested dimensions.
+var ErrTooFewDocs = errors.New("embed: too few papers to train on")
+
+// Train learns a model from docs. It is deterministic: the same papers in
+// the same order with the same options give a byte-identical model,
+// whatever the number of workers.
+func Train(ctx context.Context, docs []search.Document, opts TrainOptions) (*Model, error) {
+	opts = opts.withDefaults()
+	progress := func(s string) {
+		if opts.Progress != nil {
+			opts.Progress(s)
+		}
+	}
+	train := docs
+	if len(train) > opts.MaxTrainDocs {
+		train = make([]search.Document, opts.MaxTrainDocs)
+		for i := range train {
+			train[i] = docs[int(int64(i)*int64(len(docs))/int64(opts.MaxTrainDocs))]
+		}
+	}
+	progress(fmt.Sprintf("tokenising %d papers", len(train)))
+	toks := make([][]string, len(train))
+	parallel(len(train), opts.Workers, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			toks[i] = Tokens(docText(train[i], opts.TitleWeight))
+		}
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	// Vocabulary: document frequencies, bounded, sorted for determinism.
+	df := map[string]int{}
+	for _, ts := range toks {
+		for _, t := range uniq(ts) {
+			df[t]++
+		}
+	}
+	maxDF := int(opts.MaxDFRatio * float64(len(train)))
+	var vocab []string
+	for t, n := range df {
+		if n >= opts.MinDF && n <= maxDF {
+			vocab = append(vocab, t)
+		}
+	}
+	slices.SortFunc(vocab, func(a, b string) int {
+		if df[a] != df[b] {
+			return df[b] - df[a]
+		}
+		return strings.Compare(a, b)
+	})
+	if len(vocab) > opts.MaxVocab {
+		vocab = vocab[:opts.MaxVocab]
+	}
+	slices.Sort(vocab)
+	if len(vocab) <= opts.Dim || len(train) <= opts.Dim {
+		return nil, fmt.Errorf("%w: %d papers, %d terms for %d dimensions", ErrTooFewDocs, len(train), len(vocab), opts.Dim)
+	}
+	m := &Model{vocab: vocab, idf: make([]float32, len(vocab)), lookup: make(map[string]int32, len(vocab))}
+	for i, t := range vocab {
+		m.lookup[t] = int32(i)
+		m.idf[i] = float32(math.Log(float64(len(train)) / float64(df[t])))
+	}
+
+	progress(fmt.Sprintf("tf-idf matrix of %d papers × %d terms", len(train), len(vocab)))
+	a := &csr{rows: len(train), cols: len(vocab), ptr: make([]int, 1, len(train)+1)}
+	for _, ts := range toks {
+		for _, w := range m.weights(ts) {
+			a.idx = append(a.idx, w.term)
+			a.val = append(a.val, w.w)
+		}
+		a.ptr = append(a.ptr, len(a.idx))
+	}
+	toks = nil
+
+	start := time.Now()
+	svd, err := randomizedSVD(ctx, a, opts.Dim, opts.Oversample, opts.PowerIters, opts.Seed, opts.Workers, func(s string) {
+		progress(fmt.Sprintf("svd: %s (%s)", s, time.Since(start).Round(100*time.Millisecond)))
+	})
+	if err != nil {
+		return nil, err
+	}
+	m.setVectors(svd.v, svd.sigma, svd.k, opts.SigmaPower)
+	m.info = ModelInfo{Method: MethodLSA, Dim: svd.k, Vocab: len(vocab), Docs: len(train), Seed: opts.Seed,
+		SigmaPower: opts.SigmaPower, TitleWeight: opts.TitleWeight}
+	m.info.Fingerprint = m.fingerprint()
+	progress("done")
+	return m, nil
+}
+
+// setVectors stores term vectors V·diag(σ^(p-1)) as float32.
+func (m *Model) setVectors(v, sigma []float64, k int, p float64) {
+	m.sigma = make([]float32, k)
+	scale := make([]float64, k)
+	for i, s := range sigma {
+		m.sigma[i] = float32(s)
+		if s > 0 {
+			scale[i] = math.Pow(s, p-1)
+		}
+	}
+	m.vecs = make([]float32, len(m.vocab)*k)
+	for t := range m.vocab {
+		for i := 0; i < k; i++ {
+			m.vecs[t*k+i] = float32(v[t*k+i] * scale[i])
+		}
+	}
+}
+
+type termWeight struct {
+	term int32
+	w    float32
+}
+
+// weights is the L2-normalised sublinear tf-idf vector of tokens, in
+// term order.
+func (m *Model) weights(tokens []string) []termWeight {
+	tf := map[int32]int{}
+	for _, t := range tokens {
+		if i, ok := m.lookup[t]; ok {
+			tf[i]++
+		}
+	}
+	out := make([]termWeight, 0, len(tf))
+	var norm float64
+	for i, n := range tf {
+		w := (1 + math.Log(float64(n))) * float64(m.idf[i])
+		norm += w * w
+		out = append(out, termWeight{i, float32(w)})
+	}
+	slices.SortFunc(out, func(a, b termWeight) int { return int(a.term - b.term) })
+	if norm > 0 {
+		inv := float32(1 / math.Sqrt(norm))
+		for i := range out {
+			out[i].w *= inv
+		}
+	}
+	return out
+}
+
+// EmbedText returns the L2-normalised embedding of text, or a zero vector
+// when the text has no term the model knows.
+func (m *Model) EmbedText(text string) []float32 {
+	out := make([]float32, m.info.Dim)
+	m.embedTokens(Tokens(text), out)
+	return out
+}
+
+// EmbedDocument embeds a paper's title and abstract, the title weighted
+// as in training.
+func (m *Model) EmbedDocument(d search.Document) []float32 {
+	return m.EmbedText(docText(d, m.info.TitleWeight))
+}
+
+// EmbedDocuments embeds papers on all cores; result i belongs to docs[i].
+func (m *Model) EmbedDocuments(ctx context.Context, docs []search.Document) ([][]float32, error) {
+	out := make([][]float32, len(docs))
+	back := make([]float32, len(docs)*m.info.Dim)
+	parallel(len(docs), runtime.GOMAXPROCS(0), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if i%1024 == 0 && ctx.Err() != nil {
+				return
+			}
+			out[i] = back[i*m.info.Dim : (i+1)*m.info.Dim : (i+1)*m.info.Dim]
+			m.embedTokens(Tokens(docText(docs[i], m.info.TitleWeight)), out[i])
+		}
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Embed embeds texts (queries, or papers already joined into one text);
+// it makes Model an Embedder.
+func (m *Model) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	out := make([][]float32, len(texts))
+	for i, t := range texts {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		out[i] = m.EmbedText(t)
+	}
+	return out, nil
+}
+
+func (m *Model) embedTokens(tokens []string, out []float32) {
+	k := m.info.Dim
+	for _, w := range m.weights(tokens) {
+		v := m.vecs[int(w.term)*k : int(w.term+1)*k]
+		for i, x := range v {
+			out[i] += w.w * x
+		}
+	}
+	normalize(out)
+}
+
+// normalize scales v to unit length; a zero vector stays zero.
+func normalize(v []float32) {
+	var s float64
+	for _, x := range v {
+		s += float64(x) * float64(x)
+	}
+	if s == 0 {
+		return
+	}
+	inv := float32(1 / math.Sqrt(s))
+	for i := range v {
+		v[i] *= inv
+	}
+}
+
+func docText(d search.Document, titleWeight int) string {
+	var b strings.Builder
+	for range titleWeight {
+		b.WriteString(d.Title)
+		b.WriteString(" \n ")
+	}
+	b.WriteString(d.Abstract)
+	return b.String()
+}
+
+func uniq(ts []string) []string {
+	s := slices.Clone(ts)
+	slices.Sort(s)
+	return slices.Compact(s)
+}

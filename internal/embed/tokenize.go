@@ -1,0 +1,135 @@
+package embed
+
+import (
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kljensen/snowball/english"
+	"golang.org/x/text/unicode/norm"
+)
+
+// stopWords carry no topic; they are not part of the vocabulary. The list
+// adds words common to every abstract ("propose", "paper") to the usual
+// English function words.
+var stopWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`a about above after again against all am an and any are as at be
+		because been before being below between both but by can could did do does doing down during
+		each few for from further had has have having he her here hers herself him himself his how i
+		if in into is it its itself just me more most my myself no nor not now of off on once only or
+		other our ours ourselves out over own same she should so some such than that the their theirs
+		them themselves then there these they this those through to too under until up very was we
+		were what when where which while who whom why will with would you your yours yourself
+		yourselves via also thus however whether may might must shall within without upon
+		paper propose proposed present show shows using use used based approach method new novel
+		et al e g i e eg ie`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// tokenizer turns text into vocabulary terms: LaTeX commands dropped,
+// NFKD-folded without diacritics, lower-cased, split into runs of letters
+// and digits, stop words dropped, pure words Snowball-stemmed (English),
+// words with digits kept as they are. It caches stems and is not safe for
+// concurrent use; tokenizers recycles them.
+type tokenizer struct {
+	stems map[string]string
+	buf   strings.Builder
+}
+
+var tokenizers = sync.Pool{New: func() any { return &tokenizer{stems: make(map[string]string, 1024)} }}
+
+// Tokens returns the vocabulary terms of text, in order, repeats kept.
+func Tokens(text string) []string {
+	tk := tokenizers.Get().(*tokenizer)
+	defer tokenizers.Put(tk)
+	return tk.tokens(text, nil)
+}
+
+func (tk *tokenizer) tokens(text string, out []string) []string {
+	if !utf8.ValidString(text) {
+		text = strings.ToValidUTF8(text, " ")
+	}
+	text = stripLaTeX(text)
+	text = norm.NFKD.String(text)
+	b := &tk.buf
+	b.Reset()
+	hasDigit, hasLetter := false, false
+	flush := func() {
+		if b.Len() == 0 {
+			return
+		}
+		w := b.String()
+		b.Reset()
+		d, l := hasDigit, hasLetter
+		hasDigit, hasLetter = false, false
+		if len(w) < 2 || len(w) > 40 || !l || stopWords[w] {
+			return // pure numbers and single letters carry little topic
+		}
+		if !d {
+			s, ok := tk.stems[w]
+			if !ok {
+				s = english.Stem(w, false)
+				if len(tk.stems) > 200_000 {
+					clear(tk.stems)
+				}
+				tk.stems[w] = s
+			}
+			w = s
+		}
+		out = append(out, w)
+	}
+	for _, r := range text {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			// a diacritic split off by NFKD
+		case unicode.IsLetter(r):
+			b.WriteRune(unicode.ToLower(r))
+			hasLetter = true
+		case unicode.IsDigit(r):
+			b.WriteRune(r)
+			hasDigit = true
+		case r == '-' && b.Len() > 0:
+			// hyphenated compounds split: "pre-training" -> pre, train
+			flush()
+		default:
+			flush()
+		}
+	}
+	flush()
+	return out
+}
+
+// stripLaTeX drops LaTeX command names (\emph, \mathcal) and math-mode
+// dollars, keeping their arguments: crude, but abstracts use little LaTeX.
+func stripLaTeX(s string) string {
+	if !strings.ContainsAny(s, `\$`) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '$':
+			b.WriteByte(' ')
+		case c == '\\':
+			j := i + 1
+			for j < len(s) && (s[j] >= 'a' && s[j] <= 'z' || s[j] >= 'A' && s[j] <= 'Z') {
+				j++
+			}
+			if j == i+1 && j < len(s) {
+				j++ // \' \" \{ and the like: drop the escaped mark, join the word
+			} else {
+				b.WriteByte(' ')
+			}
+			i = j - 1
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,207 @@
+package vector
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// clustered returns n unit vectors of dim dimensions around c random
+// centres (noise sd relative to the centre), and the ids "v0".."v(n-1)".
+func clustered(n, dim, c int, noise float64, seed uint64) ([]string, [][]float32) {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	centres := make([][]float64, c)
+	for i := range centres {
+		centres[i] = make([]float64, dim)
+		for j := range centres[i] {
+			centres[i][j] = rng.NormFloat64()
+		}
+	}
+	ids := make([]string, n)
+	vecs := make([][]float32, n)
+	sd := noise
+	for i := range vecs {
+		ctr := centres[rng.IntN(c)]
+		v := make([]float32, dim)
+		var norm float64
+		for j := range v {
+			x := ctr[j] + sd*rng.NormFloat64()
+			v[j] = float32(x)
+			norm += x * x
+		}
+		inv := float32(1 / math.Sqrt(norm))
+		for j := range v {
+			v[j] *= inv
+		}
+		ids[i] = fmt.Sprintf("v%d", i)
+		vecs[i] = v
+	}
+	return ids, vecs
+}
+
+// recall is the share of the exact top k that approx found, over queries.
+func recall(t testing.TB, ix *Index, queries [][]float32, k int) float64 {
+	t.Helper()
+	var found, total int
+	for _, q := range queries {
+		want, err := ix.SearchExact(q, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ix.Search(q, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := map[string]bool{}
+		for _, h := range got {
+			in[h.ID] = true
+		}
+		for _, h := range want {
+			if in[h.ID] {
+				found++
+			}
+		}
+		total += len(want)
+	}
+	return float64(found) / float64(total)
+}
+
+func build(t testing.TB, ids []string, vecs [][]float32, opts Options) *Index {
+	t.Helper()
+	ix := New(len(vecs[0]), opts)
+	for i, id := range ids {
+		if err := ix.Add(id, vecs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ix
+}
+
+func TestExactSearchRanksByInnerProduct(t *testing.T) {
+	ix := New(2, Options{})
+	for id, v := range map[string][]float32{"a": {1, 0}, "b": {0.6, 0.8}, "c": {0, 1}, "d": {-1, 0}} {
+		ix.Add(id, v)
+	}
+	got, _ := ix.Search([]float32{0.8, 0.6}, 3)
+	var ids []string
+	for _, h := range got {
+		ids = append(ids, h.ID)
+	}
+	if want := []string{"b", "a", "c"}; !slices.Equal(ids, want) {
+		t.Errorf("Search = %v, want %v", ids, want)
+	}
+	if math.Abs(float64(got[0].Score)-0.96) > 1e-6 {
+		t.Errorf("score %v, want 0.96", got[0].Score)
+	}
+	if _, err := ix.Search([]float32{1}, 3); err == nil {
+		t.Error("a query of the wrong dimension was accepted")
+	}
+}
+
+func TestIVFRecallOnClusteredData(t *testing.T) {
+	ids, vecs := clustered(20100, 64, 200, 0.6, 1)
+	queries := vecs[20000:] // held out: not in the index
+	ix := build(t, ids[:20000], vecs[:20000], Options{Seed: 1})
+	if err := ix.Train(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if r := recall(t, ix, queries, 10); r < 0.95 {
+		t.Errorf("recall@10 %.3f, want >= 0.95", r)
+	} else {
+		t.Logf("recall@10 %.3f with %d lists, probe %d", r, len(ix.lists), ix.probe())
+	}
+}
+
+func TestAddDeleteAfterTraining(t *testing.T) {
+	ids, vecs := clustered(5000, 32, 50, 0.5, 2)
+	ix := build(t, ids, vecs, Options{Seed: 1, Probe: 1000})
+	if err := ix.Train(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// Delete half, replace some, add new ones: Search (probing all lists)
+	// must equal exact search and see every change.
+	for i := 0; i < 5000; i += 2 {
+		if !ix.Delete(ids[i]) {
+			t.Fatalf("Delete(%s) = false", ids[i])
+		}
+	}
+	if ix.Delete(ids[0]) {
+		t.Error("second Delete reported true")
+	}
+	ix.Add("new", vecs[1])
+	ix.Add(ids[3], vecs[0])
+	if ix.Len() != 2501 {
+		t.Errorf("Len = %d, want 2501", ix.Len())
+	}
+	got, _ := ix.Search(vecs[0], 2)
+	if got[0].ID != ids[3] || got[0].Score < 0.999 {
+		t.Errorf("replaced vector not found first: %v", got)
+	}
+	got, _ = ix.Search(vecs[1], 2)
+	if got[0].ID != "new" && got[1].ID != "new" {
+		t.Errorf("added vector not found: %v", got)
+	}
+	for _, h := range got {
+		if h.ID == ids[0] {
+			t.Error("deleted vector returned")
+		}
+	}
+	if r := recall(t, ix, vecs[:50], 10); r != 1 {
+		t.Errorf("full probe recall %.3f, want 1", r)
+	}
+}
+
+func TestSaveOpenRoundTrip(t *testing.T) {
+	ids, vecs := clustered(3000, 16, 30, 0.5, 3)
+	ix := build(t, ids, vecs, Options{Seed: 1})
+	if err := ix.Train(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ix.Delete(ids[7])
+	var buf bytes.Buffer
+	if err := ix.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Open(bytes.NewReader(buf.Bytes()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Len() != ix.Len() || !back.Trained() || back.Dim() != 16 {
+		t.Fatalf("reopened: len %d trained %v dim %d", back.Len(), back.Trained(), back.Dim())
+	}
+	for _, q := range vecs[:20] {
+		a, _ := ix.Search(q, 10)
+		b, _ := back.Search(q, 10)
+		if !slices.Equal(a, b) {
+			t.Fatalf("results differ after reopening:\n%v\n%v", a, b)
+		}
+	}
+	// Corruption and foreign formats are refused.
+	bad := slices.Clone(buf.Bytes())
+	bad[len(bad)/2] ^= 1
+	if _, err := Open(bytes.NewReader(bad), Options{}); err == nil {
+		t.Error("a corrupted file opened")
+	}
+	if _, err := Open(bytes.NewReader([]byte("hello world, not an index")), Options{}); err == nil {
+		t.Error("a foreign file opened")
+	}
+}
+
+func TestTrainIsDeterministic(t *testing.T) {
+	ids, vecs := clustered(4000, 16, 40, 0.5, 4)
+	a := build(t, ids, vecs, Options{Seed: 9})
+	// b gets the same vectors in another order.
+	b := New(16, Options{Seed: 9})
+	for i := len(ids) - 1; i >= 0; i-- {
+		b.Add(ids[i], vecs[i])
+	}
+	a.Train(context.Background())
+	b.Train(context.Background())
+	if !slices.Equal(a.centroids, b.centroids) {
+		t.Error("centroids depend on insertion order")
+	}
+}
