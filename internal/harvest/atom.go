@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/paperboy-dev/paperboy/internal/arxiv"
+	"github.com/paperboy-dev/paperboy/internal/ingest"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -54,7 +55,7 @@ func (c *APIClient) Lookup(ctx context.Context, ids []string) ([]store.Paper, er
 		}
 		for _, e := range feed.Entries {
 			if strings.Contains(e.ID, "/api/errors") {
-				return papers, fmt.Errorf("arxiv api: %s", cleanText(e.Summary))
+				return papers, fmt.Errorf("arxiv api: %s", ingest.CleanText(e.Summary))
 			}
 			p, err := e.apiPaper()
 			if err != nil {
@@ -198,17 +199,17 @@ func (e *atomEntry) apiPaper() (store.Paper, error) {
 	}
 	p := store.Paper{
 		ID: id.Base, Version: max(id.Version, 1),
-		Title:      cleanText(e.Title),
-		Abstract:   cleanAbstract(e.Summary),
-		Comments:   cleanText(e.Comment),
-		JournalRef: cleanText(e.JournalRef),
+		Title:      ingest.CleanText(e.Title),
+		Abstract:   ingest.CleanAbstract(e.Summary),
+		Comments:   ingest.CleanText(e.Comment),
+		JournalRef: ingest.CleanText(e.JournalRef),
 		DOI:        strings.TrimSpace(e.DOI),
 	}
 	if p.Title == "" {
 		return store.Paper{}, fmt.Errorf("paper %s: missing title", p.ID)
 	}
 	for _, a := range e.Authors {
-		if name := cleanText(a.Name); name != "" {
+		if name := ingest.CleanText(a.Name); name != "" {
 			p.Authors = append(p.Authors, name)
 		}
 	}
@@ -229,7 +230,7 @@ func (e *atomEntry) apiPaper() (store.Paper, error) {
 		p.LatestVersionAt = updated.UTC()
 		p.Versions = append(p.Versions, store.Version{Version: p.Version, Created: p.LatestVersionAt})
 	}
-	p.ListedOn = listedOn(p.FirstVersionAt)
+	p.ListedOn = ingest.ListedOn(p.FirstVersionAt)
 	return p, nil
 }
 
@@ -247,15 +248,15 @@ func (e *atomEntry) feedEntry() (FeedEntry, error) {
 	fe := FeedEntry{AnnounceType: strings.TrimSpace(e.AnnounceType)}
 	p := store.Paper{
 		ID: id.Base, Version: max(id.Version, 1),
-		Title:   cleanText(e.Title),
-		Authors: splitAuthors(e.Creator),
+		Title:   ingest.CleanText(e.Title),
+		Authors: ingest.SplitAuthors(e.Creator),
 		License: strings.TrimSpace(e.Rights),
 	}
 	abstract := e.Summary
 	if _, after, ok := strings.Cut(abstract, "Abstract:"); ok {
 		abstract = after
 	}
-	p.Abstract = cleanAbstract(abstract)
+	p.Abstract = ingest.CleanAbstract(abstract)
 	if p.Title == "" {
 		return FeedEntry{}, fmt.Errorf("paper %s: missing title", p.ID)
 	}

@@ -1,12 +1,11 @@
 package harvest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
@@ -69,22 +68,12 @@ func (c *HFClient) Day(ctx context.Context, day time.Time, fn func(page []byte, 
 func (h *Harvester) HFDaily(ctx context.Context, c *HFClient, day time.Time) (Result, error) {
 	job := SourceHF + " " + day.Format(time.DateOnly)
 	return h.run(ctx, job, SourceHF, func(res *Result) error {
-		dir, err := os.MkdirTemp("", "paperboy-hf-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
 		im := &ingest.Importer{Store: h.Store, Format: ingest.FormatHF, OnProblem: func(p ingest.Problem) {
 			res.reject(fmt.Errorf("%s", p))
 		}}
 		return c.Day(ctx, day, func(page []byte, items int) error {
-			// ingest parses Hugging Face items from files only, for now.
-			path := filepath.Join(dir, fmt.Sprintf("page-%d.json", res.Pages+1))
-			if err := os.WriteFile(path, page, 0o600); err != nil {
-				return err
-			}
-			sum, err := im.ImportFile(ctx, path)
-			os.Remove(path)
+			name := fmt.Sprintf("%s page %d", job, res.Pages+1)
+			sum, err := im.ImportReader(ctx, name, bytes.NewReader(page))
 			if err != nil {
 				return err
 			}

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/paperboy-dev/paperboy/internal/arxiv"
+	"github.com/paperboy-dev/paperboy/internal/ingest"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -40,7 +41,7 @@ func (e *OAIError) Error() string {
 	if e.Message == "" {
 		return "oai-pmh: " + e.Code
 	}
-	return "oai-pmh: " + e.Code + ": " + cleanText(e.Message)
+	return "oai-pmh: " + e.Code + ": " + ingest.CleanText(e.Message)
 }
 
 // Repository is what Identify tells about a repository.
@@ -89,7 +90,7 @@ func (c *OAIClient) Identify(ctx context.Context) (Repository, error) {
 	}
 	id := r.Identify
 	return Repository{
-		Name: cleanText(id.Name), BaseURL: strings.TrimSpace(id.BaseURL), ProtocolVersion: strings.TrimSpace(id.ProtocolVersion),
+		Name: ingest.CleanText(id.Name), BaseURL: strings.TrimSpace(id.BaseURL), ProtocolVersion: strings.TrimSpace(id.ProtocolVersion),
 		EarliestDatestamp: strings.TrimSpace(id.EarliestDatestamp), DeletedRecord: strings.TrimSpace(id.DeletedRecord),
 		Granularity: strings.TrimSpace(id.Granularity),
 	}, nil
@@ -324,9 +325,9 @@ func (m *arXivMeta) paper() (store.Paper, error) {
 	if err != nil {
 		return store.Paper{}, err
 	}
-	p.Classification = joinNonEmpty("; ", cleanText(m.MSCClass), cleanText(m.ACMClass))
+	p.Classification = joinNonEmpty("; ", ingest.CleanText(m.MSCClass), ingest.CleanText(m.ACMClass))
 	for _, a := range m.Authors {
-		if name := cleanText(a.Forenames + " " + a.Keyname + " " + a.Suffix); name != "" {
+		if name := ingest.CleanText(a.Forenames + " " + a.Keyname + " " + a.Suffix); name != "" {
 			p.Authors = append(p.Authors, name)
 		}
 	}
@@ -378,9 +379,9 @@ func (m *arXivRawMeta) paper() (store.Paper, error) {
 	if err != nil {
 		return store.Paper{}, err
 	}
-	p.Classification = joinNonEmpty("; ", cleanText(m.MSCClass), cleanText(m.ACMClass))
-	p.Submitter = cleanText(m.Submitter)
-	p.Authors = splitAuthors(m.Authors)
+	p.Classification = joinNonEmpty("; ", ingest.CleanText(m.MSCClass), ingest.CleanText(m.ACMClass))
+	p.Submitter = ingest.CleanText(m.Submitter)
+	p.Authors = ingest.SplitAuthors(m.Authors)
 	for _, v := range m.Versions {
 		n, err := strconv.Atoi(strings.TrimPrefix(strings.TrimSpace(v.Version), "v"))
 		if err != nil || n < 1 {
@@ -403,7 +404,7 @@ func (m *arXivRawMeta) paper() (store.Paper, error) {
 			p.FirstVersionAt = v.Created
 		}
 	}
-	p.ListedOn = listedOn(p.FirstVersionAt)
+	p.ListedOn = ingest.ListedOn(p.FirstVersionAt)
 	return p, nil
 }
 
@@ -414,18 +415,18 @@ func commonMeta(id, title, abstract, categories, comments, journalRef, doi, repo
 	}
 	p := store.Paper{
 		ID:         aid.Base,
-		Title:      cleanText(title),
-		Abstract:   cleanAbstract(abstract),
-		Comments:   cleanText(comments),
-		JournalRef: cleanText(journalRef),
+		Title:      ingest.CleanText(title),
+		Abstract:   ingest.CleanAbstract(abstract),
+		Comments:   ingest.CleanText(comments),
+		JournalRef: ingest.CleanText(journalRef),
 		DOI:        strings.TrimSpace(doi),
-		ReportNo:   cleanText(reportNo),
+		ReportNo:   ingest.CleanText(reportNo),
 		License:    strings.TrimSpace(license),
 	}
 	if p.Title == "" {
 		return store.Paper{}, fmt.Errorf("paper %s: missing title", p.ID)
 	}
-	if p.Categories, err = parseCategories(categories); err != nil {
+	if p.Categories, _, err = ingest.ParseCategories(categories); err != nil {
 		return store.Paper{}, fmt.Errorf("paper %s: %w", p.ID, err)
 	}
 	return p, nil

@@ -71,20 +71,20 @@ func parseHF(raw []byte) (store.Paper, error) {
 	p := store.Paper{
 		ID:       id.Base,
 		Version:  id.Version,
-		Title:    cleanTitle(hp.Title),
-		Abstract: cleanAbstract(hp.Summary),
+		Title:    CleanText(hp.Title),
+		Abstract: CleanAbstract(hp.Summary),
 	}
 	if p.Title == "" {
 		return store.Paper{}, fmt.Errorf("paper %s: missing title", id.Base)
 	}
 	for _, a := range hp.Authors {
-		if name := cleanTitle(a.Name); name != "" {
+		if name := CleanText(a.Name); name != "" {
 			p.Authors = append(p.Authors, name)
 		}
 	}
 	if hp.PublishedAt != nil {
 		p.FirstVersionAt = hp.PublishedAt.UTC()
-		p.ListedOn = listedOn(p.FirstVersionAt)
+		p.ListedOn = ListedOn(p.FirstVersionAt)
 	}
 	c := store.Community{
 		Upvotes:     max(hp.Upvotes, 0),

@@ -81,12 +81,28 @@ type batch struct {
 // counted as rejected; the error is for failures that stop the file (it
 // cannot be opened, the database fails).
 func (im *Importer) ImportFile(ctx context.Context, path string) (Summary, error) {
-	start := time.Now()
 	in, err := openInput(path)
 	if err != nil {
 		return Summary{}, fmt.Errorf("import %s: %w", path, err)
 	}
 	defer in.Close()
+	return im.importInput(ctx, path, in)
+}
+
+// ImportReader imports what r holds (plain or gzip), such as a page fetched
+// from Hugging Face's API; name stands for the file in problems and errors.
+func (im *Importer) ImportReader(ctx context.Context, name string, r io.Reader) (Summary, error) {
+	in, err := newInput(r, -1)
+	if err != nil {
+		return Summary{}, fmt.Errorf("import %s: %w", name, err)
+	}
+	defer in.Close()
+	return im.importInput(ctx, name, in)
+}
+
+func (im *Importer) importInput(ctx context.Context, path string, in *input) (Summary, error) {
+	start := time.Now()
+	var err error
 	format := im.Format
 	if format == FormatAuto {
 		if format, err = detectFormat(in.r); err != nil {

@@ -48,10 +48,10 @@ func parseKaggle(line []byte) (store.Paper, error) {
 	}
 	p := store.Paper{
 		ID:         id.Base,
-		Title:      cleanTitle(str(r.Title)),
-		Abstract:   cleanAbstract(str(r.Abstract)),
-		Comments:   cleanTitle(str(r.Comments)),
-		JournalRef: cleanTitle(str(r.JournalRef)),
+		Title:      CleanText(str(r.Title)),
+		Abstract:   CleanAbstract(str(r.Abstract)),
+		Comments:   CleanText(str(r.Comments)),
+		JournalRef: CleanText(str(r.JournalRef)),
 		DOI:        strings.TrimSpace(str(r.DOI)),
 		ReportNo:   strings.TrimSpace(str(r.ReportNo)),
 		License:    strings.TrimSpace(str(r.License)),
@@ -60,10 +60,10 @@ func parseKaggle(line []byte) (store.Paper, error) {
 	if p.Title == "" {
 		return store.Paper{}, fmt.Errorf("paper %s: missing title", id.Base)
 	}
-	if p.Categories, p.Classification, err = parseCategories(str(r.Categories)); err != nil {
+	if p.Categories, p.Classification, err = ParseCategories(str(r.Categories)); err != nil {
 		return store.Paper{}, fmt.Errorf("paper %s: %w", id.Base, err)
 	}
-	p.Authors = splitAuthors(str(r.Authors))
+	p.Authors = SplitAuthors(str(r.Authors))
 	if len(p.Authors) == 0 {
 		p.Authors = joinParsedAuthors(r.AuthorsParsed)
 	}
@@ -93,25 +93,28 @@ func parseKaggle(line []byte) (store.Paper, error) {
 	if id.Version > p.Version { // an id that names a version the list lacks
 		p.Version = id.Version
 	}
-	p.ListedOn = listedOn(p.FirstVersionAt)
+	p.ListedOn = ListedOn(p.FirstVersionAt)
 	return p, nil
 }
 
-// listedOn dates the listing that announced a paper first submitted at t.
+// ListedOn dates the listing that announced a paper first submitted at t.
 // Records made from listing pages rather than the OAI dump (such as
 // shared/data/arxiv-cs) carry the listing day itself at midnight UTC.
-func listedOn(firstVersion time.Time) time.Time {
+func ListedOn(firstVersion time.Time) time.Time {
+	if firstVersion.IsZero() {
+		return time.Time{}
+	}
 	if firstVersion.Hour() == 0 && firstVersion.Minute() == 0 && firstVersion.Second() == 0 {
 		return firstVersion
 	}
 	return arxiv.AnnouncementDate(firstVersion)
 }
 
-// parseCategories splits the categories field into the arXiv categories
+// ParseCategories splits the categories field into the arXiv categories
 // and what follows them: crawls of listing pages append the MSC and ACM
 // classes as the authors wrote them ("68T45 (Primary), I.2.10;"), which is
 // kept as free text.
-func parseCategories(s string) (cats []string, classification string, err error) {
+func ParseCategories(s string) (cats []string, classification string, err error) {
 	fields := strings.Fields(s)
 	for i, tok := range fields {
 		if c := strings.TrimRight(tok, ",;"); arxiv.ValidCategory(c) {
@@ -130,9 +133,9 @@ func parseCategories(s string) (cats []string, classification string, err error)
 	return cats, classification, nil
 }
 
-// splitAuthors splits the dump's author string ("A. One, B. Two and C.
+// SplitAuthors splits the dump's author string ("A. One, B. Two and C.
 // Three (MIT)") into names, dropping parenthesised affiliations.
-func splitAuthors(s string) []string {
+func SplitAuthors(s string) []string {
 	s = stripParens(strings.Join(strings.Fields(s), " "))
 	var names []string
 	for _, part := range strings.Split(s, ",") {
@@ -200,13 +203,13 @@ func joinParsedAuthors(parsed [][]string) []string {
 	return names
 }
 
-// cleanTitle collapses the dump's hard line wraps and runs of spaces.
-func cleanTitle(s string) string { return strings.Join(strings.Fields(s), " ") }
+// CleanText collapses the dump's hard line wraps and runs of spaces.
+func CleanText(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// cleanAbstract undoes the dump's hard wrapping at 80 columns while keeping
+// CleanAbstract undoes the dump's hard wrapping at 80 columns while keeping
 // paragraphs: in arXiv abstracts a line that starts with spaces opens a new
 // paragraph. LaTeX is kept as written.
-func cleanAbstract(s string) string {
+func CleanAbstract(s string) string {
 	lines := strings.Split(strings.Trim(s, "\n"), "\n")
 	var b strings.Builder
 	for i, line := range lines {

@@ -38,7 +38,6 @@ func ParseFormat(s string) (Format, error) {
 // bytes read from disk so progress can be reported against the file size.
 type input struct {
 	r        *bufio.Reader
-	file     *os.File
 	size     int64
 	consumed *countingReader
 	closers  []io.Closer
@@ -69,20 +68,31 @@ func openInput(path string) (*input, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s is a directory", path)
 	}
-	in := &input{file: f, size: st.Size(), consumed: &countingReader{r: f}, closers: []io.Closer{f}}
+	in, err := newInput(f, st.Size())
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	in.closers = append([]io.Closer{f}, in.closers...)
+	return in, nil
+}
+
+// newInput reads r, decompressing it if it is gzip. size is r's length on
+// disk for progress reports, or -1 when unknown.
+func newInput(r io.Reader, size int64) (*input, error) {
+	in := &input{size: size, consumed: &countingReader{r: r}}
 	raw := bufio.NewReaderSize(in.consumed, 1<<16)
 	magic, _ := raw.Peek(2)
-	if bytes.Equal(magic, []byte{0x1f, 0x8b}) {
-		gz, err := gzip.NewReader(raw)
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("%s: bad gzip header: %w", path, err)
-		}
-		in.closers = append(in.closers, gz)
-		in.r = bufio.NewReaderSize(gz, 1<<20)
-	} else {
+	if !bytes.Equal(magic, []byte{0x1f, 0x8b}) {
 		in.r = raw
+		return in, nil
 	}
+	gz, err := gzip.NewReader(raw)
+	if err != nil {
+		return nil, fmt.Errorf("bad gzip header: %w", err)
+	}
+	in.closers = append(in.closers, gz)
+	in.r = bufio.NewReaderSize(gz, 1<<20)
 	return in, nil
 }
 
