@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -27,7 +26,7 @@ type evalSearchCmd struct {
 }
 
 func (c *evalSearchCmd) Run(e *env) error {
-	rep, err := searcheval.RunEval(e.ctx, c.Data, buildIndex, engineName)
+	rep, err := searcheval.RunEval(e.ctx, c.Data, searcheval.BuildIndex, engineName)
 	if err != nil {
 		return err
 	}
@@ -73,7 +72,7 @@ func (c *benchSearchCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	rep, err := searcheval.RunBench(e.ctx, docs, searcheval.QueryMix(items), buildIndex,
+	rep, err := searcheval.RunBench(e.ctx, docs, searcheval.QueryMix(items), searcheval.BuildIndex,
 		searcheval.BenchOptions{EngineName: engineName, Clients: c.Clients, Limit: c.Limit, Dir: e.DataDir})
 	if err != nil {
 		return err
@@ -82,34 +81,6 @@ func (c *benchSearchCmd) Run(e *env) error {
 		return json.NewEncoder(e.stdout).Encode(rep)
 	}
 	return searcheval.WriteBenchReport(e.stdout, rep)
-}
-
-// buildIndex builds paperboy's index over docs for evaluations and
-// benchmarks.
-func buildIndex(ctx context.Context, docs []search.Document) (searcheval.Searcher, error) {
-	b := search.NewBuilder()
-	for _, d := range docs {
-		b.Add(d)
-	}
-	return indexSearcher{b.Finish()}, nil
-}
-
-type indexSearcher struct{ ix *search.Index }
-
-func (s indexSearcher) Search(ctx context.Context, query string, limit int) ([]string, error) {
-	q, err := search.ParseLong(query)
-	if err != nil {
-		return nil, err
-	}
-	res, err := s.ix.SearchQuery(ctx, q, search.Request{Limit: limit})
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(res.Hits))
-	for i, h := range res.Hits {
-		ids[i] = h.ID
-	}
-	return ids, nil
 }
 
 type genCorpusCmd struct {

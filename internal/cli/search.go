@@ -63,10 +63,7 @@ func (c *searchCmd) Run(e *env) error {
 		return err
 	}
 	took := time.Since(start)
-	ids := make([]string, len(res.Hits))
-	for i, h := range res.Hits {
-		ids[i] = h.ID
-	}
+	ids := res.IDs()
 	papers, err := s.PapersByID(e.ctx, ids)
 	if err != nil {
 		return err

@@ -60,24 +60,6 @@ func (s *vecSearcher) searchVec(q []float32, limit int) []string {
 	return ids
 }
 
-type lexSearcher struct{ ix *search.Index }
-
-func (s lexSearcher) Search(ctx context.Context, query string, limit int) ([]string, error) {
-	q, err := search.ParseLong(query)
-	if err != nil {
-		return nil, err
-	}
-	res, err := s.ix.SearchQuery(ctx, q, search.Request{Limit: limit})
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(res.Hits))
-	for i, h := range res.Hits {
-		ids[i] = h.ID
-	}
-	return ids, nil
-}
-
 type hybridSearcher struct {
 	lex, sem searchevalSearcher
 	opts     fusion.Options
@@ -114,12 +96,12 @@ func newVecSearcher(t testing.TB, m *Model, docs []search.Document) *vecSearcher
 	return s
 }
 
-func newLex(docs []search.Document) lexSearcher {
+func newLex(docs []search.Document) searcheval.IndexSearcher {
 	b := search.NewBuilder()
 	for _, d := range docs {
 		b.Add(d)
 	}
-	return lexSearcher{b.Finish()}
+	return searcheval.IndexSearcher{Index: b.Finish()}
 }
 
 // withSigmaPower returns a copy of m whose term vectors are rescaled for

@@ -783,3 +783,12 @@ func (e *exec) rescore(order []*segView) {
 	}
 	e.coll = coll
 }
+
+// IDs returns the ids of the hits, best first.
+func (r Result) IDs() []string {
+	ids := make([]string, len(r.Hits))
+	for i, h := range r.Hits {
+		ids[i] = h.ID
+	}
+	return ids
+}

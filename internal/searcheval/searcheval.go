@@ -25,3 +25,32 @@ func closeSearcher(s Searcher) error {
 	}
 	return nil
 }
+
+// BuildIndex builds paperboy's own search index over docs: the Builder for
+// evaluating and benchmarking the engine itself.
+func BuildIndex(ctx context.Context, docs []search.Document) (Searcher, error) {
+	b := search.NewBuilder()
+	for _, d := range docs {
+		if err := b.Add(d); err != nil {
+			return nil, err
+		}
+	}
+	return IndexSearcher{Index: b.Finish()}, nil
+}
+
+// IndexSearcher searches a paperboy index with the query language, without
+// the interactive length limit (evaluations query with whole abstracts).
+type IndexSearcher struct{ Index *search.Index }
+
+// Search implements Searcher.
+func (s IndexSearcher) Search(ctx context.Context, query string, limit int) ([]string, error) {
+	q, err := search.ParseLong(query)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.Index.SearchQuery(ctx, q, search.Request{Limit: min(limit, search.MaxResults)})
+	if err != nil {
+		return nil, err
+	}
+	return res.IDs(), nil
+}

@@ -84,10 +84,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ids := make([]string, len(res.Hits))
-	for i, h := range res.Hits {
-		ids[i] = h.ID
-	}
+	ids := res.IDs()
 	papers, err := s.papers.PapersByID(r.Context(), ids)
 	if err != nil {
 		return err

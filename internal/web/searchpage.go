@@ -119,10 +119,7 @@ func authorQuery(q string) (string, bool) {
 }
 
 func (s *Server) searchCards(r *http.Request, sp *searchPage, res search.Result) error {
-	ids := make([]string, len(res.Hits))
-	for i, h := range res.Hits {
-		ids[i] = h.ID
-	}
+	ids := res.IDs()
 	papers, err := s.papers.PapersByID(r.Context(), ids)
 	if err != nil {
 		return err
