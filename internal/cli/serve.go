@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -17,12 +19,20 @@ import (
 
 type serveCmd struct {
 	Addr            string        `name:"addr" env:"PAPERBOY_ADDR" default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Address to listen on."`
+	BaseURL         string        `name:"base-url" env:"PAPERBOY_BASE_URL" placeholder:"URL" help:"Public address of the site (https://papers.example.org), for feed and citation links; default: taken from each request."`
 	ChangeRetention time.Duration `name:"change-retention" env:"PAPERBOY_CHANGE_RETENTION" default:"720h" help:"How long change-feed entries are kept; a replica down for longer rebuilds its index."`
 }
 
 func (c *serveCmd) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("--addr %q: want HOST:PORT: %w", c.Addr, err)
+	}
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("--base-url %q: want an absolute http(s) URL", c.BaseURL)
+		}
+		c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
 	}
 	if c.ChangeRetention < time.Hour {
 		return fmt.Errorf("--change-retention %s: want at least 1h", c.ChangeRetention)
@@ -70,7 +80,7 @@ func (c *serveCmd) Run(e *env) error {
 	}()
 
 	srv := &http.Server{
-		Handler:           web.NewServer(web.Options{Papers: s, Search: idx, Log: e.log}),
+		Handler:           web.NewServer(web.Options{Papers: s, Search: idx, Log: e.log, BaseURL: c.BaseURL}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
