@@ -290,9 +290,15 @@ func TestSearchCommandAndAPI(t *testing.T) {
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		status := getJSON(t, base+"/api/papers/search?q=speculative+decoding&limit=5", &items)
-		if status == 200 && len(items) == 1 {
-			break
+		// 503 until the server's index is loaded.
+		status, body := get(t, base+"/api/papers/search?q=speculative+decoding&limit=5")
+		if status == 200 {
+			if err := json.Unmarshal([]byte(body), &items); err != nil {
+				t.Fatalf("search API answered %s: %v", body, err)
+			}
+			if len(items) == 1 {
+				break
+			}
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("new paper not searchable: status %d, %d items", status, len(items))
@@ -351,8 +357,14 @@ func TestTwoServersShareOnePostgreSQL(t *testing.T) {
 		}
 		deadline := time.Now().Add(10 * time.Second)
 		for {
-			if status := getJSON(t, base+"/api/papers/search?q=preference+optimisation+strings", &items); status == 200 && len(items) == 2 {
-				break
+			// 503 until the replica's index is built.
+			if status, body := get(t, base+"/api/papers/search?q=preference+optimisation+strings"); status == 200 {
+				if err := json.Unmarshal([]byte(body), &items); err != nil {
+					t.Fatalf("search API answered %s: %v", body, err)
+				}
+				if len(items) == 2 {
+					break
+				}
 			}
 			if time.Now().After(deadline) {
 				t.Fatalf("replica %d never found the imported papers (%d items)", i, len(items))
