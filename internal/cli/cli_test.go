@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -380,5 +381,76 @@ func TestTwoServersShareOnePostgreSQL(t *testing.T) {
 	}
 	if rankings[0] != rankings[1] {
 		t.Errorf("replicas rank differently: %q vs %q", rankings[0], rankings[1])
+	}
+}
+
+func TestSemanticSearchAndSimilarPapers(t *testing.T) {
+	// Two topics with no shared words, enough papers to train on.
+	topics := [][]string{
+		{"speech", "acoustic", "phoneme", "audio", "recognition", "spoken", "waveform", "vocoder"},
+		{"image", "pixel", "segmentation", "convolution", "camera", "detection", "visual", "object"},
+	}
+	var lines []string
+	for i := range 60 {
+		words := topics[i%2]
+		var abs []string
+		for j := range 12 {
+			abs = append(abs, words[(i+j*3)%len(words)])
+		}
+		lines = append(lines, fmt.Sprintf(`{"id":"2506.%05d","authors":"A. Author","title":"%s %s","categories":"cs.CL","abstract":"%s","versions":[{"version":"v1","created":"Mon, 2 Jun 2025 00:00:00 GMT"}]}`,
+			i+1, words[i%8], words[(i+1)%8], strings.Join(abs, " ")))
+	}
+	dataDir := t.TempDir()
+	fixture := writeFixture(t, "topics.jsonl", strings.Join(lines, "\n"))
+	if code, out, errOut := run(t, "import", "-q", "--data-dir", dataDir, fixture); code != 0 {
+		t.Fatalf("import: %d %s %s", code, out, errOut)
+	}
+	// Before training, hybrid is lexical and says so; semantic refuses.
+	code, out, _ := run(t, "search", "--data-dir", dataDir, "--json", "phoneme")
+	if code != 0 || !strings.Contains(out, `"mode": "lexical"`) {
+		t.Errorf("hybrid without a model: %d %s", code, out)
+	}
+	if code, _, errOut := run(t, "search", "--data-dir", dataDir, "--mode", "semantic", "phoneme"); code == 0 || !strings.Contains(errOut, "embed train") {
+		t.Errorf("semantic without a model: %d %s", code, errOut)
+	}
+	if code, out, errOut := run(t, "embed", "train", "--dim", "8", "--data-dir", dataDir); code != 0 || !strings.Contains(out, "on 60 papers") {
+		t.Fatalf("embed train: %d %s %s", code, out, errOut)
+	}
+	var res struct {
+		Mode    string `json:"mode"`
+		Results []struct {
+			ID string `json:"id"`
+		} `json:"results"`
+	}
+	for _, mode := range []string{"semantic", "hybrid"} {
+		code, out, errOut := run(t, "search", "--data-dir", dataDir, "--mode", mode, "--json", "--limit", "5", "waveform vocoder")
+		if code != 0 {
+			t.Fatalf("%s: %d %s", mode, code, errOut)
+		}
+		if err := json.Unmarshal([]byte(out), &res); err != nil || res.Mode != mode || len(res.Results) != 5 {
+			t.Fatalf("%s: %v %s", mode, err, out)
+		}
+		for _, r := range res.Results {
+			var n int
+			fmt.Sscanf(r.ID, "2506.%05d", &n)
+			if n%2 != 1 { // odd ids are the speech papers
+				t.Errorf("%s search for speech words returned vision paper %s", mode, r.ID)
+			}
+		}
+	}
+	code, out, errOut := run(t, "similar", "2506.00002", "--json", "--limit", "3", "--data-dir", dataDir)
+	var items []struct {
+		Paper  map[string]any `json:"paper"`
+		Reason string         `json:"reason"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &items) != nil || len(items) != 3 {
+		t.Fatalf("similar: %d %s %s", code, out, errOut)
+	}
+	for _, it := range items {
+		var n int
+		fmt.Sscanf(it.Paper["id"].(string), "2506.%05d", &n)
+		if n == 2 || n%2 != 0 || !strings.HasPrefix(it.Reason, "shares ") {
+			t.Errorf("similar to a vision paper: %+v", it)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/semantic"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -22,6 +24,7 @@ type searchCmd struct {
 	Offset   int      `name:"offset" default:"0" help:"Results to skip."`
 	Sort     string   `name:"sort" default:"relevance" enum:"relevance,newest,upvotes" help:"relevance, newest or upvotes."`
 	Category []string `name:"category" short:"c" help:"Only papers in these categories (cs.CL, or a whole archive: cs)."`
+	Mode     string   `name:"mode" default:"hybrid" enum:"lexical,semantic,hybrid" help:"lexical (words), semantic (meaning, after 'paperboy embed train') or hybrid (both fused; lexical until a model is trained)."`
 	JSON     bool     `name:"json" help:"Print {\"results\":[{\"id\",\"title\",\"score\",...}]} instead of text."`
 }
 
@@ -62,14 +65,21 @@ func (c *searchCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	took := time.Since(start)
-	ids := res.IDs()
-	papers, err := s.PapersByID(e.ctx, ids)
+	mode, err := c.applyMode(e, idx, &res, req)
 	if err != nil {
 		return err
 	}
+	took := time.Since(start)
+	papers, err := s.PapersByID(e.ctx, res.IDs())
+	if err != nil {
+		return err
+	}
+	res.Total = max(res.Total, len(res.Hits))
+	if mode != c.Mode {
+		e.log.Debug("lexical results only", "asked", c.Mode, "why", "no embedding model yet, or a filter or sort that only lexical search applies")
+	}
 	if c.JSON {
-		return writeSearchJSON(e.stdout, res, papers)
+		return writeSearchJSON(e.stdout, res, papers, mode)
 	}
 	writeSearchText(e.stdout, res, papers, req.Offset, took, isTerminal(e.stdout))
 	return nil
@@ -107,15 +117,16 @@ type jsonResult struct {
 	Upvotes    int      `json:"upvotes"`
 }
 
-func writeSearchJSON(w io.Writer, res search.Result, papers []store.Paper) error {
+func writeSearchJSON(w io.Writer, res search.Result, papers []store.Paper, mode string) error {
 	byID := map[string]*store.Paper{}
 	for i := range papers {
 		byID[papers[i].ID] = &papers[i]
 	}
 	out := struct {
+		Mode    string       `json:"mode"`
 		Total   int          `json:"total"`
 		Results []jsonResult `json:"results"`
-	}{Total: res.Total, Results: []jsonResult{}}
+	}{Mode: mode, Total: res.Total, Results: []jsonResult{}}
 	for _, h := range res.Hits {
 		p, ok := byID[h.ID]
 		if !ok {
@@ -203,4 +214,66 @@ func (c *reindexCmd) Run(e *env) error {
 	}
 	fmt.Fprintf(e.stdout, "indexed %d papers in %s into %s\n", idx.Index().Len(), time.Since(start).Round(time.Millisecond), e.indexDir())
 	return nil
+}
+
+// applyMode turns the lexical result into the asked mode's, and reports the
+// mode it could serve: without a trained model, hybrid is lexical.
+func (c *searchCmd) applyMode(e *env, idx *indexer.Indexer, res *search.Result, req search.Request) (string, error) {
+	if c.Mode == "lexical" {
+		return c.Mode, nil
+	}
+	// Filters and sort orders are the lexical index's: hybrid then stays
+	// lexical, and semantic refuses them.
+	filtered := len(req.Categories) > 0 || req.Sort != search.SortRelevance || res.Query.HasSort ||
+		!res.Query.After.IsZero() || !res.Query.Before.IsZero() || len(res.Query.Required) > 0
+	if filtered {
+		if c.Mode == "semantic" {
+			return "", errors.New("semantic search takes plain words only: use --mode lexical or hybrid for fields, filters and sort orders")
+		}
+		return "lexical", nil
+	}
+	sem, err := e.openSemantic()
+	if err != nil {
+		return "", err
+	}
+	if sem == nil {
+		if c.Mode == "semantic" {
+			return "", errors.New("no embedding model yet: run 'paperboy embed train' first")
+		}
+		return "lexical", nil
+	}
+	depth := semantic.DefaultFusion.Depth
+	semIDs, err := sem.Search(req.Query, depth+req.Offset)
+	if err != nil {
+		return "", err
+	}
+	var ids []string
+	scores := map[string]float64{}
+	if c.Mode == "semantic" {
+		ids = semIDs
+	} else {
+		// The lexical list again, deep enough to fuse.
+		deep := req
+		deep.Offset, deep.Limit = 0, depth+req.Offset
+		lex, err := idx.Search(e.ctx, deep)
+		if err != nil {
+			return "", err
+		}
+		for _, r := range semantic.Hybrid(semantic.DefaultFusion, lex.IDs(), semIDs, 0) {
+			ids = append(ids, r.ID)
+			scores[r.ID] = r.Score
+		}
+	}
+	ids = ids[min(req.Offset, len(ids)):]
+	ids = ids[:min(req.Limit, len(ids))]
+	res.Hits = res.Hits[:0]
+	for i, id := range ids {
+		score, ok := scores[id]
+		if !ok {
+			score = 1 / float64(i+1)
+		}
+		res.Hits = append(res.Hits, search.Hit{ID: id, Score: score})
+	}
+	res.TotalExact = false
+	return c.Mode, nil
 }

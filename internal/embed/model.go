@@ -345,3 +345,23 @@ func uniq(ts []string) []string {
 	slices.Sort(s)
 	return slices.Compact(s)
 }
+
+// KeyTerms returns the n terms of text with the highest tf-idf weight, the
+// heaviest first: what a paper is about, in the model's vocabulary.
+func (m *Model) KeyTerms(text string, n int) []string {
+	ws := m.weights(Tokens(text))
+	slices.SortStableFunc(ws, func(a, b termWeight) int {
+		if a.w != b.w {
+			if a.w > b.w {
+				return -1
+			}
+			return 1
+		}
+		return int(a.term - b.term)
+	})
+	var out []string
+	for _, w := range ws[:min(n, len(ws))] {
+		out = append(out, m.vocab[w.term])
+	}
+	return out
+}

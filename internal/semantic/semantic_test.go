@@ -1,0 +1,110 @@
+package semantic
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/paperboy-dev/paperboy/internal/embed"
+	"github.com/paperboy-dev/paperboy/internal/search"
+)
+
+// corpus has two topics that share no words, so meaning is unambiguous.
+func corpus() []search.Document {
+	speech := []string{"speech", "acoustic", "phoneme", "audio", "recognition", "spoken", "waveform", "vocoder"}
+	vision := []string{"image", "pixel", "segmentation", "convolution", "camera", "detection", "visual", "object"}
+	var docs []search.Document
+	for i := range 80 {
+		words := speech
+		if i%2 == 1 {
+			words = vision
+		}
+		var b strings.Builder
+		for j := range 12 {
+			b.WriteString(words[(i+j*3)%len(words)] + " ")
+		}
+		docs = append(docs, search.Document{ID: fmt.Sprintf("2501.%05d", i), Title: words[i%len(words)] + " " + words[(i+1)%len(words)], Abstract: b.String()})
+	}
+	return docs
+}
+
+func build(t *testing.T) *Index {
+	t.Helper()
+	opts := embed.DefaultTrainOptions()
+	opts.Dim, opts.MinDF = 8, 1
+	ix, err := Build(context.Background(), corpus(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
+func topic(id string) int {
+	var n int
+	fmt.Sscanf(id, "2501.%05d", &n)
+	return n % 2
+}
+
+func TestSearchSimilarAndPersistence(t *testing.T) {
+	ix := build(t)
+	ids, err := ix.Search("phoneme waveform", 10)
+	if err != nil || len(ids) != 10 {
+		t.Fatalf("search: %v %v", ids, err)
+	}
+	for _, id := range ids {
+		if topic(id) != 0 {
+			t.Errorf("a vision paper %s among speech results %v", id, ids)
+		}
+	}
+	sim, err := ix.Similar("2501.00001", 5)
+	if err != nil || len(sim) != 5 {
+		t.Fatalf("similar: %v %v", sim, err)
+	}
+	for _, id := range sim {
+		if id == "2501.00001" || topic(id) != 1 {
+			t.Errorf("similar to a vision paper: %v", sim)
+		}
+	}
+	if _, err := ix.Similar("2501.99999", 5); !errors.Is(err, ErrUnknownPaper) {
+		t.Errorf("unknown paper: %v", err)
+	}
+	docs := corpus()
+	if r := ix.Reason(docs[0], docs[2]); !strings.HasPrefix(r, "shares ") {
+		t.Errorf("reason %q", r)
+	}
+
+	dir := t.TempDir()
+	if err := ix.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids2, _ := again.Search("phoneme waveform", 10)
+	if strings.Join(ids, " ") != strings.Join(ids2, " ") {
+		t.Errorf("reopened index ranks differently:\n%v\n%v", ids, ids2)
+	}
+}
+
+func TestHybridKeepsLexicalFirstAndAddsSemantic(t *testing.T) {
+	lex := []string{"a", "b", "c"}
+	sem := []string{"d", "a", "e"}
+	fused := func(f Fusion) string {
+		var ids []string
+		for _, r := range Hybrid(f, lex, sem, 5) {
+			ids = append(ids, r.ID)
+		}
+		return strings.Join(ids, " ")
+	}
+	// At half weight the semantic list fills in after the lexical one.
+	if got := fused(DefaultFusion); got != "a b c d e" {
+		t.Errorf("default fusion %q", got)
+	}
+	// At equal weight its first hit overtakes lexical rank 2.
+	if got := fused(Fusion{K: 60, Weight: 1}); got != "a d b c e" {
+		t.Errorf("equal weights %q", got)
+	}
+}
