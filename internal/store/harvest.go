@@ -195,3 +195,169 @@ func (s *Store) HarvestRuns(ctx context.Context, limit int) ([]HarvestRun, error
 	}
 	return runs, nil
 }
+
+// HarvestJob is a scheduled harvest job: when it runs next, which replica
+// holds its lease, and how its last run went.
+type HarvestJob struct {
+	Name           string
+	NextRunAt      time.Time
+	ClaimedBy      string    // the replica running it; "" when idle
+	ClaimedUntil   time.Time // the end of that replica's lease
+	Failures       int       // consecutive failed runs
+	ResumeFrom     string    // where the next run starts, as the job understands it
+	LastStatus     string    // "", "ok" or "failed"
+	LastError      string
+	LastRecords    int
+	LastStartedAt  time.Time
+	LastFinishedAt time.Time
+	LastSuccessAt  time.Time
+}
+
+// HarvestJobOutcome is what FinishHarvestJob records of a run.
+type HarvestJobOutcome struct {
+	NextRunAt  time.Time
+	Failures   int
+	ResumeFrom string
+	Records    int
+	Err        error // nil for a good run
+	FinishedAt time.Time
+}
+
+// ErrLeaseLost is returned when a replica renews or finishes a job whose
+// lease it no longer holds: it expired and another replica claimed the job.
+var ErrLeaseLost = errors.New("harvest job lease lost")
+
+// Scheduler times are stored in whole seconds: SQLite compares them as
+// RFC 3339 text, which orders correctly only at a fixed width.
+func (s *Store) jobTime(t time.Time) any { return s.timeArg(t.Truncate(time.Second)) }
+
+const harvestJobColumns = `name, next_run_at, claimed_by, claimed_until, failures, resume_from, last_status,
+	last_error, last_records, last_started_at, last_finished_at, last_success_at`
+
+func scanHarvestJob(row interface{ Scan(...any) error }) (HarvestJob, error) {
+	var j HarvestJob
+	var next, claimed, started, finished, success nullTime
+	err := row.Scan(&j.Name, &next, &j.ClaimedBy, &claimed, &j.Failures, &j.ResumeFrom, &j.LastStatus,
+		&j.LastError, &j.LastRecords, &started, &finished, &success)
+	j.NextRunAt, j.ClaimedUntil, j.LastStartedAt, j.LastFinishedAt, j.LastSuccessAt = next.t, claimed.t, started.t, finished.t, success.t
+	return j, err
+}
+
+// AddHarvestJob registers a scheduled job, first due at nextRunAt, unless it
+// is registered already: then its schedule and history are kept.
+func (s *Store) AddHarvestJob(ctx context.Context, name string, nextRunAt time.Time) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO harvest_jobs (name, next_run_at) VALUES (?, ?)
+			ON CONFLICT (name) DO NOTHING`), name, s.jobTime(nextRunAt))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: add harvest job %q: %w", name, err)
+	}
+	return nil
+}
+
+// ClaimHarvestJob gives owner the lease of a job until now+lease if the job
+// is due at now and no replica holds an unexpired lease on it. It reports
+// whether owner got it. The check and the claim are one UPDATE, so of
+// several replicas claiming at once exactly one succeeds: PostgreSQL
+// re-evaluates the condition on the row the first one committed, SQLite has
+// a single writer.
+func (s *Store) ClaimHarvestJob(ctx context.Context, name, owner string, now time.Time, lease time.Duration) (HarvestJob, bool, error) {
+	var j HarvestJob
+	claimed := false
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		j, err = scanHarvestJob(tx.QueryRowContext(ctx, s.q(`UPDATE harvest_jobs
+			SET claimed_by = ?, claimed_until = ?, last_started_at = ?
+			WHERE name = ? AND next_run_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)
+			RETURNING `+harvestJobColumns),
+			owner, s.jobTime(now.Add(lease)), s.jobTime(now), name, s.jobTime(now), s.jobTime(now)))
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		claimed = err == nil
+		return err
+	})
+	if err != nil {
+		return HarvestJob{}, false, fmt.Errorf("store: claim harvest job %q: %w", name, err)
+	}
+	return j, claimed, nil
+}
+
+// RenewHarvestJob extends owner's lease of a running job to until, or
+// returns ErrLeaseLost.
+func (s *Store) RenewHarvestJob(ctx context.Context, name, owner string, until time.Time) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE harvest_jobs SET claimed_until = ? WHERE name = ? AND claimed_by = ?`),
+			s.jobTime(until), name, owner)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return cmpErr(err, ErrLeaseLost)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: renew harvest job %q: %w", name, err)
+	}
+	return nil
+}
+
+// FinishHarvestJob records the outcome of owner's run of a job, schedules
+// the next and releases the lease; ErrLeaseLost if owner no longer held it,
+// in which case nothing is written.
+func (s *Store) FinishHarvestJob(ctx context.Context, name, owner string, o HarvestJobOutcome) error {
+	status, msg, success := "ok", "", s.jobTime(o.FinishedAt)
+	if o.Err != nil {
+		status, msg, success = "failed", o.Err.Error(), nil
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE harvest_jobs SET claimed_by = '', claimed_until = NULL,
+			next_run_at = ?, failures = ?, resume_from = ?, last_status = ?, last_error = ?, last_records = ?,
+			last_finished_at = ?, last_success_at = COALESCE(?, last_success_at)
+			WHERE name = ? AND claimed_by = ?`),
+			s.jobTime(o.NextRunAt), o.Failures, o.ResumeFrom, status, msg, o.Records, s.jobTime(o.FinishedAt), success,
+			name, owner)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return cmpErr(err, ErrLeaseLost)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: finish harvest job %q: %w", name, err)
+	}
+	return nil
+}
+
+func cmpErr(err, otherwise error) error {
+	if err != nil {
+		return err
+	}
+	return otherwise
+}
+
+// HarvestJobs returns the scheduled jobs by name.
+func (s *Store) HarvestJobs(ctx context.Context) ([]HarvestJob, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+harvestJobColumns+` FROM harvest_jobs ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("store: harvest jobs: %w", err)
+	}
+	defer rows.Close()
+	var jobs []HarvestJob
+	for rows.Next() {
+		j, err := scanHarvestJob(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: harvest jobs: %w", err)
+		}
+		jobs = append(jobs, j)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: harvest jobs: %w", err)
+	}
+	return jobs, nil
+}
