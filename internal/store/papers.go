@@ -203,7 +203,14 @@ func mergeCommunity(old, in Community) Community {
 func (s *Store) insertHFPaper(ctx context.Context, tx *sql.Tx, p *Paper, now time.Time) error {
 	cols := append(append(append([]string{}, metaColumns...), communityColumns...), "created_at", "updated_at")
 	args := append(append(s.metaArgs(p, p.metaHash()), s.communityArgs(&p.Community)...), s.timeArg(now), s.timeArg(now))
-	query := "INSERT INTO papers (" + strings.Join(cols, ", ") + ") VALUES (" + placeholders(len(cols)) + ")"
+	// A concurrent arXiv import may insert the paper between our read and
+	// this insert: then only the community columns are ours to set.
+	set := make([]string, len(communityColumns))
+	for i, c := range communityColumns {
+		set[i] = c + " = excluded." + c
+	}
+	query := "INSERT INTO papers (" + strings.Join(cols, ", ") + ") VALUES (" + placeholders(len(cols)) + ")" +
+		" ON CONFLICT (id) DO UPDATE SET " + strings.Join(set, ", ") + " WHERE papers.community_hash = ''"
 	if _, err := tx.ExecContext(ctx, s.q(query), args...); err != nil {
 		return fmt.Errorf("insert %s: %w", p.ID, err)
 	}
