@@ -1,20 +1,25 @@
 package cli
 
 import (
+	"cmp"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/harvest"
 	"github.com/paperboy-dev/paperboy/internal/ingest"
+	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
 type harvestCmd struct {
-	Arxiv harvestArxivCmd `cmd:"" help:"Harvest arXiv metadata over OAI-PMH, resuming an interrupted harvest of the same window."`
-	RSS   harvestRSSCmd   `cmd:"" name:"rss" help:"Read arXiv's daily listing feeds."`
-	HF    harvestHFCmd    `cmd:"" name:"hf" help:"Import one day of Hugging Face's daily papers."`
+	Arxiv  harvestArxivCmd  `cmd:"" help:"Harvest arXiv metadata over OAI-PMH, resuming an interrupted harvest of the same window."`
+	RSS    harvestRSSCmd    `cmd:"" name:"rss" help:"Read arXiv's daily listing feeds."`
+	HF     harvestHFCmd     `cmd:"" name:"hf" help:"Import one day of Hugging Face's daily papers."`
+	Status harvestStatusCmd `cmd:"" help:"Show the scheduled harvests of serve: last run, next run, records, errors."`
 }
 
 // harvestFlags are the politeness settings every source shares.
@@ -204,4 +209,89 @@ func report(e *env, res harvest.Result) {
 		line += "; " + strings.Join(extra, ", ")
 	}
 	fmt.Fprintln(e.stdout, line)
+}
+
+type harvestStatusCmd struct {
+	JSON bool `name:"json" help:"Print the jobs as JSON."`
+}
+
+// jobStatus is one scheduled job as harvest status --json prints it.
+type jobStatus struct {
+	Name           string     `json:"name"`
+	Status         string     `json:"status"` // "running", "ok", "failed" or "never run"
+	RunningOn      string     `json:"runningOn,omitempty"`
+	LastStartedAt  *time.Time `json:"lastStartedAt"`
+	LastFinishedAt *time.Time `json:"lastFinishedAt"`
+	LastSuccessAt  *time.Time `json:"lastSuccessAt"`
+	LastRecords    int        `json:"lastRecords"`
+	LastError      string     `json:"lastError,omitempty"`
+	Failures       int        `json:"failures"`
+	NextRunAt      time.Time  `json:"nextRunAt"`
+	ResumeFrom     string     `json:"resumeFrom,omitempty"`
+}
+
+func (c *harvestStatusCmd) Run(e *env) error {
+	s, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	jobs, err := s.HarvestJobs(e.ctx)
+	if err != nil {
+		return fmt.Errorf("harvest status: %w", err)
+	}
+	now := time.Now()
+	out := make([]jobStatus, len(jobs))
+	for i, j := range jobs {
+		out[i] = newJobStatus(j, now)
+	}
+	if c.JSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	if len(out) == 0 {
+		fmt.Fprintln(e.stdout, "no scheduled harvests (serve --harvest-oai-sets, --harvest-feeds or --harvest-hf configures them)")
+		return nil
+	}
+	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "JOB\tSTATUS\tLAST RUN\tRECORDS\tNEXT RUN\tFAILURES\tERROR")
+	when := func(t *time.Time) string {
+		if t == nil {
+			return "-"
+		}
+		return t.Local().Format("2006-01-02 15:04")
+	}
+	for _, j := range out {
+		status := j.Status
+		if j.RunningOn != "" {
+			status += " on " + j.RunningOn
+		}
+		msg := j.LastError
+		if len(msg) > 80 {
+			msg = msg[:77] + "..."
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\t%d\t%s\n", j.Name, status, when(j.LastStartedAt), j.LastRecords,
+			when(&j.NextRunAt), j.Failures, cmp.Or(msg, "-"))
+	}
+	return w.Flush()
+}
+
+func newJobStatus(j store.HarvestJob, now time.Time) jobStatus {
+	ptr := func(t time.Time) *time.Time {
+		if t.IsZero() {
+			return nil
+		}
+		return &t
+	}
+	st := jobStatus{Name: j.Name, Status: j.LastStatus, LastStartedAt: ptr(j.LastStartedAt),
+		LastFinishedAt: ptr(j.LastFinishedAt), LastSuccessAt: ptr(j.LastSuccessAt), LastRecords: j.LastRecords,
+		LastError: j.LastError, Failures: j.Failures, NextRunAt: j.NextRunAt, ResumeFrom: j.ResumeFrom}
+	switch {
+	case j.ClaimedBy != "" && j.ClaimedUntil.After(now):
+		st.Status, st.RunningOn = "running", j.ClaimedBy
+	case st.Status == "":
+		st.Status = "never run"
+	}
+	return st
 }

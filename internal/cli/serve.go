@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/paperboy-dev/paperboy/internal/arxiv"
+	"github.com/paperboy-dev/paperboy/internal/harvest"
 	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/web"
@@ -21,6 +23,16 @@ type serveCmd struct {
 	Addr            string        `name:"addr" env:"PAPERBOY_ADDR" default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Address to listen on."`
 	BaseURL         string        `name:"base-url" env:"PAPERBOY_BASE_URL" placeholder:"URL" help:"Public address of the site (https://papers.example.org), for feed and citation links; default: taken from each request."`
 	ChangeRetention time.Duration `name:"change-retention" env:"PAPERBOY_CHANGE_RETENTION" default:"720h" help:"How long change-feed entries are kept; a replica down for longer rebuilds its index."`
+
+	// Scheduled harvests: off until a source is configured.
+	HarvestOAISets   []string      `name:"harvest-oai-sets" env:"PAPERBOY_HARVEST_OAI_SETS" sep:"," placeholder:"SETS" help:"OAI-PMH sets to harvest after each arXiv announcement (21:30 New York time, Sunday to Thursday): cs,math,physics:hep-th. Default: none."`
+	HarvestFeeds     []string      `name:"harvest-feeds" env:"PAPERBOY_HARVEST_FEEDS" sep:"," placeholder:"CATEGORIES" help:"Categories whose arXiv listing feeds to read every hour: cs.AI,cs.CL. Default: none."`
+	HarvestHF        bool          `name:"harvest-hf" env:"PAPERBOY_HARVEST_HF" help:"Import Hugging Face's daily papers (yesterday's and today's lists) every day at 23:00 UTC."`
+	OAIURL           string        `name:"oai-url" env:"PAPERBOY_OAI_URL" default:"https://oaipmh.arxiv.org/oai" placeholder:"URL" help:"OAI-PMH endpoint of scheduled harvests."`
+	FeedURL          string        `name:"feed-url" env:"PAPERBOY_FEED_URL" default:"https://rss.arxiv.org/atom" placeholder:"URL" help:"Base URL of the listing feeds (the category is appended)."`
+	HFURL            string        `name:"hf-url" env:"PAPERBOY_HF_URL" default:"https://huggingface.co/api/daily_papers" placeholder:"URL" help:"Hugging Face daily-papers API."`
+	HarvestJitter    time.Duration `name:"harvest-jitter" env:"PAPERBOY_HARVEST_JITTER" default:"5m" help:"Largest random delay added to each scheduled harvest."`
+	HarvestUserAgent string        `name:"harvest-user-agent" env:"PAPERBOY_USER_AGENT" placeholder:"UA" help:"User-Agent sent to the sources (default: paperboy's, with its URL)."`
 }
 
 func (c *serveCmd) Validate() error {
@@ -37,7 +49,54 @@ func (c *serveCmd) Validate() error {
 	if c.ChangeRetention < time.Hour {
 		return fmt.Errorf("--change-retention %s: want at least 1h", c.ChangeRetention)
 	}
+	for _, set := range c.HarvestOAISets {
+		if set == "" || strings.ContainsAny(set, " /?&") {
+			return fmt.Errorf("--harvest-oai-sets: bad set %q (want cs, math, physics:hep-th, ...)", set)
+		}
+	}
+	for _, cat := range c.HarvestFeeds {
+		if !arxiv.ValidCategory(cat) {
+			return fmt.Errorf("--harvest-feeds: bad category %q (want cs.AI, hep-th, ...)", cat)
+		}
+	}
+	for _, u := range []struct{ flag, v string }{{"--oai-url", c.OAIURL}, {"--feed-url", c.FeedURL}, {"--hf-url", c.HFURL}} {
+		if p, err := url.Parse(u.v); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			return fmt.Errorf("%s %q: want an absolute http(s) URL", u.flag, u.v)
+		}
+	}
+	if c.HarvestJitter < 0 {
+		return fmt.Errorf("--harvest-jitter %s: want 0 or more", c.HarvestJitter)
+	}
 	return nil
+}
+
+// scheduler returns the harvest scheduler of the configured sources, or nil
+// when none is configured.
+func (c *serveCmd) scheduler(e *env, s *store.Store) *harvest.Scheduler {
+	// One fetcher per source: the jobs of a source share its spacing.
+	fetcher := func(delay time.Duration) *harvest.Fetcher {
+		return &harvest.Fetcher{Client: http.DefaultClient, UserAgent: c.HarvestUserAgent, Delay: delay, Log: e.log}
+	}
+	var jobs []harvest.Job
+	if len(c.HarvestOAISets) > 0 {
+		oai := &harvest.OAIClient{BaseURL: c.OAIURL, Fetcher: fetcher(time.Second)}
+		for _, set := range c.HarvestOAISets {
+			jobs = append(jobs, harvest.OAIJob(oai, set, harvest.PrefixArXivRaw, harvest.DefaultOAISchedule()))
+		}
+	}
+	if len(c.HarvestFeeds) > 0 {
+		feeds := &harvest.FeedClient{BaseURL: c.FeedURL, Fetcher: fetcher(time.Second)}
+		jobs = append(jobs, harvest.FeedJob(feeds, c.HarvestFeeds, harvest.DefaultFeedSchedule()))
+	}
+	if c.HarvestHF {
+		hf := &harvest.HFClient{BaseURL: c.HFURL, Fetcher: fetcher(500 * time.Millisecond)}
+		jobs = append(jobs, harvest.HFJob(hf, harvest.DefaultHFSchedule()))
+	}
+	if len(jobs) == 0 {
+		return nil
+	}
+	return &harvest.Scheduler{Store: s, Harvester: &harvest.Harvester{Store: s, Log: e.log}, Jobs: jobs,
+		Jitter: c.HarvestJitter, Log: e.log}
 }
 
 func (c *serveCmd) Run(e *env) error {
@@ -74,9 +133,23 @@ func (c *serveCmd) Run(e *env) error {
 		defer indexing.Done()
 		pruneChanges(idxCtx, e, s, c.ChangeRetention)
 	}()
+	// Scheduled harvests stop with the indexer: a harvest cut short keeps
+	// its checkpoint and is due again at once, for any replica.
+	if sched := c.scheduler(e, s); sched != nil {
+		names := make([]string, len(sched.Jobs))
+		for i, j := range sched.Jobs {
+			names[i] = j.Name
+		}
+		e.log.Info("scheduled harvests", "jobs", strings.Join(names, "; "))
+		indexing.Add(1)
+		go func() {
+			defer indexing.Done()
+			sched.Run(idxCtx)
+		}()
+	}
 	defer func() {
 		stopIndexer()
-		indexing.Wait() // the index is saved before the database closes
+		indexing.Wait() // the index is saved, and harvests stopped, before the database closes
 	}()
 
 	srv := &http.Server{
