@@ -297,7 +297,15 @@ func ratio(e, b float64) string {
 	if b == 0 {
 		return "-"
 	}
-	return fmt.Sprintf("%.2f", e/b)
+	r := e / b
+	switch {
+	case r > 0 && r < 0.01:
+		// Two decimals would print 0.00: say how many times smaller.
+		return fmt.Sprintf("1/%.0f", 1/r)
+	case r >= 100:
+		return fmt.Sprintf("%.0f", r)
+	}
+	return fmt.Sprintf("%.2f", r)
 }
 
 // roundDur keeps three significant digits or so.
