@@ -1,7 +1,9 @@
 package web
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +18,26 @@ import (
 )
 
 const chromiumPath = "/usr/bin/chromium"
+
+// defaultAxePath is where axe-core is looked for when PAPERBOY_AXE is unset:
+// where `npm install --prefix /tmp/axe axe-core` puts it.
+const defaultAxePath = "/tmp/axe/node_modules/axe-core/axe.min.js"
+
+// loadAxe returns the source of axe.min.js from $PAPERBOY_AXE (default
+// defaultAxePath), or "" when it is missing outside CI.
+func loadAxe(t *testing.T) string {
+	t.Helper()
+	path := cmp.Or(os.Getenv("PAPERBOY_AXE"), defaultAxePath)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("axe-core is required in CI (npm install --prefix /tmp/axe axe-core, or set PAPERBOY_AXE): %v", err)
+		}
+		t.Logf("no axe-core at %s; skipping the accessibility check (npm install --prefix /tmp/axe axe-core)", path)
+		return ""
+	}
+	return string(b)
+}
 
 // TestBrowser drives the site in a real headless Chromium: the daily page,
 // day navigation, a search, a paper with rendered math, and dark mode,
@@ -114,6 +136,52 @@ func TestBrowser(t *testing.T) {
 		}
 	}
 
+	// The accessibility check: axe-core, injected into the page, must
+	// report no serious or critical violation.
+	axeSource := loadAxe(t)
+	axe := func(page string) {
+		t.Helper()
+		if axeSource == "" {
+			return
+		}
+		if !check(`typeof axe !== "undefined"`) {
+			if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axeSource+"\n;true")); err != nil {
+				t.Fatalf("inject axe-core into the %s page: %v", page, err)
+			}
+		}
+		out, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document).then(r => JSON.stringify({
+			passes: r.passes.length,
+			incomplete: r.incomplete.map(v => v.id + " at " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ")),
+			violations: r.violations.map(v => ({
+				id: v.id, impact: v.impact, help: v.help,
+				nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + (n.failureSummary ? " — " + n.failureSummary.replace(/\s+/g, " ") : "")),
+			})),
+		}))`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("axe on the %s page: %v", page, err)
+		}
+		var res struct {
+			Passes     int
+			Incomplete []string
+			Violations []struct {
+				ID, Impact, Help string
+				Nodes            []string
+			}
+		}
+		if err := json.Unmarshal([]byte(out), &res); err != nil || res.Passes == 0 {
+			t.Fatalf("axe on the %s page: %d rules passed, %v", page, res.Passes, err)
+		}
+		var minor []string
+		for _, v := range res.Violations {
+			if v.Impact == "serious" || v.Impact == "critical" {
+				t.Errorf("accessibility, %s page: %s (%s): %s\n\t%s", page, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n\t"))
+			} else {
+				minor = append(minor, v.ID+" ("+v.Impact+")")
+			}
+		}
+		t.Logf("axe, %s page: %d rules pass; minor issues: %q; left for review: %q", page, res.Passes, minor, res.Incomplete)
+	}
+
 	do("open the daily page", chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible("article.card"))
 	if h := eval(`document.querySelector("h1").textContent`); !strings.Contains(h, "Wednesday 4 June 2025") {
 		t.Errorf("daily heading %q", h)
@@ -122,6 +190,7 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("light background = %s", bg)
 	}
 	screenshot("daily.png")
+	axe("daily")
 
 	do("go to the previous day", chromedp.Click(".daynav a[rel=prev]"), chromedp.WaitVisible(`[id="t-2506.00003"]`))
 	if loc := eval(`location.pathname`); loc != "/papers/date/2025-06-02" {
@@ -140,6 +209,7 @@ func TestBrowser(t *testing.T) {
 		t.Error("search results have no highlighted words")
 	}
 	screenshot("search.png")
+	axe("search")
 
 	do("open a paper", chromedp.Click(`article.result a[href="/papers/2506.00001"]`), chromedp.WaitVisible("#title"))
 	if loc := eval(`location.pathname`); loc != "/papers/2506.00001" {
@@ -157,6 +227,7 @@ func TestBrowser(t *testing.T) {
 		t.Error("math is not rendered as MathML")
 	}
 	screenshot("paper.png")
+	axe("paper")
 
 	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
 		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}},
@@ -167,6 +238,7 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("dark background = %s", bg)
 	}
 	screenshot("paper-dark.png")
+	axe("dark paper")
 
 	do("phone width",
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
@@ -177,6 +249,7 @@ func TestBrowser(t *testing.T) {
 		t.Error("the daily page scrolls sideways on a phone")
 	}
 	screenshot("daily-phone-dark.png")
+	axe("dark daily (phone)")
 
 	mu.Lock()
 	defer mu.Unlock()

@@ -62,30 +62,52 @@ func (c *cacheWriter) finish(r *http.Request) {
 			// Revalidate every time: the lists change with votes and imports.
 			h.Set("Cache-Control", "no-cache")
 		}
-		if notModified(r, h) {
-			for _, k := range []string{"Content-Type", "Content-Length", "Content-Encoding"} {
-				h.Del(k)
-			}
-			c.w.WriteHeader(http.StatusNotModified)
-			return
-		}
+	}
+	var gz []byte
+	if !(c.status == http.StatusOK && notModified(r, h)) && len(body) >= minGzip && acceptsGzip(r) && compressible(h.Get("Content-Type")) {
+		gz = gzipBytes(body)
+	}
+	writeResponse(c.w, r, c.status, nil, body, gz)
+}
+
+// writeResponse sends a buffered response: the headers of hdr (added to
+// w's), then 304 Not Modified when the client's copy is current, else the
+// gzip'd body when there is one and the client takes it, else the plain
+// body.
+func writeResponse(w http.ResponseWriter, r *http.Request, status int, hdr http.Header, plain, gz []byte) {
+	h := w.Header()
+	for k, v := range hdr {
+		h[k] = v // hdr is a Clone: appending to v reallocates
 	}
 	h.Add("Vary", "Accept-Encoding")
-	if len(body) >= minGzip && acceptsGzip(r) && compressible(h.Get("Content-Type")) {
-		var out bytes.Buffer
-		gz := gzipWriters.Get().(*gzip.Writer)
-		gz.Reset(&out)
-		gz.Write(body)
-		gz.Close()
-		gzipWriters.Put(gz)
-		body = out.Bytes()
+	if status == http.StatusOK && notModified(r, h) {
+		for _, k := range []string{"Content-Type", "Content-Length", "Content-Encoding"} {
+			h.Del(k)
+		}
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	body := plain
+	if gz != nil && acceptsGzip(r) {
+		body = gz
 		h.Set("Content-Encoding", "gzip")
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
-	c.w.WriteHeader(c.status)
+	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
-		c.w.Write(body)
+		w.Write(body)
 	}
+}
+
+func gzipBytes(b []byte) []byte {
+	var out bytes.Buffer
+	out.Grow(len(b)/4 + 64)
+	gz := gzipWriters.Get().(*gzip.Writer)
+	gz.Reset(&out)
+	gz.Write(b)
+	gz.Close()
+	gzipWriters.Put(gz)
+	return out.Bytes()
 }
 
 // notModified reports whether the client's cached copy is current

@@ -3,6 +3,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"encoding/json"
@@ -27,6 +28,11 @@ type Papers interface {
 	TrendingCandidates(ctx context.Context, since, until time.Time, limit int) ([]store.Paper, error)
 	AdjacentDays(ctx context.Context, day time.Time) (prev, next time.Time, err error)
 	Ping(ctx context.Context) error
+	// LastChange is the database's last change-feed sequence number: the
+	// version of everything the site renders (see respcache.go).
+	LastChange(ctx context.Context) (int64, error)
+	CountSitemapPapers(ctx context.Context) (int, error)
+	SitemapPapers(ctx context.Context, offset, limit int) ([]store.SitemapEntry, error)
 }
 
 //go:embed templates static
@@ -47,6 +53,11 @@ type Server struct {
 	pages   *template.Template
 	static  *staticFiles
 	mux     *http.ServeMux
+	build   string       // identifies the embedded templates and assets
+	cache   *respCache   // nil when disabled
+	changes *changeClock // reads the database's version
+	// sitemapSize is the number of URLs per sitemap file.
+	sitemapSize int
 }
 
 // Options are what a Server serves from.
@@ -61,6 +72,8 @@ type Options struct {
 	// feeds, OpenSearch and canonical links; when empty it is taken from
 	// each request's Host.
 	BaseURL string
+	// Cache tunes the server-side cache of rendered responses.
+	Cache CacheOptions
 }
 
 // NewServer returns a handler serving the API, the pages and the feeds.
@@ -73,6 +86,13 @@ func NewServer(opts Options) *Server {
 		baseURL: strings.TrimSuffix(opts.BaseURL, "/"),
 		static:  loadStatic(),
 		mux:     http.NewServeMux(),
+		build:   buildID(),
+
+		sitemapSize: sitemapURLs,
+	}
+	if opts.Cache.MaxBytes >= 0 && opts.Papers != nil {
+		s.cache = newRespCache(cmp.Or(opts.Cache.MaxBytes, defaultCacheBytes))
+		s.changes = &changeClock{read: opts.Papers.LastChange, freshness: cmp.Or(opts.Cache.Freshness, defaultCacheFreshness)}
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -100,6 +120,8 @@ func NewServer(opts Options) *Server {
 	s.handle("GET /static/{file}", s.serveStatic)
 	s.handle("GET /favicon.ico", s.favicon)
 	s.handle("GET /robots.txt", s.robots)
+	s.handle("GET /sitemap.xml", s.sitemap)
+	s.handle("GET /sitemaps/{file}", s.sitemapPage)
 	s.handle("GET /opensearch.xml", s.openSearch)
 	s.handle("/", func(w http.ResponseWriter, r *http.Request) error {
 		return errNotFound("There is no page at this address.")
@@ -107,8 +129,9 @@ func NewServer(opts Options) *Server {
 	return s
 }
 
-// ServeHTTP sets the security headers, compresses and validates cached
-// responses (see cache.go), and logs every request with its status and
+// ServeHTTP sets the security headers, answers GET and HEAD from the
+// response cache (respcache.go), compresses and validates responses
+// (cache.go), and logs every request with its status and
 // duration.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
@@ -121,12 +144,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
 	h.Set("Permissions-Policy", "interest-cohort=(), browsing-topics=()")
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+	switch {
+	case r.Method != http.MethodGet && r.Method != http.MethodHead:
+		s.mux.ServeHTTP(rec, r)
+	case s.cache != nil && s.serveCached(rec, r):
+		// answered from the response cache, or rendered into it
+	default:
 		cw := newCacheWriter(rec)
 		s.mux.ServeHTTP(cw, r)
 		cw.finish(r)
-	} else {
-		s.mux.ServeHTTP(rec, r)
 	}
 	s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 		slog.String("method", r.Method), slog.String("path", r.URL.Path),

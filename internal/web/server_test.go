@@ -52,6 +52,13 @@ func (failingPapers) PapersByID(context.Context, []string) ([]store.Paper, error
 	return nil, errBroken
 }
 func (failingPapers) Ping(context.Context) error { return errBroken }
+func (failingPapers) LastChange(context.Context) (int64, error) {
+	return 0, errBroken
+}
+func (failingPapers) CountSitemapPapers(context.Context) (int, error) { return 0, errBroken }
+func (failingPapers) SitemapPapers(context.Context, int, int) ([]store.SitemapEntry, error) {
+	return nil, errBroken
+}
 
 func TestUnexpectedErrorsDoNotLeakToClients(t *testing.T) {
 	var logs strings.Builder

@@ -82,7 +82,7 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) robots(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Write([]byte("User-agent: *\nDisallow: /api/\nDisallow: /search\nDisallow: /feeds/\nAllow: /\n"))
+	w.Write([]byte("User-agent: *\nDisallow: /api/\nDisallow: /search\nDisallow: /feeds/\nAllow: /\n\nSitemap: " + s.base(r) + "/sitemap.xml\n"))
 	return nil
 }
 

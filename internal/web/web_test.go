@@ -95,6 +95,14 @@ func fixtureCommunity() []store.Paper {
 // real search index built from the stored papers.
 func newTestServer(t *testing.T, dialect store.Dialect) *httptest.Server {
 	t.Helper()
+	srv, _, _ := newFixtureServer(t, dialect, nil)
+	return srv
+}
+
+// newFixtureServer is newTestServer with the store and the index it serves
+// from, and a chance to change the options.
+func newFixtureServer(t *testing.T, dialect store.Dialect, tune func(*Options)) (*httptest.Server, *store.Store, *search.Index) {
+	t.Helper()
 	ctx := context.Background()
 	st := storetest.Open(t, dialect, store.Options{Now: func() time.Time { return testNow }})
 	if _, err := st.UpsertPapers(ctx, fixturePapers()); err != nil {
@@ -108,12 +116,17 @@ func newTestServer(t *testing.T, dialect store.Dialect) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(NewServer(Options{
-		Papers: st, Search: b.Finish(), Now: func() time.Time { return testNow }, BaseURL: "https://paperboy.test",
+	ix := b.Finish()
+	opts := Options{
+		Papers: st, Search: ix, Now: func() time.Time { return testNow }, BaseURL: "https://paperboy.test",
 		Log: testLogger(t),
-	}))
+	}
+	if tune != nil {
+		tune(&opts)
+	}
+	srv := httptest.NewServer(NewServer(opts))
 	t.Cleanup(srv.Close)
-	return srv
+	return srv, st, ix
 }
 
 type response struct {
@@ -397,6 +410,7 @@ func TestSiteFiles(t *testing.T) {
 	srv := newTestServer(t, store.SQLite)
 	for _, tc := range []struct{ path, ctype, want string }{
 		{"/robots.txt", "text/plain", "Disallow: /api/"},
+		{"/robots.txt", "text/plain", "Sitemap: https://paperboy.test/sitemap.xml\n"},
 		{"/opensearch.xml", "application/opensearchdescription+xml", `template="https://paperboy.test/search?q={searchTerms}"`},
 		{"/favicon.ico", "image/svg+xml", "<svg"},
 		{"/api/openapi.json", "application/json", `"/api/daily_papers"`},
