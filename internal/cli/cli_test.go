@@ -438,6 +438,23 @@ func TestSemanticSearchAndSimilarPapers(t *testing.T) {
 			}
 		}
 	}
+	// The server answers in semantic mode and gives similar papers.
+	base := serve(t, "serve", "--data-dir", dataDir, "--addr", "127.0.0.1:0")
+	resp, err := http.Get(base + "/api/papers/search?mode=semantic&limit=3&q=waveform+vocoder")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("X-Search-Mode") != "semantic" {
+		t.Errorf("semantic API search: %d, mode %q", resp.StatusCode, resp.Header.Get("X-Search-Mode"))
+	}
+	var similar []struct {
+		Paper  map[string]any `json:"paper"`
+		Reason string         `json:"reason"`
+	}
+	if status := getJSON(t, base+"/api/papers/2506.00002/similar?limit=2", &similar); status != 200 || len(similar) != 2 || similar[0].Reason == "" {
+		t.Errorf("similar API: %d %+v", status, similar)
+	}
 	code, out, errOut := run(t, "similar", "2506.00002", "--json", "--limit", "3", "--data-dir", dataDir)
 	var items []struct {
 		Paper  map[string]any `json:"paper"`

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -60,21 +59,24 @@ func (c *searchCmd) Run(e *env) error {
 	}
 	sort, _ := search.ParseSortOrder(c.Sort)
 	req := search.Request{Query: strings.Join(c.Query, " "), Limit: c.Limit, Offset: c.Offset, Sort: sort, Categories: c.Category}
+	var sem *semantic.Index
+	if c.Mode != string(semantic.Lexical) {
+		if sem, err = e.openSemantic(); err != nil {
+			return err
+		}
+	}
+	searcher := semantic.Searcher{Lexical: idx, Index: func() *semantic.Index { return sem }}
 	start := time.Now()
-	res, err := idx.Search(e.ctx, req)
+	res, served, err := searcher.Search(e.ctx, semantic.Mode(c.Mode), req)
 	if err != nil {
 		return err
 	}
-	mode, err := c.applyMode(e, idx, &res, req)
-	if err != nil {
-		return err
-	}
+	mode := string(served)
 	took := time.Since(start)
 	papers, err := s.PapersByID(e.ctx, res.IDs())
 	if err != nil {
 		return err
 	}
-	res.Total = max(res.Total, len(res.Hits))
 	if mode != c.Mode {
 		e.log.Debug("lexical results only", "asked", c.Mode, "why", "no embedding model yet, or a filter or sort that only lexical search applies")
 	}
@@ -214,66 +216,4 @@ func (c *reindexCmd) Run(e *env) error {
 	}
 	fmt.Fprintf(e.stdout, "indexed %d papers in %s into %s\n", idx.Index().Len(), time.Since(start).Round(time.Millisecond), e.indexDir())
 	return nil
-}
-
-// applyMode turns the lexical result into the asked mode's, and reports the
-// mode it could serve: without a trained model, hybrid is lexical.
-func (c *searchCmd) applyMode(e *env, idx *indexer.Indexer, res *search.Result, req search.Request) (string, error) {
-	if c.Mode == "lexical" {
-		return c.Mode, nil
-	}
-	// Filters and sort orders are the lexical index's: hybrid then stays
-	// lexical, and semantic refuses them.
-	filtered := len(req.Categories) > 0 || req.Sort != search.SortRelevance || res.Query.HasSort ||
-		!res.Query.After.IsZero() || !res.Query.Before.IsZero() || len(res.Query.Required) > 0
-	if filtered {
-		if c.Mode == "semantic" {
-			return "", errors.New("semantic search takes plain words only: use --mode lexical or hybrid for fields, filters and sort orders")
-		}
-		return "lexical", nil
-	}
-	sem, err := e.openSemantic()
-	if err != nil {
-		return "", err
-	}
-	if sem == nil {
-		if c.Mode == "semantic" {
-			return "", errors.New("no embedding model yet: run 'paperboy embed train' first")
-		}
-		return "lexical", nil
-	}
-	depth := semantic.DefaultFusion.Depth
-	semIDs, err := sem.Search(req.Query, depth+req.Offset)
-	if err != nil {
-		return "", err
-	}
-	var ids []string
-	scores := map[string]float64{}
-	if c.Mode == "semantic" {
-		ids = semIDs
-	} else {
-		// The lexical list again, deep enough to fuse.
-		deep := req
-		deep.Offset, deep.Limit = 0, depth+req.Offset
-		lex, err := idx.Search(e.ctx, deep)
-		if err != nil {
-			return "", err
-		}
-		for _, r := range semantic.Hybrid(semantic.DefaultFusion, lex.IDs(), semIDs, 0) {
-			ids = append(ids, r.ID)
-			scores[r.ID] = r.Score
-		}
-	}
-	ids = ids[min(req.Offset, len(ids)):]
-	ids = ids[:min(req.Limit, len(ids))]
-	res.Hits = res.Hits[:0]
-	for i, id := range ids {
-		score, ok := scores[id]
-		if !ok {
-			score = 1 / float64(i+1)
-		}
-		res.Hits = append(res.Hits, search.Hit{ID: id, Score: score})
-	}
-	res.TotalExact = false
-	return c.Mode, nil
 }

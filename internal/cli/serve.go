@@ -15,6 +15,7 @@ import (
 	"github.com/paperboy-dev/paperboy/internal/arxiv"
 	"github.com/paperboy-dev/paperboy/internal/harvest"
 	"github.com/paperboy-dev/paperboy/internal/indexer"
+	"github.com/paperboy-dev/paperboy/internal/semantic"
 	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/web"
 )
@@ -106,6 +107,16 @@ func (c *serveCmd) Run(e *env) error {
 	}
 	defer s.Close()
 
+	// The embedding model, if one was trained, serves semantic and hybrid
+	// search and similar papers; without one, search is lexical.
+	sem, err := e.openSemantic()
+	if err != nil {
+		return fmt.Errorf("load the embedding model: %w", err)
+	}
+	if sem != nil {
+		e.log.Info("embedding model loaded", "papers", sem.Vectors.Len(), "fingerprint", sem.Model.Info().Fingerprint)
+	}
+
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.Addr, err)
@@ -153,7 +164,7 @@ func (c *serveCmd) Run(e *env) error {
 	}()
 
 	srv := &http.Server{
-		Handler:           web.NewServer(web.Options{Papers: s, Search: idx, Log: e.log, BaseURL: c.BaseURL}),
+		Handler:           web.NewServer(web.Options{Papers: s, Search: idx, Semantic: func() *semantic.Index { return sem }, Log: e.log, BaseURL: c.BaseURL}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

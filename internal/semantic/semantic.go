@@ -156,8 +156,8 @@ type Fusion struct {
 // internal/embed/doc.go). A better model should earn a larger weight.
 var DefaultFusion = Fusion{K: 60, Weight: 0.5, Depth: 100}
 
-// Hybrid fuses lexical and semantic result lists by reciprocal rank.
-func Hybrid(f Fusion, lexical, semantic []string, limit int) []fusion.Result {
+// Fuse fuses lexical and semantic result lists by reciprocal rank.
+func Fuse(f Fusion, lexical, semantic []string, limit int) []fusion.Result {
 	if f.Weight == 0 {
 		f.Weight = DefaultFusion.Weight
 	}

@@ -94,7 +94,7 @@ func TestHybridKeepsLexicalFirstAndAddsSemantic(t *testing.T) {
 	sem := []string{"d", "a", "e"}
 	fused := func(f Fusion) string {
 		var ids []string
-		for _, r := range Hybrid(f, lex, sem, 5) {
+		for _, r := range Fuse(f, lex, sem, 5) {
 			ids = append(ids, r.ID)
 		}
 		return strings.Join(ids, " ")

@@ -2,9 +2,13 @@ package web
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/arxiv"
+	"github.com/paperboy-dev/paperboy/internal/indexer"
+	"github.com/paperboy-dev/paperboy/internal/semantic"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -99,7 +103,11 @@ func timePtr(t time.Time) *time.Time {
 // apiPaper serves GET /api/papers/{id}: any form of arXiv id, old-style ids
 // with their slash included, and with or without a version.
 func (s *Server) apiPaper(w http.ResponseWriter, r *http.Request) error {
-	id, err := arxiv.ParseID(r.PathValue("id"))
+	raw := r.PathValue("id")
+	if rest, ok := strings.CutSuffix(raw, "/similar"); ok {
+		return s.apiSimilar(w, r, rest)
+	}
+	id, err := arxiv.ParseID(raw)
 	if err != nil {
 		return errBadRequest(err.Error())
 	}
@@ -108,5 +116,51 @@ func (s *Server) apiPaper(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, toAPIPaper(&p))
+	return nil
+}
+
+// apiSimilarItem is one similar paper and why.
+type apiSimilarItem struct {
+	Paper  apiPaper `json:"paper"`
+	Reason string   `json:"reason"`
+}
+
+// apiSimilar serves GET /api/papers/{id}/similar?limit=: the papers
+// nearest in meaning, each with the key terms it shares.
+func (s *Server) apiSimilar(w http.ResponseWriter, r *http.Request, rawID string) error {
+	id, err := arxiv.ParseID(rawID)
+	if err != nil {
+		return errBadRequest(err.Error())
+	}
+	limit := 10
+	if v := r.URL.Query().Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 50 {
+			return errBadRequest("limit: want a number from 1 to 50")
+		}
+	}
+	paper, err := s.papers.Paper(r.Context(), id.Base)
+	if err != nil {
+		return err
+	}
+	ix := s.semanticIndex()
+	if ix == nil {
+		return semantic.ErrNoModel
+	}
+	ids, err := ix.Similar(paper.ID, limit)
+	if err != nil {
+		return err
+	}
+	papers, err := s.papers.PapersByID(r.Context(), ids)
+	if err != nil {
+		return err
+	}
+	items := make([]apiSimilarItem, 0, len(papers))
+	for i := range papers {
+		items = append(items, apiSimilarItem{
+			Paper:  toAPIPaper(&papers[i]),
+			Reason: ix.Reason(indexer.Document(&paper), indexer.Document(&papers[i])),
+		})
+	}
+	writeJSON(w, http.StatusOK, items)
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/semantic"
 )
 
 // Bounds of the search API's paging, as Hugging Face's.
@@ -80,10 +81,18 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.search.Search(r.Context(), req)
+	mode, err := semantic.ParseMode(r.URL.Query().Get("mode"))
+	if err != nil {
+		return errBadRequest(err.Error())
+	}
+	searcher := semantic.Searcher{Lexical: s.search, Index: s.semanticIndex}
+	res, served, err := searcher.Search(r.Context(), mode, req)
 	if err != nil {
 		return err
 	}
+	// The mode that answered: hybrid is lexical without a model, or for a
+	// query with fields, filters or a sort order.
+	w.Header().Set("X-Search-Mode", string(served))
 	ids := res.IDs()
 	papers, err := s.papers.PapersByID(r.Context(), ids)
 	if err != nil {
@@ -128,4 +137,11 @@ func markHTML(frags []search.Fragment) string {
 		}
 	}
 	return b.String()
+}
+
+func (s *Server) semanticIndex() *semantic.Index {
+	if s.semantic == nil {
+		return nil
+	}
+	return s.semantic()
 }

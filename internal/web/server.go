@@ -16,6 +16,7 @@ import (
 
 	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/semantic"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -45,17 +46,18 @@ type Searcher interface {
 
 // Server is paperboy's HTTP handler.
 type Server struct {
-	papers  Papers
-	search  Searcher
-	log     *slog.Logger
-	now     func() time.Time
-	baseURL string
-	pages   *template.Template
-	static  *staticFiles
-	mux     *http.ServeMux
-	build   string       // identifies the embedded templates and assets
-	cache   *respCache   // nil when disabled
-	changes *changeClock // reads the database's version
+	papers   Papers
+	search   Searcher
+	semantic func() *semantic.Index
+	log      *slog.Logger
+	now      func() time.Time
+	baseURL  string
+	pages    *template.Template
+	static   *staticFiles
+	mux      *http.ServeMux
+	build    string       // identifies the embedded templates and assets
+	cache    *respCache   // nil when disabled
+	changes  *changeClock // reads the database's version
 	// sitemapSize is the number of URLs per sitemap file.
 	sitemapSize int
 }
@@ -68,6 +70,10 @@ type Options struct {
 	// Now is the clock that picks today's daily list and ages trending
 	// papers; time.Now when nil.
 	Now func() time.Time
+	// Semantic returns the embedding model and vectors, or nil while there
+	// are none: search then answers in lexical mode and similar papers are
+	// unavailable.
+	Semantic func() *semantic.Index
 	// BaseURL is the public address ("https://papers.example.org") used in
 	// feeds, OpenSearch and canonical links; when empty it is taken from
 	// each request's Host.
@@ -79,14 +85,15 @@ type Options struct {
 // NewServer returns a handler serving the API, the pages and the feeds.
 func NewServer(opts Options) *Server {
 	s := &Server{
-		papers:  opts.Papers,
-		search:  opts.Search,
-		log:     opts.Log,
-		now:     opts.Now,
-		baseURL: strings.TrimSuffix(opts.BaseURL, "/"),
-		static:  loadStatic(),
-		mux:     http.NewServeMux(),
-		build:   buildID(),
+		papers:   opts.Papers,
+		search:   opts.Search,
+		semantic: opts.Semantic,
+		log:      opts.Log,
+		now:      opts.Now,
+		baseURL:  strings.TrimSuffix(opts.BaseURL, "/"),
+		static:   loadStatic(),
+		mux:      http.NewServeMux(),
+		build:    buildID(),
 
 		sitemapSize: sitemapURLs,
 	}
@@ -203,8 +210,10 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		status, msg = he.status, he.message
 	case errors.Is(err, store.ErrNotFound):
 		status, msg = http.StatusNotFound, "not found"
-	case errors.Is(err, search.ErrEmptyQuery), errors.Is(err, search.ErrQueryTooLong):
+	case errors.Is(err, search.ErrEmptyQuery), errors.Is(err, search.ErrQueryTooLong), errors.Is(err, semantic.ErrLexicalOnly):
 		status, msg = http.StatusBadRequest, strings.TrimPrefix(err.Error(), "search: ")
+	case errors.Is(err, semantic.ErrNoModel), errors.Is(err, semantic.ErrUnknownPaper):
+		status, msg = http.StatusNotFound, err.Error()
 	case errors.Is(err, indexer.ErrNotReady):
 		status, msg = http.StatusServiceUnavailable, err.Error()
 		w.Header().Set("Retry-After", "10")

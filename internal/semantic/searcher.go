@@ -1,0 +1,109 @@
+package semantic
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/paperboy-dev/paperboy/internal/search"
+)
+
+// Mode says how a search ranks.
+type Mode string
+
+// The search modes.
+const (
+	Lexical  Mode = "lexical"  // words: the lexical index alone
+	Semantic Mode = "semantic" // meaning: the vector index alone
+	Hybrid   Mode = "hybrid"   // both, fused by reciprocal rank
+)
+
+// ParseMode validates a mode name; "" is Hybrid.
+func ParseMode(s string) (Mode, error) {
+	switch m := Mode(s); m {
+	case "":
+		return Hybrid, nil
+	case Lexical, Semantic, Hybrid:
+		return m, nil
+	}
+	return "", fmt.Errorf("mode %q: want lexical, semantic or hybrid", s)
+}
+
+// ErrNoModel is returned for a semantic search when no model is loaded.
+var ErrNoModel = errors.New("no embedding model yet: run 'paperboy embed train'")
+
+// ErrLexicalOnly is returned for a semantic search that uses fields,
+// filters or a sort order, which only the lexical index applies.
+var ErrLexicalOnly = errors.New("semantic search takes plain words only: use mode lexical or hybrid for fields, filters and sort orders")
+
+// LexicalSearcher is the lexical index.
+type LexicalSearcher interface {
+	Search(ctx context.Context, req search.Request) (search.Result, error)
+}
+
+// Searcher runs searches in any mode.
+type Searcher struct {
+	Lexical LexicalSearcher
+	// Index returns the semantic index, or nil while there is none.
+	Index  func() *Index
+	Fusion Fusion
+}
+
+// Search runs req in mode and reports the mode that answered: hybrid is
+// lexical while no model is loaded and for queries with fields, filters or
+// a sort order. Hits of semantic and hybrid results carry no dates or
+// upvotes; their scores are fusion scores (hybrid) or reciprocal ranks.
+func (s *Searcher) Search(ctx context.Context, mode Mode, req search.Request) (search.Result, Mode, error) {
+	res, err := s.Lexical.Search(ctx, req)
+	if err != nil || mode == Lexical {
+		return res, Lexical, err
+	}
+	q := res.Query
+	filtered := len(req.Categories) > 0 || !req.After.IsZero() || !req.Before.IsZero() || req.Sort != search.SortRelevance ||
+		q == nil || q.HasSort || !q.After.IsZero() || !q.Before.IsZero() || len(q.Required) > 0 || len(q.Excluded) > 0
+	var ix *Index
+	if s.Index != nil {
+		ix = s.Index()
+	}
+	switch {
+	case filtered && mode == Semantic:
+		return search.Result{}, mode, ErrLexicalOnly
+	case ix == nil && mode == Semantic:
+		return search.Result{}, mode, ErrNoModel
+	case filtered || ix == nil:
+		return res, Lexical, nil
+	}
+	f := s.Fusion
+	if f.Depth == 0 {
+		f = DefaultFusion
+	}
+	want := req.Offset + max(req.Limit, 1)
+	semIDs, err := ix.Search(req.Query, max(f.Depth, want))
+	if err != nil {
+		return search.Result{}, mode, err
+	}
+	var ids []string
+	var scores []float64
+	if mode == Semantic {
+		ids = semIDs
+		for i := range ids {
+			scores = append(scores, 1/float64(i+1))
+		}
+	} else {
+		deep := req
+		deep.Offset, deep.Limit = 0, max(f.Depth, want)
+		lex, err := s.Lexical.Search(ctx, deep)
+		if err != nil {
+			return search.Result{}, mode, err
+		}
+		for _, r := range Fuse(f, lex.IDs(), semIDs, 0) {
+			ids = append(ids, r.ID)
+			scores = append(scores, r.Score)
+		}
+	}
+	out := search.Result{Query: res.Query, Total: max(res.Total, len(ids))}
+	for i := req.Offset; i < min(want, len(ids)); i++ {
+		out.Hits = append(out.Hits, search.Hit{ID: ids[i], Score: scores[i]})
+	}
+	return out, mode, nil
+}
