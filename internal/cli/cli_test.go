@@ -448,6 +448,25 @@ func TestSemanticSearchAndSimilarPapers(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("X-Search-Mode") != "semantic" {
 		t.Errorf("semantic API search: %d, mode %q", resp.StatusCode, resp.Header.Get("X-Search-Mode"))
 	}
+	var env struct {
+		Mode    string            `json:"mode"`
+		Total   int               `json:"total"`
+		Results []json.RawMessage `json:"results"`
+		Groups  []struct {
+			Label string   `json:"label"`
+			Count int      `json:"count"`
+			IDs   []string `json:"ids"`
+		} `json:"groups"`
+	}
+	if status := getJSON(t, base+"/api/papers/search?q=phoneme+pixel&limit=5&envelope=1", &env); status != 200 || env.Mode != "hybrid" || len(env.Results) != 5 {
+		t.Errorf("envelope: %d %+v", status, env)
+	}
+	for _, g := range env.Groups {
+		if g.Label == "" || g.Count != len(g.IDs) {
+			t.Errorf("group %+v", g)
+		}
+	}
+	t.Logf("groups of the two-topic corpus: %+v", env.Groups)
 	var similar []struct {
 		Paper  map[string]any `json:"paper"`
 		Reason string         `json:"reason"`

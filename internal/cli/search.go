@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -80,10 +81,23 @@ func (c *searchCmd) Run(e *env) error {
 	if mode != c.Mode {
 		e.log.Debug("lexical results only", "asked", c.Mode, "why", "no embedding model yet, or a filter or sort that only lexical search applies")
 	}
+	var groups []semantic.Group
+	if req.Offset == 0 && len(res.Hits) > 0 {
+		groups, err = searcher.Groups(e.ctx, semantic.Mode(c.Mode), req, func(ctx context.Context, ids []string) ([]search.Document, error) {
+			papers, err := s.PapersByID(ctx, ids)
+			return indexer.Documents(papers), err
+		}, semantic.GroupOptions{Debug: func(k int, sil float64) {
+			e.log.Debug("topic groups", "k", k, "silhouette", fmt.Sprintf("%.3f", sil))
+		}})
+		if err != nil {
+			return err
+		}
+	}
 	if c.JSON {
-		return writeSearchJSON(e.stdout, res, papers, mode)
+		return writeSearchJSON(e.stdout, res, papers, mode, groups)
 	}
 	writeSearchText(e.stdout, res, papers, req.Offset, took, isTerminal(e.stdout))
+	writeGroupsText(e.stdout, groups)
 	return nil
 }
 
@@ -119,16 +133,20 @@ type jsonResult struct {
 	Upvotes    int      `json:"upvotes"`
 }
 
-func writeSearchJSON(w io.Writer, res search.Result, papers []store.Paper, mode string) error {
+func writeSearchJSON(w io.Writer, res search.Result, papers []store.Paper, mode string, groups []semantic.Group) error {
 	byID := map[string]*store.Paper{}
 	for i := range papers {
 		byID[papers[i].ID] = &papers[i]
 	}
 	out := struct {
-		Mode    string       `json:"mode"`
-		Total   int          `json:"total"`
-		Results []jsonResult `json:"results"`
-	}{Mode: mode, Total: res.Total, Results: []jsonResult{}}
+		Mode    string           `json:"mode"`
+		Total   int              `json:"total"`
+		Results []jsonResult     `json:"results"`
+		Groups  []semantic.Group `json:"groups"`
+	}{Mode: mode, Total: res.Total, Results: []jsonResult{}, Groups: groups}
+	if out.Groups == nil {
+		out.Groups = []semantic.Group{}
+	}
 	for _, h := range res.Hits {
 		p, ok := byID[h.ID]
 		if !ok {
@@ -216,4 +234,14 @@ func (c *reindexCmd) Run(e *env) error {
 	}
 	fmt.Fprintf(e.stdout, "indexed %d papers in %s into %s\n", idx.Index().Len(), time.Since(start).Round(time.Millisecond), e.indexDir())
 	return nil
+}
+
+func writeGroupsText(w io.Writer, groups []semantic.Group) {
+	if len(groups) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\ntopics among the best %d:\n", semantic.GroupDepth)
+	for _, g := range groups {
+		fmt.Fprintf(w, "  %-40s %d papers\n", g.Label, g.Count)
+	}
 }

@@ -50,6 +50,26 @@ func Tokens(text string) []string {
 }
 
 func (tk *tokenizer) tokens(text string, out []string) []string {
+	tk.each(text, func(stem, _ string) { out = append(out, stem) })
+	return out
+}
+
+// CountSurfaces adds, for every token of text, one to counts[stem][word]:
+// the words as written behind each stem, to show people "preference"
+// rather than "prefer".
+func CountSurfaces(text string, counts map[string]map[string]int) {
+	tk := tokenizers.Get().(*tokenizer)
+	defer tokenizers.Put(tk)
+	tk.each(text, func(stem, word string) {
+		if counts[stem] == nil {
+			counts[stem] = map[string]int{}
+		}
+		counts[stem][word]++
+	})
+}
+
+// each calls emit with every token of text, stemmed, and its word.
+func (tk *tokenizer) each(text string, emit func(stem, word string)) {
 	if !utf8.ValidString(text) {
 		text = strings.ToValidUTF8(text, " ")
 	}
@@ -69,6 +89,7 @@ func (tk *tokenizer) tokens(text string, out []string) []string {
 		if len(w) < 2 || len(w) > 40 || !l || stopWords[w] {
 			return // pure numbers and single letters carry little topic
 		}
+		word := w
 		if !d {
 			s, ok := tk.stems[w]
 			if !ok {
@@ -80,7 +101,7 @@ func (tk *tokenizer) tokens(text string, out []string) []string {
 			}
 			w = s
 		}
-		out = append(out, w)
+		emit(w, word)
 	}
 	for _, r := range text {
 		switch {
@@ -100,7 +121,6 @@ func (tk *tokenizer) tokens(text string, out []string) []string {
 		}
 	}
 	flush()
-	return out
 }
 
 // stripLaTeX drops LaTeX command names (\emph, \mathcal) and math-mode

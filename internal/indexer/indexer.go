@@ -287,3 +287,12 @@ func Document(p *store.Paper) search.Document {
 		Upvotes:    p.Community.Upvotes,
 	}
 }
+
+// Documents converts papers with Document.
+func Documents(papers []store.Paper) []search.Document {
+	docs := make([]search.Document, len(papers))
+	for i := range papers {
+		docs[i] = Document(&papers[i])
+	}
+	return docs
+}

@@ -107,3 +107,30 @@ func (s *Searcher) Search(ctx context.Context, mode Mode, req search.Request) (s
 	}
 	return out, mode, nil
 }
+
+// GroupDepth is how many of a query's best results its topic groups are
+// made from.
+const GroupDepth = 150
+
+// Groups returns the topic groups among the best GroupDepth results of req
+// (nil when they are one topic or no model is loaded); docs loads the
+// papers behind ids.
+func (s *Searcher) Groups(ctx context.Context, mode Mode, req search.Request, docs func(ctx context.Context, ids []string) ([]search.Document, error), opts GroupOptions) ([]Group, error) {
+	var ix *Index
+	if s.Index != nil {
+		ix = s.Index()
+	}
+	if ix == nil {
+		return nil, nil
+	}
+	req.Offset, req.Limit = 0, GroupDepth
+	res, _, err := s.Search(ctx, mode, req)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := docs(ctx, res.IDs())
+	if err != nil {
+		return nil, err
+	}
+	return ix.Groups(ds, opts), nil
+}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
 	"github.com/paperboy-dev/paperboy/internal/embed"
 	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/vector"
 )
 
 // corpus has two topics that share no words, so meaning is unambiguous.
@@ -16,14 +18,15 @@ func corpus() []search.Document {
 	speech := []string{"speech", "acoustic", "phoneme", "audio", "recognition", "spoken", "waveform", "vocoder"}
 	vision := []string{"image", "pixel", "segmentation", "convolution", "camera", "detection", "visual", "object"}
 	var docs []search.Document
+	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range 80 {
 		words := speech
 		if i%2 == 1 {
 			words = vision
 		}
 		var b strings.Builder
-		for j := range 12 {
-			b.WriteString(words[(i+j*3)%len(words)] + " ")
+		for range 12 {
+			b.WriteString(words[rng.IntN(len(words))] + " ")
 		}
 		docs = append(docs, search.Document{ID: fmt.Sprintf("2501.%05d", i), Title: words[i%len(words)] + " " + words[(i+1)%len(words)], Abstract: b.String()})
 	}
@@ -107,4 +110,45 @@ func TestHybridKeepsLexicalFirstAndAddsSemantic(t *testing.T) {
 	if got := fused(Fusion{K: 60, Weight: 1}); got != "a d b c e" {
 		t.Errorf("equal weights %q", got)
 	}
+}
+
+func TestGroupsSplitTwoTopicsAndNotOne(t *testing.T) {
+	ix := build(t)
+	docs := corpus()
+	groups := ix.Groups(docs, GroupOptions{})
+	if len(groups) != 2 {
+		t.Fatalf("two topics gave %d groups: %+v", len(groups), groups)
+	}
+	for _, g := range groups {
+		first := topic(g.IDs[0])
+		for _, id := range g.IDs {
+			if topic(id) != first {
+				t.Errorf("group %q mixes topics", g.Label)
+			}
+		}
+		if g.Count != 40 || g.Label == "" || len(g.Terms) == 0 {
+			t.Errorf("group %+v", g)
+		}
+	}
+	// Papers that all say the same thing are one topic, however many.
+	var same []search.Document
+	for i := range 40 {
+		same = append(same, search.Document{ID: docs[2*i].ID, Title: "speech recognition", Abstract: "acoustic phoneme audio spoken waveform vocoder speech recognition"})
+	}
+	ix.Vectors = vectorsOf(t, ix, same)
+	if groups := ix.Groups(same, GroupOptions{}); groups != nil {
+		t.Errorf("one topic was split: %+v", groups)
+	}
+}
+
+// vectorsOf indexes docs' embeddings under ix's model.
+func vectorsOf(t *testing.T, ix *Index, docs []search.Document) *vector.Index {
+	t.Helper()
+	v := vector.New(ix.Model.Dim(), vector.Options{})
+	for _, d := range docs {
+		if err := v.Add(d.ID, ix.Model.EmbedDocument(d)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return v
 }

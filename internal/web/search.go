@@ -1,12 +1,14 @@
 package web
 
 import (
+	"context"
 	"html"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/semantic"
 )
@@ -122,8 +124,35 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 		})
 	}
 	w.Header().Set("X-Total-Count", strconv.Itoa(res.Total))
-	writeJSON(w, http.StatusOK, items)
+	if r.URL.Query().Get("envelope") == "" {
+		writeJSON(w, http.StatusOK, items)
+		return nil
+	}
+	// The envelope carries what the bare array cannot: the mode that
+	// answered, the total, and the topic groups of the best results.
+	groups := []semantic.Group{}
+	if req.Offset == 0 && len(items) > 0 {
+		g, err := searcher.Groups(r.Context(), mode, req, func(ctx context.Context, ids []string) ([]search.Document, error) {
+			papers, err := s.papers.PapersByID(ctx, ids)
+			return indexer.Documents(papers), err
+		}, semantic.GroupOptions{})
+		if err != nil {
+			return err
+		}
+		if g != nil {
+			groups = g
+		}
+	}
+	writeJSON(w, http.StatusOK, apiSearchEnvelope{Mode: string(served), Total: res.Total, Results: items, Groups: groups})
 	return nil
+}
+
+// apiSearchEnvelope is the search response with ?envelope=1.
+type apiSearchEnvelope struct {
+	Mode    string           `json:"mode"`
+	Total   int              `json:"total"`
+	Results []apiSearchItem  `json:"results"`
+	Groups  []semantic.Group `json:"groups"`
 }
 
 // markHTML renders fragments as escaped HTML with matches in <mark>.

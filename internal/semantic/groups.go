@@ -1,0 +1,263 @@
+package semantic
+
+import (
+	"cmp"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+
+	"github.com/paperboy-dev/paperboy/internal/embed"
+	"github.com/paperboy-dev/paperboy/internal/search"
+)
+
+// Group is one topic among a query's results.
+type Group struct {
+	Label string   `json:"label"`
+	Terms []string `json:"terms"` // most distinctive first
+	Count int      `json:"count"`
+	IDs   []string `json:"ids"` // in result order
+}
+
+// GroupOptions tune Groups.
+type GroupOptions struct {
+	MaxGroups int // 4 when zero
+	// MinSilhouette is the mean silhouette a split must reach to be shown;
+	// below it the results are one topic. 0.06 when zero.
+	MinSilhouette float64
+	MinShare      float64 // smallest group, as a share of the results; 0.08 when zero
+	// Debug, if set, is told each candidate split's silhouette.
+	Debug func(k int, silhouette float64)
+}
+
+// Groups splits results (best first, typically the top 100-200) into
+// topics when they clearly fall apart: k-means on their vectors for 2..Max
+// groups, kept only if the best split's silhouette shows real separation
+// and no group is tiny. It returns nil for a query with one meaning.
+// Each group is labelled by the key terms that are common in it and rare
+// in the others.
+func (s *Index) Groups(results []search.Document, opts GroupOptions) []Group {
+	opts.MaxGroups = cmp.Or(opts.MaxGroups, 4)
+	opts.MinSilhouette = cmp.Or(opts.MinSilhouette, 0.06)
+	opts.MinShare = cmp.Or(opts.MinShare, 0.08)
+	var docs []search.Document
+	var vecs [][]float32
+	for _, d := range results {
+		if v, ok := s.Vectors.Vector(d.ID); ok {
+			docs = append(docs, d)
+			vecs = append(vecs, v)
+		}
+	}
+	if len(vecs) < 20 {
+		return nil
+	}
+	// More groups must earn their place: a split into k+1 replaces the
+	// split into k only if it separates clearly better.
+	const moreGroupsMargin = 0.02
+	bestSil, best := math.Inf(-1), []int(nil)
+	for k := 2; k <= opts.MaxGroups; k++ {
+		assign := kmeans(vecs, k, 7)
+		if smallest(assign, k) < int(math.Ceil(opts.MinShare*float64(len(vecs)))) {
+			continue
+		}
+		sil := silhouette(vecs, assign, k)
+		if opts.Debug != nil {
+			opts.Debug(k, sil)
+		}
+		if sil > bestSil+moreGroupsMargin {
+			bestSil, best = sil, assign
+		}
+	}
+	if best == nil || bestSil < opts.MinSilhouette {
+		return nil
+	}
+	return s.label(docs, best)
+}
+
+// label names each cluster by its distinctive key terms.
+func (s *Index) label(docs []search.Document, assign []int) []Group {
+	k := slices.Max(assign) + 1
+	inGroup := make([]map[string]int, k)
+	total := map[string]int{}
+	groups := make([]Group, k)
+	for i := range inGroup {
+		inGroup[i] = map[string]int{}
+	}
+	surfaces := map[string]map[string]int{}
+	for i, d := range docs {
+		g := assign[i]
+		groups[g].IDs = append(groups[g].IDs, d.ID)
+		embed.CountSurfaces(d.Title+" "+d.Abstract, surfaces)
+		for _, t := range s.Model.KeyTerms(d.Title+" "+d.Abstract, 12) {
+			inGroup[g][t]++
+			total[t]++
+		}
+	}
+	for g := range groups {
+		n := float64(len(groups[g].IDs))
+		others := float64(len(docs)) - n
+		type scored struct {
+			term  string
+			score float64
+		}
+		var cands []scored
+		for t, c := range inGroup[g] {
+			if c < 2 {
+				continue
+			}
+			// Share in this group minus share elsewhere: distinctive and
+			// frequent.
+			out := float64(total[t] - c)
+			cands = append(cands, scored{t, float64(c)/n - out/max(others, 1)})
+		}
+		slices.SortFunc(cands, func(a, b scored) int {
+			if c := cmp.Compare(b.score, a.score); c != 0 {
+				return c
+			}
+			return strings.Compare(a.term, b.term)
+		})
+		for _, c := range cands[:min(4, len(cands))] {
+			groups[g].Terms = append(groups[g].Terms, surface(c.term, surfaces))
+		}
+		groups[g].Count = len(groups[g].IDs)
+		groups[g].Label = strings.Join(groups[g].Terms[:min(3, len(groups[g].Terms))], " · ")
+	}
+	// Largest group first, as people read them.
+	slices.SortStableFunc(groups, func(a, b Group) int { return b.Count - a.Count })
+	return groups
+}
+
+// kmeans clusters unit vectors by cosine (spherical k-means), seeded with
+// k-means++ from a fixed seed so that a query always groups the same way.
+func kmeans(vecs [][]float32, k int, seed uint64) []int {
+	rng := rand.New(rand.NewPCG(seed, uint64(k)))
+	dim := len(vecs[0])
+	cents := make([][]float32, 0, k)
+	cents = append(cents, slices.Clone(vecs[0])) // the best result anchors a group
+	dist := make([]float64, len(vecs))
+	for len(cents) < k {
+		var sum float64
+		for i, v := range vecs {
+			d := math.Inf(1)
+			for _, c := range cents {
+				d = min(d, 1-dot(v, c))
+			}
+			dist[i] = d * d
+			sum += dist[i]
+		}
+		r := rng.Float64() * sum
+		pick := len(vecs) - 1
+		for i, d := range dist {
+			if r -= d; r <= 0 {
+				pick = i
+				break
+			}
+		}
+		cents = append(cents, slices.Clone(vecs[pick]))
+	}
+	assign := make([]int, len(vecs))
+	for iter := 0; iter < 20; iter++ {
+		changed := false
+		for i, v := range vecs {
+			best, bestSim := 0, math.Inf(-1)
+			for c, cent := range cents {
+				if s := dot(v, cent); s > bestSim {
+					best, bestSim = c, s
+				}
+			}
+			if assign[i] != best || iter == 0 {
+				changed = changed || assign[i] != best
+				assign[i] = best
+			}
+		}
+		if !changed && iter > 0 {
+			break
+		}
+		for c := range cents {
+			sum := make([]float32, dim)
+			for i, v := range vecs {
+				if assign[i] == c {
+					for j, x := range v {
+						sum[j] += x
+					}
+				}
+			}
+			normalize(sum)
+			cents[c] = sum
+		}
+	}
+	return assign
+}
+
+// silhouette is the mean silhouette of the clustering under cosine
+// distance: near 0 when the groups blur into each other, towards 1 when
+// they are apart.
+func silhouette(vecs [][]float32, assign []int, k int) float64 {
+	var total float64
+	for i, v := range vecs {
+		sum := make([]float64, k)
+		n := make([]int, k)
+		for j, w := range vecs {
+			if i != j {
+				sum[assign[j]] += 1 - dot(v, w)
+				n[assign[j]]++
+			}
+		}
+		own := assign[i]
+		if n[own] == 0 {
+			continue
+		}
+		a := sum[own] / float64(n[own])
+		b := math.Inf(1)
+		for c := range k {
+			if c != own && n[c] > 0 {
+				b = min(b, sum[c]/float64(n[c]))
+			}
+		}
+		if m := max(a, b); m > 0 && !math.IsInf(b, 1) {
+			total += (b - a) / m
+		}
+	}
+	return total / float64(len(vecs))
+}
+
+func smallest(assign []int, k int) int {
+	n := make([]int, k)
+	for _, a := range assign {
+		n[a]++
+	}
+	return slices.Min(n)
+}
+
+func dot(a, b []float32) float64 {
+	var s float32
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return float64(s)
+}
+
+func normalize(v []float32) {
+	var s float64
+	for _, x := range v {
+		s += float64(x) * float64(x)
+	}
+	if s == 0 {
+		return
+	}
+	inv := float32(1 / math.Sqrt(s))
+	for i := range v {
+		v[i] *= inv
+	}
+}
+
+// surface is the most frequent word written behind stem.
+func surface(stem string, counts map[string]map[string]int) string {
+	best, n := stem, 0
+	for w, c := range counts[stem] {
+		if c > n || (c == n && w < best) {
+			best, n = w, c
+		}
+	}
+	return best
+}
