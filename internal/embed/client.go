@@ -201,7 +201,7 @@ func (c *Client) post(ctx context.Context, body []byte, n int) ([][]float32, err
 		if len(d.Embedding) != c.opts.Dim {
 			return nil, fmt.Errorf("%w: dimension %d, want %d", ErrBadResponse, len(d.Embedding), c.opts.Dim)
 		}
-		normalize(d.Embedding)
+		Normalize(d.Embedding)
 		out[d.Index] = d.Embedding
 	}
 	return out, nil

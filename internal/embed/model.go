@@ -312,11 +312,11 @@ func (m *Model) embedTokens(tokens []string, out []float32) {
 			out[i] += w.w * x
 		}
 	}
-	normalize(out)
+	Normalize(out)
 }
 
-// normalize scales v to unit length; a zero vector stays zero.
-func normalize(v []float32) {
+// Normalize scales v to unit length in place (a zero vector stays zero).
+func Normalize(v []float32) {
 	var s float64
 	for _, x := range v {
 		s += float64(x) * float64(x)

@@ -182,7 +182,7 @@ func kmeans(vecs [][]float32, k int, seed uint64) []int {
 					}
 				}
 			}
-			normalize(sum)
+			embed.Normalize(sum)
 			cents[c] = sum
 		}
 	}
@@ -235,20 +235,6 @@ func dot(a, b []float32) float64 {
 		s += a[i] * b[i]
 	}
 	return float64(s)
-}
-
-func normalize(v []float32) {
-	var s float64
-	for _, x := range v {
-		s += float64(x) * float64(x)
-	}
-	if s == 0 {
-		return
-	}
-	inv := float32(1 / math.Sqrt(s))
-	for i := range v {
-		v[i] *= inv
-	}
 }
 
 // surface is the most frequent word written behind stem.
