@@ -19,25 +19,324 @@ func Highlight(text string, q *Query) []Fragment {
 	if q == nil || text == "" {
 		return []Fragment{{Text: text}}
 	}
-	terms, authors := q.highlightTerms()
-	a := analyzers.Get().(*analyzer)
-	defer analyzers.Put(a)
-	var out []Fragment
+	var h highlighter
+	h.init(q)
+	var buf [16]hlSpan
+	spans := h.matchSpans(text, buf[:0])
+	h.release()
+	if len(spans) == 0 {
+		return []Fragment{{Text: text}}
+	}
+	out := make([]Fragment, 0, 2*len(spans)+1)
 	last := 0
-	scanRaw(text, func(t rawToken) {
-		if !matches(a, t.text, terms, authors) {
-			return
+	for _, m := range spans {
+		if m.start > last {
+			out = append(out, Fragment{Text: text[last:m.start]})
 		}
-		if t.start > last {
-			out = appendFrag(out, text[last:t.start], false)
-		}
-		out = appendFrag(out, text[t.start:t.end], true)
-		last = t.end
-	})
+		out = append(out, Fragment{Text: text[m.start:m.end], Match: true})
+		last = m.end
+	}
 	if last < len(text) {
-		out = appendFrag(out, text[last:], false)
+		out = append(out, Fragment{Text: text[last:]})
 	}
 	return out
+}
+
+// hlSpan is a byte range of marked text; adjacent marked words share one.
+type hlSpan struct{ start, end int }
+
+// highlighter decides which raw tokens of a text match a query. Running the
+// analyser (LaTeX reduction, folding, stemming) over every word is what
+// costs, so an ASCII token is first tested against the two-byte prefixes
+// ("keys") of the query's terms: every term the analyser derives from a
+// token begins, at the start of one of the token's parts, with the same
+// key, because lower-casing, compound splitting and joining keep the
+// letters and Snowball stemming keeps the first two letters (except for a
+// few special words, see highlightKeys; TestStemKeepsHighlightKey checks
+// this). Only tokens that pass, and all non-ASCII ones, go through the
+// analyser as before.
+type highlighter struct {
+	q       *Query
+	first   [4]uint64  // first bytes of two-byte keys
+	single  [4]uint64  // one-byte terms
+	keys    [16]uint16 // two-byte keys, first<<8 | second
+	nkeys   int
+	more    []uint16 // keys beyond the first 16
+	any     bool     // the query has terms to mark
+	a       *analyzer
+	terms   map[string]bool
+	authors map[string]bool
+}
+
+func (h *highlighter) init(q *Query) {
+	h.q = q
+	// The same terms as Query.highlightTerms.
+	for _, t := range q.Terms {
+		h.addKey(t)
+	}
+	for _, c := range q.Required {
+		switch c.Field {
+		case FieldText, FieldTitle, FieldAbstract:
+			for _, t := range c.Terms {
+				h.addKey(t)
+			}
+		case FieldAuthor:
+			for _, t := range c.Terms {
+				h.addKey(strings.TrimPrefix(t, authorPrefix))
+			}
+		}
+	}
+}
+
+func (h *highlighter) release() {
+	if h.a != nil {
+		analyzers.Put(h.a)
+		h.a = nil
+	}
+}
+
+// highlightKeys returns the key of a term (its first two bytes, or the
+// term itself if shorter) and, for the few stems that do not begin like
+// their word ("dying" -> "die"), the key of the word.
+func highlightKeys(t string) (key, alt string) {
+	key = t[:min(2, len(t))]
+	switch t {
+	case "die":
+		alt = "dy"
+	case "lie":
+		alt = "ly"
+	case "tie":
+		alt = "ty"
+	}
+	return key, alt
+}
+
+func (h *highlighter) addKey(t string) {
+	if t == "" {
+		return // the analyser never emits an empty term
+	}
+	h.any = true
+	key, alt := highlightKeys(t)
+	for _, k := range [2]string{key, alt} {
+		switch len(k) {
+		case 1:
+			h.single[k[0]>>6] |= 1 << (k[0] & 63)
+		case 2:
+			h.first[k[0]>>6] |= 1 << (k[0] & 63)
+			x := uint16(k[0])<<8 | uint16(k[1])
+			if h.nkeys < len(h.keys) {
+				h.keys[h.nkeys] = x
+				h.nkeys++
+			} else {
+				h.more = append(h.more, x)
+			}
+		}
+	}
+}
+
+func (h *highlighter) hasKey(c0, c1 byte) bool {
+	if h.first[c0>>6]&(1<<(c0&63)) == 0 {
+		return false
+	}
+	k := uint16(c0)<<8 | uint16(c1)
+	for _, x := range h.keys[:h.nkeys] {
+		if x == k {
+			return true
+		}
+	}
+	for _, x := range h.more {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Byte classes for the tokenizer and the pre-filter.
+const (
+	clsOther = iota
+	clsWord  // ASCII letter or digit
+	clsConn  // ASCII connector
+	clsHigh  // part of a multi-byte rune
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c >= utf8.RuneSelf:
+			t[c] = clsHigh
+		case isWordRune(rune(c)):
+			t[c] = clsWord
+		case isConnector(rune(c)):
+			t[c] = clsConn
+		}
+	}
+	return t
+}()
+
+// Token flags from nextRawToken; they may be set when not needed (the
+// pre-filter then looks closer), never the other way.
+const (
+	tokConn     = 1 << iota // the token may hold a connector
+	tokNonASCII             // the token may hold a multi-byte rune
+)
+
+// mayMatch reports whether the raw token could match; false is exact,
+// true means the analyser has to tell.
+func (h *highlighter) mayMatch(raw string, flags int) bool {
+	if flags&tokNonASCII != 0 {
+		for i := 0; i < len(raw); i++ {
+			if raw[i] >= utf8.RuneSelf {
+				return true // folding may change it; let the analyser decide
+			}
+		}
+	}
+	c0 := raw[0] | 0x20 // lower-case letters; digits are unchanged
+	if h.single[c0>>6]&(1<<(c0&63)) != 0 {
+		return true
+	}
+	if flags&tokConn == 0 {
+		// One plain word: its key is its first two bytes.
+		return len(raw) > 1 && h.hasKey(c0, raw[1]|0x20)
+	}
+	n := len(raw)
+	if n > 1 && byteClass[raw[1]] == clsConn && h.hasKey(c0, raw[1]) {
+		return true // an old-style arXiv id such as q-alg/9701001
+	}
+	// "ell_1" is also indexed as "l1".
+	ell := n > 3 && c0 == 'e' && raw[1]|0x20 == 'l' && raw[2]|0x20 == 'l'
+	// Every term begins at the start of a part (after a connector) and,
+	// for a joined compound, runs on across the connectors, so the pairs
+	// to test are a part's first byte and the next non-connector byte.
+	atStart, prevStart := true, false
+	var prev byte
+	for i := 0; i < n; i++ {
+		c := raw[i]
+		if byteClass[c] == clsConn {
+			if ell {
+				return true
+			}
+			atStart = true
+			continue
+		}
+		c |= 0x20
+		if prevStart && h.hasKey(prev, c) {
+			return true
+		}
+		if atStart && h.single[c>>6]&(1<<(c&63)) != 0 {
+			return true
+		}
+		prev, prevStart, atStart = c, atStart, false
+	}
+	return false
+}
+
+// nextRawToken returns the next raw token of s at or after byte i, exactly
+// as scanRaw would split it, with its flags and where to continue;
+// start < 0 when there is none.
+func nextRawToken(s string, i int) (start, end, flags, next int) {
+	start, end = -1, -1
+	pending := false // a connector follows the last word rune
+	for i < len(s) {
+		c := s[i]
+		cls := byteClass[c]
+		if cls == clsWord {
+			if start < 0 {
+				start = i
+			}
+			pending = false
+			for i++; i < len(s) && byteClass[s[i]] == clsWord; i++ {
+			}
+			end = i
+			continue
+		}
+		var word, conn bool
+		r, size := rune(c), 1
+		if cls == clsHigh {
+			r, size = utf8.DecodeRuneInString(s[i:])
+			word, conn = isWordRune(r), isConnector(r)
+		} else {
+			conn = cls == clsConn
+		}
+		switch {
+		case word:
+			if start < 0 {
+				start = i
+			}
+			flags |= tokNonASCII
+			pending = false
+			end = i + size
+		case (r == '\'' || r == '\u2019') && start >= 0 && !pending:
+			// A possessive "'s" is dropped.
+			next = i + size
+			rest := s[next:]
+			if len(rest) > 0 && (rest[0] == 's' || rest[0] == 'S') && (len(rest) == 1 || !isWordRune(firstRune(rest[1:]))) {
+				next++
+			}
+			return start, end, flags, next
+		case conn && start >= 0 && !pending:
+			pending = true
+			flags |= tokConn
+			if cls == clsHigh {
+				flags |= tokNonASCII
+			}
+		default:
+			if start >= 0 {
+				return start, end, flags, i + size
+			}
+		}
+		i += size
+	}
+	return start, end, flags, len(s)
+}
+
+// matchSpans appends to spans the spans of text to mark, adjacent ones
+// merged.
+func (h *highlighter) matchSpans(text string, spans []hlSpan) []hlSpan {
+	if !h.any {
+		return spans
+	}
+	for i := 0; i < len(text); {
+		start, end, flags, next := nextRawToken(text, i)
+		i = next
+		if start < 0 {
+			break
+		}
+		raw := text[start:end]
+		if !h.mayMatch(raw, flags) {
+			continue
+		}
+		if h.a == nil {
+			h.a = analyzers.Get().(*analyzer)
+			h.terms, h.authors = h.q.highlightTerms()
+		}
+		if flags == 0 {
+			if !h.matchesPlain(raw) {
+				continue
+			}
+		} else if !matches(h.a, raw, h.terms, h.authors) {
+			continue
+		}
+		if n := len(spans); n > 0 && spans[n-1].end == start {
+			spans[n-1].end = end
+			continue
+		}
+		spans = append(spans, hlSpan{start, end})
+	}
+	return spans
+}
+
+// matchesPlain is matches for a token of ASCII letters and digits only,
+// which the analyser reads as one word: no LaTeX, nothing to fold, no
+// parts, not an arXiv id, and an author token only when lower-cased.
+func (h *highlighter) matchesPlain(raw string) bool {
+	low := strings.ToLower(raw)
+	if len(h.terms) > 0 {
+		if w := h.a.normWord(low); w != "" && h.terms[w] {
+			return true
+		}
+	}
+	return len(low) <= maxTokenBytes && h.authors[low]
 }
 
 func matches(a *analyzer, raw string, terms, authors map[string]bool) bool {
@@ -71,19 +370,16 @@ func appendFrag(out []Fragment, s string, match bool) []Fragment {
 // the most matches, marking cut ends with "…". With no match it returns the
 // start of the text.
 func Snippet(text string, q *Query, maxRunes int) []Fragment {
-	frags := Highlight(text, q)
 	if utf8.RuneCountInString(text) <= maxRunes {
-		return frags
+		return Highlight(text, q)
 	}
-	// Byte offsets of matches.
-	type span struct{ start, end int }
-	var ms []span
-	off := 0
-	for _, f := range frags {
-		if f.Match {
-			ms = append(ms, span{off, off + len(f.Text)})
-		}
-		off += len(f.Text)
+	var ms []hlSpan
+	if q != nil {
+		var h highlighter
+		h.init(q)
+		var buf [32]hlSpan
+		ms = h.matchSpans(text, buf[:0])
+		h.release()
 	}
 	// Choose the start (at a match, backed up a little) covering most matches.
 	budget := maxRunes * 3 / 2 // bytes, roughly; refined below
@@ -123,21 +419,36 @@ func Snippet(text string, q *Query, maxRunes int) []Fragment {
 			end = start + i
 		}
 	}
-	var out []Fragment
+	out := make([]Fragment, 0, 8)
 	if start > 0 {
 		out = append(out, Fragment{Text: "…"})
 	}
-	off = 0
-	for _, f := range frags {
-		fs, fe := off, off+len(f.Text)
-		off = fe
+	// The fragments of Highlight(text, q), clipped to [start, end).
+	clip := func(fs, fe int, match bool) {
 		lo, hi := max(fs, start), min(fe, end)
 		if lo < hi {
-			out = appendFrag(out, f.Text[lo-fs:hi-fs], f.Match)
+			out = appendFrag(out, text[lo:hi], match)
 		}
+	}
+	last := 0
+	for _, m := range ms {
+		if m.start >= end {
+			break
+		}
+		if m.start > last {
+			clip(last, m.start, false)
+		}
+		clip(m.start, m.end, true)
+		last = m.end
+	}
+	if last < len(text) {
+		clip(last, len(text), false)
 	}
 	if end < len(text) {
 		out = appendFrag(out, "…", false)
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }
