@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	_ "net/http/pprof" // on --debug-addr only
 	"net/url"
 	"strings"
 	"sync"
@@ -22,6 +23,7 @@ import (
 
 type serveCmd struct {
 	Addr            string        `name:"addr" env:"PAPERBOY_ADDR" default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Address to listen on."`
+	DebugAddr       string        `name:"debug-addr" env:"PAPERBOY_DEBUG_ADDR" placeholder:"HOST:PORT" help:"Serve Go's profiler (/debug/pprof/) on this address; keep it private. Default: off."`
 	BaseURL         string        `name:"base-url" env:"PAPERBOY_BASE_URL" placeholder:"URL" help:"Public address of the site (https://papers.example.org), for feed and citation links; default: taken from each request."`
 	ChangeRetention time.Duration `name:"change-retention" env:"PAPERBOY_CHANGE_RETENTION" default:"720h" help:"How long change-feed entries are kept; a replica down for longer rebuilds its index."`
 
@@ -174,6 +176,18 @@ func (c *serveCmd) Run(e *env) error {
 	e.log.Info("serving", "addr", "http://"+ln.Addr().String(), "database", redactURL(e.DatabaseURL))
 	if e.opts.OnListen != nil {
 		e.opts.OnListen(ln.Addr().String())
+	}
+	if c.DebugAddr != "" {
+		// The profiler has its own listener so that it is never exposed
+		// through the public address.
+		dbg := &http.Server{Addr: c.DebugAddr, Handler: http.DefaultServeMux, ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := dbg.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				e.log.Error("debug server", "err", err)
+			}
+		}()
+		defer dbg.Close()
+		e.log.Info("profiler", "addr", "http://"+c.DebugAddr+"/debug/pprof/")
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
