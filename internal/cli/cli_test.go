@@ -142,6 +142,23 @@ func serve(t *testing.T, args ...string) string {
 	return ""
 }
 
+// waitForIndex waits until the server's search index is loaded: the
+// search API answers 503 before.
+func waitForIndex(t *testing.T, base string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		status, _ := get(t, base+"/api/papers/search?q=ready")
+		if status != http.StatusServiceUnavailable {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the search index never became ready")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func get(t *testing.T, url string) (int, string) {
 	t.Helper()
 	resp, err := http.Get(url)
@@ -440,6 +457,7 @@ func TestSemanticSearchAndSimilarPapers(t *testing.T) {
 	}
 	// The server answers in semantic mode and gives similar papers.
 	base := serve(t, "serve", "--data-dir", dataDir, "--addr", "127.0.0.1:0")
+	waitForIndex(t, base)
 	resp, err := http.Get(base + "/api/papers/search?mode=semantic&limit=3&q=waveform+vocoder")
 	if err != nil {
 		t.Fatal(err)
