@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -54,6 +55,7 @@ func (s *Store) UpsertPapers(ctx context.Context, papers []Paper) (UpsertCounts,
 	if len(papers) == 0 {
 		return counts, nil
 	}
+	papers = sortedByID(papers)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		counts = UpsertCounts{}
 		existing, err := s.storedHeads(ctx, tx, papers)
@@ -63,6 +65,7 @@ func (s *Store) UpsertPapers(ctx context.Context, papers []Paper) (UpsertCounts,
 		now := s.now()
 		var rows [][]any
 		var changed []Paper
+		at := map[string]int{} // id -> its row, so a paper is written once
 		for i := range papers {
 			p := &papers[i]
 			p.Source = SourceArxiv
@@ -79,7 +82,16 @@ func (s *Store) UpsertPapers(ctx context.Context, papers []Paper) (UpsertCounts,
 				continue
 			}
 			existing[p.ID] = paperHead{version: p.Version, source: p.Source, metaHash: hash}
-			rows = append(rows, append(s.metaArgs(p, hash), s.timeArg(now), s.timeArg(now)))
+			row := append(s.metaArgs(p, hash), s.timeArg(now), s.timeArg(now))
+			if j, seen := at[p.ID]; seen {
+				// The batch holds the paper twice: one statement may not
+				// write a row twice, so the later record replaces the
+				// earlier one (counted as an update of it).
+				rows[j], changed[j] = row, *p
+				continue
+			}
+			at[p.ID] = len(rows)
+			rows = append(rows, row)
 			changed = append(changed, *p)
 		}
 		if len(rows) == 0 {
@@ -117,6 +129,7 @@ func (s *Store) UpsertCommunity(ctx context.Context, papers []Paper) (UpsertCoun
 	if len(papers) == 0 {
 		return counts, nil
 	}
+	papers = sortedByID(papers)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		counts = UpsertCounts{}
 		stored, err := s.papersByID(ctx, tx, papers)
@@ -266,7 +279,7 @@ func (s *Store) storedHeads(ctx context.Context, tx *sql.Tx, papers []Paper) (ma
 	heads := make(map[string]paperHead, len(papers))
 	err := s.forIDChunks(papers, func(ids []any) error {
 		rows, err := tx.QueryContext(ctx, s.q("SELECT id, version, source, meta_hash FROM papers WHERE id IN ("+
-			placeholders(len(ids))+")"+s.forUpdate()), ids...)
+			placeholders(len(ids))+") ORDER BY id"+s.forUpdate()), ids...)
 		if err != nil {
 			return fmt.Errorf("read stored papers: %w", err)
 		}
@@ -288,7 +301,7 @@ func (s *Store) papersByID(ctx context.Context, tx *sql.Tx, papers []Paper) (map
 	found := make(map[string]Paper, len(papers))
 	err := s.forIDChunks(papers, func(ids []any) error {
 		rows, err := tx.QueryContext(ctx, s.q("SELECT "+paperSelect+" FROM papers WHERE id IN ("+
-			placeholders(len(ids))+")"+s.forUpdate()), ids...)
+			placeholders(len(ids))+") ORDER BY id"+s.forUpdate()), ids...)
 		if err != nil {
 			return fmt.Errorf("read stored papers: %w", err)
 		}
@@ -318,6 +331,15 @@ func (s *Store) forIDChunks(papers []Paper, fn func(ids []any) error) error {
 		}
 	}
 	return nil
+}
+
+// sortedByID returns papers in id order (stable, so repeated records of a
+// paper keep their order). Writers that lock and insert rows in one order
+// cannot deadlock each other on PostgreSQL.
+func sortedByID(papers []Paper) []Paper {
+	out := slices.Clone(papers)
+	slices.SortStableFunc(out, func(a, b Paper) int { return strings.Compare(a.ID, b.ID) })
+	return out
 }
 
 // forUpdate locks the rows read in an upsert on PostgreSQL; SQLite's single

@@ -395,3 +395,47 @@ func TestPruneChangesKeepsTheFeedPosition(t *testing.T) {
 		})
 	}
 }
+
+func TestOneBatchWithTwoVersionsOfAPaper(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		v2 := arxivPaper("2506.00001", 2)
+		v2.Categories = []string{"cs.CL", "cs.AI"}
+		c, err := s.UpsertPapers(ctx, []store.Paper{arxivPaper("2506.00001", 1), v2, arxivPaper("2506.00002", 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Inserted+c.Updated != 3 {
+			t.Errorf("counts %+v", c)
+		}
+		got, _ := s.Paper(ctx, "2506.00001")
+		if got.Version != 2 || !cmp.Equal(got.Categories, []string{"cs.CL", "cs.AI"}) {
+			t.Errorf("got v%d %v, want the later record", got.Version, got.Categories)
+		}
+	})
+}
+
+// TestConcurrentImportsDoNotDeadlock runs an arXiv import and a Hugging
+// Face import of the same new papers at once, given in opposite orders.
+func TestConcurrentImportsDoNotDeadlock(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		for round := range 10 {
+			var arxivBatch, hfBatch []store.Paper
+			for i := range 40 {
+				id := fmt.Sprintf("26%02d.%05d", round+1, i+1)
+				arxivBatch = append(arxivBatch, arxivPaper(id, 1))
+				hfBatch = append([]store.Paper{hfPaper(id, i, "2025-06-03")}, hfBatch...)
+			}
+			var wg sync.WaitGroup
+			errs := make([]error, 2)
+			wg.Add(2)
+			go func() { defer wg.Done(); _, errs[0] = s.UpsertPapers(ctx, arxivBatch) }()
+			go func() { defer wg.Done(); _, errs[1] = s.UpsertCommunity(ctx, hfBatch) }()
+			wg.Wait()
+			if err := errors.Join(errs...); err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+	})
+}
