@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
-	"strings"
 	"time"
 
+	"github.com/paperboy-dev/paperboy/internal/arxiv"
 	"github.com/paperboy-dev/paperboy/internal/embed"
 	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/search"
@@ -83,7 +83,18 @@ type similarCmd struct {
 	JSON  bool   `name:"json" help:"Print a JSON array of {paper:{id, title, ...}, reason}."`
 }
 
+func (c *similarCmd) Validate() error {
+	if c.Limit < 1 || c.Limit > 1000 {
+		return fmt.Errorf("--limit %d: want 1 to 1000", c.Limit)
+	}
+	return nil
+}
+
 func (c *similarCmd) Run(e *env) error {
+	id, err := arxiv.ParseID(c.ID)
+	if err != nil {
+		return err
+	}
 	s, err := e.openStore()
 	if err != nil {
 		return err
@@ -96,7 +107,7 @@ func (c *similarCmd) Run(e *env) error {
 	if sem == nil {
 		return errors.New("no embedding model yet: run 'paperboy embed train' first")
 	}
-	paper, err := s.Paper(e.ctx, strings.TrimSpace(c.ID))
+	paper, err := s.Paper(e.ctx, id.Base)
 	if err != nil {
 		return err
 	}

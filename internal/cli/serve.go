@@ -131,11 +131,22 @@ func (c *serveCmd) Run(e *env) error {
 	indexing.Add(1)
 	go func() {
 		defer indexing.Done()
-		if err := idx.Load(idxCtx); err != nil {
-			if idxCtx.Err() == nil {
-				e.log.Error("search index unavailable", "err", err)
+		// A failed load (the database briefly away, say) is retried; once an
+		// index exists, Run's own catch-up takes over.
+		for wait := time.Second; idx.Index() == nil; wait = min(2*wait, time.Minute) {
+			err := idx.Load(idxCtx)
+			if err == nil || idx.Index() != nil {
+				break
 			}
-			return
+			if idxCtx.Err() != nil {
+				return
+			}
+			e.log.Error("search index unavailable; retrying", "err", err, "in", wait)
+			select {
+			case <-idxCtx.Done():
+				return
+			case <-time.After(wait):
+			}
 		}
 		if err := idx.Run(idxCtx); err != nil {
 			e.log.Error("search index", "err", err)

@@ -147,6 +147,14 @@ func (im *Importer) importInput(ctx context.Context, path string, in *input) (Su
 			}
 			counts, err := write(ctx, b.papers)
 			if err != nil {
+				// Stop the parser and wait for it, so that it no longer
+				// reads the input when the caller closes it.
+				cancel()
+				for range batches {
+				}
+				for range problems {
+				}
+				<-readErr
 				return sum, fmt.Errorf("import %s: %w", path, err)
 			}
 			sum.UpsertCounts.Add(counts)

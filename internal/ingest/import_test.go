@@ -274,3 +274,17 @@ func TestReadFileStreamsWithoutAStore(t *testing.T) {
 		t.Fatalf("ids %v problems %v", ids, problems)
 	}
 }
+
+func TestImportSkipsAByteOrderMark(t *testing.T) {
+	s := storetest.Open(t, store.SQLite, store.Options{})
+	item := `{"paper":{"id":"2405.15738","title":"A","upvotes":3}}`
+	for name, content := range map[string]string{
+		"array.json":  "\ufeff[" + item + "]",
+		"lines.jsonl": "\ufeff" + item + "\n",
+	} {
+		sum, problems := importFiles(t, s, writeFile(t, name, content))
+		if len(problems) != 0 || sum.Records != 1 {
+			t.Errorf("%s: %+v %v", name, sum, problems)
+		}
+	}
+}

@@ -85,6 +85,7 @@ func newInput(r io.Reader, size int64) (*input, error) {
 	magic, _ := raw.Peek(2)
 	if !bytes.Equal(magic, []byte{0x1f, 0x8b}) {
 		in.r = raw
+		skipBOM(in.r)
 		return in, nil
 	}
 	gz, err := gzip.NewReader(raw)
@@ -93,7 +94,16 @@ func newInput(r io.Reader, size int64) (*input, error) {
 	}
 	in.closers = append(in.closers, gz)
 	in.r = bufio.NewReaderSize(gz, 1<<20)
+	skipBOM(in.r)
 	return in, nil
+}
+
+// skipBOM drops a UTF-8 byte-order mark, which some editors write and JSON
+// parsers refuse.
+func skipBOM(r *bufio.Reader) {
+	if b, _ := r.Peek(3); bytes.Equal(b, []byte{0xef, 0xbb, 0xbf}) {
+		r.Discard(3)
+	}
 }
 
 func (in *input) Close() error {

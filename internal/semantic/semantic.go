@@ -108,7 +108,7 @@ func (s *Index) Similar(id string, k int) ([]string, error) {
 		return nil, err
 	}
 	ids := hitIDs(hits, id)
-	return ids[:min(k, len(ids))], nil
+	return ids[:max(0, min(k, len(ids)))], nil
 }
 
 func hitIDs(hits []vector.Hit, skip string) []string {
