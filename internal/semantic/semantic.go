@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -77,15 +78,31 @@ func Open(dir string) (*Index, error) {
 	return &Index{Model: m, Vectors: v}, nil
 }
 
-// Save writes the model and the vectors into dir.
+// Save writes the model and the vectors into dir, replacing them together:
+// both go to a sibling directory that is then renamed over dir, so a reader
+// never pairs a new model with old vectors.
 func (s *Index) Save(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	tmp, old := dir+".tmp", dir+".old"
+	if err := os.RemoveAll(tmp); err != nil {
 		return err
 	}
-	if err := s.Model.SaveFile(filepath.Join(dir, modelFile)); err != nil {
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
 		return err
 	}
-	return s.Vectors.SaveFile(filepath.Join(dir, vectorsFile))
+	if err := s.Model.SaveFile(filepath.Join(tmp, modelFile)); err != nil {
+		return err
+	}
+	if err := s.Vectors.SaveFile(filepath.Join(tmp, vectorsFile)); err != nil {
+		return err
+	}
+	os.RemoveAll(old)
+	if err := os.Rename(dir, old); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("semantic: save %s: %w", dir, err)
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		return fmt.Errorf("semantic: save %s: %w", dir, err)
+	}
+	return os.RemoveAll(old)
 }
 
 // Search returns the ids of the k papers nearest to the query's meaning.
