@@ -12,8 +12,10 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/search"
@@ -92,7 +94,12 @@ func (in *Indexer) Load(ctx context.Context) error {
 		return err
 	}
 	start := time.Now()
+	unlock, err := lockDir(opts.Dir, syscall.LOCK_SH)
+	if err != nil {
+		return err
+	}
 	ix, err := search.Open(opts.Dir)
+	unlock()
 	switch {
 	case err == nil && st.FirstChange > 0 && ix.LastSeq()+1 < uint64(st.FirstChange):
 		// The changes it missed have been pruned from the feed.
@@ -266,7 +273,13 @@ func (in *Indexer) saveLocked() error {
 	if err := os.MkdirAll(in.opts.Dir, 0o755); err != nil {
 		return fmt.Errorf("indexer: %w", err)
 	}
-	if err := in.ix.Save(in.opts.Dir); err != nil {
+	unlock, err := lockDir(in.opts.Dir, syscall.LOCK_EX)
+	if err != nil {
+		return err
+	}
+	err = in.ix.Save(in.opts.Dir)
+	unlock()
+	if err != nil {
 		return fmt.Errorf("indexer: save: %w", err)
 	}
 	in.dirty = false
@@ -295,4 +308,26 @@ func Documents(papers []store.Paper) []search.Document {
 		docs[i] = Document(&papers[i])
 	}
 	return docs
+}
+
+// lockDir takes a lock on dir's lock file: shared to open the index,
+// exclusive to replace it. Save swaps directories by renaming, and a
+// process opening the index meanwhile (paperboy search while serve saves)
+// could otherwise read the old metadata with the new segments.
+func lockDir(dir string, how int) (unlock func(), err error) {
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return nil, fmt.Errorf("indexer: %w", err)
+	}
+	f, err := os.OpenFile(dir+".lock", os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("indexer: lock %s: %w", dir, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), how); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("indexer: lock %s: %w", dir, err)
+	}
+	return func() {
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
 }
