@@ -143,13 +143,25 @@ func (s *Store) UpsertCommunity(ctx context.Context, papers []Paper) (UpsertCoun
 			p.Source = SourceHF
 			old, ok := stored[p.ID]
 			if !ok {
-				if err := s.insertHFPaper(ctx, tx, &p, now); err != nil {
+				inserted, err := s.insertHFPaper(ctx, tx, &p, now)
+				if err != nil {
 					return err
 				}
-				counts.Inserted++
-				stored[p.ID] = p
-				changed = append(changed, p)
-				continue
+				if inserted {
+					counts.Inserted++
+					stored[p.ID] = p
+					changed = append(changed, p)
+					continue
+				}
+				// Another import inserted the paper since we looked: merge
+				// into what it wrote.
+				again, err := s.papersByID(ctx, tx, []Paper{p})
+				if err != nil {
+					return err
+				}
+				if old, ok = again[p.ID]; !ok {
+					return fmt.Errorf("paper %s vanished during its upsert", p.ID)
+				}
 			}
 			merged := mergeCommunity(old.Community, p.Community)
 			// Hugging Face's metadata of a paper arXiv has not described yet
@@ -213,21 +225,22 @@ func mergeCommunity(old, in Community) Community {
 	return m
 }
 
-func (s *Store) insertHFPaper(ctx context.Context, tx *sql.Tx, p *Paper, now time.Time) error {
+// insertHFPaper inserts a paper known only from Hugging Face. It reports
+// false, writing nothing, when a concurrent import has inserted the paper
+// since it was read.
+func (s *Store) insertHFPaper(ctx context.Context, tx *sql.Tx, p *Paper, now time.Time) (bool, error) {
 	cols := append(append(append([]string{}, metaColumns...), communityColumns...), "created_at", "updated_at")
 	args := append(append(s.metaArgs(p, p.metaHash()), s.communityArgs(&p.Community)...), s.timeArg(now), s.timeArg(now))
-	// A concurrent arXiv import may insert the paper between our read and
-	// this insert: then only the community columns are ours to set.
-	set := make([]string, len(communityColumns))
-	for i, c := range communityColumns {
-		set[i] = c + " = excluded." + c
+	query := "INSERT INTO papers (" + strings.Join(cols, ", ") + ") VALUES (" + placeholders(len(cols)) + ") ON CONFLICT (id) DO NOTHING"
+	res, err := tx.ExecContext(ctx, s.q(query), args...)
+	if err != nil {
+		return false, fmt.Errorf("insert %s: %w", p.ID, err)
 	}
-	query := "INSERT INTO papers (" + strings.Join(cols, ", ") + ") VALUES (" + placeholders(len(cols)) + ")" +
-		" ON CONFLICT (id) DO UPDATE SET " + strings.Join(set, ", ") + " WHERE papers.community_hash = ''"
-	if _, err := tx.ExecContext(ctx, s.q(query), args...); err != nil {
-		return fmt.Errorf("insert %s: %w", p.ID, err)
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("insert %s: %w", p.ID, err)
 	}
-	return nil
+	return n == 1, nil
 }
 
 func (s *Store) updateCommunity(ctx context.Context, tx *sql.Tx, id string, c *Community, now time.Time) error {

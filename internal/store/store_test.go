@@ -439,3 +439,34 @@ func TestConcurrentImportsDoNotDeadlock(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentCommunityImportsMerge imports two Hugging Face records of
+// the same new papers at once: whichever inserts first, the other merges.
+func TestConcurrentCommunityImportsMerge(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		for round := range 10 {
+			var low, high []store.Paper
+			for i := range 20 {
+				id := fmt.Sprintf("25%02d.%05d", round+1, i+1)
+				low = append(low, hfPaper(id, 5, "2025-06-03"))
+				high = append(high, hfPaper(id, 50, "2025-06-03"))
+			}
+			var wg sync.WaitGroup
+			errs := make([]error, 2)
+			wg.Add(2)
+			go func() { defer wg.Done(); _, errs[0] = s.UpsertCommunity(ctx, low) }()
+			go func() { defer wg.Done(); _, errs[1] = s.UpsertCommunity(ctx, high) }()
+			wg.Wait()
+			if err := errors.Join(errs...); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range high {
+				got, err := s.Paper(ctx, p.ID)
+				if err != nil || got.Community.Upvotes != 50 {
+					t.Fatalf("round %d: %s has %d upvotes (err %v), want the larger 50", round, p.ID, got.Community.Upvotes, err)
+				}
+			}
+		}
+	})
+}
