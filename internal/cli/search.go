@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -83,10 +82,7 @@ func (c *searchCmd) Run(e *env) error {
 	}
 	var groups []semantic.Group
 	if req.Offset == 0 && len(res.Hits) > 0 {
-		groups, err = searcher.Groups(e.ctx, semantic.Mode(c.Mode), req, func(ctx context.Context, ids []string) ([]search.Document, error) {
-			papers, err := s.PapersByID(ctx, ids)
-			return indexer.Documents(papers), err
-		}, semantic.GroupOptions{Debug: func(k int, sil float64) {
+		groups, err = searcher.Groups(e.ctx, s, semantic.Mode(c.Mode), req, semantic.GroupOptions{Debug: func(k int, sil float64) {
 			e.log.Debug("topic groups", "k", k, "silhouette", fmt.Sprintf("%.3f", sil))
 		}})
 		if err != nil {

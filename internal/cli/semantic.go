@@ -111,11 +111,7 @@ func (c *similarCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	ids, err := sem.Similar(paper.ID, c.Limit)
-	if err != nil {
-		return err
-	}
-	papers, err := s.PapersByID(e.ctx, ids)
+	similar, err := sem.SimilarPapers(e.ctx, s, paper, c.Limit)
 	if err != nil {
 		return err
 	}
@@ -124,11 +120,11 @@ func (c *similarCmd) Run(e *env) error {
 		Reason string     `json:"reason"`
 	}
 	items := []item{}
-	for i := range papers {
-		p := &papers[i]
+	for _, sp := range similar {
+		p := &sp.Paper
 		items = append(items, item{
 			Paper:  jsonResult{ID: p.ID, Title: p.Title, Authors: p.Authors, Categories: p.Categories, Upvotes: p.Community.Upvotes},
-			Reason: sem.Reason(indexer.Document(&paper), indexer.Document(p)),
+			Reason: sp.Reason,
 		})
 	}
 	if c.JSON {

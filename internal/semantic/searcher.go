@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
 // Mode says how a search ranks.
@@ -112,10 +114,14 @@ func (s *Searcher) Search(ctx context.Context, mode Mode, req search.Request) (s
 // made from.
 const GroupDepth = 150
 
+// Papers loads stored papers by id.
+type Papers interface {
+	PapersByID(ctx context.Context, ids []string) ([]store.Paper, error)
+}
+
 // Groups returns the topic groups among the best GroupDepth results of req
-// (nil when they are one topic or no model is loaded); docs loads the
-// papers behind ids.
-func (s *Searcher) Groups(ctx context.Context, mode Mode, req search.Request, docs func(ctx context.Context, ids []string) ([]search.Document, error), opts GroupOptions) ([]Group, error) {
+// (nil when they are one topic or no model is loaded).
+func (s *Searcher) Groups(ctx context.Context, papers Papers, mode Mode, req search.Request, opts GroupOptions) ([]Group, error) {
 	var ix *Index
 	if s.Index != nil {
 		ix = s.Index()
@@ -128,9 +134,9 @@ func (s *Searcher) Groups(ctx context.Context, mode Mode, req search.Request, do
 	if err != nil {
 		return nil, err
 	}
-	ds, err := docs(ctx, res.IDs())
+	ps, err := papers.PapersByID(ctx, res.IDs())
 	if err != nil {
 		return nil, err
 	}
-	return ix.Groups(ds, opts), nil
+	return ix.Groups(indexer.Documents(ps), opts), nil
 }

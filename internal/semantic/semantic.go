@@ -14,7 +14,9 @@ import (
 
 	"github.com/paperboy-dev/paperboy/internal/embed"
 	"github.com/paperboy-dev/paperboy/internal/fusion"
+	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/vector"
 )
 
@@ -126,6 +128,31 @@ func (s *Index) Similar(id string, k int) ([]string, error) {
 	}
 	ids := hitIDs(hits, id)
 	return ids[:max(0, min(k, len(ids)))], nil
+}
+
+// SimilarPaper is a paper like another, and why.
+type SimilarPaper struct {
+	Paper  store.Paper
+	Reason string
+}
+
+// SimilarPapers returns up to k stored papers nearest to paper, each with
+// the key terms it shares with it.
+func (s *Index) SimilarPapers(ctx context.Context, papers Papers, paper store.Paper, k int) ([]SimilarPaper, error) {
+	ids, err := s.Similar(paper.ID, k)
+	if err != nil {
+		return nil, err
+	}
+	found, err := papers.PapersByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	doc := indexer.Document(&paper)
+	out := make([]SimilarPaper, len(found))
+	for i := range found {
+		out[i] = SimilarPaper{Paper: found[i], Reason: s.Reason(doc, indexer.Document(&found[i]))}
+	}
+	return out, nil
 }
 
 func hitIDs(hits []vector.Hit, skip string) []string {

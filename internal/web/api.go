@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/arxiv"
-	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/semantic"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
@@ -146,20 +145,13 @@ func (s *Server) apiSimilar(w http.ResponseWriter, r *http.Request, rawID string
 	if ix == nil {
 		return semantic.ErrNoModel
 	}
-	ids, err := ix.Similar(paper.ID, limit)
+	similar, err := ix.SimilarPapers(r.Context(), s.papers, paper, limit)
 	if err != nil {
 		return err
 	}
-	papers, err := s.papers.PapersByID(r.Context(), ids)
-	if err != nil {
-		return err
-	}
-	items := make([]apiSimilarItem, 0, len(papers))
-	for i := range papers {
-		items = append(items, apiSimilarItem{
-			Paper:  toAPIPaper(&papers[i]),
-			Reason: ix.Reason(indexer.Document(&paper), indexer.Document(&papers[i])),
-		})
+	items := make([]apiSimilarItem, len(similar))
+	for i := range similar {
+		items[i] = apiSimilarItem{Paper: toAPIPaper(&similar[i].Paper), Reason: similar[i].Reason}
 	}
 	writeJSON(w, http.StatusOK, items)
 	return nil

@@ -1,14 +1,12 @@
 package web
 
 import (
-	"context"
 	"html"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/semantic"
 )
@@ -132,10 +130,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	// answered, the total, and the topic groups of the best results.
 	groups := []semantic.Group{}
 	if req.Offset == 0 && len(items) > 0 {
-		g, err := searcher.Groups(r.Context(), mode, req, func(ctx context.Context, ids []string) ([]search.Document, error) {
-			papers, err := s.papers.PapersByID(ctx, ids)
-			return indexer.Documents(papers), err
-		}, semantic.GroupOptions{})
+		g, err := searcher.Groups(r.Context(), s.papers, mode, req, semantic.GroupOptions{})
 		if err != nil {
 			return err
 		}
