@@ -178,30 +178,16 @@ func (e *encoder) bytes(b []byte) {
 	e.u64(uint64(len(b)))
 	e.w.Write(b)
 }
-func (e *encoder) u32s(a []uint32) {
-	e.u64(uint64(len(a)))
-	for _, v := range a {
-		e.u32(v)
-	}
+
+// fixedInt are the element types of the index's stored arrays.
+type fixedInt interface {
+	~uint16 | ~uint32 | ~int32 | ~uint64
 }
-func (e *encoder) i32s(a []int32) {
+
+// putInts writes a length and the little-endian elements of a.
+func putInts[T fixedInt](e *encoder, a []T) {
 	e.u64(uint64(len(a)))
-	for _, v := range a {
-		e.u32(uint32(v))
-	}
-}
-func (e *encoder) u64s(a []uint64) {
-	e.u64(uint64(len(a)))
-	for _, v := range a {
-		e.u64(v)
-	}
-}
-func (e *encoder) u16s(a []uint16) {
-	e.u64(uint64(len(a)))
-	for _, v := range a {
-		binary.LittleEndian.PutUint16(e.buf[:2], v)
-		e.w.Write(e.buf[:2])
-	}
+	binary.Write(e.w, binary.LittleEndian, a) // a bufio.Writer: errors surface at Flush
 }
 
 type decoder struct {
@@ -245,39 +231,14 @@ func (d *decoder) count(width uint64) uint64 {
 	return n
 }
 func (d *decoder) bytes() []byte { return d.take(d.count(1)) }
-func (d *decoder) u32s() []uint32 {
-	n := d.count(4)
-	b := d.take(n * 4)
-	out := make([]uint32, n)
-	for i := range out {
-		out[i] = binary.LittleEndian.Uint32(b[4*i:])
-	}
-	return out
-}
-func (d *decoder) i32s() []int32 {
-	n := d.count(4)
-	b := d.take(n * 4)
-	out := make([]int32, n)
-	for i := range out {
-		out[i] = int32(binary.LittleEndian.Uint32(b[4*i:]))
-	}
-	return out
-}
-func (d *decoder) u64s() []uint64 {
-	n := d.count(8)
-	b := d.take(n * 8)
-	out := make([]uint64, n)
-	for i := range out {
-		out[i] = binary.LittleEndian.Uint64(b[8*i:])
-	}
-	return out
-}
-func (d *decoder) u16s() []uint16 {
-	n := d.count(2)
-	b := d.take(n * 2)
-	out := make([]uint16, n)
-	for i := range out {
-		out[i] = binary.LittleEndian.Uint16(b[2*i:])
+
+// getInts reads what putInts wrote.
+func getInts[T fixedInt](d *decoder) []T {
+	size := uint64(binary.Size(T(0)))
+	n := d.count(size)
+	out := make([]T, n)
+	if b := d.take(n * size); b != nil {
+		binary.Decode(b, binary.LittleEndian, out)
 	}
 	return out
 }
@@ -290,34 +251,34 @@ func encodeSegment(w *encoder, v *segView) {
 		w.u64(s.sumLen[f])
 	}
 	w.bytes(s.termBlob)
-	w.u32s(s.termOff)
-	w.u32s(s.termDF)
+	putInts(w, s.termOff)
+	putInts(w, s.termDF)
 	w.bytes(s.termMax)
-	w.u32s(s.termBlk)
-	w.u64s(s.termPost)
-	w.u64s(s.termPos)
-	w.u32s(s.blkLast)
+	putInts(w, s.termBlk)
+	putInts(w, s.termPost)
+	putInts(w, s.termPos)
+	putInts(w, s.blkLast)
 	w.bytes(s.blkMax)
-	w.u32s(s.blkOff)
-	w.u32s(s.blkPosOff)
+	putInts(w, s.blkOff)
+	putInts(w, s.blkPosOff)
 	w.bytes(s.postBlob)
 	w.bytes(s.posBlob)
 	w.bytes(s.idBlob)
-	w.u32s(s.idOff)
-	w.u32s(s.idSorted)
-	w.i32s(s.days)
-	w.i32s(s.upvotes)
+	putInts(w, s.idOff)
+	putInts(w, s.idSorted)
+	putInts(w, s.days)
+	putInts(w, s.upvotes)
 	w.u64(uint64(len(s.catNames)))
 	for _, c := range s.catNames {
 		w.bytes([]byte(c))
 	}
-	w.u32s(s.catOff)
-	w.u16s(s.catIDs)
+	putInts(w, s.catOff)
+	putInts(w, s.catIDs)
 	del := make([]uint32, 0, len(v.del)*2)
 	for _, x := range v.del {
 		del = append(del, uint32(x), uint32(x>>32))
 	}
-	w.u32s(del)
+	putInts(w, del)
 }
 
 func decodeSegment(b []byte) (*segView, error) {
@@ -331,30 +292,30 @@ func decodeSegment(b []byte) (*segView, error) {
 		s.sumLen[f] = d.u64()
 	}
 	s.termBlob = d.bytes()
-	s.termOff = d.u32s()
-	s.termDF = d.u32s()
+	s.termOff = getInts[uint32](d)
+	s.termDF = getInts[uint32](d)
 	s.termMax = d.bytes()
-	s.termBlk = d.u32s()
-	s.termPost = d.u64s()
-	s.termPos = d.u64s()
-	s.blkLast = d.u32s()
+	s.termBlk = getInts[uint32](d)
+	s.termPost = getInts[uint64](d)
+	s.termPos = getInts[uint64](d)
+	s.blkLast = getInts[uint32](d)
 	s.blkMax = d.bytes()
-	s.blkOff = d.u32s()
-	s.blkPosOff = d.u32s()
+	s.blkOff = getInts[uint32](d)
+	s.blkPosOff = getInts[uint32](d)
 	s.postBlob = d.bytes()
 	s.posBlob = d.bytes()
 	s.idBlob = d.bytes()
-	s.idOff = d.u32s()
-	s.idSorted = d.u32s()
-	s.days = d.i32s()
-	s.upvotes = d.i32s()
+	s.idOff = getInts[uint32](d)
+	s.idSorted = getInts[uint32](d)
+	s.days = getInts[int32](d)
+	s.upvotes = getInts[int32](d)
 	nc := d.count(8)
 	for i := uint64(0); i < nc; i++ {
 		s.catNames = append(s.catNames, string(d.bytes()))
 	}
-	s.catOff = d.u32s()
-	s.catIDs = d.u16s()
-	del32 := d.u32s()
+	s.catOff = getInts[uint32](d)
+	s.catIDs = getInts[uint16](d)
+	del32 := getInts[uint32](d)
 	if d.err != nil {
 		return nil, d.err
 	}
