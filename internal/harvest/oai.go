@@ -303,16 +303,7 @@ type arXivMeta struct {
 		Forenames string `xml:"forenames"`
 		Suffix    string `xml:"suffix"`
 	} `xml:"authors>author"`
-	Title      string `xml:"title"`
-	Categories string `xml:"categories"`
-	Comments   string `xml:"comments"`
-	ReportNo   string `xml:"report-no"`
-	MSCClass   string `xml:"msc-class"`
-	ACMClass   string `xml:"acm-class"`
-	JournalRef string `xml:"journal-ref"`
-	DOI        string `xml:"doi"`
-	License    string `xml:"license"`
-	Abstract   string `xml:"abstract"`
+	oaiCommon
 }
 
 // paper converts the record. The format has no version numbers: a paper
@@ -321,11 +312,10 @@ type arXivMeta struct {
 // first version is dated at midnight of its creation day, and its listing
 // is estimated as if it had been submitted that morning.
 func (m *arXivMeta) paper() (store.Paper, error) {
-	p, err := commonMeta(m.ID, m.Title, m.Abstract, m.Categories, m.Comments, m.JournalRef, m.DOI, m.ReportNo, m.License)
+	p, err := m.oaiCommon.paper(m.ID)
 	if err != nil {
 		return store.Paper{}, err
 	}
-	p.Classification = joinNonEmpty("; ", ingest.CleanText(m.MSCClass), ingest.CleanText(m.ACMClass))
 	for _, a := range m.Authors {
 		if name := ingest.CleanText(a.Forenames + " " + a.Keyname + " " + a.Suffix); name != "" {
 			p.Authors = append(p.Authors, name)
@@ -361,25 +351,15 @@ type arXivRawMeta struct {
 		Version string `xml:"version,attr"`
 		Date    string `xml:"date"`
 	} `xml:"version"`
-	Title      string `xml:"title"`
-	Authors    string `xml:"authors"`
-	Categories string `xml:"categories"`
-	Comments   string `xml:"comments"`
-	ReportNo   string `xml:"report-no"`
-	MSCClass   string `xml:"msc-class"`
-	ACMClass   string `xml:"acm-class"`
-	JournalRef string `xml:"journal-ref"`
-	DOI        string `xml:"doi"`
-	License    string `xml:"license"`
-	Abstract   string `xml:"abstract"`
+	Authors string `xml:"authors"`
+	oaiCommon
 }
 
 func (m *arXivRawMeta) paper() (store.Paper, error) {
-	p, err := commonMeta(m.ID, m.Title, m.Abstract, m.Categories, m.Comments, m.JournalRef, m.DOI, m.ReportNo, m.License)
+	p, err := m.oaiCommon.paper(m.ID)
 	if err != nil {
 		return store.Paper{}, err
 	}
-	p.Classification = joinNonEmpty("; ", ingest.CleanText(m.MSCClass), ingest.CleanText(m.ACMClass))
 	p.Submitter = ingest.CleanText(m.Submitter)
 	p.Authors = ingest.SplitAuthors(m.Authors)
 	for _, v := range m.Versions {
@@ -408,25 +388,41 @@ func (m *arXivRawMeta) paper() (store.Paper, error) {
 	return p, nil
 }
 
-func commonMeta(id, title, abstract, categories, comments, journalRef, doi, reportNo, license string) (store.Paper, error) {
+// oaiCommon are the fields both arXiv metadata formats share.
+type oaiCommon struct {
+	Title      string `xml:"title"`
+	Categories string `xml:"categories"`
+	Comments   string `xml:"comments"`
+	ReportNo   string `xml:"report-no"`
+	MSCClass   string `xml:"msc-class"`
+	ACMClass   string `xml:"acm-class"`
+	JournalRef string `xml:"journal-ref"`
+	DOI        string `xml:"doi"`
+	License    string `xml:"license"`
+	Abstract   string `xml:"abstract"`
+}
+
+// paper fills in what both formats say of the paper with identifier id.
+func (m *oaiCommon) paper(id string) (store.Paper, error) {
 	aid, err := arxiv.ParseID(strings.TrimSpace(id))
 	if err != nil {
 		return store.Paper{}, err
 	}
 	p := store.Paper{
-		ID:         aid.Base,
-		Title:      ingest.CleanText(title),
-		Abstract:   ingest.CleanAbstract(abstract),
-		Comments:   ingest.CleanText(comments),
-		JournalRef: ingest.CleanText(journalRef),
-		DOI:        strings.TrimSpace(doi),
-		ReportNo:   ingest.CleanText(reportNo),
-		License:    strings.TrimSpace(license),
+		ID:             aid.Base,
+		Title:          ingest.CleanText(m.Title),
+		Abstract:       ingest.CleanAbstract(m.Abstract),
+		Comments:       ingest.CleanText(m.Comments),
+		JournalRef:     ingest.CleanText(m.JournalRef),
+		DOI:            strings.TrimSpace(m.DOI),
+		ReportNo:       ingest.CleanText(m.ReportNo),
+		License:        strings.TrimSpace(m.License),
+		Classification: joinNonEmpty("; ", ingest.CleanText(m.MSCClass), ingest.CleanText(m.ACMClass)),
 	}
 	if p.Title == "" {
 		return store.Paper{}, fmt.Errorf("paper %s: missing title", p.ID)
 	}
-	if p.Categories, _, err = ingest.ParseCategories(categories); err != nil {
+	if p.Categories, _, err = ingest.ParseCategories(m.Categories); err != nil {
 		return store.Paper{}, fmt.Errorf("paper %s: %w", p.ID, err)
 	}
 	return p, nil
