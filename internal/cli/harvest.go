@@ -31,6 +31,17 @@ type harvestFlags struct {
 	Quiet     bool          `name:"quiet" short:"q" help:"No progress display."`
 }
 
+// harvester opens the store and a Harvester writing to it, with progress
+// shown unless --quiet.
+func (f *harvestFlags) harvester(e *env) (*store.Store, *harvest.Harvester, *progress, error) {
+	s, err := e.openStore()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	prog := newProgress(e, f.Quiet)
+	return s, &harvest.Harvester{Store: s, Log: e.log, OnProgress: harvestProgress(prog)}, prog, nil
+}
+
 func (f *harvestFlags) fetcher(e *env, delay time.Duration) *harvest.Fetcher {
 	if f.Delay > 0 {
 		delay = f.Delay
@@ -70,13 +81,11 @@ func (c *harvestArxivCmd) Validate() error {
 }
 
 func (c *harvestArxivCmd) Run(e *env) error {
-	s, err := e.openStore()
+	s, h, prog, err := c.harvester(e)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	prog := newProgress(e, c.Quiet)
-	h := &harvest.Harvester{Store: s, Log: e.log, OnProgress: harvestProgress(prog)}
 	client := &harvest.OAIClient{BaseURL: c.BaseURL, Fetcher: c.fetcher(e, time.Second)}
 	res, err := h.OAI(e.ctx, client, harvest.ListRequest{MetadataPrefix: c.MetadataPrefix, Set: c.Set, From: c.From, Until: c.Until})
 	prog.clear()
@@ -102,13 +111,11 @@ func (c *harvestRSSCmd) Validate() error {
 }
 
 func (c *harvestRSSCmd) Run(e *env) error {
-	s, err := e.openStore()
+	s, h, prog, err := c.harvester(e)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	prog := newProgress(e, c.Quiet)
-	h := &harvest.Harvester{Store: s, Log: e.log, OnProgress: harvestProgress(prog)}
 	client := &harvest.FeedClient{BaseURL: c.BaseURL, Fetcher: c.fetcher(e, time.Second)}
 	var urls []string
 	for _, f := range c.Feeds {
@@ -155,13 +162,11 @@ func (c *harvestHFCmd) Validate() error {
 
 func (c *harvestHFCmd) Run(e *env) error {
 	day, _ := time.Parse(time.DateOnly, c.Date)
-	s, err := e.openStore()
+	s, h, prog, err := c.harvester(e)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	prog := newProgress(e, c.Quiet)
-	h := &harvest.Harvester{Store: s, Log: e.log, OnProgress: harvestProgress(prog)}
 	client := &harvest.HFClient{BaseURL: c.BaseURL, Fetcher: c.fetcher(e, 500*time.Millisecond), Limit: c.Limit}
 	res, err := h.HFDaily(e.ctx, client, day)
 	prog.clear()
