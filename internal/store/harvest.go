@@ -288,17 +288,8 @@ func (s *Store) ClaimHarvestJob(ctx context.Context, name, owner string, now tim
 // RenewHarvestJob extends owner's lease of a running job to until, or
 // returns ErrLeaseLost.
 func (s *Store) RenewHarvestJob(ctx context.Context, name, owner string, until time.Time) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE harvest_jobs SET claimed_until = ? WHERE name = ? AND claimed_by = ?`),
-			s.jobTime(until), name, owner)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return cmpErr(err, ErrLeaseLost)
-		}
-		return nil
-	})
+	err := s.updateHeldJob(ctx, `UPDATE harvest_jobs SET claimed_until = ? WHERE name = ? AND claimed_by = ?`,
+		s.jobTime(until), name, owner)
 	if err != nil {
 		return fmt.Errorf("store: renew harvest job %q: %w", name, err)
 	}
@@ -313,32 +304,34 @@ func (s *Store) FinishHarvestJob(ctx context.Context, name, owner string, o Harv
 	if o.Err != nil {
 		status, msg, success = "failed", o.Err.Error(), nil
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE harvest_jobs SET claimed_by = '', claimed_until = NULL,
-			next_run_at = ?, failures = ?, resume_from = ?, last_status = ?, last_error = ?, last_records = ?,
-			last_finished_at = ?, last_success_at = COALESCE(?, last_success_at)
-			WHERE name = ? AND claimed_by = ?`),
-			s.jobTime(o.NextRunAt), o.Failures, o.ResumeFrom, status, msg, o.Records, s.jobTime(o.FinishedAt), success,
-			name, owner)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return cmpErr(err, ErrLeaseLost)
-		}
-		return nil
-	})
+	err := s.updateHeldJob(ctx, `UPDATE harvest_jobs SET claimed_by = '', claimed_until = NULL,
+		next_run_at = ?, failures = ?, resume_from = ?, last_status = ?, last_error = ?, last_records = ?,
+		last_finished_at = ?, last_success_at = COALESCE(?, last_success_at)
+		WHERE name = ? AND claimed_by = ?`,
+		s.jobTime(o.NextRunAt), o.Failures, o.ResumeFrom, status, msg, o.Records, s.jobTime(o.FinishedAt), success,
+		name, owner)
 	if err != nil {
 		return fmt.Errorf("store: finish harvest job %q: %w", name, err)
 	}
 	return nil
 }
 
-func cmpErr(err, otherwise error) error {
+// updateHeldJob runs an UPDATE of a job row that its WHERE clause limits to
+// the lease holder (one statement, so no transaction is needed); no row
+// changed means the lease was lost.
+func (s *Store) updateHeldJob(ctx context.Context, query string, args ...any) error {
+	res, err := s.write.ExecContext(ctx, s.q(query), args...)
 	if err != nil {
 		return err
 	}
-	return otherwise
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrLeaseLost
+	}
+	return nil
 }
 
 // HarvestJobs returns the scheduled jobs by name.
