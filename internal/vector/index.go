@@ -347,22 +347,14 @@ func (ix *Index) Train(ctx context.Context) error {
 	}
 	// Assign every vector, in id order, in parallel.
 	assign := make([]int32, n)
-	var wg sync.WaitGroup
-	chunk := (n + workers - 1) / workers
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := lo; i < hi; i++ {
-				if i%4096 == 0 && ctx.Err() != nil {
-					return
-				}
-				assign[i] = int32(nearest(cent, ix.dim, vec(ids[i])))
+	parallel(n, workers, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if i%4096 == 0 && ctx.Err() != nil {
+				return
 			}
-		}()
-	}
-	wg.Wait()
+			assign[i] = int32(nearest(cent, ix.dim, vec(ids[i])))
+		}
+	})
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -401,26 +393,18 @@ func kmeans(ctx context.Context, sample []float32, dim, k, iters int, rng *rand.
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		var wg sync.WaitGroup
-		chunk := (n + workers - 1) / workers
-		for lo := 0; lo < n; lo += chunk {
-			hi := min(lo+chunk, n)
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := lo; i < hi; i++ {
-					v := sample[i*dim : (i+1)*dim]
-					best, bs := 0, float32(math.Inf(-1))
-					for c := 0; c < k; c++ {
-						if s := vek32.Dot(v, cent[c*dim:(c+1)*dim]); s > bs {
-							best, bs = c, s
-						}
+		parallel(n, workers, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				v := sample[i*dim : (i+1)*dim]
+				best, bs := 0, float32(math.Inf(-1))
+				for c := 0; c < k; c++ {
+					if s := vek32.Dot(v, cent[c*dim:(c+1)*dim]); s > bs {
+						best, bs = c, s
 					}
-					assign[i], score[i] = int32(best), bs
 				}
-			}()
-		}
-		wg.Wait()
+				assign[i], score[i] = int32(best), bs
+			}
+		})
 		sums := make([]float64, k*dim)
 		counts := make([]int, k)
 		for i, a := range assign {
@@ -459,4 +443,21 @@ func kmeans(ctx context.Context, sample []float32, dim, k, iters int, rng *rand.
 		}
 	}
 	return cent, nil
+}
+
+// parallel runs fn over [0,n) in contiguous chunks on up to workers
+// goroutines.
+func parallel(n, workers int, fn func(lo, hi int)) {
+	workers = max(workers, 1)
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(lo, hi)
+		}()
+	}
+	wg.Wait()
 }
