@@ -49,25 +49,12 @@ type benchSearchCmd struct {
 }
 
 func (c *benchSearchCmd) Run(e *env) error {
-	var docs []search.Document
-	at := map[string]int{}
-	for _, path := range c.Corpus {
-		start := time.Now()
-		err := searcheval.ReadCorpus(e.ctx, path, func(d search.Document) {
-			// A paper in several files is one document: the first file's
-			// metadata, the highest upvote count.
-			if i, ok := at[d.ID]; ok {
-				docs[i].Upvotes = max(docs[i].Upvotes, d.Upvotes)
-				return
-			}
-			at[d.ID] = len(docs)
-			docs = append(docs, d)
-		})
-		if err != nil {
-			return err
-		}
-		e.log.Info("corpus loaded", "file", path, "papers", len(docs), "took", time.Since(start).Round(time.Millisecond))
+	start := time.Now()
+	docs, err := searcheval.LoadCorpus(e.ctx, c.Corpus...)
+	if err != nil {
+		return err
 	}
+	e.log.Info("corpus loaded", "papers", len(docs), "took", time.Since(start).Round(time.Millisecond))
 	items, err := searcheval.LoadKnownItems(filepath.Join(c.Data, searcheval.KnownItemFile))
 	if err != nil {
 		return err

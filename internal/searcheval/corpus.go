@@ -19,45 +19,36 @@ const (
 
 // LoadRealCorpus reads the union of the arXiv cs crawl and the Hugging Face
 // daily papers under dataDir (the shared data directory, ../shared/data
-// from the repository root): 80,017 papers. A paper in both takes arXiv's
-// metadata and Hugging Face's upvotes; a paper seen twice in one file keeps
-// its last record (the highest upvote count for Hugging Face). Documents
-// come in file order, arXiv first. Bad records are skipped.
+// from the repository root): 80,017 papers, arXiv's metadata first.
 func LoadRealCorpus(ctx context.Context, dataDir string) ([]search.Document, error) {
+	return LoadCorpus(ctx, filepath.Join(dataDir, ArxivFile), filepath.Join(dataDir, HFFile))
+}
+
+// LoadCorpus reads corpus files into one document per paper: its metadata
+// from the first file that has it (a later record in that file replaces an
+// earlier one), its upvotes the largest any record gives. Documents come
+// in the order they first appear. Bad records are skipped.
+func LoadCorpus(ctx context.Context, paths ...string) ([]search.Document, error) {
 	var docs []search.Document
-	at := map[string]int{}         // id -> index in docs
-	fromArxiv := map[string]bool{} // ids whose metadata came from arXiv
-	_, err := ingest.ReadFile(ctx, filepath.Join(dataDir, ArxivFile), ingest.FormatAuto, func(p store.Paper) error {
-		d := indexer.Document(&p)
-		if i, ok := at[d.ID]; ok {
-			docs[i] = d
-			return nil
+	at := map[string]int{}     // id -> index in docs
+	fileOf := map[string]int{} // id -> the file its metadata came from
+	for f, path := range paths {
+		err := ReadCorpus(ctx, path, func(d search.Document) {
+			i, seen := at[d.ID]
+			switch {
+			case !seen:
+				at[d.ID], fileOf[d.ID] = len(docs), f
+				docs = append(docs, d)
+			case fileOf[d.ID] == f:
+				d.Upvotes = max(d.Upvotes, docs[i].Upvotes)
+				docs[i] = d
+			default:
+				docs[i].Upvotes = max(docs[i].Upvotes, d.Upvotes)
+			}
+		})
+		if err != nil {
+			return nil, fmt.Errorf("searcheval: load corpus: %w", err)
 		}
-		at[d.ID] = len(docs)
-		fromArxiv[d.ID] = true
-		docs = append(docs, d)
-		return nil
-	}, nil)
-	if err != nil {
-		return nil, fmt.Errorf("searcheval: load corpus: %w", err)
-	}
-	_, err = ingest.ReadFile(ctx, filepath.Join(dataDir, HFFile), ingest.FormatAuto, func(p store.Paper) error {
-		d := indexer.Document(&p)
-		i, ok := at[d.ID]
-		switch {
-		case !ok:
-			at[d.ID] = len(docs)
-			docs = append(docs, d)
-		case fromArxiv[d.ID]:
-			docs[i].Upvotes = max(docs[i].Upvotes, d.Upvotes)
-		default:
-			d.Upvotes = max(docs[i].Upvotes, d.Upvotes)
-			docs[i] = d
-		}
-		return nil
-	}, nil)
-	if err != nil {
-		return nil, fmt.Errorf("searcheval: load corpus: %w", err)
 	}
 	return docs, nil
 }
