@@ -38,6 +38,9 @@ type commands struct {
 	Eval      evalCmd      `cmd:"" help:"Evaluate quality on the real data."`
 	Bench     benchCmd     `cmd:"" help:"Benchmark on a corpus."`
 	GenCorpus genCorpusCmd `cmd:"" name:"gen-corpus" help:"Write a synthetic corpus in Kaggle format whose statistics follow a real one."`
+	User      userCmd      `cmd:"" help:"Manage user accounts."`
+	Token     tokenCmd     `cmd:"" help:"Manage personal API tokens."`
+	Digest    digestCmd    `cmd:"" help:"Compose and send email digests."`
 	Migrate   migrateCmd   `cmd:"" help:"Apply pending database migrations."`
 	Version   versionCmd   `cmd:"" help:"Print the version."`
 }

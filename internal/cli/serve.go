@@ -25,6 +25,7 @@ type serveCmd struct {
 	Addr            string        `name:"addr" env:"PAPERBOY_ADDR" default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Address to listen on."`
 	DebugAddr       string        `name:"debug-addr" env:"PAPERBOY_DEBUG_ADDR" placeholder:"HOST:PORT" help:"Serve Go's profiler (/debug/pprof/) on this address; keep it private. Default: off."`
 	BaseURL         string        `name:"base-url" env:"PAPERBOY_BASE_URL" placeholder:"URL" help:"Public address of the site (https://papers.example.org), for feed and citation links; default: taken from each request."`
+	Mail            mailFlags     `embed:""`
 	ChangeRetention time.Duration `name:"change-retention" env:"PAPERBOY_CHANGE_RETENTION" default:"720h" help:"How long change-feed entries are kept; a replica down for longer rebuilds its index."`
 
 	// Scheduled harvests: off until a source is configured.
@@ -176,8 +177,15 @@ func (c *serveCmd) Run(e *env) error {
 		indexing.Wait() // the index is saved, and harvests stopped, before the database closes
 	}()
 
+	sender, err := e.openMail(c.Mail)
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
-		Handler:           web.NewServer(web.Options{Papers: s, Search: idx, Semantic: func() *semantic.Index { return sem }, Log: e.log, BaseURL: c.BaseURL}),
+		Handler: web.NewServer(web.Options{
+			Papers: s, Search: idx, Semantic: func() *semantic.Index { return sem }, Log: e.log, BaseURL: c.BaseURL,
+			Accounts: s, Community: s, Subscriptions: s, Mail: sender,
+		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

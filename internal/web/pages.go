@@ -35,7 +35,11 @@ type Page struct {
 	Feeds       []feedLink
 	Meta        []metaTag // citation_* tags
 	NoIndex     bool
+	Viewer      *Viewer // the signed-in user, nil when anonymous
 }
+
+// page lets render reach the Page embedded in any page's data.
+func (p *Page) page() *Page { return p }
 
 type feedLink struct {
 	Title, Href string
@@ -172,7 +176,8 @@ func thousands(n int) string {
 
 // render executes a template into a buffer first, so that a failing
 // template yields a clean 500 rather than half a page.
-func (s *Server) render(w http.ResponseWriter, name string, data any) error {
+func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, data interface{ page() *Page }) error {
+	data.page().Viewer = viewerFrom(r.Context())
 	var buf bytes.Buffer
 	if err := s.pages.ExecuteTemplate(&buf, name, data); err != nil {
 		return err
@@ -184,7 +189,7 @@ func (s *Server) render(w http.ResponseWriter, name string, data any) error {
 
 func (s *Server) staticPage(name, title string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		return s.render(w, name, Page{Title: title, Canonical: r.URL.Path})
+		return s.render(w, r, name, &Page{Title: title, Canonical: r.URL.Path})
 	}
 }
 
@@ -383,7 +388,7 @@ func (s *Server) renderList(w http.ResponseWriter, r *http.Request, lp *listPage
 		times = append(times, papers[i].UpdatedAt)
 	}
 	setLastModified(w, times...)
-	return s.render(w, "list.html", lp)
+	return s.render(w, r, "list.html", lp)
 }
 
 // pageURL is the request's URL on another page of results.
@@ -421,7 +426,7 @@ func (s *Server) trendingPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, "trending.html", trendingPage{
+	return s.render(w, r, "trending.html", &trendingPage{
 		Page: Page{
 			Title: "Trending papers", Canonical: "/trending", Nav: "trending",
 			Description: "Papers the community is upvoting now.",
@@ -484,5 +489,5 @@ func (s *Server) paperPage(w http.ResponseWriter, r *http.Request) error {
 	pp.Feeds = feeds
 	pp.Meta = citationMeta(&p, s.base(r))
 	setLastModified(w, p.UpdatedAt)
-	return s.render(w, "paper.html", pp)
+	return s.render(w, r, "paper.html", &pp)
 }

@@ -42,7 +42,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	sp.Query = sp.Q
 	if strings.TrimSpace(sp.Q) == "" && sp.Category == "" {
-		return s.render(w, "search.html", sp)
+		return s.render(w, r, "search.html", &sp)
 	}
 	if s.search == nil {
 		return errNoSearch
@@ -84,7 +84,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		sp.Title = "Search: " + truncate(sp.Q, 60)
 		w.WriteHeader(http.StatusBadRequest)
-		return s.render(w, "search.html", sp)
+		return s.render(w, r, "search.html", &sp)
 	}
 	sp.Searched = true
 	sp.Title = "Search: " + truncate(req.Query, 60)
@@ -105,7 +105,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	} else if name, ok := authorQuery(sp.Q); ok {
 		sp.Feeds = append(feedLinks("Papers by "+name, "author", url.Values{"name": {name}}), sp.Feeds...)
 	}
-	return s.render(w, "search.html", sp)
+	return s.render(w, r, "search.html", &sp)
 }
 
 // authorQuery recognises a query that is only au:"Name".

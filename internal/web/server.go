@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/indexer"
+	"github.com/paperboy-dev/paperboy/internal/mail"
 	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/semantic"
 	"github.com/paperboy-dev/paperboy/internal/store"
@@ -58,6 +59,15 @@ type Server struct {
 	build    string       // identifies the embedded templates and assets
 	cache    *respCache   // nil when disabled
 	changes  *changeClock // reads the database's version
+	// cross rejects cross-origin state-changing requests from browsers
+	// (CSRF); requests without browser fetch metadata (scripts with API
+	// tokens) pass.
+	cross *http.CrossOriginProtection
+
+	accounts      Accounts
+	community     Community
+	subscriptions Subscriptions
+	mail          mail.Sender
 	// sitemapSize is the number of URLs per sitemap file.
 	sitemapSize int
 }
@@ -80,6 +90,15 @@ type Options struct {
 	BaseURL string
 	// Cache tunes the server-side cache of rendered responses.
 	Cache CacheOptions
+
+	// Accounts, Community and Subscriptions are the stores of users and
+	// their sessions, of votes, comments and submissions, and of digest
+	// subscriptions; nil disables those pages.
+	Accounts      Accounts
+	Community     Community
+	Subscriptions Subscriptions
+	// Mail sends account and subscription email.
+	Mail mail.Sender
 }
 
 // NewServer returns a handler serving the API, the pages and the feeds.
@@ -94,6 +113,12 @@ func NewServer(opts Options) *Server {
 		static:   loadStatic(),
 		mux:      http.NewServeMux(),
 		build:    buildID(),
+		cross:    http.NewCrossOriginProtection(),
+
+		accounts:      opts.Accounts,
+		community:     opts.Community,
+		subscriptions: opts.Subscriptions,
+		mail:          opts.Mail,
 
 		sitemapSize: sitemapURLs,
 	}
@@ -130,6 +155,9 @@ func NewServer(opts Options) *Server {
 	s.handle("GET /sitemap.xml", s.sitemap)
 	s.handle("GET /sitemaps/{file}", s.sitemapPage)
 	s.handle("GET /opensearch.xml", s.openSearch)
+	s.accountRoutes()
+	s.communityRoutes()
+	s.subscribeRoutes()
 	s.handle("/", func(w http.ResponseWriter, r *http.Request) error {
 		return errNotFound("There is no page at this address.")
 	})
@@ -151,9 +179,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
 	h.Set("Permissions-Policy", "interest-cohort=(), browsing-topics=()")
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	r, authErr := s.authenticate(r)
 	switch {
+	case authErr != nil:
+		s.renderError(rec, r, authErr)
+	case s.cross.Check(r) != nil:
+		s.renderError(rec, r, &httpError{http.StatusForbidden, "cross-origin request refused"})
 	case r.Method != http.MethodGet && r.Method != http.MethodHead:
 		s.mux.ServeHTTP(rec, r)
+	case viewerFrom(r.Context()) != nil:
+		// Signed-in pages are personal: never from or into the shared cache.
+		w.Header().Set("Cache-Control", "private, no-store")
+		cw := newCacheWriter(rec)
+		s.mux.ServeHTTP(cw, r)
+		cw.finish(r)
 	case s.cache != nil && s.serveCached(rec, r):
 		// answered from the response cache, or rendered into it
 	default:
@@ -230,7 +269,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	s.pages.ExecuteTemplate(w, "error.html", errorPage{
-		Page:    Page{Title: http.StatusText(status)},
+		Page:    Page{Title: http.StatusText(status), Viewer: viewerFrom(r.Context())},
 		Status:  status,
 		Message: msg,
 	})

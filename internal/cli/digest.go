@@ -1,0 +1,4 @@
+package cli
+
+// digestCmd composes and sends email digests.
+type digestCmd struct{}
