@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paperboy-dev/paperboy/internal/auth"
 	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/mail"
 	"github.com/paperboy-dev/paperboy/internal/search"
@@ -68,6 +69,7 @@ type Server struct {
 	community     Community
 	subscriptions Subscriptions
 	mail          mail.Sender
+	limiters      map[string]*auth.Limiter
 	// sitemapSize is the number of URLs per sitemap file.
 	sitemapSize int
 }
@@ -99,6 +101,8 @@ type Options struct {
 	Subscriptions Subscriptions
 	// Mail sends account and subscription email.
 	Mail mail.Sender
+	// RateLimits replace DefaultRateLimits when not nil.
+	RateLimits map[string]RateLimit
 }
 
 // NewServer returns a handler serving the API, the pages and the feeds.
@@ -132,6 +136,11 @@ func NewServer(opts Options) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	limits := opts.RateLimits
+	if limits == nil {
+		limits = DefaultRateLimits
+	}
+	s.limiters = newLimiters(limits, s.now)
 	s.pages = template.Must(template.New("").Funcs(s.templateFuncs()).ParseFS(files, "templates/*.html"))
 
 	s.handle("GET /healthz", s.healthz)
@@ -244,9 +253,13 @@ var errNoSearch = &httpError{http.StatusServiceUnavailable, "search is not avail
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	status, msg := http.StatusInternalServerError, "Something went wrong on our side. Please try again in a moment."
 	var he *httpError
+	var limited *rateLimited
 	switch {
 	case errors.As(err, &he):
 		status, msg = he.status, he.message
+	case errors.As(err, &limited):
+		status, msg = http.StatusTooManyRequests, limited.Error()
+		w.Header().Set("Retry-After", limited.retryAfterSeconds())
 	case errors.Is(err, store.ErrNotFound):
 		status, msg = http.StatusNotFound, "not found"
 	case errors.Is(err, search.ErrEmptyQuery), errors.Is(err, search.ErrQueryTooLong), errors.Is(err, semantic.ErrLexicalOnly):
