@@ -189,7 +189,8 @@ func (c *respCache) len() int {
 // personal today, but a page that one day is must not be shared).
 func (s *Server) cacheKey(r *http.Request) string {
 	p := r.URL.Path
-	if p == "/healthz" || strings.HasPrefix(p, "/static/") || p == "/favicon.ico" ||
+	if p == "/healthz" || p == "/metrics" || strings.HasPrefix(p, "/admin/") ||
+		strings.HasPrefix(p, "/static/") || p == "/favicon.ico" ||
 		r.Header.Get("Authorization") != "" || r.Header.Get("Cookie") != "" {
 		return ""
 	}

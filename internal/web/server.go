@@ -70,6 +70,8 @@ type Server struct {
 	subscriptions Subscriptions
 	mail          mail.Sender
 	limiters      map[string]*auth.Limiter
+	ops           Operations
+	httpStats     httpMetrics
 	// sitemapSize is the number of URLs per sitemap file.
 	sitemapSize int
 }
@@ -101,6 +103,9 @@ type Options struct {
 	Subscriptions Subscriptions
 	// Mail sends account and subscription email.
 	Mail mail.Sender
+	// Operations feeds /metrics and the harvest admin page; nil leaves
+	// them with the process's own figures only.
+	Operations Operations
 	// RateLimits replace DefaultRateLimits when not nil.
 	RateLimits map[string]RateLimit
 }
@@ -123,6 +128,7 @@ func NewServer(opts Options) *Server {
 		community:     opts.Community,
 		subscriptions: opts.Subscriptions,
 		mail:          opts.Mail,
+		ops:           opts.Operations,
 
 		sitemapSize: sitemapURLs,
 	}
@@ -144,6 +150,8 @@ func NewServer(opts Options) *Server {
 	s.pages = template.Must(template.New("").Funcs(s.templateFuncs()).ParseFS(files, "templates/*.html"))
 
 	s.handle("GET /healthz", s.healthz)
+	s.handle("GET /metrics", s.metrics)
+	s.handle("GET /admin/harvest", s.harvestAdmin)
 	s.handle("GET /api/papers/search", s.apiSearch)
 	s.handle("GET /api/papers/{id...}", s.apiPaper)
 	s.handle("GET /api/daily_papers", s.apiDailyPapers)
@@ -209,6 +217,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mux.ServeHTTP(cw, r)
 		cw.finish(r)
 	}
+	s.httpStats.observe(rec.status, time.Since(start))
 	s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 		slog.String("method", r.Method), slog.String("path", r.URL.Path),
 		slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))

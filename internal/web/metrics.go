@@ -1,0 +1,191 @@
+package web
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/paperboy-dev/paperboy/internal/store"
+)
+
+// Operations is what /metrics and the operator's pages read: counts,
+// harvest jobs and their runs.
+type Operations interface {
+	Stats(ctx context.Context) (store.Stats, error)
+	HarvestJobs(ctx context.Context) ([]store.HarvestJob, error)
+	HarvestRuns(ctx context.Context, limit int) ([]store.HarvestRun, error)
+}
+
+// durationBuckets are the upper bounds, in seconds, of the request
+// duration histogram.
+var durationBuckets = [...]float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5}
+
+// httpMetrics counts requests by status class and their durations, with
+// atomics only: it is updated on every request.
+type httpMetrics struct {
+	byClass [6]atomic.Int64                        // index: status / 100
+	buckets [len(durationBuckets) + 1]atomic.Int64 // the last is +Inf
+	sumNano atomic.Int64
+}
+
+func (m *httpMetrics) observe(status int, d time.Duration) {
+	m.byClass[min(max(status/100, 0), 5)].Add(1)
+	secs := d.Seconds()
+	i := sort.SearchFloat64s(durationBuckets[:], secs)
+	m.buckets[i].Add(1)
+	m.sumNano.Add(int64(d))
+}
+
+// metrics serves GET /metrics in the Prometheus text format. It holds
+// counts and timestamps only, nothing about users, so it is public like
+// /healthz; put it behind the proxy's access rules if that is not wanted.
+func (s *Server) metrics(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	b := bufio.NewWriter(w)
+	defer b.Flush()
+	metric := func(name, help, typ string) {
+		fmt.Fprintf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, typ)
+	}
+
+	metric("paperboy_http_requests_total", "HTTP requests served, by status class.", "counter")
+	for class := 1; class <= 5; class++ {
+		fmt.Fprintf(b, "paperboy_http_requests_total{code=\"%dxx\"} %d\n", class, s.httpStats.byClass[class].Load())
+	}
+	metric("paperboy_http_request_duration_seconds", "Time to answer HTTP requests.", "histogram")
+	var cum int64
+	for i, le := range durationBuckets {
+		cum += s.httpStats.buckets[i].Load()
+		fmt.Fprintf(b, "paperboy_http_request_duration_seconds_bucket{le=\"%s\"} %d\n", strconv.FormatFloat(le, 'g', -1, 64), cum)
+	}
+	cum += s.httpStats.buckets[len(durationBuckets)].Load()
+	fmt.Fprintf(b, "paperboy_http_request_duration_seconds_bucket{le=\"+Inf\"} %d\n", cum)
+	fmt.Fprintf(b, "paperboy_http_request_duration_seconds_sum %g\n", time.Duration(s.httpStats.sumNano.Load()).Seconds())
+	fmt.Fprintf(b, "paperboy_http_request_duration_seconds_count %d\n", cum)
+	if s.cache != nil {
+		metric("paperboy_response_cache_hits_total", "Responses answered from the response cache.", "counter")
+		fmt.Fprintf(b, "paperboy_response_cache_hits_total %d\n", s.cache.hits.Load())
+		metric("paperboy_response_cache_misses_total", "Cacheable responses that had to be rendered.", "counter")
+		fmt.Fprintf(b, "paperboy_response_cache_misses_total %d\n", s.cache.miss.Load())
+	}
+	metric("paperboy_search_index_applied_seq", "Last change-feed sequence number the search index applied (0 while loading).", "gauge")
+	fmt.Fprintf(b, "paperboy_search_index_applied_seq %d\n", max(int64(s.indexSeq())-1, 0))
+
+	var mem runtime.MemStats
+	runtime.ReadMemStats(&mem)
+	metric("paperboy_go_heap_bytes", "Bytes of allocated heap objects.", "gauge")
+	fmt.Fprintf(b, "paperboy_go_heap_bytes %d\n", mem.HeapAlloc)
+	metric("paperboy_go_goroutines", "Goroutines that exist.", "gauge")
+	fmt.Fprintf(b, "paperboy_go_goroutines %d\n", runtime.NumGoroutine())
+
+	if s.ops == nil {
+		return nil
+	}
+	st, err := s.ops.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	metric("paperboy_papers", "Papers in the database, by where their metadata came from.", "gauge")
+	fmt.Fprintf(b, "paperboy_papers{source=\"arxiv\"} %d\n", st.FromArxiv)
+	fmt.Fprintf(b, "paperboy_papers{source=\"hf\"} %d\n", st.Papers-st.FromArxiv)
+	metric("paperboy_change_feed_last_seq", "Last change-feed sequence number in the database.", "gauge")
+	fmt.Fprintf(b, "paperboy_change_feed_last_seq %d\n", st.LastChange)
+
+	jobs, err := s.ops.HarvestJobs(ctx)
+	if err != nil {
+		return err
+	}
+	gauges := []struct {
+		name, help string
+		value      func(j *store.HarvestJob) float64
+	}{
+		{"paperboy_harvest_last_run_timestamp_seconds", "When the harvest job's last run finished (Unix time; 0 never).", func(j *store.HarvestJob) float64 { return unix(j.LastFinishedAt) }},
+		{"paperboy_harvest_last_success_timestamp_seconds", "When the harvest job last succeeded (Unix time; 0 never).", func(j *store.HarvestJob) float64 { return unix(j.LastSuccessAt) }},
+		{"paperboy_harvest_next_run_timestamp_seconds", "When the harvest job runs next (Unix time).", func(j *store.HarvestJob) float64 { return unix(j.NextRunAt) }},
+		{"paperboy_harvest_last_records", "Records the harvest job's last run read.", func(j *store.HarvestJob) float64 { return float64(j.LastRecords) }},
+		{"paperboy_harvest_consecutive_failures", "Failed runs of the harvest job since its last success.", func(j *store.HarvestJob) float64 { return float64(j.Failures) }},
+		{"paperboy_harvest_running", "1 while a replica holds the harvest job's lease.", func(j *store.HarvestJob) float64 {
+			if j.ClaimedBy != "" && j.ClaimedUntil.After(s.now()) {
+				return 1
+			}
+			return 0
+		}},
+	}
+	for _, g := range gauges {
+		metric(g.name, g.help, "gauge")
+		for i := range jobs {
+			fmt.Fprintf(b, "%s{job=%q} %s\n", g.name, labelValue(jobs[i].Name), strconv.FormatFloat(g.value(&jobs[i]), 'f', -1, 64))
+		}
+	}
+	return nil
+}
+
+func unix(t time.Time) float64 {
+	if t.IsZero() {
+		return 0
+	}
+	return float64(t.Unix())
+}
+
+// labelValue keeps a label value printable; %q then escapes quotes and
+// backslashes as the text format wants.
+func labelValue(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < ' ' {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+type harvestAdminPage struct {
+	Page
+	Jobs []store.HarvestJob
+	Runs []store.HarvestRun
+	Now  time.Time
+}
+
+// harvestAdmin serves /admin/harvest: each scheduled job's last and next
+// run, and the recent runs with their errors. Administrators only.
+func (s *Server) harvestAdmin(w http.ResponseWriter, r *http.Request) error {
+	if err := requireAdmin(r); err != nil {
+		return err
+	}
+	if s.ops == nil {
+		return errNotFound("Harvest status is not available.")
+	}
+	jobs, err := s.ops.HarvestJobs(r.Context())
+	if err != nil {
+		return err
+	}
+	runs, err := s.ops.HarvestRuns(r.Context(), 50)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "private, no-store")
+	return s.render(w, r, "admin_harvest.html", &harvestAdminPage{
+		Page: Page{Title: "Harvests", NoIndex: true},
+		Jobs: jobs, Runs: runs, Now: s.now(),
+	})
+}
+
+// requireAdmin refuses anonymous requests (401) and those of users who are
+// not administrators (403).
+func requireAdmin(r *http.Request) error {
+	v := viewerFrom(r.Context())
+	if v == nil {
+		return &httpError{http.StatusUnauthorized, "Sign in as an administrator to see this page."}
+	}
+	if !v.IsAdmin() {
+		return &httpError{http.StatusForbidden, "This page is for administrators."}
+	}
+	return nil
+}
