@@ -184,6 +184,13 @@ func (s *Index) Reason(a, b search.Document) string {
 	if len(shared) == 0 {
 		return "close in meaning"
 	}
+	// Key terms are stems ("boundari"); show the words the two papers
+	// actually wrote.
+	surfaces := map[string]map[string]int{}
+	embed.CountSurfaces(a.Title+" "+a.Abstract+" "+b.Title+" "+b.Abstract, surfaces)
+	for i, t := range shared {
+		shared[i] = surface(t, surfaces)
+	}
 	return "shares " + strings.Join(shared, ", ")
 }
 

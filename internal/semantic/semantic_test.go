@@ -152,3 +152,18 @@ func vectorsOf(t *testing.T, ix *Index, docs []search.Document) *vector.Index {
 	}
 	return v
 }
+
+func TestReasonShowsWordsAsWritten(t *testing.T) {
+	ix := build(t)
+	a := search.Document{ID: "a", Title: "Acoustic boundaries", Abstract: "phoneme boundaries in spoken audio recognition"}
+	b := search.Document{ID: "b", Title: "Phoneme boundaries", Abstract: "acoustic boundaries of spoken recognition"}
+	reason := ix.Reason(a, b)
+	if !strings.HasPrefix(reason, "shares ") {
+		t.Fatalf("reason %q", reason)
+	}
+	for _, w := range strings.Split(strings.TrimPrefix(reason, "shares "), ", ") {
+		if !strings.Contains(strings.ToLower(a.Title+" "+a.Abstract), w) {
+			t.Errorf("reason %q shows %q, which paper a does not write", reason, w)
+		}
+	}
+}

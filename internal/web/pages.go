@@ -450,6 +450,7 @@ type paperPage struct {
 	DOIURL    string
 	Day       time.Time
 	Submitted time.Time
+	Similar   []similarCard
 }
 
 func (s *Server) paperPage(w http.ResponseWriter, r *http.Request) error {
@@ -488,6 +489,7 @@ func (s *Server) paperPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	pp.Feeds = feeds
 	pp.Meta = citationMeta(&p, s.base(r))
+	pp.Similar = s.similarCards(r, &p)
 	setLastModified(w, p.UpdatedAt)
 	return s.render(w, r, "paper.html", &pp)
 }

@@ -1,14 +1,18 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/semantic"
 )
 
 const searchPageSize = 20
@@ -24,6 +28,20 @@ type searchPage struct {
 	From, To                         int
 	PrevPage, NextPage               string
 	Searched                         bool
+	Mode                             string // the mode asked for: hybrid, lexical or semantic
+	Served                           string // the mode that answered
+	Topics                           []topicChip
+	Topic                            int // the group narrowed to, 1-based; 0 for all
+	AllTopics                        string
+}
+
+// topicChip is one topic group of an ambiguous query, as a link that
+// narrows the results to it.
+type topicChip struct {
+	Label   string
+	Count   int
+	Href    string
+	Current bool
 }
 
 type searchCard struct {
@@ -39,6 +57,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	sp := searchPage{
 		Page: Page{Title: "Search", Nav: "search", NoIndex: true},
 		Q:    v.Get("q"), Category: v.Get("category"), After: v.Get("after"), Before: v.Get("before"), Sort: v.Get("sort"),
+		Mode: v.Get("mode"),
 	}
 	sp.Query = sp.Q
 	if strings.TrimSpace(sp.Q) == "" && sp.Category == "" {
@@ -67,9 +86,21 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 			err = errBadRequest("Only the first 1,000 results can be shown; narrow the search.")
 		}
 	}
-	var res search.Result
+	var mode semantic.Mode
 	if err == nil {
-		res, err = s.search.Search(r.Context(), req)
+		if mode, err = semantic.ParseMode(sp.Mode); err != nil {
+			err = errBadRequest(err.Error())
+		}
+	}
+	if err == nil && v.Get("topic") != "" {
+		if sp.Topic, err = strconv.Atoi(v.Get("topic")); err != nil || sp.Topic < 1 || sp.Topic > maxTopics {
+			err = errBadRequest("topic: want a topic number from the list")
+		}
+	}
+	var res search.Result
+	var groups []semantic.Group
+	if err == nil {
+		res, groups, err = s.searchWithTopics(r, &sp, mode, req)
 	}
 	if err != nil {
 		// A query the engine refuses is shown on the page with its reason.
@@ -88,6 +119,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	sp.Searched = true
 	sp.Title = "Search: " + truncate(req.Query, 60)
+	sp.topicChips(r, groups)
 	sp.Total, sp.TotalExact = res.Total, res.TotalExact
 	if err := s.searchCards(r, &sp, res); err != nil {
 		return err
@@ -157,4 +189,85 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string(r[:n]) + "…"
+}
+
+// maxTopics bounds the topic parameter; semantic.Groups makes at most a
+// handful of groups.
+const maxTopics = 8
+
+// groupBudget bounds the time the search page spends grouping results into
+// topics: past it the page is shown without topic chips.
+const groupBudget = 100 * time.Millisecond
+
+// searchWithTopics runs the page's search in the asked mode. On the first
+// page of a free-text query it also groups the best results into topics;
+// with a topic chosen, the results are that group's papers.
+func (s *Server) searchWithTopics(r *http.Request, sp *searchPage, mode semantic.Mode, req search.Request) (search.Result, []semantic.Group, error) {
+	searcher := semantic.Searcher{Lexical: s.search, Index: s.semanticIndex}
+	grouping := strings.TrimSpace(sp.Q) != "" && (req.Offset == 0 || sp.Topic > 0)
+	var groups []semantic.Group
+	if grouping {
+		ctx, cancel := context.WithTimeout(r.Context(), groupBudget)
+		g, err := searcher.Groups(ctx, s.papers, mode, req, semantic.GroupOptions{})
+		cancel()
+		switch {
+		case err == nil:
+			groups = g
+		case r.Context().Err() != nil:
+			return search.Result{}, nil, r.Context().Err()
+		default:
+			// Topics are a help, not the answer: the results still come.
+			s.log.Debug("search page: no topic groups", "q", sp.Q, "err", err)
+		}
+	}
+	if sp.Topic == 0 {
+		res, served, err := searcher.Search(r.Context(), mode, req)
+		sp.Served = string(served)
+		return res, groups, err
+	}
+	if sp.Topic > len(groups) {
+		return search.Result{}, groups, errBadRequest("This topic is not among the results any more; show all results instead.")
+	}
+	// The group's papers, in result order: search as deep as grouping did
+	// and keep the group's members.
+	deep := req
+	deep.Offset, deep.Limit = 0, semantic.GroupDepth
+	res, served, err := searcher.Search(r.Context(), mode, deep)
+	if err != nil {
+		return res, groups, err
+	}
+	sp.Served = string(served)
+	members := make(map[string]bool, groups[sp.Topic-1].Count)
+	for _, id := range groups[sp.Topic-1].IDs {
+		members[id] = true
+	}
+	hits := res.Hits[:0]
+	for _, h := range res.Hits {
+		if members[h.ID] {
+			hits = append(hits, h)
+		}
+	}
+	res.Total, res.TotalExact = len(hits), true
+	res.Hits = hits[min(req.Offset, len(hits)):min(req.Offset+req.Limit, len(hits))]
+	return res, groups, nil
+}
+
+// topicChips turns the groups into links that narrow the search.
+func (sp *searchPage) topicChips(r *http.Request, groups []semantic.Group) {
+	if len(groups) < 2 {
+		return
+	}
+	link := func(topic int) string {
+		q := r.URL.Query()
+		q.Del("p")
+		q.Del("topic")
+		if topic > 0 {
+			q.Set("topic", strconv.Itoa(topic))
+		}
+		return "/search?" + q.Encode()
+	}
+	sp.AllTopics = link(0)
+	for i, g := range groups {
+		sp.Topics = append(sp.Topics, topicChip{Label: g.Label, Count: g.Count, Href: link(i + 1), Current: sp.Topic == i+1})
+	}
 }

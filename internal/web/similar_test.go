@@ -1,0 +1,151 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paperboy-dev/paperboy/internal/embed"
+	"github.com/paperboy-dev/paperboy/internal/indexer"
+	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/semantic"
+	"github.com/paperboy-dev/paperboy/internal/store"
+	"github.com/paperboy-dev/paperboy/internal/store/storetest"
+)
+
+// ambiguousServer serves 60 papers that all say "alignment" in two senses
+// that share no other word: speech-to-text alignment and preference
+// alignment of language models. Even ids are speech, odd ones preference.
+func ambiguousServer(t *testing.T) *testServerWithIndex {
+	t.Helper()
+	ctx := context.Background()
+	speech := []string{"speech", "acoustic", "phoneme", "audio", "forced", "spoken", "waveform", "ctc"}
+	prefs := []string{"preference", "reward", "human", "feedback", "rlhf", "policy", "safety", "dpo"}
+	rng := rand.New(rand.NewPCG(7, 9))
+	var papers []store.Paper
+	for i := range 60 {
+		words := speech
+		if i%2 == 1 {
+			words = prefs
+		}
+		// Every paper of a sense uses most of its words, in its own order, so
+		// that the senses are clear topics and neither splits further.
+		var b strings.Builder
+		b.WriteString("alignment ")
+		for _, j := range rng.Perm(len(words))[:6] {
+			b.WriteString(words[j] + " ")
+		}
+		day := date("2025-06-02")
+		papers = append(papers, store.Paper{
+			ID: fmt.Sprintf("2506.%05d", 100+i), Version: 1,
+			Title:    "Alignment of " + words[0] + " and " + words[1],
+			Abstract: b.String(), Authors: []string{fmt.Sprintf("Author %d", i)}, Categories: []string{"cs.CL"},
+			FirstVersionAt: day, ListedOn: day, Versions: []store.Version{{Version: 1, Created: day}},
+		})
+	}
+	st := storetest.Open(t, store.SQLite, store.Options{Now: func() time.Time { return testNow }})
+	if _, err := st.UpsertPapers(ctx, papers); err != nil {
+		t.Fatal(err)
+	}
+	b := search.NewBuilder()
+	var docs []search.Document
+	if err := st.EachPaper(ctx, func(p store.Paper) error {
+		docs = append(docs, indexer.Document(&p))
+		return b.Add(indexer.Document(&p))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	opts := embed.DefaultTrainOptions()
+	opts.Dim, opts.MinDF = 2, 1 // two senses: two dimensions hold them
+	sem, err := semantic.Build(ctx, docs, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newServerForTest(t, Options{
+		Papers: st, Search: b.Finish(), Now: func() time.Time { return testNow },
+		Semantic: func() *semantic.Index { return sem }, Log: testLogger(t),
+	})
+	return &testServerWithIndex{url: srv}
+}
+
+type testServerWithIndex struct{ url string }
+
+var resultLink = regexp.MustCompile(`<h2 id="t-(\d{4}\.\d{5})">`)
+
+func speechPaper(id string) bool {
+	var n int
+	fmt.Sscanf(id, "2506.%05d", &n)
+	return n%2 == 0
+}
+
+func TestSearchPageGroupsAnAmbiguousQueryIntoTopics(t *testing.T) {
+	srv := ambiguousServer(t)
+	res := fetch(t, srv.url+"/search?q=alignment")
+	if res.status != http.StatusOK {
+		t.Fatalf("search: %d", res.status)
+	}
+	chips := regexp.MustCompile(`<a class="chip" href="([^"]+)"[^>]*>([^<]+) <span class="count">(\d+)</span>`).FindAllStringSubmatch(res.body, -1)
+	if len(chips) != 2 {
+		t.Fatalf("%d topic chips, want 2:\n%s", len(chips), res.body)
+	}
+	for _, chip := range chips {
+		page := fetch(t, srv.url+html.UnescapeString(chip[1]))
+		ids := resultLink.FindAllStringSubmatch(page.body, -1)
+		if page.status != http.StatusOK || len(ids) == 0 {
+			t.Fatalf("topic %q: %d, %d results", chip[2], page.status, len(ids))
+		}
+		first := speechPaper(ids[0][1])
+		for _, id := range ids {
+			if speechPaper(id[1]) != first {
+				t.Errorf("topic %q mixes speech and preference papers: %s", chip[2], id[1])
+			}
+		}
+		if !strings.Contains(page.body, `aria-current="true">`+chip[2]) {
+			t.Errorf("topic %q is not marked current on its page", chip[2])
+		}
+	}
+	// A query with one meaning is not split. (Lexical mode: in a corpus of
+	// 60 papers the semantic side of hybrid search returns all of them.)
+	if res := fetch(t, srv.url+"/search?q=phoneme+waveform&mode=lexical"); strings.Contains(res.body, `class="topics"`) {
+		t.Errorf("a one-topic query shows topic chips")
+	}
+	if res := fetch(t, srv.url+"/search?q=alignment&topic=9"); res.status != http.StatusBadRequest {
+		t.Errorf("topic=9: %d, want 400", res.status)
+	}
+}
+
+func TestPaperPageListsSimilarPapers(t *testing.T) {
+	srv := ambiguousServer(t)
+	res := fetch(t, srv.url+"/papers/2506.00100") // a speech paper
+	if res.status != http.StatusOK {
+		t.Fatalf("paper page: %d", res.status)
+	}
+	_, section, ok := strings.Cut(res.body, `<h2 id="similar-h">Similar papers</h2>`)
+	if !ok {
+		t.Fatalf("no similar papers on the page:\n%s", res.body)
+	}
+	ids := regexp.MustCompile(`<li><a href="/papers/(\d{4}\.\d{5})">`).FindAllStringSubmatch(section, -1)
+	if len(ids) == 0 {
+		t.Fatal("the similar papers section lists nothing")
+	}
+	for _, id := range ids {
+		if id[1] == "2506.00100" || !speechPaper(id[1]) {
+			t.Errorf("similar to a speech paper: %s", id[1])
+		}
+	}
+}
+
+// newServerForTest serves a Server built from opts until the test ends.
+func newServerForTest(t *testing.T, opts Options) string {
+	t.Helper()
+	srv := httptest.NewServer(NewServer(opts))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
