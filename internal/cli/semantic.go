@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -39,6 +40,12 @@ func (c *embedTrainCmd) Run(e *env) error {
 	}
 	defer s.Close()
 	start := time.Now()
+	// The feed's position before the papers are read: changes after it are
+	// embedded by a running server (semantic/follow.go), some perhaps twice.
+	st, err := s.Stats(e.ctx)
+	if err != nil {
+		return err
+	}
 	var docs []search.Document
 	err = s.EachPaper(e.ctx, func(p store.Paper) error {
 		docs = append(docs, indexer.Document(&p))
@@ -56,6 +63,7 @@ func (c *embedTrainCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
+	ix.SetSeq(st.LastChange)
 	if err := ix.Save(e.semanticDir()); err != nil {
 		return err
 	}
@@ -66,6 +74,16 @@ func (c *embedTrainCmd) Run(e *env) error {
 }
 
 func (e *env) semanticDir() string { return filepath.Join(e.DataDir, "embed") }
+
+// modelStamp identifies the model saved in dir by its file's size and
+// modification time ("" when there is none).
+func modelStamp(dir string) string {
+	fi, err := os.Stat(filepath.Join(dir, "model.bin"))
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprint(fi.Size(), fi.ModTime().UnixNano())
+}
 
 // openSemantic loads the trained model and vectors, or returns nil when
 // there are none yet.

@@ -126,12 +126,38 @@ func (c *serveCmd) Run(e *env) error {
 	}
 	// The index loads (or builds) in the background; until it is ready the
 	// search API answers 503 and everything else works.
-	idx := indexer.New(indexer.Options{Dir: e.indexDir(), Source: s, Log: e.log})
+	idxOpts := indexer.Options{Dir: e.indexDir(), Source: s, Log: e.log}
+	if sem != nil {
+		// The vectors follow the feed with the lexical index: new papers
+		// are embedded as they are indexed.
+		idxOpts.OnApply = sem.Apply
+	}
+	idx := indexer.New(idxOpts)
 	idxCtx, stopIndexer := context.WithCancel(context.WithoutCancel(e.ctx))
 	var indexing sync.WaitGroup
 	indexing.Add(1)
 	go func() {
 		defer indexing.Done()
+		if sem != nil {
+			// First the vectors catch up from their own position, so that the
+			// lexical index's catch-up, which they then follow, starts no
+			// later than they stopped.
+			if n, err := sem.CatchUp(idxCtx, s); err != nil {
+				e.log.Error("embedding new papers failed", "err", err)
+			} else if n > 0 {
+				e.log.Info("embedded papers that arrived since the vectors were saved", "papers", n)
+			}
+			loaded := modelStamp(e.semanticDir())
+			defer func() {
+				// A model trained while this server ran is newer than the
+				// vectors held here: keep it, and let the next start catch up.
+				if sem.Dirty() && modelStamp(e.semanticDir()) == loaded {
+					if err := sem.Save(e.semanticDir()); err != nil {
+						e.log.Error("saving the vectors failed", "err", err)
+					}
+				}
+			}()
+		}
 		// A failed load (the database briefly away, say) is retried; once an
 		// index exists, Run's own catch-up takes over.
 		for wait := time.Second; idx.Index() == nil; wait = min(2*wait, time.Minute) {

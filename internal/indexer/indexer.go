@@ -41,6 +41,11 @@ type Options struct {
 	SaveInterval time.Duration
 	// OnBuildProgress, if set, is told how far a full build has got.
 	OnBuildProgress func(done, total int)
+	// OnApply, if set, is handed each batch of changes the index applies
+	// (the papers changed, those deleted, and the last change's sequence
+	// number), so that another view, such as the vectors, follows the
+	// feed without reading it again.
+	OnApply func(docs []search.Document, gone []string, seq int64) error
 }
 
 // Indexer owns the search index of one process.
@@ -224,7 +229,15 @@ func (in *Indexer) apply(ctx context.Context, changes []store.Change) (int, erro
 		gone = append(gone, id)
 	}
 	in.ix.Delete(gone...)
-	in.ix.SetLastSeq(uint64(changes[len(changes)-1].Seq))
+	last := changes[len(changes)-1].Seq
+	if in.opts.OnApply != nil {
+		// A follower's failure is its own: logged, and the lexical index
+		// goes on; the follower catches up from its own position later.
+		if err := in.opts.OnApply(docs, gone, last); err != nil {
+			in.opts.Log.Error("change follower failed", "err", err)
+		}
+	}
+	in.ix.SetLastSeq(uint64(last))
 	in.dirty = true
 	return len(docs), nil
 }

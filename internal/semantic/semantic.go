@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"github.com/paperboy-dev/paperboy/internal/embed"
 	"github.com/paperboy-dev/paperboy/internal/fusion"
@@ -33,6 +34,9 @@ var ErrUnknownPaper = errors.New("semantic: paper not in the vector index")
 type Index struct {
 	Model   *embed.Model
 	Vectors *vector.Index
+
+	seq   atomic.Int64 // the last change the vectors reflect (follow.go)
+	dirty atomic.Bool
 }
 
 // Build trains a model on docs, embeds every doc and indexes the vectors.
@@ -77,7 +81,13 @@ func Open(dir string) (*Index, error) {
 	if v.Dim() != m.Dim() {
 		return nil, fmt.Errorf("semantic: %s: vectors of %d dimensions for a model of %d", dir, v.Dim(), m.Dim())
 	}
-	return &Index{Model: m, Vectors: v}, nil
+	seq, err := readSeq(dir)
+	if err != nil {
+		return nil, err
+	}
+	ix := &Index{Model: m, Vectors: v}
+	ix.seq.Store(seq)
+	return ix, nil
 }
 
 // Save writes the model and the vectors into dir, replacing them together:
@@ -94,7 +104,11 @@ func (s *Index) Save(dir string) error {
 	if err := s.Model.SaveFile(filepath.Join(tmp, modelFile)); err != nil {
 		return err
 	}
+	seq := s.Seq() // read before the vectors: they may only be newer than it says
 	if err := s.Vectors.SaveFile(filepath.Join(tmp, vectorsFile)); err != nil {
+		return err
+	}
+	if err := writeSeq(tmp, seq); err != nil {
 		return err
 	}
 	os.RemoveAll(old)
@@ -104,6 +118,7 @@ func (s *Index) Save(dir string) error {
 	if err := os.Rename(tmp, dir); err != nil {
 		return fmt.Errorf("semantic: save %s: %w", dir, err)
 	}
+	s.dirty.Store(false)
 	return os.RemoveAll(old)
 }
 

@@ -1,0 +1,150 @@
+package semantic
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/paperboy-dev/paperboy/internal/indexer"
+	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/store"
+)
+
+// Papers that arrive after 'paperboy embed train' are embedded as they
+// arrive: the vectors follow the store's change feed like the lexical index
+// (the indexer hands each batch it applies to Apply), and remember the last
+// change they reflect, saved beside them, so that a restarted process
+// catches up from there (CatchUp) rather than re-embedding everything. The
+// model itself is not retrained: new words are unknown to it until the
+// next 'embed train', but papers made of known words embed as well as the
+// ones it was trained on.
+
+// seqFile holds the last change-feed sequence number the vectors reflect.
+const seqFile = "seq"
+
+// Source is what CatchUp reads from the store.
+type Source interface {
+	Changes(ctx context.Context, after int64, limit int) ([]store.Change, error)
+	PapersByID(ctx context.Context, ids []string) ([]store.Paper, error)
+	EachPaper(ctx context.Context, fn func(store.Paper) error) error
+	Stats(ctx context.Context) (store.Stats, error)
+}
+
+// Seq is the last change-feed sequence number the vectors reflect.
+func (s *Index) Seq() int64 { return s.seq.Load() }
+
+// SetSeq records that the vectors reflect the store up to change seq (set
+// by training, from the feed's position before it read the papers).
+func (s *Index) SetSeq(seq int64) { s.seq.Store(seq) }
+
+// Dirty reports whether vectors were added or removed since the index was
+// opened or saved.
+func (s *Index) Dirty() bool { return s.dirty.Load() }
+
+// Apply embeds changed papers, drops deleted ones, and records seq.
+func (s *Index) Apply(docs []search.Document, gone []string, seq int64) error {
+	for _, d := range docs {
+		if err := s.Vectors.Add(d.ID, s.Model.EmbedDocument(d)); err != nil {
+			return fmt.Errorf("semantic: embed %s: %w", d.ID, err)
+		}
+	}
+	for _, id := range gone {
+		s.Vectors.Delete(id)
+	}
+	if len(docs)+len(gone) > 0 {
+		s.dirty.Store(true)
+	}
+	for {
+		cur := s.seq.Load()
+		if seq <= cur || s.seq.CompareAndSwap(cur, seq) {
+			return nil
+		}
+	}
+}
+
+// catchUpBatch is how many feed entries CatchUp reads at once.
+const catchUpBatch = 2000
+
+// CatchUp embeds the papers changed since Seq. When the feed no longer
+// holds those changes (pruned while the process was down), it embeds every
+// paper instead. It returns how many papers it embedded.
+func (s *Index) CatchUp(ctx context.Context, src Source) (int, error) {
+	st, err := src.Stats(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("semantic: catch up: %w", err)
+	}
+	if st.LastChange <= s.Seq() {
+		return 0, nil
+	}
+	if st.FirstChange > s.Seq()+1 {
+		n := 0
+		err := src.EachPaper(ctx, func(p store.Paper) error {
+			n++
+			return s.Apply([]search.Document{indexer.Document(&p)}, nil, 0)
+		})
+		if err != nil {
+			return n, fmt.Errorf("semantic: re-embed all papers: %w", err)
+		}
+		s.SetSeq(st.LastChange)
+		return n, nil
+	}
+	total := 0
+	for {
+		changes, err := src.Changes(ctx, s.Seq(), catchUpBatch)
+		if err != nil {
+			return total, fmt.Errorf("semantic: catch up: %w", err)
+		}
+		if len(changes) == 0 {
+			return total, nil
+		}
+		seen := map[string]bool{}
+		var ids []string
+		for _, c := range changes {
+			if !seen[c.PaperID] {
+				seen[c.PaperID] = true
+				ids = append(ids, c.PaperID)
+			}
+		}
+		papers, err := src.PapersByID(ctx, ids)
+		if err != nil {
+			return total, fmt.Errorf("semantic: catch up: %w", err)
+		}
+		docs := make([]search.Document, len(papers))
+		for i := range papers {
+			docs[i] = indexer.Document(&papers[i])
+			delete(seen, papers[i].ID)
+		}
+		gone := make([]string, 0, len(seen))
+		for id := range seen {
+			gone = append(gone, id)
+		}
+		if err := s.Apply(docs, gone, changes[len(changes)-1].Seq); err != nil {
+			return total, err
+		}
+		total += len(docs)
+	}
+}
+
+func readSeq(dir string) (int64, error) {
+	b, err := os.ReadFile(filepath.Join(dir, seqFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil // saved before vectors followed the feed: catch up from the start
+	}
+	if err != nil {
+		return 0, err
+	}
+	seq, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("semantic: %s: %w", filepath.Join(dir, seqFile), err)
+	}
+	return seq, nil
+}
+
+func writeSeq(dir string, seq int64) error {
+	return os.WriteFile(filepath.Join(dir, seqFile), []byte(strconv.FormatInt(seq, 10)+"\n"), 0o644)
+}
