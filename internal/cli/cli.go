@@ -19,10 +19,11 @@ import (
 
 // Globals are the flags every command accepts.
 type Globals struct {
-	DataDir     string `name:"data-dir" env:"PAPERBOY_DATA_DIR" placeholder:"DIR" help:"Directory for the database and indexes (default: $XDG_DATA_HOME/paperboy or ~/.local/share/paperboy)."`
-	DatabaseURL string `name:"database-url" env:"PAPERBOY_DATABASE_URL" placeholder:"URL" help:"sqlite:///path/to/paperboy.db or postgres://user@host:5432/db (default: SQLite in the data directory)."`
-	LogLevel    string `name:"log-level" env:"PAPERBOY_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Log level: debug, info, warn or error."`
-	LogFormat   string `name:"log-format" env:"PAPERBOY_LOG_FORMAT" default:"text" enum:"text,json" help:"Log format: text or json."`
+	DataDir     string        `name:"data-dir" env:"PAPERBOY_DATA_DIR" placeholder:"DIR" help:"Directory for the database and indexes (default: $XDG_DATA_HOME/paperboy or ~/.local/share/paperboy)."`
+	DatabaseURL string        `name:"database-url" env:"PAPERBOY_DATABASE_URL" placeholder:"URL" help:"sqlite:///path/to/paperboy.db or postgres://user@host:5432/db (default: SQLite in the data directory)."`
+	LogLevel    string        `name:"log-level" env:"PAPERBOY_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Log level: debug, info, warn or error."`
+	Provider    providerFlags `embed:"" prefix:"embed-" group:"Embeddings provider (optional)"`
+	LogFormat   string        `name:"log-format" env:"PAPERBOY_LOG_FORMAT" default:"text" enum:"text,json" help:"Log format: text or json."`
 }
 
 type commands struct {

@@ -77,7 +77,9 @@ func (c *searchCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	if mode != c.Mode {
+	if res.Fallback != "" {
+		e.log.Warn("lexical results only", "why", res.Fallback)
+	} else if mode != c.Mode {
 		e.log.Debug("lexical results only", "asked", c.Mode, "why", "no embedding model yet, or a filter or sort that only lexical search applies")
 	}
 	var groups []semantic.Group
@@ -135,11 +137,12 @@ func writeSearchJSON(w io.Writer, res search.Result, papers []store.Paper, mode 
 		byID[papers[i].ID] = &papers[i]
 	}
 	out := struct {
-		Mode    string           `json:"mode"`
-		Total   int              `json:"total"`
-		Results []jsonResult     `json:"results"`
-		Groups  []semantic.Group `json:"groups"`
-	}{Mode: mode, Total: res.Total, Results: []jsonResult{}, Groups: groups}
+		Mode     string           `json:"mode"`
+		Fallback string           `json:"fallback,omitempty"`
+		Total    int              `json:"total"`
+		Results  []jsonResult     `json:"results"`
+		Groups   []semantic.Group `json:"groups"`
+	}{Mode: mode, Fallback: res.Fallback, Total: res.Total, Results: []jsonResult{}, Groups: groups}
 	if out.Groups == nil {
 		out.Groups = []semantic.Group{}
 	}

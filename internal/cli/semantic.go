@@ -17,6 +17,27 @@ import (
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
+// providerFlags name an OpenAI-compatible embeddings server that makes the
+// vectors instead of the corpus-trained model. The API key comes from the
+// environment only, so that it never shows in a process list.
+type providerFlags struct {
+	URL            string        `name:"url" env:"PAPERBOY_EMBED_URL" placeholder:"URL" help:"OpenAI-compatible embeddings server (Ollama, TEI, vLLM, OpenAI): http://127.0.0.1:11434/v1. Default: none; the corpus-trained model embeds. API key: PAPERBOY_EMBED_API_KEY."`
+	Model          string        `name:"model" env:"PAPERBOY_EMBED_MODEL" placeholder:"NAME" help:"The provider's model name."`
+	Dim            int           `name:"dim" env:"PAPERBOY_EMBED_DIM" placeholder:"N" help:"Dimensions of the provider's vectors."`
+	SendDimensions bool          `name:"send-dimensions" env:"PAPERBOY_EMBED_SEND_DIMENSIONS" help:"Ask the provider for --embed-dim dimensions (OpenAI text-embedding-3 models)."`
+	Timeout        time.Duration `name:"timeout" env:"PAPERBOY_EMBED_TIMEOUT" default:"1s" help:"Longest wait for a query's embedding before hybrid search answers from words alone."`
+}
+
+func (f providerFlags) config() semantic.ProviderConfig {
+	return semantic.ProviderConfig{URL: f.URL, Model: f.Model, Dim: f.Dim, SendDimensions: f.SendDimensions}
+}
+
+// client connects to the provider cfg names.
+func (f providerFlags) client(cfg semantic.ProviderConfig) (*embed.Client, error) {
+	return embed.NewClient(embed.ClientOptions{URL: cfg.URL, Model: cfg.Model, Dim: cfg.Dim,
+		SendDimensions: cfg.SendDimensions, APIKey: os.Getenv("PAPERBOY_EMBED_API_KEY")})
+}
+
 type embedCmd struct {
 	Train embedTrainCmd `cmd:"" help:"Train the embedding model on the papers in the database and index their vectors."`
 }
@@ -29,6 +50,19 @@ type embedTrainCmd struct {
 func (c *embedTrainCmd) Validate() error {
 	if c.Dim < 8 || c.Dim > 1024 {
 		return fmt.Errorf("--dim %d: want 8 to 1024", c.Dim)
+	}
+	return nil
+}
+
+func (f *providerFlags) Validate() error {
+	if f.URL == "" {
+		return nil
+	}
+	if f.Model == "" || f.Dim <= 0 {
+		return fmt.Errorf("--embed-url %s: also give --embed-model and --embed-dim", f.URL)
+	}
+	if f.Timeout <= 0 {
+		return fmt.Errorf("--embed-timeout %s: want a positive duration", f.Timeout)
 	}
 	return nil
 }
@@ -63,6 +97,26 @@ func (c *embedTrainCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
+	if e.Provider.URL != "" {
+		// The corpus model still labels topics and explains similarity;
+		// the provider makes every vector.
+		cfg := e.Provider.config()
+		client, err := e.Provider.client(cfg)
+		if err != nil {
+			return err
+		}
+		if err := ix.UseProvider(client, cfg, e.Provider.Timeout); err != nil {
+			return err
+		}
+		err = ix.Reembed(e.ctx, docs, func(done, total int) {
+			if done%(256*40) == 0 || done == total {
+				e.log.Info("embed train", "stage", fmt.Sprintf("provider embedded %d of %d papers", done, total), "elapsed", time.Since(start).Round(time.Second))
+			}
+		})
+		if err != nil {
+			return err
+		}
+	}
 	ix.SetSeq(st.LastChange)
 	if err := ix.Save(e.semanticDir()); err != nil {
 		return err
@@ -87,12 +141,39 @@ func modelStamp(dir string) string {
 
 // openSemantic loads the trained model and vectors, or returns nil when
 // there are none yet.
+//
+// Vectors made by an embeddings provider are used with that provider: the
+// one configured, which must be the same server and model (a change needs
+// 'embed train' to re-embed the corpus), or else the one they were made by.
 func (e *env) openSemantic() (*semantic.Index, error) {
 	ix, err := semantic.Open(e.semanticDir())
 	if errors.Is(err, fs.ErrNotExist) {
+		if e.Provider.URL != "" {
+			e.log.Warn("--embed-url is set but nothing is embedded yet: run 'paperboy embed train'")
+		}
 		return nil, nil
 	}
-	return ix, err
+	if err != nil {
+		return nil, err
+	}
+	saved := ix.ProviderConfig()
+	switch {
+	case saved == nil && e.Provider.URL == "":
+		return ix, nil
+	case saved == nil:
+		return nil, fmt.Errorf("--embed-url %s: the vectors in %s were made by the corpus model; run 'paperboy embed train' with the provider flags to re-embed the corpus", e.Provider.URL, e.semanticDir())
+	case e.Provider.URL != "" && *saved != e.Provider.config():
+		return nil, fmt.Errorf("the vectors in %s were made by %s (model %s, %d dimensions), not the configured %s (model %s, %d); run 'paperboy embed train' to re-embed the corpus",
+			e.semanticDir(), saved.URL, saved.Model, saved.Dim, e.Provider.URL, e.Provider.Model, e.Provider.Dim)
+	}
+	client, err := e.Provider.client(*saved)
+	if err != nil {
+		return nil, err
+	}
+	if err := ix.UseProvider(client, *saved, e.Provider.Timeout); err != nil {
+		return nil, err
+	}
+	return ix, nil
 }
 
 type similarCmd struct {

@@ -61,6 +61,9 @@ type Result struct {
 	TotalExact bool
 	Hits       []Hit
 	Query      *Query
+	// Fallback says why a hybrid search answered from the words alone (the
+	// embeddings provider was slow or down); "" otherwise.
+	Fallback string
 }
 
 // Search parses req.Query and runs it.

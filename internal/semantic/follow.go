@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/search"
@@ -48,9 +49,17 @@ func (s *Index) Dirty() bool { return s.dirty.Load() }
 
 // Apply embeds changed papers, drops deleted ones, and records seq.
 func (s *Index) Apply(docs []search.Document, gone []string, seq int64) error {
-	for _, d := range docs {
-		if err := s.Vectors.Add(d.ID, s.Model.EmbedDocument(d)); err != nil {
-			return fmt.Errorf("semantic: embed %s: %w", d.ID, err)
+	if len(docs) > 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), applyTimeout)
+		vecs, err := s.embedDocs(ctx, docs)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("semantic: embed %d changed papers: %w", len(docs), err)
+		}
+		for i, d := range docs {
+			if err := s.Vectors.Add(d.ID, vecs[i]); err != nil {
+				return fmt.Errorf("semantic: embed %s: %w", d.ID, err)
+			}
 		}
 	}
 	for _, id := range gone {
@@ -66,6 +75,9 @@ func (s *Index) Apply(docs []search.Document, gone []string, seq int64) error {
 		}
 	}
 }
+
+// applyTimeout bounds embedding one batch of changed papers.
+const applyTimeout = 5 * time.Minute
 
 // catchUpBatch is how many feed entries CatchUp reads at once.
 const catchUpBatch = 2000

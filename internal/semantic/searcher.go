@@ -80,7 +80,12 @@ func (s *Searcher) Search(ctx context.Context, mode Mode, req search.Request) (s
 		f = DefaultFusion
 	}
 	want := req.Offset + max(req.Limit, 1)
-	semIDs, err := ix.Search(req.Query, max(f.Depth, want))
+	semIDs, err := ix.Search(ctx, req.Query, max(f.Depth, want))
+	if errors.Is(err, ErrProviderUnavailable) && mode == Hybrid {
+		// The words still answer; say why the meaning did not.
+		res.Fallback = err.Error()
+		return res, Lexical, nil
+	}
 	if err != nil {
 		return search.Result{}, mode, err
 	}

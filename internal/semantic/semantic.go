@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/embed"
 	"github.com/paperboy-dev/paperboy/internal/fusion"
@@ -37,6 +38,12 @@ type Index struct {
 
 	seq   atomic.Int64 // the last change the vectors reflect (follow.go)
 	dirty atomic.Bool
+
+	// provider, when set, makes the vectors instead of Model (provider.go).
+	provider     Provider
+	providerCfg  *ProviderConfig
+	queryTimeout time.Duration
+	recent       queryCache
 }
 
 // Build trains a model on docs, embeds every doc and indexes the vectors.
@@ -78,14 +85,23 @@ func Open(dir string) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	if v.Dim() != m.Dim() {
-		return nil, fmt.Errorf("semantic: %s: vectors of %d dimensions for a model of %d", dir, v.Dim(), m.Dim())
+	cfg, err := readProvider(dir)
+	if err != nil {
+		return nil, err
+	}
+	if want := m.Dim(); cfg != nil {
+		want = cfg.Dim
+		if v.Dim() != want {
+			return nil, fmt.Errorf("semantic: %s: vectors of %d dimensions from a provider of %d", dir, v.Dim(), want)
+		}
+	} else if v.Dim() != want {
+		return nil, fmt.Errorf("semantic: %s: vectors of %d dimensions for a model of %d", dir, v.Dim(), want)
 	}
 	seq, err := readSeq(dir)
 	if err != nil {
 		return nil, err
 	}
-	ix := &Index{Model: m, Vectors: v}
+	ix := &Index{Model: m, Vectors: v, providerCfg: cfg}
 	ix.seq.Store(seq)
 	return ix, nil
 }
@@ -111,6 +127,9 @@ func (s *Index) Save(dir string) error {
 	if err := writeSeq(tmp, seq); err != nil {
 		return err
 	}
+	if err := writeProvider(tmp, s.providerCfg); err != nil {
+		return err
+	}
 	os.RemoveAll(old)
 	if err := os.Rename(dir, old); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("semantic: save %s: %w", dir, err)
@@ -123,8 +142,14 @@ func (s *Index) Save(dir string) error {
 }
 
 // Search returns the ids of the k papers nearest to the query's meaning.
-func (s *Index) Search(query string, k int) ([]string, error) {
-	hits, err := s.Vectors.Search(s.Model.EmbedText(query), k)
+// With a provider that fails or is slow the error wraps
+// ErrProviderUnavailable.
+func (s *Index) Search(ctx context.Context, query string, k int) ([]string, error) {
+	q, err := s.embedQuery(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	hits, err := s.Vectors.Search(q, k)
 	if err != nil {
 		return nil, err
 	}

@@ -52,7 +52,7 @@ func topic(id string) int {
 
 func TestSearchSimilarAndPersistence(t *testing.T) {
 	ix := build(t)
-	ids, err := ix.Search("phoneme waveform", 10)
+	ids, err := ix.Search(context.Background(), "phoneme waveform", 10)
 	if err != nil || len(ids) != 10 {
 		t.Fatalf("search: %v %v", ids, err)
 	}
@@ -86,7 +86,7 @@ func TestSearchSimilarAndPersistence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids2, _ := again.Search("phoneme waveform", 10)
+	ids2, _ := again.Search(context.Background(), "phoneme waveform", 10)
 	if strings.Join(ids, " ") != strings.Join(ids2, " ") {
 		t.Errorf("reopened index ranks differently:\n%v\n%v", ids, ids2)
 	}

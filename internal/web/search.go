@@ -93,6 +93,9 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	// The mode that answered: hybrid is lexical without a model, or for a
 	// query with fields, filters or a sort order.
 	w.Header().Set("X-Search-Mode", string(served))
+	if res.Fallback != "" {
+		w.Header().Set("X-Search-Fallback", res.Fallback)
+	}
 	ids := res.IDs()
 	papers, err := s.papers.PapersByID(r.Context(), ids)
 	if err != nil {
@@ -138,16 +141,18 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 			groups = g
 		}
 	}
-	writeJSON(w, http.StatusOK, apiSearchEnvelope{Mode: string(served), Total: res.Total, Results: items, Groups: groups})
+	writeJSON(w, http.StatusOK, apiSearchEnvelope{Mode: string(served), Fallback: res.Fallback, Total: res.Total, Results: items, Groups: groups})
 	return nil
 }
 
 // apiSearchEnvelope is the search response with ?envelope=1.
 type apiSearchEnvelope struct {
-	Mode    string           `json:"mode"`
-	Total   int              `json:"total"`
-	Results []apiSearchItem  `json:"results"`
-	Groups  []semantic.Group `json:"groups"`
+	Mode string `json:"mode"`
+	// Fallback says why a hybrid search answered from words alone.
+	Fallback string           `json:"fallback,omitempty"`
+	Total    int              `json:"total"`
+	Results  []apiSearchItem  `json:"results"`
+	Groups   []semantic.Group `json:"groups"`
 }
 
 // markHTML renders fragments as escaped HTML with matches in <mark>.

@@ -30,6 +30,7 @@ type searchPage struct {
 	Searched                         bool
 	Mode                             string // the mode asked for: hybrid, lexical or semantic
 	Served                           string // the mode that answered
+	Fallback                         string // why hybrid answered from words alone
 	Topics                           []topicChip
 	Topic                            int // the group narrowed to, 1-based; 0 for all
 	AllTopics                        string
@@ -222,7 +223,7 @@ func (s *Server) searchWithTopics(r *http.Request, sp *searchPage, mode semantic
 	}
 	if sp.Topic == 0 {
 		res, served, err := searcher.Search(r.Context(), mode, req)
-		sp.Served = string(served)
+		sp.Served, sp.Fallback = string(served), res.Fallback
 		return res, groups, err
 	}
 	if sp.Topic > len(groups) {
