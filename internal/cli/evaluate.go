@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -9,8 +10,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paperboy-dev/paperboy/internal/embed"
 	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/searcheval"
+	"github.com/paperboy-dev/paperboy/internal/semantic"
+	"github.com/paperboy-dev/paperboy/internal/vector"
 )
 
 // engineName names paperboy's own search engine in reports.
@@ -21,12 +25,26 @@ type evalCmd struct {
 }
 
 type evalSearchCmd struct {
-	Data string `name:"data" default:"../shared/data" help:"The shared data directory (arxiv-cs, hf-daily, eval, csfcube)."`
-	JSON bool   `name:"json" help:"Print the report as JSON."`
+	Data        string `name:"data" default:"../shared/data" help:"The shared data directory (arxiv-cs, hf-daily, eval, csfcube)."`
+	JSON        bool   `name:"json" help:"Print the report as JSON."`
+	LexicalOnly bool   `name:"lexical-only" help:"Skip training the embedding model and evaluating semantic and hybrid ranking (saves a few minutes)."`
+	Dim         int    `name:"dim" default:"256" help:"Dimensions of the embedding model trained for the evaluation."`
+	Seed        uint64 `name:"seed" default:"1" help:"Random seed of the embedding model."`
 }
 
 func (c *evalSearchCmd) Run(e *env) error {
-	rep, err := searcheval.RunEval(e.ctx, c.Data, searcheval.BuildIndex, engineName)
+	var others []searcheval.Engine
+	if !c.LexicalOnly {
+		model, err := c.trainModel(e)
+		if err != nil {
+			return err
+		}
+		others = []searcheval.Engine{
+			{Name: string(semantic.Semantic), Build: buildSemantic(model, semantic.Semantic)},
+			{Name: string(semantic.Hybrid), Build: buildSemantic(model, semantic.Hybrid)},
+		}
+	}
+	rep, err := searcheval.RunEval(e.ctx, c.Data, searcheval.BuildIndex, engineName, others...)
 	if err != nil {
 		return err
 	}
@@ -34,6 +52,78 @@ func (c *evalSearchCmd) Run(e *env) error {
 		return json.NewEncoder(e.stdout).Encode(rep.Summary("lexical"))
 	}
 	return searcheval.WriteEvalReport(e.stdout, rep)
+}
+
+// trainModel trains the embedding model as 'embed train' does, on the real
+// corpus and the CSFCube corpus together (CSFCube's papers are its domain).
+func (c *evalSearchCmd) trainModel(e *env) (*embed.Model, error) {
+	start := time.Now()
+	corpus, err := searcheval.LoadRealCorpus(e.ctx, c.Data)
+	if err != nil {
+		return nil, err
+	}
+	cube, err := searcheval.LoadCSFCube(filepath.Join(c.Data, searcheval.CSFCubeDir))
+	if err != nil {
+		return nil, err
+	}
+	opts := embed.DefaultTrainOptions()
+	opts.Dim, opts.Seed = c.Dim, c.Seed
+	opts.Progress = func(stage string) {
+		e.log.Info("eval: embed train", "stage", stage, "elapsed", time.Since(start).Round(time.Second))
+	}
+	return embed.Train(e.ctx, append(corpus, cube.Docs...), opts)
+}
+
+// buildSemantic is the evaluation's Builder for semantic or hybrid
+// ranking: paperboy's lexical index and the model's vectors of docs, fused
+// as the server fuses them.
+func buildSemantic(model *embed.Model, mode semantic.Mode) searcheval.Builder {
+	return func(ctx context.Context, docs []search.Document) (searcheval.Searcher, error) {
+		lex, err := searcheval.BuildIndex(ctx, docs)
+		if err != nil {
+			return nil, err
+		}
+		vecs, err := model.EmbedDocuments(ctx, docs)
+		if err != nil {
+			return nil, err
+		}
+		v := vector.New(model.Dim(), vector.Options{Seed: 1})
+		for i, d := range docs {
+			if err := v.Add(d.ID, vecs[i]); err != nil {
+				return nil, err
+			}
+		}
+		if err := v.Train(ctx); err != nil {
+			return nil, err
+		}
+		return semanticEvalSearcher{lex: lex, ix: &semantic.Index{Model: model, Vectors: v}, mode: mode}, nil
+	}
+}
+
+type semanticEvalSearcher struct {
+	lex  searcheval.Searcher
+	ix   *semantic.Index
+	mode semantic.Mode
+}
+
+func (s semanticEvalSearcher) Search(ctx context.Context, query string, limit int) ([]string, error) {
+	depth := max(semantic.DefaultFusion.Depth, limit)
+	semIDs, err := s.ix.Search(ctx, query, depth)
+	if err != nil || s.mode == semantic.Semantic {
+		return semIDs[:min(limit, len(semIDs))], err
+	}
+	lexIDs, err := s.lex.Search(ctx, query, depth)
+	if err != nil {
+		return nil, err
+	}
+	f := semantic.DefaultFusion
+	f.Depth = depth
+	fused := semantic.Fuse(f, lexIDs, semIDs, limit)
+	ids := make([]string, len(fused))
+	for i, r := range fused {
+		ids[i] = r.ID
+	}
+	return ids, nil
 }
 
 type benchCmd struct {

@@ -24,6 +24,9 @@ type EvalReport struct {
 	CSFCubeDocs int        `json:"csfcube_docs"`
 	Engine      EngineEval `json:"engine"`
 	Baseline    EngineEval `json:"baseline"`
+	// Others are further engines evaluated beside Engine (semantic and
+	// hybrid ranking), in the order given.
+	Others []EngineEval `json:"others,omitempty"`
 	// SPECTER scores the collection's own SPECTER rankings, a check of the
 	// metric code: it should read MAP 0.342, NDCG%20 0.533.
 	SPECTER CSFCubeResult `json:"specter"`
@@ -37,11 +40,18 @@ type EngineEval struct {
 	CSFCube   CSFCubeResult     `json:"csfcube"`
 }
 
-// RunEval evaluates the searchers that build makes, and the FTS5 baseline,
-// on the data under dataDir (the shared data directory): known-item search
-// over the real corpus with both query fields, and CSFCube over its own
-// corpus. The baseline's files go to a temporary directory.
-func RunEval(ctx context.Context, dataDir string, build Builder, engineName string) (EvalReport, error) {
+// Engine is a named Builder.
+type Engine struct {
+	Name  string
+	Build Builder
+}
+
+// RunEval evaluates the searchers that build makes, those of others, and
+// the FTS5 baseline, on the data under dataDir (the shared data
+// directory): known-item search over the real corpus with both query
+// fields, and CSFCube over its own corpus. The baseline's files go to a
+// temporary directory.
+func RunEval(ctx context.Context, dataDir string, build Builder, engineName string, others ...Engine) (EvalReport, error) {
 	corpus, err := LoadRealCorpus(ctx, dataDir)
 	if err != nil {
 		return EvalReport{}, err
@@ -69,6 +79,13 @@ func RunEval(ctx context.Context, dataDir string, build Builder, engineName stri
 	defer os.RemoveAll(tmp)
 	if rep.Engine, err = evalEngine(ctx, engineName, build, corpus, items, cube); err != nil {
 		return EvalReport{}, err
+	}
+	for _, o := range others {
+		ev, err := evalEngine(ctx, o.Name, o.Build, corpus, items, cube)
+		if err != nil {
+			return EvalReport{}, err
+		}
+		rep.Others = append(rep.Others, ev)
 	}
 	if rep.Baseline, err = evalEngine(ctx, BaselineName, BuildFTS5(tmp), corpus, items, cube); err != nil {
 		return EvalReport{}, err
@@ -113,22 +130,62 @@ func evalEngine(ctx context.Context, name string, build Builder, corpus []search
 // side with their ratio.
 func WriteEvalReport(w io.Writer, r EvalReport) error {
 	e, b := r.Engine, r.Baseline
-	tw := newTable("evaluation", "metric", e.Name, b.Name, e.Name+"/"+b.Name)
-	for i := range min(len(e.KnownItem), len(b.KnownItem)) {
-		ek, bk := e.KnownItem[i], b.KnownItem[i]
-		what := fmt.Sprintf("known-item %s (%d)", ek.Field, ek.N)
-		row(tw, what, "MRR@10", ek.MRR10, bk.MRR10)
-		row(tw, "", "recall@10", ek.Recall10, bk.Recall10)
-		durRow(tw, "", "mean time*", ek.Mean, bk.Mean)
+	engines := append([]EngineEval{e}, r.Others...)
+	header := []string{"evaluation", "metric"}
+	for _, x := range engines {
+		header = append(header, x.Name)
 	}
-	row(tw, fmt.Sprintf("CSFCube (%d)", e.CSFCube.N), "MAP", e.CSFCube.MAP, b.CSFCube.MAP)
-	row(tw, "", "NDCG%20", e.CSFCube.NDCG20, b.CSFCube.NDCG20)
-	for i := range min(len(e.CSFCube.Facets), len(b.CSFCube.Facets)) {
-		ef, bf := e.CSFCube.Facets[i], b.CSFCube.Facets[i]
-		row(tw, fmt.Sprintf("  %s (%d)", ef.Facet, ef.N), "MAP", ef.MAP, bf.MAP)
-		row(tw, "", "NDCG%20", ef.NDCG20, bf.NDCG20)
+	header = append(header, b.Name, e.Name+"/"+b.Name)
+	tw := newTable(header...)
+	add := func(what, metric string, value func(x EngineEval) float64) {
+		cells := []string{what, metric}
+		for _, x := range engines {
+			cells = append(cells, strconv.FormatFloat(value(x), 'f', 3, 64))
+		}
+		tw.add(append(cells, strconv.FormatFloat(value(b), 'f', 3, 64), ratio(value(e), value(b)))...)
 	}
-	durRow(tw, fmt.Sprintf("index build (%s docs)", thousands(r.CorpusDocs)), "time", e.BuildTime, b.BuildTime)
+	addDur := func(what, metric string, value func(x EngineEval) time.Duration) {
+		cells := []string{what, metric}
+		for _, x := range engines {
+			cells = append(cells, roundDur(value(x)).String())
+		}
+		tw.add(append(cells, roundDur(value(b)).String(), ratio(float64(value(e)), float64(value(b))))...)
+	}
+	for i := range len(e.KnownItem) {
+		ki := func(f func(KnownItemResult) float64) func(EngineEval) float64 {
+			return func(x EngineEval) float64 {
+				if i >= len(x.KnownItem) {
+					return 0
+				}
+				return f(x.KnownItem[i])
+			}
+		}
+		what := fmt.Sprintf("known-item %s (%d)", e.KnownItem[i].Field, e.KnownItem[i].N)
+		add(what, "MRR@10", ki(func(k KnownItemResult) float64 { return k.MRR10 }))
+		add("", "recall@10", ki(func(k KnownItemResult) float64 { return k.Recall10 }))
+		addDur("", "mean time*", func(x EngineEval) time.Duration {
+			if i >= len(x.KnownItem) {
+				return 0
+			}
+			return x.KnownItem[i].Mean
+		})
+	}
+	add(fmt.Sprintf("CSFCube (%d)", e.CSFCube.N), "MAP", func(x EngineEval) float64 { return x.CSFCube.MAP })
+	add("", "NDCG%20", func(x EngineEval) float64 { return x.CSFCube.NDCG20 })
+	for i := range e.CSFCube.Facets {
+		facet := func(f func(FacetScore) float64) func(EngineEval) float64 {
+			return func(x EngineEval) float64 {
+				if i >= len(x.CSFCube.Facets) {
+					return 0
+				}
+				return f(x.CSFCube.Facets[i])
+			}
+		}
+		ef := e.CSFCube.Facets[i]
+		add(fmt.Sprintf("  %s (%d)", ef.Facet, ef.N), "MAP", facet(func(f FacetScore) float64 { return f.MAP }))
+		add("", "NDCG%20", facet(func(f FacetScore) float64 { return f.NDCG20 }))
+	}
+	addDur(fmt.Sprintf("index build (%s docs)", thousands(r.CorpusDocs)), "time", func(x EngineEval) time.Duration { return x.BuildTime })
 	if err := tw.write(w); err != nil {
 		return err
 	}
@@ -371,7 +428,11 @@ type KnownItemScore struct {
 // entries ("lexical").
 func (r EvalReport) Summary(engineKey string) EvalSummary {
 	s := EvalSummary{CSFCube: map[string]CSFCubeScore{}, KnownItem: map[string]KnownItemScore{}, Report: r}
-	for key, ev := range map[string]EngineEval{engineKey: r.Engine, BaselineName: r.Baseline} {
+	engines := map[string]EngineEval{engineKey: r.Engine, BaselineName: r.Baseline}
+	for _, o := range r.Others {
+		engines[o.Name] = o
+	}
+	for key, ev := range engines {
 		s.CSFCube[key] = CSFCubeScore{MAP: ev.CSFCube.MAP, NDCG20: ev.CSFCube.NDCG20}
 		var k KnownItemScore
 		for _, res := range ev.KnownItem {
