@@ -10,6 +10,11 @@ type Viewer struct {
 	Name     string
 	Role     string // user, moderator or admin
 	ViaToken bool   // authenticated by an API token rather than a session
+	// Verified is whether the user confirmed their email address.
+	// Unverified users may sign in and read; community actions (votes,
+	// comments, submissions) should refuse them with a pointer to
+	// /settings, where they can ask for a new confirmation link.
+	Verified bool
 }
 
 // IsModerator reports whether v may moderate (moderators and admins).
