@@ -76,7 +76,20 @@ type Community struct {
 	AISummary        string
 	AIKeywords       []string
 	ProjectPage      string
+
+	// Votes and Comments are paperboy's own upvotes and visible comments,
+	// counted by database triggers; Hidden is set by moderators. They are
+	// not Hugging Face's data, so the import fingerprint leaves them out.
+	Votes    int  `json:"-"`
+	Comments int  `json:"-"`
+	Hidden   bool `json:"-"`
 }
+
+// TotalUpvotes is the count shown: imported upvotes plus paperboy's own.
+func (c Community) TotalUpvotes() int { return c.Upvotes + c.Votes }
+
+// TotalComments is Hugging Face's comment count plus paperboy's own.
+func (c Community) TotalComments() int { return c.NumComments + c.Comments }
 
 // metaHash fingerprints the metadata that an import may change, so that a
 // re-import of the same record is recognised as unchanged.

@@ -447,7 +447,8 @@ func placeholders(n int) string {
 const paperSelect = `id, version, title, abstract, authors, categories, classifications, comments, journal_ref, doi,
 	report_no, license, submitter, versions, first_version_at, latest_version_at, listed_on, source,
 	base_upvotes, daily_on, daily_submitted_at, daily_submitter, github_repo, github_stars,
-	hf_num_comments, ai_summary, ai_keywords, project_page, created_at, updated_at`
+	hf_num_comments, ai_summary, ai_keywords, project_page, created_at, updated_at,
+	vote_count, comment_count, hidden`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -460,7 +461,8 @@ func scanPaper(r rowScanner) (Paper, error) {
 		&p.JournalRef, &p.DOI, &p.ReportNo, &p.License, &p.Submitter, &versions, &first, &latest,
 		&listed, &p.Source, &p.Community.Upvotes, &dailyOn, &dailyAt, &p.Community.DailySubmitter,
 		&p.Community.GitHubRepo, &stars, &p.Community.NumComments, &p.Community.AISummary, &keywords,
-		&p.Community.ProjectPage, &created, &updated)
+		&p.Community.ProjectPage, &created, &updated,
+		&p.Community.Votes, &p.Community.Comments, &p.Community.Hidden)
 	if err != nil {
 		return Paper{}, err
 	}

@@ -54,8 +54,8 @@ func toAPIPaper(p *store.Paper) apiPaper {
 		ID: p.ID, Title: p.Title, Summary: p.Abstract,
 		Authors:        make([]apiAuthor, len(p.Authors)),
 		PublishedAt:    timePtr(p.FirstVersionAt),
-		Upvotes:        p.Community.Upvotes,
-		NumComments:    p.Community.NumComments,
+		Upvotes:        p.Community.TotalUpvotes(),
+		NumComments:    p.Community.TotalComments(),
 		GitHubRepo:     p.Community.GitHubRepo,
 		ProjectPage:    p.Community.ProjectPage,
 		AISummary:      p.Community.AISummary,
@@ -103,6 +103,9 @@ func timePtr(t time.Time) *time.Time {
 // with their slash included, and with or without a version.
 func (s *Server) apiPaper(w http.ResponseWriter, r *http.Request) error {
 	raw := r.PathValue("id")
+	if rest, ok := strings.CutSuffix(raw, "/comments"); ok {
+		return s.apiComments(w, r, rest)
+	}
 	if rest, ok := strings.CutSuffix(raw, "/similar"); ok {
 		return s.apiSimilar(w, r, rest)
 	}
@@ -113,6 +116,9 @@ func (s *Server) apiPaper(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.papers.Paper(r.Context(), id.Base)
 	if err != nil {
 		return err
+	}
+	if p.Community.Hidden && !viewerFrom(r.Context()).IsModerator() {
+		return errNotFound("not found") // hidden by a moderator
 	}
 	writeJSON(w, http.StatusOK, toAPIPaper(&p))
 	return nil

@@ -74,6 +74,7 @@ type card struct {
 	Stars      int // -1 unknown
 	Excerpt    template.HTML
 	Rank       int
+	Voted      bool // by the signed-in viewer (community.go)
 }
 
 const cardAuthors = 3
@@ -81,7 +82,7 @@ const cardAuthors = 3
 func toCard(p *store.Paper) card {
 	c := card{
 		ID: p.ID, Title: texHTML(p.Title), Date: p.PaperDay(), Categories: p.Categories,
-		Upvotes: p.Community.Upvotes, Comments: p.Community.NumComments,
+		Upvotes: p.Community.TotalUpvotes(), Comments: p.Community.TotalComments(),
 		GitHub: githubURL(p.Community.GitHubRepo), Stars: p.Community.GitHubStars,
 		Excerpt: texHTML(excerpt(p.Abstract, 300)),
 	}
@@ -373,6 +374,9 @@ func (s *Server) renderList(w http.ResponseWriter, r *http.Request, lp *listPage
 		return err
 	}
 	lp.Cards = toCards(papers, (p-1)*listPageSize+1)
+	if err := s.markVoted(r, lp.Cards); err != nil {
+		return err
+	}
 	lp.PageNum = p
 	if p > 1 {
 		lp.PrevPage = pageURL(r, p-1)
@@ -426,13 +430,17 @@ func (s *Server) trendingPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	cards := toCards(papers, 1)
+	if err := s.markVoted(r, cards); err != nil {
+		return err
+	}
 	return s.render(w, r, "trending.html", &trendingPage{
 		Page: Page{
 			Title: "Trending papers", Canonical: "/trending", Nav: "trending",
 			Description: "Papers the community is upvoting now.",
 			Feeds:       feedLinks("Trending papers", "trending", nil),
 		},
-		Cards: toCards(papers, 1),
+		Cards: cards,
 	})
 }
 
@@ -451,6 +459,7 @@ type paperPage struct {
 	Day       time.Time
 	Submitted time.Time
 	Similar   []similarCard
+	Community *paperCommunity // votes and comments (community.go)
 }
 
 func (s *Server) paperPage(w http.ResponseWriter, r *http.Request) error {
@@ -489,6 +498,9 @@ func (s *Server) paperPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	pp.Feeds = feeds
 	pp.Meta = citationMeta(&p, s.base(r))
+	if pp.Community, err = s.paperCommunity(r, &p); err != nil {
+		return err
+	}
 	pp.Similar = s.similarCards(r, &p)
 	setLastModified(w, p.UpdatedAt)
 	return s.render(w, r, "paper.html", &pp)

@@ -67,6 +67,7 @@ type Server struct {
 
 	accounts      Accounts
 	community     Community
+	submit        SubmitOptions
 	subscriptions Subscriptions
 	mail          mail.Sender
 	limiters      map[string]*auth.Limiter
@@ -101,6 +102,9 @@ type Options struct {
 	Accounts      Accounts
 	Community     Community
 	Subscriptions Subscriptions
+	// Submit fetches submitted papers from arXiv and sets the submission
+	// rules (community.go).
+	Submit SubmitOptions
 	// Mail sends account and subscription email.
 	Mail mail.Sender
 	// Operations feeds /metrics and the harvest admin page; nil leaves
@@ -126,6 +130,7 @@ func NewServer(opts Options) *Server {
 
 		accounts:      opts.Accounts,
 		community:     opts.Community,
+		submit:        opts.Submit,
 		subscriptions: opts.Subscriptions,
 		mail:          opts.Mail,
 		ops:           opts.Operations,
@@ -197,6 +202,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Permissions-Policy", "interest-cohort=(), browsing-topics=()")
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	r, authErr := s.authenticate(r)
+	if authErr == nil {
+		// A session cookie that no longer signs in is dropped here, on any
+		// page, so the browser stops sending it. (Requests with cookies
+		// never use the shared cache: respcache.go.)
+		s.clearStaleCookie(rec, r)
+	}
 	switch {
 	case authErr != nil:
 		s.renderError(rec, r, authErr)
@@ -219,7 +230,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.httpStats.observe(rec.status, time.Since(start))
 	s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-		slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		slog.String("method", r.Method), slog.String("path", loggedPath(r.URL.Path)),
 		slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
 }
 
@@ -273,6 +284,9 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		status, msg = http.StatusNotFound, "not found"
 	case errors.Is(err, search.ErrEmptyQuery), errors.Is(err, search.ErrQueryTooLong), errors.Is(err, semantic.ErrLexicalOnly):
 		status, msg = http.StatusBadRequest, strings.TrimPrefix(err.Error(), "search: ")
+	case errors.Is(err, semantic.ErrProviderUnavailable):
+		status, msg = http.StatusServiceUnavailable, "search by meaning is unavailable right now: the embeddings provider did not answer; try mode=hybrid or lexical"
+		w.Header().Set("Retry-After", "5")
 	case errors.Is(err, semantic.ErrNoModel), errors.Is(err, semantic.ErrUnknownPaper):
 		status, msg = http.StatusNotFound, err.Error()
 	case errors.Is(err, indexer.ErrNotReady):
@@ -284,6 +298,9 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	w.Header().Set("Cache-Control", "no-store")
+	if status == http.StatusUnauthorized && bearer(r) {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+	}
 	if isAPI(r) {
 		writeJSON(w, status, map[string]string{"error": msg})
 		return
@@ -304,7 +321,25 @@ type errorPage struct {
 }
 
 func isAPI(r *http.Request) bool {
-	return strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/healthz" || strings.HasPrefix(r.URL.Path, "/feeds/")
+	return strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/healthz" || strings.HasPrefix(r.URL.Path, "/feeds/") || bearer(r)
+}
+
+// bearer reports whether the request authenticates with an API token: a
+// script, which gets JSON errors wherever it calls.
+func bearer(r *http.Request) bool {
+	scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	return strings.EqualFold(scheme, "Bearer")
+}
+
+// loggedPath keeps one-time secrets out of the request log: the emailed
+// links carry their token in the path.
+func loggedPath(p string) string {
+	for _, prefix := range []string{"/reset/", "/login/link/", "/unsubscribe/", "/subscribe/confirm/", "/subscription/"} {
+		if strings.HasPrefix(p, prefix) && len(p) > len(prefix) {
+			return prefix + "…"
+		}
+	}
+	return p
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -11,3 +11,39 @@ document.querySelectorAll("button[data-copy]").forEach(function (b) {
     });
   });
 });
+
+// Upvote buttons are forms that work without script; with it, they vote
+// through the API without reloading the page. A visitor who is not signed
+// in is sent to sign in, as the form would.
+document.addEventListener("submit", function (e) {
+  var form = e.target;
+  if (!form.matches || !form.matches("form.upvote") || !window.fetch) return;
+  e.preventDefault();
+  var button = form.querySelector("button");
+  var input = form.querySelector("input[name=vote]");
+  var up = input.value !== "down";
+  button.disabled = true;
+  fetch("/api/papers/" + form.dataset.paper + "/upvote", {
+    method: up ? "POST" : "DELETE",
+    credentials: "same-origin",
+    headers: { "Accept": "application/json" }
+  }).then(function (res) {
+    if (res.status === 401) {
+      location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+      return null;
+    }
+    if (!res.ok) throw new Error("vote failed: " + res.status);
+    return res.json();
+  }).then(function (body) {
+    if (!body) return;
+    button.setAttribute("aria-pressed", up ? "true" : "false");
+    input.value = up ? "down" : "up";
+    form.querySelector(".count").textContent = "\u25B2 " + body.upvotes;
+    var label = button.querySelector(".visually-hidden");
+    if (label) label.textContent = "Upvote, " + body.upvotes + (body.upvotes === 1 ? " upvote" : " upvotes");
+  }).catch(function () {
+    form.submit(); // fall back to the plain form, which shows any error
+  }).finally(function () {
+    button.disabled = false;
+  });
+});
