@@ -151,7 +151,7 @@ func writeSearchJSON(w io.Writer, res search.Result, papers []store.Paper, mode 
 		if !ok {
 			continue
 		}
-		r := jsonResult{ID: p.ID, Title: p.Title, Score: h.Score, Authors: p.Authors, Categories: p.Categories, Upvotes: p.Community.Upvotes}
+		r := jsonResult{ID: p.ID, Title: p.Title, Score: h.Score, Authors: p.Authors, Categories: p.Categories, Upvotes: p.Community.TotalUpvotes()}
 		if !p.ListedOn.IsZero() {
 			r.ListedOn = p.ListedOn.Format(time.DateOnly)
 		}
@@ -197,8 +197,8 @@ func writeSearchText(w io.Writer, res search.Result, papers []store.Paper, offse
 			meta = append(meta, strings.Join(p.Categories, " "))
 		}
 		meta = append(meta, "arXiv:"+p.ID)
-		if p.Community.Upvotes > 0 {
-			meta = append(meta, fmt.Sprintf("▲ %d", p.Community.Upvotes))
+		if p.Community.TotalUpvotes() > 0 {
+			meta = append(meta, fmt.Sprintf("▲ %d", p.Community.TotalUpvotes()))
 		}
 		fmt.Fprintf(w, "\n%2d. %s\n    %s\n    %s\n", offset+i+1, mark(search.Highlight(p.Title, res.Query)),
 			strings.Join(meta, " · "), mark(search.Snippet(p.Abstract, res.Query, 220)))

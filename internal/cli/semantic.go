@@ -82,6 +82,9 @@ func (c *embedTrainCmd) Run(e *env) error {
 	}
 	var docs []search.Document
 	err = s.EachPaper(e.ctx, func(p store.Paper) error {
+		if p.Community.Hidden {
+			return nil
+		}
 		docs = append(docs, indexer.Document(&p))
 		return nil
 	})
@@ -222,7 +225,7 @@ func (c *similarCmd) Run(e *env) error {
 	for _, sp := range similar {
 		p := &sp.Paper
 		items = append(items, item{
-			Paper:  jsonResult{ID: p.ID, Title: p.Title, Authors: p.Authors, Categories: p.Categories, Upvotes: p.Community.Upvotes},
+			Paper:  jsonResult{ID: p.ID, Title: p.Title, Authors: p.Authors, Categories: p.Categories, Upvotes: p.Community.TotalUpvotes()},
 			Reason: sp.Reason,
 		})
 	}

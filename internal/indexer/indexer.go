@@ -156,8 +156,11 @@ func (in *Indexer) Rebuild(ctx context.Context) error {
 	b := search.NewBuilder()
 	n := 0
 	err = in.opts.Source.EachPaper(ctx, func(p store.Paper) error {
-		b.Add(Document(&p))
 		n++
+		if p.Community.Hidden {
+			return nil // hidden by a moderator or deleted at the source: not findable
+		}
+		b.Add(Document(&p))
 		if in.opts.OnBuildProgress != nil && n%10000 == 0 {
 			in.opts.OnBuildProgress(n, st.Papers)
 		}
@@ -216,15 +219,18 @@ func (in *Indexer) apply(ctx context.Context, changes []store.Change) (int, erro
 	if err != nil {
 		return 0, fmt.Errorf("indexer: read changed papers: %w", err)
 	}
-	docs := make([]search.Document, len(papers))
+	docs := make([]search.Document, 0, len(papers))
 	for i := range papers {
-		docs[i] = Document(&papers[i])
+		if papers[i].Community.Hidden {
+			continue // stays in seen: removed from the index below
+		}
+		docs = append(docs, Document(&papers[i]))
 		delete(seen, papers[i].ID)
 	}
 	if err := in.ix.Add(docs...); err != nil {
 		return 0, fmt.Errorf("indexer: update index: %w", err)
 	}
-	var gone []string // changed, then deleted from the store
+	var gone []string // changed, then deleted from the store or hidden
 	for id := range seen {
 		gone = append(gone, id)
 	}
@@ -310,7 +316,7 @@ func Document(p *store.Paper) search.Document {
 		Authors:    p.Authors,
 		Categories: p.Categories,
 		Date:       p.ListedOn,
-		Upvotes:    p.Community.Upvotes,
+		Upvotes:    p.Community.TotalUpvotes(),
 	}
 }
 

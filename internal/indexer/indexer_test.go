@@ -248,3 +248,46 @@ func TestIndexOlderThanTheKeptFeedIsRebuilt(t *testing.T) {
 		t.Errorf("the paper whose change was pruned is missing: %v", got)
 	}
 }
+
+func TestHiddenPapersAreNotFound(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t, store.SQLite, store.Options{})
+	upsert(t, s, paper("2506.00001", "quantum walks"), paper("2506.00002", "quantum annealing"))
+	mod, err := s.CreateUser(ctx, store.User{Username: "mod", Email: "mod@example.org", Role: "moderator"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor := store.Actor{ID: mod.ID, Name: mod.Username, Moderator: true}
+	in, err := indexer.Open(ctx, indexer.Options{Dir: t.TempDir(), Source: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(t, in.Index(), "quantum"); len(got) != 2 {
+		t.Fatalf("before hiding: %v", got)
+	}
+	if err := s.SetHidden(ctx, "2506.00001", true, actor, "spam"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(t, in.Index(), "quantum"); len(got) != 1 || got[0] != "2506.00002" {
+		t.Fatalf("after hiding 2506.00001: %v", got)
+	}
+	// A rebuild leaves it out too; unhiding brings it back.
+	if err := in.Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(t, in.Index(), "walks"); len(got) != 0 {
+		t.Fatalf("rebuilt index finds the hidden paper: %v", got)
+	}
+	if err := s.SetHidden(ctx, "2506.00001", false, actor, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(t, in.Index(), "walks"); len(got) != 1 {
+		t.Fatalf("after unhiding: %v", got)
+	}
+}

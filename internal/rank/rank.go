@@ -55,7 +55,7 @@ func Age(p *store.Paper, now time.Time) float64 {
 
 // Points is a paper's community interest before decay.
 func Points(p *store.Paper) float64 {
-	pts := float64(max(p.Community.Upvotes, 0))
+	pts := float64(max(p.Community.TotalUpvotes(), 0))
 	if p.Community.GitHubStars > 0 {
 		pts += StarWeight * math.Log10(1+float64(p.Community.GitHubStars))
 	}
@@ -90,7 +90,7 @@ func Trending(papers []store.Paper, now time.Time) {
 // the more recent first submission, then the larger id. The store's list
 // queries order the same way.
 func Daily(a, b store.Paper) int {
-	if c := cmp.Compare(b.Community.Upvotes, a.Community.Upvotes); c != 0 {
+	if c := cmp.Compare(b.Community.TotalUpvotes(), a.Community.TotalUpvotes()); c != 0 {
 		return c
 	}
 	if c := b.FirstVersionAt.Compare(a.FirstVersionAt); c != 0 {

@@ -96,6 +96,9 @@ func (s *Index) CatchUp(ctx context.Context, src Source) (int, error) {
 	if st.FirstChange > s.Seq()+1 {
 		n := 0
 		err := src.EachPaper(ctx, func(p store.Paper) error {
+			if p.Community.Hidden {
+				return s.Apply(nil, []string{p.ID}, 0)
+			}
 			n++
 			return s.Apply([]search.Document{indexer.Document(&p)}, nil, 0)
 		})
@@ -126,9 +129,12 @@ func (s *Index) CatchUp(ctx context.Context, src Source) (int, error) {
 		if err != nil {
 			return total, fmt.Errorf("semantic: catch up: %w", err)
 		}
-		docs := make([]search.Document, len(papers))
+		docs := make([]search.Document, 0, len(papers))
 		for i := range papers {
-			docs[i] = indexer.Document(&papers[i])
+			if papers[i].Community.Hidden {
+				continue // removed below, as deleted ones are
+			}
+			docs = append(docs, indexer.Document(&papers[i]))
 			delete(seen, papers[i].ID)
 		}
 		gone := make([]string, 0, len(seen))

@@ -14,7 +14,7 @@ const dayExpr = "COALESCE(daily_on, listed_on)"
 
 // dailyOrder ranks a daily list: most upvoted first, then the most recent
 // submission, then the id so that the order is total.
-const dailyOrder = " ORDER BY base_upvotes DESC, first_version_at DESC NULLS LAST, id DESC"
+const dailyOrder = " ORDER BY base_upvotes + vote_count DESC, first_version_at DESC NULLS LAST, id DESC"
 
 // PaperDay is the day a paper belongs to on the daily lists (UTC midnight),
 // or the zero time when it has neither a daily-list nor a listing date.

@@ -41,7 +41,7 @@ type apiSubmitter struct {
 func toDailyItem(p *store.Paper) apiDailyItem {
 	it := apiDailyItem{
 		Paper: toAPIPaper(p), Title: p.Title, Summary: p.Abstract,
-		PublishedAt: timePtr(p.FirstVersionAt), NumComments: p.Community.NumComments,
+		PublishedAt: timePtr(p.FirstVersionAt), NumComments: p.Community.TotalComments(),
 	}
 	if c := p.Community.DailySubmitter; c != "" {
 		it.SubmittedBy = &apiSubmitter{Name: c, User: c, Fullname: c, Type: "user"}

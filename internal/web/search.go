@@ -116,7 +116,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 			Paper:       toAPIPaper(p),
 			Title:       p.Title,
 			PublishedAt: timePtr(p.FirstVersionAt),
-			NumComments: p.Community.NumComments,
+			NumComments: p.Community.TotalComments(),
 			Score:       h.Score,
 			Highlights: apiHighlights{
 				Title:   markHTML(search.Highlight(p.Title, res.Query)),
