@@ -107,6 +107,19 @@ func (s *Store) SaveHarvestCheckpoint(ctx context.Context, cp HarvestCheckpoint,
 			if err != nil {
 				return fmt.Errorf("record deleted %s: %w", d.PaperID, err)
 			}
+			// The source withdrew the record: the paper leaves the lists, its
+			// page and the search index (through the change feed), but its
+			// row, votes and comments stay, so a moderator can restore it.
+			res, err := tx.ExecContext(ctx, s.q("UPDATE papers SET hidden = TRUE, updated_at = ? WHERE id = ? AND NOT hidden"),
+				s.timeArg(now), d.PaperID)
+			if err != nil {
+				return fmt.Errorf("hide deleted %s: %w", d.PaperID, err)
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				if err := s.communityChange(ctx, tx, d.PaperID, now); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})

@@ -193,3 +193,37 @@ func TestHarvestJobClaimIsExclusive(t *testing.T) {
 		})
 	}
 }
+
+func TestDeletedRecordsHideTheirPapers(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		mustUpsert(t, s, arxivPaper("2501.00001", 1), arxivPaper("2501.00002", 1))
+		before, err := s.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cp := store.HarvestCheckpoint{Job: "oai cs", Source: "arxiv-oai", Set: "cs", MetadataPrefix: "arXiv"}
+		del := []store.DeletedRecord{{PaperID: "2501.00001", Source: "arxiv-oai", Datestamp: "2025-01-02"}}
+		if err := s.SaveHarvestCheckpoint(ctx, cp, del); err != nil {
+			t.Fatal(err)
+		}
+		p, err := s.Paper(ctx, "2501.00001")
+		if err != nil || !p.Community.Hidden {
+			t.Fatalf("deleted paper: hidden=%v err=%v, want hidden and kept", p.Community.Hidden, err)
+		}
+		if p, _ := s.Paper(ctx, "2501.00002"); p.Community.Hidden {
+			t.Fatal("a paper the source did not delete was hidden")
+		}
+		changes, err := s.Changes(ctx, before.LastChange, 10)
+		if err != nil || len(changes) != 1 || changes[0].PaperID != "2501.00001" {
+			t.Fatalf("change feed after the deletion: %+v %v, want one entry for 2501.00001", changes, err)
+		}
+		// Seen again on a later page: nothing more happens.
+		if err := s.SaveHarvestCheckpoint(ctx, cp, del); err != nil {
+			t.Fatal(err)
+		}
+		if changes, _ := s.Changes(ctx, before.LastChange, 10); len(changes) != 1 {
+			t.Fatalf("a repeated deletion wrote %d changes", len(changes))
+		}
+	})
+}
