@@ -83,6 +83,9 @@ func (h *Harvester) storeFeedEntries(ctx context.Context, res *Result, entries [
 	if err != nil {
 		return err
 	}
+	for i := range papers {
+		papers[i].ArrivedVia = "arXiv listing feed (" + cmpOr(papers[i].PrimaryCategory(), "arXiv") + ")"
+	}
 	counts, err := h.Store.UpsertPapers(ctx, papers)
 	res.Counts.Add(counts)
 	res.Counts.Unchanged += len(byID) - len(papers) // known at the same or a newer version
@@ -106,6 +109,9 @@ func (h *Harvester) Lookup(ctx context.Context, c *APIClient, ids []string) (Res
 		n := len(papers)
 		if papers, err = fillGaps(ctx, h.Store, papers); err != nil {
 			return err
+		}
+		for i := range papers {
+			papers[i].ArrivedVia = "arXiv API"
 		}
 		counts, err := h.Store.UpsertPapers(ctx, papers)
 		res.Counts.Add(counts)

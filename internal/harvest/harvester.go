@@ -153,6 +153,9 @@ func (h *Harvester) OAI(ctx context.Context, c *OAIClient, req ListRequest) (res
 				papers = append(papers, r.Paper)
 			}
 		}
+		for i := range papers {
+			papers[i].ArrivedVia = "arXiv OAI-PMH (" + cmpOr(req.Set, "all sets") + ")"
+		}
 		counts, err := h.Store.UpsertPapers(ctx, papers)
 		if err != nil {
 			return res, fmt.Errorf("harvest %s: page %d: %w", job, cp.Pages+1, err)

@@ -68,7 +68,7 @@ func (c *HFClient) Day(ctx context.Context, day time.Time, fn func(page []byte, 
 func (h *Harvester) HFDaily(ctx context.Context, c *HFClient, day time.Time) (Result, error) {
 	job := SourceHF + " " + day.Format(time.DateOnly)
 	return h.run(ctx, job, SourceHF, func(res *Result) error {
-		im := &ingest.Importer{Store: h.Store, Format: ingest.FormatHF, OnProblem: func(p ingest.Problem) {
+		im := &ingest.Importer{Store: h.Store, Format: ingest.FormatHF, ArrivedVia: "Hugging Face daily papers", OnProblem: func(p ingest.Problem) {
 			res.reject(fmt.Errorf("%s", p))
 		}}
 		return c.Day(ctx, day, func(page []byte, items int) error {

@@ -147,6 +147,10 @@ func TestAPILookupFillsGapsWithoutErasing(t *testing.T) {
 		if diff := cmp.Diff(before, allPapers(t, s), ignoreRowTimes); diff != "" {
 			t.Errorf("a lookup changed harvested papers:\n%s", diff)
 		}
+		// Each paper says where it first came from: the OAI harvest here.
+		if p, err := s.Paper(ctx, ids[0]); err != nil || p.ArrivedVia != "arXiv OAI-PMH (all sets)" {
+			t.Errorf("harvested paper arrived via %q (%v)", p.ArrivedVia, err)
+		}
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"time"
 	"unicode/utf8"
 
@@ -69,6 +70,10 @@ type Importer struct {
 	BatchSize  int    // records per transaction; 1000 when zero
 	OnProblem  func(Problem)
 	OnProgress func(Progress)
+	// ArrivedVia names where new papers came from on their pages; "arXiv
+	// bulk import (FILE)" or "Hugging Face daily-papers import (FILE)"
+	// when empty.
+	ArrivedVia string
 }
 
 type batch struct {
@@ -109,9 +114,20 @@ func (im *Importer) importInput(ctx context.Context, path string, in *input) (Su
 			return Summary{}, fmt.Errorf("import %s: %w", path, err)
 		}
 	}
-	write := im.Store.UpsertPapers
+	upsert := im.Store.UpsertPapers
+	via := "arXiv bulk import (" + filepath.Base(path) + ")"
 	if format == FormatHF {
-		write = im.Store.UpsertCommunity
+		upsert = im.Store.UpsertCommunity
+		via = "Hugging Face daily-papers import (" + filepath.Base(path) + ")"
+	}
+	if im.ArrivedVia != "" {
+		via = im.ArrivedVia
+	}
+	write := func(ctx context.Context, papers []store.Paper) (store.UpsertCounts, error) {
+		for i := range papers {
+			papers[i].ArrivedVia = via
+		}
+		return upsert(ctx, papers)
 	}
 
 	ctx, cancel := context.WithCancel(ctx)

@@ -35,6 +35,11 @@ type Paper struct {
 
 	Community Community
 
+	// ArrivedVia says where the paper first came from ("arXiv OAI-PMH, set
+	// cs"); set by the importer or harvester, stored on insert only, and
+	// never part of the metadata hash. CreatedAt is when.
+	ArrivedVia string
+
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

@@ -82,7 +82,7 @@ func (s *Store) UpsertPapers(ctx context.Context, papers []Paper) (UpsertCounts,
 				continue
 			}
 			existing[p.ID] = paperHead{version: p.Version, source: p.Source, metaHash: hash}
-			row := append(s.metaArgs(p, hash), s.timeArg(now), s.timeArg(now))
+			row := append(s.metaArgs(p, hash), arrivedVia(p), s.timeArg(now), s.timeArg(now))
 			if j, seen := at[p.ID]; seen {
 				// The batch holds the paper twice: one statement may not
 				// write a row twice, so the later record replaces the
@@ -101,7 +101,7 @@ func (s *Store) UpsertPapers(ctx context.Context, papers []Paper) (UpsertCounts,
 		for _, c := range metaColumns[1:] {
 			set = append(set, c+" = excluded."+c)
 		}
-		cols := append(append([]string{}, metaColumns...), "created_at", "updated_at")
+		cols := append(append([]string{}, metaColumns...), "arrived_via", "created_at", "updated_at")
 		err = s.insertRows(ctx, tx, "INSERT INTO papers ("+strings.Join(cols, ", ")+") VALUES ", rows,
 			" ON CONFLICT (id) DO UPDATE SET "+strings.Join(set, ", ")+", updated_at = excluded.updated_at"+
 				// Guards against a concurrent import of a newer version.
@@ -229,8 +229,8 @@ func mergeCommunity(old, in Community) Community {
 // false, writing nothing, when a concurrent import has inserted the paper
 // since it was read.
 func (s *Store) insertHFPaper(ctx context.Context, tx *sql.Tx, p *Paper, now time.Time) (bool, error) {
-	cols := append(append(append([]string{}, metaColumns...), communityColumns...), "created_at", "updated_at")
-	args := append(append(s.metaArgs(p, p.metaHash()), s.communityArgs(&p.Community)...), s.timeArg(now), s.timeArg(now))
+	cols := append(append(append([]string{}, metaColumns...), communityColumns...), "arrived_via", "created_at", "updated_at")
+	args := append(append(s.metaArgs(p, p.metaHash()), s.communityArgs(&p.Community)...), arrivedVia(p), s.timeArg(now), s.timeArg(now))
 	query := "INSERT INTO papers (" + strings.Join(cols, ", ") + ") VALUES (" + placeholders(len(cols)) + ") ON CONFLICT (id) DO NOTHING"
 	res, err := tx.ExecContext(ctx, s.q(query), args...)
 	if err != nil {
@@ -439,6 +439,19 @@ func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, prefix string, rows 
 	return nil
 }
 
+// arrivedVia is the arrived_via column of a new paper: what the caller
+// said, or its source when it said nothing.
+func arrivedVia(p *Paper) string {
+	switch {
+	case p.ArrivedVia != "":
+		return p.ArrivedVia
+	case p.Source == SourceHF:
+		return "Hugging Face daily papers"
+	default:
+		return "arXiv"
+	}
+}
+
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
@@ -448,7 +461,7 @@ const paperSelect = `id, version, title, abstract, authors, categories, classifi
 	report_no, license, submitter, versions, first_version_at, latest_version_at, listed_on, source,
 	base_upvotes, daily_on, daily_submitted_at, daily_submitter, github_repo, github_stars,
 	hf_num_comments, ai_summary, ai_keywords, project_page, created_at, updated_at,
-	vote_count, comment_count, hidden`
+	vote_count, comment_count, hidden, arrived_via`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -462,7 +475,7 @@ func scanPaper(r rowScanner) (Paper, error) {
 		&listed, &p.Source, &p.Community.Upvotes, &dailyOn, &dailyAt, &p.Community.DailySubmitter,
 		&p.Community.GitHubRepo, &stars, &p.Community.NumComments, &p.Community.AISummary, &keywords,
 		&p.Community.ProjectPage, &created, &updated,
-		&p.Community.Votes, &p.Community.Comments, &p.Community.Hidden)
+		&p.Community.Votes, &p.Community.Comments, &p.Community.Hidden, &p.ArrivedVia)
 	if err != nil {
 		return Paper{}, err
 	}

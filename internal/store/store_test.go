@@ -470,3 +470,31 @@ func TestConcurrentCommunityImportsMerge(t *testing.T) {
 		}
 	})
 }
+
+func TestPapersRecordWhereTheyArrivedFrom(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		p := arxivPaper("2506.00001", 1)
+		p.ArrivedVia = "arXiv listing feed (cs.CL)"
+		mustUpsert(t, s, p)
+		// A fuller record from another source later updates the paper but
+		// not where it first came from.
+		p2 := arxivPaper("2506.00001", 2)
+		p2.ArrivedVia = "arXiv OAI-PMH (cs)"
+		mustUpsert(t, s, p2)
+		got, err := s.Paper(ctx, "2506.00001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Version != 2 || got.ArrivedVia != "arXiv listing feed (cs.CL)" || !got.CreatedAt.Equal(fixedNow) {
+			t.Fatalf("paper: version %d, arrived via %q at %s", got.Version, got.ArrivedVia, got.CreatedAt)
+		}
+		hf := hfPaper("2506.00009", 3, "2025-06-02")
+		if _, err := s.UpsertCommunity(ctx, []store.Paper{hf}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Paper(ctx, "2506.00009"); got.ArrivedVia != "Hugging Face daily papers" {
+			t.Fatalf("a Hugging Face paper arrived via %q", got.ArrivedVia)
+		}
+	})
+}
