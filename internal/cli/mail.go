@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"fmt"
+	"net/url"
 	"path/filepath"
 
 	"github.com/paperboy-dev/paperboy/internal/mail"
@@ -8,8 +10,9 @@ import (
 
 // mailFlags configure outgoing email; serve and digest share them.
 type mailFlags struct {
-	SMTPURL  string `name:"smtp-url" env:"PAPERBOY_SMTP_URL" placeholder:"URL" help:"SMTP server for outgoing mail: smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465 (TLS). Default: write messages to <data-dir>/mail and log them."`
-	MailFrom string `name:"mail-from" env:"PAPERBOY_MAIL_FROM" default:"paperboy <paperboy@localhost>" placeholder:"ADDRESS" help:"From address of outgoing mail."`
+	SMTPURL  string  `name:"smtp-url" env:"PAPERBOY_SMTP_URL" placeholder:"URL" help:"SMTP server for outgoing mail: smtp://user:pass@host:587 (STARTTLS, required when the URL has credentials, else used when offered; ?starttls=mandatory|opportunistic|none overrides) or smtps://user:pass@host:465 (TLS). Default: write messages to <data-dir>/mail and log them."`
+	MailFrom string  `name:"mail-from" env:"PAPERBOY_MAIL_FROM" default:"paperboy <paperboy@localhost>" placeholder:"ADDRESS" help:"From address of outgoing mail."`
+	MailRate float64 `name:"mail-rate" env:"PAPERBOY_MAIL_RATE" default:"10" placeholder:"N" help:"Most messages sent per second through --smtp-url."`
 }
 
 // openMail returns the configured mail sender: SMTP, or the development
@@ -18,11 +21,14 @@ func (e *env) openMail(f mailFlags) (mail.Sender, error) {
 	if f.SMTPURL == "" {
 		return &mail.DevSink{Dir: filepath.Join(e.DataDir, "mail"), Log: e.log}, nil
 	}
-	return nil, errSMTPNotYet
+	if f.MailRate <= 0 {
+		return nil, fmt.Errorf("--mail-rate %g: want more than 0", f.MailRate)
+	}
+	s, err := mail.NewSMTP(f.SMTPURL, mail.SMTPOptions{From: f.MailFrom, Rate: f.MailRate, Log: e.log})
+	if err != nil {
+		return nil, fmt.Errorf("--smtp-url: %w", err)
+	}
+	u, _ := url.Parse(f.SMTPURL)
+	e.log.Info("sending mail through SMTP", "server", u.Host, "security", s.Security(), "rate", f.MailRate)
+	return s, nil
 }
-
-var errSMTPNotYet = errorString("--smtp-url: SMTP sending is not built yet")
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/arxiv"
+	"github.com/paperboy-dev/paperboy/internal/digest"
 	"github.com/paperboy-dev/paperboy/internal/harvest"
 	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/semantic"
@@ -26,6 +27,7 @@ type serveCmd struct {
 	DebugAddr       string        `name:"debug-addr" env:"PAPERBOY_DEBUG_ADDR" placeholder:"HOST:PORT" help:"Serve Go's profiler (/debug/pprof/) on this address; keep it private. Default: off."`
 	BaseURL         string        `name:"base-url" env:"PAPERBOY_BASE_URL" placeholder:"URL" help:"Public address of the site (https://papers.example.org), for feed and citation links; default: taken from each request."`
 	Mail            mailFlags     `embed:""`
+	Digest          digestFlags   `embed:""`
 	ChangeRetention time.Duration `name:"change-retention" env:"PAPERBOY_CHANGE_RETENTION" default:"720h" help:"How long change-feed entries are kept; a replica down for longer rebuilds its index."`
 
 	// Scheduled harvests: off until a source is configured.
@@ -207,10 +209,28 @@ func (c *serveCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
+	// Email digests: the subscription pages use the service, and a
+	// scheduler composes and sends each day's digests (replicas share the
+	// work through the outbox); it stops with the indexer, before the
+	// database closes. A digest cut short is sent after restart.
+	digests := newDigests(e, s, sender, c.Mail.MailFrom, c.BaseURL, c.Digest, sem)
+	if h := c.Digest.DigestHour; h < -1 || h > 23 {
+		return fmt.Errorf("--digest-hour %d: want 0 to 23, or -1 for no scheduled digests", h)
+	}
+	if c.Digest.DigestHour >= 0 {
+		if c.BaseURL == "" && c.Mail.SMTPURL != "" {
+			e.log.Warn("digests are scheduled but --base-url is not set: their links point to http://localhost:8080")
+		}
+		indexing.Add(1)
+		go func() {
+			defer indexing.Done()
+			digests.RunScheduled(idxCtx, digest.Schedule{Hour: c.Digest.DigestHour, Minute: 30}, time.Minute)
+		}()
+	}
 	srv := &http.Server{
 		Handler: web.NewServer(web.Options{
 			Papers: s, Search: idx, Semantic: func() *semantic.Index { return sem }, Log: e.log, BaseURL: c.BaseURL,
-			Accounts: s, Community: s, Subscriptions: s, Mail: sender,
+			Accounts: s, Community: s, Subscriptions: digests, Mail: sender,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,

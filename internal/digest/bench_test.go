@@ -1,0 +1,103 @@
+package digest
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/paperboy-dev/paperboy/internal/store"
+)
+
+// synthPapers makes a period's worth of papers with realistic lengths.
+func synthPapers(n int, day time.Time) []store.Paper {
+	r := rand.New(rand.NewPCG(1, 2))
+	words := []string{"language", "model", "reasoning", "diffusion", "reward", "policy", "vision", "graph", "agent",
+		"training", "scaling", "retrieval", "alignment", "benchmark", "robust", "efficient", "sparse", "attention"}
+	cats := []string{"cs.CL", "cs.LG", "cs.CV", "cs.AI", "stat.ML", "cs.RO", "math.OC", "eess.AS"}
+	text := func(k int) string {
+		b := make([]byte, 0, k*9)
+		for i := range k {
+			if i > 0 {
+				b = append(b, ' ')
+			}
+			b = append(b, words[r.IntN(len(words))]...)
+		}
+		return string(b)
+	}
+	papers := make([]store.Paper, n)
+	for i := range papers {
+		var authors []string
+		for j := range 1 + r.IntN(8) {
+			authors = append(authors, fmt.Sprintf("Author %d-%d", r.IntN(2000), j))
+		}
+		papers[i] = store.Paper{ID: fmt.Sprintf("2606.%05d", i), Title: "Paper: " + text(10), Abstract: text(180),
+			Authors: authors, Categories: []string{cats[r.IntN(len(cats))], cats[r.IntN(len(cats))]}, ListedOn: day,
+			Community: store.Community{Upvotes: r.IntN(200), DailyOn: day}}
+	}
+	return papers
+}
+
+func synthSubscriptions(n int, papers []store.Paper) []store.Subscription {
+	r := rand.New(rand.NewPCG(3, 4))
+	queries := []string{"reward model", `"language model"`, "diffusion policy", "sparse attention", "graph agent"}
+	subs := make([]store.Subscription, n)
+	for i := range subs {
+		s := store.Subscription{ID: int64(i + 1), Email: fmt.Sprintf("reader%d@example.org", i), Cadence: "daily", Status: store.SubActive}
+		switch k := r.IntN(10); {
+		case k < 6: // trending only
+		case k < 8:
+			s.Filters.Categories = []string{papers[r.IntN(len(papers))].Categories[0], "math"}
+		case k < 9:
+			s.Filters.Authors = papers[r.IntN(len(papers))].Authors[:1]
+		default:
+			s.Filters.Queries = []string{queries[r.IntN(len(queries))]}
+		}
+		subs[i] = s
+	}
+	return subs
+}
+
+// BenchmarkCompose100k composes 100,000 personalised daily digests (links
+// signed per subscriber, filters applied) from a pool of 3,000 papers:
+// everything a run does but the database and SMTP. One iteration is the
+// whole 100,000; run with
+//
+//	go test ./internal/digest -run '^$' -bench Compose100k -benchtime 1x -benchmem
+func BenchmarkCompose100k(b *testing.B) {
+	n := 100_000
+	if testing.Short() {
+		n = 10_000
+	}
+	day := time.Date(2026, 6, 2, 0, 0, 0, 0, time.UTC)
+	papers := synthPapers(3000, day)
+	subs := synthSubscriptions(n, papers)
+	svc := &Service{From: "paperboy <digest@paperboy.test>", BaseURL: "https://paperboy.test"}
+	key := make([]byte, 32)
+	now := day.Add(23 * time.Hour)
+	b.ReportAllocs()
+	var bytes, peak uint64
+	for b.Loop() {
+		p := newPool("daily", day, papers, "https://paperboy.test")
+		bytes = 0
+		for start := 0; start < n; start += 500 {
+			batch, _, err := svc.composeBatch(context.Background(), key, p, subs[start:min(start+500, n)], now)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, d := range batch {
+				bytes += uint64(len(d.Text) + len(d.HTML))
+			}
+			if start%20_000 == 0 {
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				peak = max(peak, ms.HeapInuse)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N)/1000*100_000/float64(n), "s/100k")
+	b.ReportMetric(float64(bytes)/float64(n), "bytes/digest")
+	b.ReportMetric(float64(peak)/(1<<20), "MiB-heap")
+}

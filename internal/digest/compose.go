@@ -1,0 +1,425 @@
+package digest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	htmltemplate "html/template"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	texttemplate "text/template"
+	"time"
+	"unicode/utf8"
+
+	"github.com/paperboy-dev/paperboy/internal/mail"
+	"github.com/paperboy-dev/paperboy/internal/rank"
+	"github.com/paperboy-dev/paperboy/internal/store"
+)
+
+//go:embed templates
+var templateFiles embed.FS
+
+var (
+	htmlTemplates = htmltemplate.Must(htmltemplate.New("").ParseFS(templateFiles, "templates/*.html"))
+	textTemplates = texttemplate.Must(texttemplate.New("").ParseFS(templateFiles, "templates/*.txt"))
+)
+
+// How many papers a digest holds, and how many candidates a period's
+// papers are drawn from (the most upvoted of the period, re-ranked by the
+// trending score).
+const (
+	dailyPapers      = 10
+	weeklyPapers     = 20
+	filteredPapers   = 25 // filters narrow the pool, so a filtered digest may list more
+	poolCandidates   = 5000
+	recommendedCount = 5
+)
+
+// pool is one period's candidate papers, ranked, with indexes that let
+// thousands of subscriptions pick their papers without scanning the pool
+// each time, and each paper's rendered fragments, made once and shared by
+// every digest that lists the paper.
+type pool struct {
+	cadence string
+	date    time.Time
+	papers  []store.Paper
+	byCat   map[string][]int // category and archive -> ranks
+	byAuth  map[string][]int // lower-case author -> ranks
+	text    []string         // lower-case title and abstract, for saved searches
+
+	queryMu sync.Mutex
+	queries map[string][]int
+
+	frag []fragOnce
+	base string
+}
+
+type fragOnce struct {
+	once sync.Once
+	html htmltemplate.HTML
+	text string
+}
+
+// period returns the days a digest covers: the date itself for a daily
+// digest, the seven days ending on it for a weekly one.
+func period(cadence string, date time.Time) (from, to time.Time) {
+	to = date.AddDate(0, 0, 1)
+	if cadence == "weekly" {
+		return date.AddDate(0, 0, -6), to
+	}
+	return date, to
+}
+
+func (s *Service) loadPool(ctx context.Context, cadence string, date time.Time, base string) (*pool, error) {
+	from, to := period(cadence, date)
+	papers, err := s.Store.TrendingCandidates(ctx, from, to, poolCandidates)
+	if err != nil {
+		return nil, err
+	}
+	// Ranked as the trending page would have ranked them at the end of
+	// the period: the digest is the same on whatever day it is composed.
+	rank.Trending(papers, to)
+	return newPool(cadence, date, papers, base), nil
+}
+
+func newPool(cadence string, date time.Time, papers []store.Paper, base string) *pool {
+	p := &pool{cadence: cadence, date: date, papers: papers, byCat: map[string][]int{}, byAuth: map[string][]int{},
+		text: make([]string, len(papers)), queries: map[string][]int{}, frag: make([]fragOnce, len(papers)), base: base}
+	for i, paper := range papers {
+		seen := map[string]bool{}
+		for _, c := range paper.Categories {
+			for _, k := range []string{c, strings.SplitN(c, ".", 2)[0]} {
+				if !seen[k] {
+					seen[k] = true
+					p.byCat[k] = append(p.byCat[k], i)
+				}
+			}
+		}
+		for _, a := range paper.Authors {
+			k := strings.ToLower(strings.TrimSpace(a))
+			p.byAuth[k] = append(p.byAuth[k], i)
+		}
+		p.text[i] = strings.ToLower(paper.Title + " " + paper.Abstract)
+	}
+	return p
+}
+
+// matchQuery returns the ranks of the papers whose title or abstract holds
+// every word (or "quoted phrase") of a saved search, remembered per query
+// since many subscribers share one.
+func (p *pool) matchQuery(q string) []int {
+	q = strings.ToLower(strings.TrimSpace(q))
+	p.queryMu.Lock()
+	defer p.queryMu.Unlock()
+	if m, ok := p.queries[q]; ok {
+		return m
+	}
+	terms := queryTerms(q)
+	var m []int
+	if len(terms) > 0 {
+	papers:
+		for i, t := range p.text {
+			for _, term := range terms {
+				if !strings.Contains(t, term) {
+					continue papers
+				}
+			}
+			m = append(m, i)
+		}
+	}
+	p.queries[q] = m
+	return m
+}
+
+func queryTerms(q string) []string {
+	var terms []string
+	for i, part := range strings.Split(q, `"`) {
+		if i%2 == 1 { // inside quotes
+			if t := strings.TrimSpace(part); t != "" {
+				terms = append(terms, t)
+			}
+			continue
+		}
+		terms = append(terms, strings.Fields(part)...)
+	}
+	return terms
+}
+
+// pick returns the ranks of a subscription's papers: the top of the pool,
+// or the best-ranked papers matching any of its filters.
+func (p *pool) pick(f store.DigestFilters) []int {
+	if f.Empty() {
+		n := dailyPapers
+		if p.cadence == "weekly" {
+			n = weeklyPapers
+		}
+		out := make([]int, min(n, len(p.papers)))
+		for i := range out {
+			out[i] = i
+		}
+		return out
+	}
+	var ranks []int
+	for _, c := range f.Categories {
+		ranks = append(ranks, p.byCat[c]...)
+	}
+	for _, a := range f.Authors {
+		ranks = append(ranks, p.byAuth[strings.ToLower(strings.TrimSpace(a))]...)
+	}
+	for _, q := range f.Queries {
+		ranks = append(ranks, p.matchQuery(q)...)
+	}
+	slices.Sort(ranks)
+	ranks = slices.Compact(ranks)
+	return ranks[:min(filteredPapers, len(ranks))]
+}
+
+// paperView is what the templates show of a paper.
+type paperView struct {
+	Title    string
+	Authors  string
+	Abstract string
+	URL      string // the paperboy page
+	ArXiv    string
+	Upvotes  int
+}
+
+func (p *pool) view(paper *store.Paper) paperView {
+	return viewOf(paper, p.base)
+}
+
+func viewOf(paper *store.Paper, base string) paperView {
+	authors := paper.Authors
+	more := ""
+	if len(authors) > 5 {
+		authors, more = authors[:5], " et al."
+	}
+	return paperView{
+		Title:    plainTeX(paper.Title),
+		Authors:  strings.Join(authors, ", ") + more,
+		Abstract: cut(plainTeX(paper.Abstract), 240),
+		URL:      base + "/papers/" + url.PathEscape(paper.ID),
+		ArXiv:    "https://arxiv.org/abs/" + url.PathEscape(paper.ID),
+		Upvotes:  paper.Community.Upvotes,
+	}
+}
+
+// fragments renders a paper's HTML and text blocks once per pool.
+func (p *pool) fragments(i int) (htmltemplate.HTML, string) {
+	f := &p.frag[i]
+	f.once.Do(func() {
+		v := p.view(&p.papers[i])
+		var b bytes.Buffer
+		if err := htmlTemplates.ExecuteTemplate(&b, "paper", v); err != nil {
+			panic(err) // the templates are fixed and tested; a failure is a bug
+		}
+		f.html = htmltemplate.HTML(b.String())
+		b.Reset()
+		if err := textTemplates.ExecuteTemplate(&b, "paper", v); err != nil {
+			panic(err)
+		}
+		f.text = b.String()
+	})
+	return f.html, f.text
+}
+
+// emailData is what the digest templates get.
+type emailData struct {
+	Title       string // "12 papers for Tue 2 Jun"
+	Intro       string
+	Papers      []htmltemplate.HTML
+	PapersText  []string
+	Recommended []htmltemplate.HTML
+	RecText     []string
+	Links       links
+	Home        string
+	Cadence     string
+	Email       string
+}
+
+// composed is one composed digest, ready for the outbox.
+type composed struct {
+	msg    mail.Message
+	papers int
+}
+
+// compose makes one subscriber's digest. recs are the papers recommended
+// from the subscriber's upvotes (none when it has no account). A digest
+// with no papers at all has papers == 0 and is not sent.
+func (s *Service) compose(key []byte, p *pool, sub store.Subscription, recs []store.Paper, now time.Time) (composed, error) {
+	ranks := p.pick(sub.Filters)
+	n := len(ranks)
+	// A recommendation already among the digest's papers is not repeated.
+	listed := make(map[string]bool, n)
+	for _, r := range ranks {
+		listed[p.papers[r].ID] = true
+	}
+	var recViews []paperView
+	for i := range recs {
+		if !listed[recs[i].ID] && len(recViews) < recommendedCount {
+			listed[recs[i].ID] = true
+			recViews = append(recViews, viewOf(&recs[i], p.base))
+		}
+	}
+	total := n + len(recViews)
+	if total == 0 {
+		return composed{}, nil
+	}
+	data := emailData{
+		Papers: make([]htmltemplate.HTML, n), PapersText: make([]string, n),
+		Links: s.links(key, p.base, sub, now), Home: p.base + "/", Cadence: sub.Cadence, Email: sub.Email,
+	}
+	for i, r := range ranks {
+		data.Papers[i], data.PapersText[i] = p.fragments(r)
+	}
+	for _, v := range recViews {
+		var b bytes.Buffer
+		if err := htmlTemplates.ExecuteTemplate(&b, "paper", v); err != nil {
+			return composed{}, err
+		}
+		data.Recommended = append(data.Recommended, htmltemplate.HTML(b.String()))
+		b.Reset()
+		if err := textTemplates.ExecuteTemplate(&b, "paper", v); err != nil {
+			return composed{}, err
+		}
+		data.RecText = append(data.RecText, b.String())
+	}
+	data.Title = fmt.Sprintf("%s for %s", plural(total, "paper"), periodName(sub.Cadence, p.date))
+	switch {
+	case sub.Filters.Empty():
+		data.Intro = "The papers trending on paperboy"
+	default:
+		data.Intro = "New papers matching your filters"
+	}
+	var titles []*store.Paper
+	for _, r := range ranks {
+		titles = append(titles, &p.papers[r])
+	}
+	for i := range recs {
+		if len(titles) >= 3 {
+			break
+		}
+		titles = append(titles, &recs[i])
+	}
+	var hb, tb bytes.Buffer
+	// Sized for a typical digest, so the buffers do not regrow.
+	hb.Grow(4096 + 2048*total)
+	tb.Grow(1024 + 640*total)
+	if err := htmlTemplates.ExecuteTemplate(&hb, "digest.html", data); err != nil {
+		return composed{}, fmt.Errorf("digest: render html: %w", err)
+	}
+	if err := textTemplates.ExecuteTemplate(&tb, "digest.txt", data); err != nil {
+		return composed{}, fmt.Errorf("digest: render text: %w", err)
+	}
+	msg := mail.Message{
+		From:      s.From,
+		To:        sub.Email,
+		Subject:   subject(data.Title, titles, total),
+		Text:      tb.String(),
+		HTML:      hb.String(),
+		MessageID: s.messageID(sub, p.date),
+		Headers: map[string]string{
+			"List-Unsubscribe":      "<" + data.Links.Unsubscribe + ">",
+			"List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+			"List-Id":               "paperboy " + sub.Cadence + " digest <" + sub.Cadence + ".digest." + hostOf(p.base) + ">",
+		},
+	}
+	return composed{msg: msg, papers: total}, nil
+}
+
+// messageID is fixed when a digest is composed and stored with it, so that
+// a digest sent again after a crash carries the same ID and a receiving
+// system or reader can tell it is a duplicate.
+func (s *Service) messageID(sub store.Subscription, date time.Time) string {
+	var r [8]byte
+	rand.Read(r[:])
+	return fmt.Sprintf("digest.%s.%d.%s@%s", date.Format("20060102"), sub.ID, hex.EncodeToString(r[:]), hostOf(s.baseURL()))
+}
+
+func hostOf(base string) string {
+	u, err := url.Parse(base)
+	if err != nil || u.Hostname() == "" {
+		return "localhost"
+	}
+	return u.Hostname()
+}
+
+// subject says what is inside: "paperboy — 12 papers for Tue 2 Jun: ProRL,
+// AlphaOne, ...", naming the first papers by their short names.
+func subject(title string, papers []*store.Paper, total int) string {
+	var names []string
+	for _, p := range papers {
+		if len(names) == 3 {
+			break
+		}
+		names = append(names, shortName(plainTeX(p.Title)))
+	}
+	s := "paperboy — " + title + ": " + strings.Join(names, ", ")
+	if total > len(names) {
+		s += ", ..."
+	}
+	return s
+}
+
+// shortName is what a paper is called in conversation: the name before a
+// colon ("ProRL: Prolonged Reinforcement ..." is ProRL), else its first
+// words.
+func shortName(title string) string {
+	if i := strings.IndexByte(title, ':'); i > 0 && utf8.RuneCountInString(title[:i]) <= 32 {
+		return strings.TrimSpace(title[:i])
+	}
+	words := strings.Fields(title)
+	if len(words) > 5 {
+		return strings.Join(words[:5], " ") + "…"
+	}
+	return strings.Join(words, " ")
+}
+
+func periodName(cadence string, date time.Time) string {
+	if cadence == "weekly" {
+		return "the week to " + date.Format("Mon 2 Jan")
+	}
+	return date.Format("Mon 2 Jan")
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// cut shortens text to about n bytes at a word boundary.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := strings.LastIndexByte(s[:n], ' ')
+	if i < n/2 {
+		i = n
+		for i > 0 && !utf8.RuneStart(s[i]) {
+			i--
+		}
+	}
+	return strings.TrimRight(s[:i], " ,;:.") + " …"
+}
+
+// texReplacer turns the LaTeX that is common in titles and abstracts into
+// readable text. The web pages render math properly (internal/web/tex.go);
+// mail clients cannot, and a digest only needs to be readable.
+var texReplacer = strings.NewReplacer(
+	"$", "", `\emph{`, "", `\textbf{`, "", `\textit{`, "", `\texttt{`, "", `\mathrm{`, "", `\mathbf{`, "",
+	`\mathcal{`, "", `\text{`, "", "{", "", "}", "", `\%`, "%", `\&`, "&", `\_`, "_", "~", " ", "``", "“", "''", "”",
+	`\alpha`, "α", `\beta`, "β", `\gamma`, "γ", `\delta`, "δ", `\epsilon`, "ε", `\lambda`, "λ", `\mu`, "μ",
+	`\pi`, "π", `\sigma`, "σ", `\tau`, "τ", `\theta`, "θ", `\ell`, "ℓ", `\times`, "×", `\leq`, "≤", `\geq`, "≥",
+	`\approx`, "≈", `\infty`, "∞", `\to`, "→", `\cdot`, "·", `\sim`, "~", `\pm`, "±", `\'`, "", `\"`, "", `\\`, " ",
+)
+
+func plainTeX(s string) string {
+	return strings.Join(strings.Fields(texReplacer.Replace(s)), " ")
+}
