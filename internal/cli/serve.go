@@ -31,14 +31,19 @@ type serveCmd struct {
 	ChangeRetention time.Duration `name:"change-retention" env:"PAPERBOY_CHANGE_RETENTION" default:"720h" help:"How long change-feed entries are kept; a replica down for longer rebuilds its index."`
 
 	// Scheduled harvests: off until a source is configured.
-	HarvestOAISets   []string      `name:"harvest-oai-sets" env:"PAPERBOY_HARVEST_OAI_SETS" sep:"," placeholder:"SETS" help:"OAI-PMH sets to harvest after each arXiv announcement (21:30 New York time, Sunday to Thursday): cs,math,physics:hep-th. Default: none."`
-	HarvestFeeds     []string      `name:"harvest-feeds" env:"PAPERBOY_HARVEST_FEEDS" sep:"," placeholder:"CATEGORIES" help:"Categories whose arXiv listing feeds to read every hour: cs.AI,cs.CL. Default: none."`
-	HarvestHF        bool          `name:"harvest-hf" env:"PAPERBOY_HARVEST_HF" help:"Import Hugging Face's daily papers (yesterday's and today's lists) every day at 23:00 UTC."`
-	OAIURL           string        `name:"oai-url" env:"PAPERBOY_OAI_URL" default:"https://oaipmh.arxiv.org/oai" placeholder:"URL" help:"OAI-PMH endpoint of scheduled harvests."`
-	FeedURL          string        `name:"feed-url" env:"PAPERBOY_FEED_URL" default:"https://rss.arxiv.org/atom" placeholder:"URL" help:"Base URL of the listing feeds (the category is appended)."`
-	HFURL            string        `name:"hf-url" env:"PAPERBOY_HF_URL" default:"https://huggingface.co/api/daily_papers" placeholder:"URL" help:"Hugging Face daily-papers API."`
-	HarvestJitter    time.Duration `name:"harvest-jitter" env:"PAPERBOY_HARVEST_JITTER" default:"5m" help:"Largest random delay added to each scheduled harvest."`
-	HarvestUserAgent string        `name:"harvest-user-agent" env:"PAPERBOY_USER_AGENT" placeholder:"UA" help:"User-Agent sent to the sources (default: paperboy's, with its URL)."`
+	HarvestOAISets []string      `name:"harvest-oai-sets" env:"PAPERBOY_HARVEST_OAI_SETS" sep:"," placeholder:"SETS" help:"OAI-PMH sets to harvest after each arXiv announcement (21:30 New York time, Sunday to Thursday): cs,math,physics:hep-th. Default: none."`
+	HarvestFeeds   []string      `name:"harvest-feeds" env:"PAPERBOY_HARVEST_FEEDS" sep:"," placeholder:"CATEGORIES" help:"Categories whose arXiv listing feeds to read every hour: cs.AI,cs.CL. Default: none."`
+	HarvestHF      bool          `name:"harvest-hf" env:"PAPERBOY_HARVEST_HF" help:"Import Hugging Face's daily papers (yesterday's and today's lists) every day at 23:00 UTC."`
+	OAIURL         string        `name:"oai-url" env:"PAPERBOY_OAI_URL" default:"https://oaipmh.arxiv.org/oai" placeholder:"URL" help:"OAI-PMH endpoint of scheduled harvests."`
+	FeedURL        string        `name:"feed-url" env:"PAPERBOY_FEED_URL" default:"https://rss.arxiv.org/atom" placeholder:"URL" help:"Base URL of the listing feeds (the category is appended)."`
+	HFURL          string        `name:"hf-url" env:"PAPERBOY_HF_URL" default:"https://huggingface.co/api/daily_papers" placeholder:"URL" help:"Hugging Face daily-papers API."`
+	HarvestJitter  time.Duration `name:"harvest-jitter" env:"PAPERBOY_HARVEST_JITTER" default:"5m" help:"Largest random delay added to each scheduled harvest."`
+	APIURL         string        `name:"api-url" env:"PAPERBOY_API_URL" default:"https://export.arxiv.org/api/query" placeholder:"URL" help:"arXiv's Atom API, for the metadata of submitted papers."`
+	SubmitMaxAge   int           `name:"submit-max-age" env:"PAPERBOY_SUBMIT_MAX_AGE" default:"7" placeholder:"DAYS" help:"Submitted papers may be at most this many days old."`
+	SubmitDailyCap int           `name:"submit-daily-cap" env:"PAPERBOY_SUBMIT_DAILY_CAP" default:"5" placeholder:"N" help:"Submissions per user per day."`
+	warnings       []string      // found by Validate, logged by Run
+
+	HarvestUserAgent string `name:"harvest-user-agent" env:"PAPERBOY_USER_AGENT" placeholder:"UA" help:"User-Agent sent to the sources (default: paperboy's, with its URL)."`
 }
 
 func (c *serveCmd) Validate() error {
@@ -65,10 +70,19 @@ func (c *serveCmd) Validate() error {
 			return fmt.Errorf("--harvest-feeds: bad category %q (want cs.AI, hep-th, ...)", cat)
 		}
 	}
-	for _, u := range []struct{ flag, v string }{{"--oai-url", c.OAIURL}, {"--feed-url", c.FeedURL}, {"--hf-url", c.HFURL}} {
+	for _, u := range []struct{ flag, v string }{{"--oai-url", c.OAIURL}, {"--feed-url", c.FeedURL}, {"--hf-url", c.HFURL}, {"--api-url", c.APIURL}} {
 		if p, err := url.Parse(u.v); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 			return fmt.Errorf("%s %q: want an absolute http(s) URL", u.flag, u.v)
 		}
+	}
+	if c.SubmitMaxAge < 1 || c.SubmitDailyCap < 1 {
+		return fmt.Errorf("--submit-max-age %d, --submit-daily-cap %d: want at least 1 each", c.SubmitMaxAge, c.SubmitDailyCap)
+	}
+	if c.BaseURL == "" {
+		// Emailed links (verification, sign-in, password reset, digests)
+		// are made from the base URL; without one a forged Host header
+		// could point them elsewhere.
+		c.warnings = append(c.warnings, "--base-url is not set: links in emails are made from each request's Host header; set it for any public deployment")
 	}
 	if c.HarvestJitter < 0 {
 		return fmt.Errorf("--harvest-jitter %s: want 0 or more", c.HarvestJitter)
@@ -105,7 +119,25 @@ func (c *serveCmd) scheduler(e *env, s *store.Store) *harvest.Scheduler {
 		Jitter: c.HarvestJitter, Log: e.log}
 }
 
+// submitOptions fetches submitted papers that are not stored yet from
+// arXiv's API, at most one request every three seconds as arXiv asks.
+func (c *serveCmd) submitOptions(e *env, s *store.Store) web.SubmitOptions {
+	api := &harvest.APIClient{BaseURL: c.APIURL, Fetcher: &harvest.Fetcher{
+		Client: http.DefaultClient, UserAgent: c.HarvestUserAgent, Delay: harvest.DefaultAPIDelay, Log: e.log}}
+	hv := &harvest.Harvester{Store: s, Log: e.log}
+	return web.SubmitOptions{
+		Lookup: web.LookupFunc(func(ctx context.Context, ids []string) error {
+			_, err := hv.Lookup(ctx, api, ids)
+			return err
+		}),
+		Rules: store.SubmitRules{MaxAgeDays: c.SubmitMaxAge, DailyCap: c.SubmitDailyCap},
+	}
+}
+
 func (c *serveCmd) Run(e *env) error {
+	for _, w := range c.warnings {
+		e.log.Warn(w)
+	}
 	s, err := e.openStore()
 	if err != nil {
 		return err
@@ -230,7 +262,8 @@ func (c *serveCmd) Run(e *env) error {
 	srv := &http.Server{
 		Handler: web.NewServer(web.Options{
 			Papers: s, Search: idx, Semantic: func() *semantic.Index { return sem }, Log: e.log, BaseURL: c.BaseURL,
-			Accounts: s, Community: s, Subscriptions: digests, Mail: sender,
+			Accounts: s, Community: s, Subscriptions: digests, Mail: sender, Operations: s,
+			Submit: c.submitOptions(e, s),
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,

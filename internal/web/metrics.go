@@ -21,6 +21,7 @@ type Operations interface {
 	Stats(ctx context.Context) (store.Stats, error)
 	HarvestJobs(ctx context.Context) ([]store.HarvestJob, error)
 	HarvestRuns(ctx context.Context, limit int) ([]store.HarvestRun, error)
+	DigestStats(ctx context.Context) (store.DigestStats, error)
 }
 
 // durationBuckets are the upper bounds, in seconds, of the request
@@ -99,6 +100,25 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) error {
 	metric("paperboy_change_feed_last_seq", "Last change-feed sequence number in the database.", "gauge")
 	fmt.Fprintf(b, "paperboy_change_feed_last_seq %d\n", st.LastChange)
 
+	ds, err := s.ops.DigestStats(ctx)
+	if err != nil {
+		return err
+	}
+	metric("paperboy_digest_subscribers", "Digest subscribers, by state.", "gauge")
+	for _, state := range sortedKeys(ds.Subscribers) {
+		fmt.Fprintf(b, "paperboy_digest_subscribers{state=%q} %d\n", state, ds.Subscribers[state])
+	}
+	metric("paperboy_digest_outbox", "Composed digests in the outbox, by state.", "gauge")
+	for _, state := range sortedKeys(ds.Outbox) {
+		fmt.Fprintf(b, "paperboy_digest_outbox{state=%q} %d\n", state, ds.Outbox[state])
+	}
+	metric("paperboy_digest_retrying", "Queued digests that failed at least once.", "gauge")
+	fmt.Fprintf(b, "paperboy_digest_retrying %d\n", ds.Retrying)
+	metric("paperboy_digest_last_sent_timestamp_seconds", "When a digest was last sent (Unix time; 0 never).", "gauge")
+	fmt.Fprintf(b, "paperboy_digest_last_sent_timestamp_seconds %s\n", strconv.FormatFloat(unix(ds.LastSentAt), 'f', -1, 64))
+	metric("paperboy_digest_last_run_timestamp_seconds", "When the last digest run finished (Unix time; 0 never).", "gauge")
+	fmt.Fprintf(b, "paperboy_digest_last_run_timestamp_seconds %s\n", strconv.FormatFloat(unix(ds.LastRun.FinishedAt), 'f', -1, 64))
+
 	jobs, err := s.ops.HarvestJobs(ctx)
 	if err != nil {
 		return err
@@ -126,6 +146,15 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return nil
+}
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func unix(t time.Time) float64 {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -39,6 +40,8 @@ func TestMetricsReportHarvestsPapersAndRequests(t *testing.T) {
 				"paperboy_harvest_next_run_timestamp_seconds{job=\"oai:cs\"} " + itoa(int(next.Unix())) + "\n",
 				"paperboy_harvest_last_run_timestamp_seconds{job=\"oai:cs\"} 0\n",
 				"# TYPE paperboy_harvest_running gauge\n",
+				"paperboy_digest_subscribers{state=\"active\"} 0\n",
+				"paperboy_digest_outbox{state=\"sent\"} 0\n",
 			} {
 				if !strings.Contains(res.body, want) {
 					t.Errorf("metrics lack %q:\n%s", want, res.body)
@@ -49,9 +52,32 @@ func TestMetricsReportHarvestsPapersAndRequests(t *testing.T) {
 }
 
 func TestHarvestAdminIsForAdministrators(t *testing.T) {
-	srv, _, _ := newFixtureServer(t, store.SQLite, func(o *Options) { o.Operations = o.Papers.(*store.Store) })
+	srv, st, _ := newFixtureServer(t, store.SQLite, func(o *Options) {
+		withAccounts(o)
+		o.Operations = o.Papers.(*store.Store)
+	})
+	ctx := context.Background()
+	if err := st.AddHarvestJob(ctx, "oai:cs", testNow.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 	if res := fetch(t, srv.URL+"/admin/harvest"); res.status != http.StatusUnauthorized {
 		t.Fatalf("anonymous GET /admin/harvest: %d, want 401", res.status)
+	}
+	newUser(t, st, "reader", "user")
+	newUser(t, st, "boss", "admin")
+	for name, want := range map[string]int{"reader": http.StatusForbidden, "boss": http.StatusOK} {
+		resp, err := signedInClient(t, srv.URL, name).Get(srv.URL + "/admin/harvest")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("%s: GET /admin/harvest: %d, want %d", name, resp.StatusCode, want)
+		}
+		if want == http.StatusOK && !strings.Contains(string(body), "<th scope=\"row\">oai:cs</th>") {
+			t.Errorf("the harvest page does not list the job:\n%s", body)
+		}
 	}
 }
 
