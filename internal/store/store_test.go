@@ -66,7 +66,7 @@ func hfPaper(id string, upvotes int, day string) store.Paper {
 	}
 }
 
-var ignoreRowTimes = cmpopts.IgnoreFields(store.Paper{}, "CreatedAt", "UpdatedAt", "Source", "Community")
+var ignoreRowTimes = cmpopts.IgnoreFields(store.Paper{}, "CreatedAt", "UpdatedAt", "Source", "Community", "ArrivedVia")
 
 func TestMigrateIsIdempotent(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, s *store.Store) {
