@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/embed"
+	"github.com/paperboy-dev/paperboy/internal/fusion"
 	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/searcheval"
 	"github.com/paperboy-dev/paperboy/internal/semantic"
@@ -79,10 +80,13 @@ func (c *evalSearchCmd) trainModel(e *env) (*embed.Model, error) {
 // as the server fuses them.
 func buildSemantic(model *embed.Model, mode semantic.Mode) searcheval.Builder {
 	return func(ctx context.Context, docs []search.Document) (searcheval.Searcher, error) {
-		lex, err := searcheval.BuildIndex(ctx, docs)
-		if err != nil {
-			return nil, err
+		b := search.NewBuilder()
+		for _, d := range docs {
+			if err := b.Add(d); err != nil {
+				return nil, err
+			}
 		}
+		lex := b.Finish()
 		vecs, err := model.EmbedDocuments(ctx, docs)
 		if err != nil {
 			return nil, err
@@ -101,24 +105,41 @@ func buildSemantic(model *embed.Model, mode semantic.Mode) searcheval.Builder {
 }
 
 type semanticEvalSearcher struct {
-	lex  searcheval.Searcher
+	lex  *search.Index
 	ix   *semantic.Index
 	mode semantic.Mode
 }
 
 func (s semanticEvalSearcher) Search(ctx context.Context, query string, limit int) ([]string, error) {
 	depth := max(semantic.DefaultFusion.Depth, limit)
-	semIDs, err := s.ix.Search(ctx, query, depth)
-	if err != nil || s.mode == semantic.Semantic {
-		return semIDs[:min(limit, len(semIDs))], err
-	}
-	lexIDs, err := s.lex.Search(ctx, query, depth)
+	semHits, err := s.ix.SearchScored(ctx, query, depth)
 	if err != nil {
 		return nil, err
 	}
+	if s.mode == semantic.Semantic {
+		ids := make([]string, 0, limit)
+		for _, h := range semHits[:min(limit, len(semHits))] {
+			ids = append(ids, h.ID)
+		}
+		return ids, nil
+	}
+	// As semantic.Searcher fuses, with the lexical scores the whole-abstract
+	// queries of the evaluation need (search.ParseLong).
+	q, err := search.ParseLong(query)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.lex.SearchQuery(ctx, q, search.Request{Limit: min(depth, search.MaxResults)})
+	if err != nil {
+		return nil, err
+	}
+	lexHits := make([]fusion.Scored, len(res.Hits))
+	for i, h := range res.Hits {
+		lexHits[i] = fusion.Scored{ID: h.ID, Score: h.Score}
+	}
 	f := semantic.DefaultFusion
 	f.Depth = depth
-	fused := semantic.Fuse(f, lexIDs, semIDs, limit)
+	fused := semantic.Fuse(f, lexHits, semHits, limit)
 	ids := make([]string, len(fused))
 	for i, r := range fused {
 		ids[i] = r.ID

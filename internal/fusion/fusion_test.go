@@ -54,3 +54,38 @@ func TestRRFOptions(t *testing.T) {
 		t.Errorf("no lists: %v", got)
 	}
 }
+
+func TestConvexKeepsAClearLexicalWinnerFirst(t *testing.T) {
+	// BM25 puts "known" far ahead; the vectors do not have it at all.
+	lexical := []Scored{{"known", 30}, {"b", 8}, {"c", 7.5}, {"d", 7}}
+	vectors := []Scored{{"b", 0.9}, {"c", 0.88}, {"e", 0.7}, {"d", 0.5}}
+	got := Convex(Options{Weights: []float64{0.8, 0.2}}, lexical, vectors)
+	if got[0].ID != "known" {
+		t.Fatalf("convex fusion lost the clear lexical winner: %+v", got)
+	}
+	// Reciprocal ranks forget the margin: a paper in both lists wins.
+	rrf := RRF(Options{Weights: []float64{1, 0.5}}, IDs(toResults(lexical)), IDs(toResults(vectors)))
+	if rrf[0].ID == "known" {
+		t.Fatalf("expected RRF to rank a paper of both lists first: %+v", rrf)
+	}
+	// Scores: known 0.8·1 = 0.8; b 0.8·(1/23) + 0.2·1 ≈ 0.235.
+	if got[1].ID != "b" || got[0].Ranks[0] != 1 || got[0].Ranks[1] != 0 {
+		t.Errorf("order or ranks: %+v", got)
+	}
+	if n := len(Convex(Options{Weights: []float64{0.8, 0.2}, Limit: 2}, lexical, vectors)); n != 2 {
+		t.Errorf("limit 2 gave %d results", n)
+	}
+	// A list of equal scores counts all its entries as top.
+	flat := Convex(Options{}, []Scored{{"x", 3}, {"y", 3}})
+	if flat[0].Score != 1 || flat[1].Score != 1 || flat[0].ID != "x" {
+		t.Errorf("equal scores: %+v", flat)
+	}
+}
+
+func toResults(s []Scored) []Result {
+	out := make([]Result, len(s))
+	for i := range s {
+		out[i] = Result{ID: s[i].ID}
+	}
+	return out
+}

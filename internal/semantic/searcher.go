@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/paperboy-dev/paperboy/internal/fusion"
 	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/store"
@@ -54,7 +55,8 @@ type Searcher struct {
 // Search runs req in mode and reports the mode that answered: hybrid is
 // lexical while no model is loaded and for queries with fields, filters or
 // a sort order. Hits of semantic and hybrid results carry no dates or
-// upvotes; their scores are fusion scores (hybrid) or reciprocal ranks.
+// upvotes; their scores are fusion scores (hybrid) or cosine similarities
+// (semantic).
 func (s *Searcher) Search(ctx context.Context, mode Mode, req search.Request) (search.Result, Mode, error) {
 	res, err := s.Lexical.Search(ctx, req)
 	if err != nil || mode == Lexical {
@@ -80,7 +82,7 @@ func (s *Searcher) Search(ctx context.Context, mode Mode, req search.Request) (s
 		f = DefaultFusion
 	}
 	want := req.Offset + max(req.Limit, 1)
-	semIDs, err := ix.Search(ctx, req.Query, max(f.Depth, want))
+	semHits, err := ix.SearchScored(ctx, req.Query, max(f.Depth, want))
 	if errors.Is(err, ErrProviderUnavailable) && mode == Hybrid {
 		// The words still answer; say why the meaning did not.
 		res.Fallback = err.Error()
@@ -92,9 +94,9 @@ func (s *Searcher) Search(ctx context.Context, mode Mode, req search.Request) (s
 	var ids []string
 	var scores []float64
 	if mode == Semantic {
-		ids = semIDs
-		for i := range ids {
-			scores = append(scores, 1/float64(i+1))
+		for _, h := range semHits {
+			ids = append(ids, h.ID)
+			scores = append(scores, h.Score)
 		}
 	} else {
 		deep := req
@@ -103,7 +105,12 @@ func (s *Searcher) Search(ctx context.Context, mode Mode, req search.Request) (s
 		if err != nil {
 			return search.Result{}, mode, err
 		}
-		for _, r := range Fuse(f, lex.IDs(), semIDs, 0) {
+		lexHits := make([]fusion.Scored, len(lex.Hits))
+		for i, h := range lex.Hits {
+			lexHits[i] = fusion.Scored{ID: h.ID, Score: h.Score}
+		}
+		f.Depth = max(f.Depth, want)
+		for _, r := range Fuse(f, lexHits, semHits, 0) {
 			ids = append(ids, r.ID)
 			scores = append(scores, r.Score)
 		}

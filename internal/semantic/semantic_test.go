@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/paperboy-dev/paperboy/internal/embed"
+	"github.com/paperboy-dev/paperboy/internal/fusion"
 	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/vector"
 )
@@ -93,8 +94,8 @@ func TestSearchSimilarAndPersistence(t *testing.T) {
 }
 
 func TestHybridKeepsLexicalFirstAndAddsSemantic(t *testing.T) {
-	lex := []string{"a", "b", "c"}
-	sem := []string{"d", "a", "e"}
+	lex := []fusion.Scored{{ID: "a", Score: 12}, {ID: "b", Score: 6}, {ID: "c", Score: 5}}
+	sem := []fusion.Scored{{ID: "d", Score: 0.9}, {ID: "a", Score: 0.8}, {ID: "e", Score: 0.2}}
 	fused := func(f Fusion) string {
 		var ids []string
 		for _, r := range Fuse(f, lex, sem, 5) {
@@ -102,13 +103,22 @@ func TestHybridKeepsLexicalFirstAndAddsSemantic(t *testing.T) {
 		}
 		return strings.Join(ids, " ")
 	}
-	// At half weight the semantic list fills in after the lexical one.
-	if got := fused(DefaultFusion); got != "a b c d e" {
+	// Convex, lexical at 0.85: a (0.85 + 0.15·6/7 ≈ 0.98), d (0.15, the
+	// semantic top), b (0.85·1/7 ≈ 0.12), c and e (0): a clear lexical
+	// winner stays first; a strong semantic match passes weak words.
+	if got := fused(DefaultFusion); got != "a d b c e" {
 		t.Errorf("default fusion %q", got)
 	}
-	// At equal weight its first hit overtakes lexical rank 2.
-	if got := fused(Fusion{K: 60, Weight: 1}); got != "a d b c e" {
-		t.Errorf("equal weights %q", got)
+	// Lexical at 0.95: d falls behind b.
+	if got := fused(Fusion{Alpha: 0.95}); got != "a b d c e" {
+		t.Errorf("alpha 0.95 %q", got)
+	}
+	// Reciprocal ranks at half weight ignore the margins.
+	if got := fused(Fusion{Method: FuseRRF, K: 60, Weight: 0.5}); got != "a b c d e" {
+		t.Errorf("rrf %q", got)
+	}
+	if got := fused(Fusion{Method: FuseRRF, K: 60, Weight: 1}); got != "a d b c e" {
+		t.Errorf("rrf equal weights %q", got)
 	}
 }
 
