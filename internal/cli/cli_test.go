@@ -401,8 +401,11 @@ func TestTwoServersShareOnePostgreSQL(t *testing.T) {
 	}
 }
 
-func TestSemanticSearchAndSimilarPapers(t *testing.T) {
-	// Two topics with no shared words, enough papers to train on.
+// importTopics imports 60 papers of two topics that share no words (odd
+// ids speech, even ids vision), enough to train on, into a new data
+// directory, and returns it.
+func importTopics(t *testing.T) string {
+	t.Helper()
 	topics := [][]string{
 		{"speech", "acoustic", "phoneme", "audio", "recognition", "spoken", "waveform", "vocoder"},
 		{"image", "pixel", "segmentation", "convolution", "camera", "detection", "visual", "object"},
@@ -422,6 +425,11 @@ func TestSemanticSearchAndSimilarPapers(t *testing.T) {
 	if code, out, errOut := run(t, "import", "-q", "--data-dir", dataDir, fixture); code != 0 {
 		t.Fatalf("import: %d %s %s", code, out, errOut)
 	}
+	return dataDir
+}
+
+func TestSemanticSearchAndSimilarPapers(t *testing.T) {
+	dataDir := importTopics(t)
 	// Before training, hybrid is lexical and says so; semantic refuses.
 	code, out, _ := run(t, "search", "--data-dir", dataDir, "--json", "phoneme")
 	if code != 0 || !strings.Contains(out, `"mode": "lexical"`) {

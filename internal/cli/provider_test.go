@@ -72,24 +72,7 @@ func newEmbeddingsServer(t *testing.T, dim int) *embeddingsServer {
 }
 
 func TestEmbeddingsProvider(t *testing.T) {
-	topics := [][]string{
-		{"speech", "acoustic", "phoneme", "audio", "recognition", "spoken", "waveform", "vocoder"},
-		{"image", "pixel", "segmentation", "convolution", "camera", "detection", "visual", "object"},
-	}
-	var lines []string
-	for i := range 60 {
-		words := topics[i%2]
-		var abs []string
-		for j := range 12 {
-			abs = append(abs, words[(i+j*3)%len(words)])
-		}
-		lines = append(lines, fmt.Sprintf(`{"id":"2506.%05d","authors":"A. Author","title":"%s %s","categories":"cs.CL","abstract":"%s","versions":[{"version":"v1","created":"Mon, 2 Jun 2025 00:00:00 GMT"}]}`,
-			i+1, words[i%8], words[(i+1)%8], strings.Join(abs, " ")))
-	}
-	dataDir := t.TempDir()
-	if code, out, errOut := run(t, "import", "-q", "--data-dir", dataDir, writeFixture(t, "topics.jsonl", strings.Join(lines, "\n"))); code != 0 {
-		t.Fatalf("import: %d %s %s", code, out, errOut)
-	}
+	dataDir := importTopics(t)
 	es := newEmbeddingsServer(t, 64)
 	provider := []string{"--embed-url", es.URL, "--embed-model", "hash-embed", "--embed-dim", "64"}
 

@@ -1,10 +1,5 @@
 package fusion
 
-import (
-	"cmp"
-	"slices"
-)
-
 // Scored is one entry of a scored result list.
 type Scored struct {
 	ID    string
@@ -56,26 +51,5 @@ func Convex(opts Options, lists ...[]Scored) []Result {
 			out[i].Score += w * norm
 		}
 	}
-	slices.SortFunc(out, func(a, b Result) int {
-		if c := cmp.Compare(b.Score, a.Score); c != 0 {
-			return c
-		}
-		for l := range a.Ranks {
-			ra, rb := a.Ranks[l], b.Ranks[l]
-			if ra != rb {
-				if ra == 0 {
-					return 1
-				}
-				if rb == 0 {
-					return -1
-				}
-				return ra - rb
-			}
-		}
-		return cmp.Compare(a.ID, b.ID)
-	})
-	if opts.Limit > 0 && len(out) > opts.Limit {
-		out = out[:opts.Limit]
-	}
-	return out
+	return sortAndLimit(out, opts.Limit)
 }

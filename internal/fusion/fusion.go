@@ -68,6 +68,13 @@ func RRF(opts Options, lists ...[]string) []Result {
 			out[i].Score += w / (k + float64(r+1))
 		}
 	}
+	return sortAndLimit(out, opts.Limit)
+}
+
+// sortAndLimit orders fused results best first, ties broken by the best
+// rank in the earliest list, then by id, so that the order is total, and
+// keeps the first limit (all when limit is 0).
+func sortAndLimit(out []Result, limit int) []Result {
 	slices.SortFunc(out, func(a, b Result) int {
 		if c := cmp.Compare(b.Score, a.Score); c != 0 {
 			return c
@@ -86,8 +93,8 @@ func RRF(opts Options, lists ...[]string) []Result {
 		}
 		return cmp.Compare(a.ID, b.ID)
 	})
-	if opts.Limit > 0 && len(out) > opts.Limit {
-		out = out[:opts.Limit]
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
 	}
 	return out
 }
