@@ -107,23 +107,16 @@ type tokenCreateCmd struct {
 // Run prints the token alone, so that scripts can capture it:
 // TOKEN=$(paperboy token create ada).
 func (c *tokenCreateCmd) Run(e *env) error {
-	s, err := e.openStore()
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	u, err := lookupUser(e, s, c.Name)
-	if err != nil {
-		return err
-	}
-	secret, hash := auth.NewToken()
-	t, err := s.CreateAPIToken(e.ctx, u.ID, c.Label, hash)
-	if err != nil {
-		return err
-	}
-	e.log.Info("created API token", "user", u.Username, "id", t.ID, "label", t.Name)
-	fmt.Fprintln(e.stdout, secret)
-	return nil
+	return withUser(e, c.Name, func(s *store.Store, u store.User) error {
+		secret, hash := auth.NewToken()
+		t, err := s.CreateAPIToken(e.ctx, u.ID, c.Label, hash)
+		if err != nil {
+			return err
+		}
+		e.log.Info("created API token", "user", u.Username, "id", t.ID, "label", t.Name)
+		fmt.Fprintln(e.stdout, secret)
+		return nil
+	})
 }
 
 type tokenListCmd struct {
@@ -131,31 +124,24 @@ type tokenListCmd struct {
 }
 
 func (c *tokenListCmd) Run(e *env) error {
-	s, err := e.openStore()
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	u, err := lookupUser(e, s, c.Name)
-	if err != nil {
-		return err
-	}
-	ts, err := s.APITokens(e.ctx, u.ID)
-	if err != nil {
-		return err
-	}
-	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tLABEL\tCREATED\tLAST USED\tREVOKED")
-	day := func(t time.Time) string {
-		if t.IsZero() {
-			return "-"
+	return withUser(e, c.Name, func(s *store.Store, u store.User) error {
+		ts, err := s.APITokens(e.ctx, u.ID)
+		if err != nil {
+			return err
 		}
-		return t.UTC().Format(time.DateTime)
-	}
-	for _, t := range ts {
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", t.ID, t.Name, day(t.CreatedAt), day(t.LastUsedAt), day(t.RevokedAt))
-	}
-	return w.Flush()
+		w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "ID\tLABEL\tCREATED\tLAST USED\tREVOKED")
+		day := func(t time.Time) string {
+			if t.IsZero() {
+				return "-"
+			}
+			return t.UTC().Format(time.DateTime)
+		}
+		for _, t := range ts {
+			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", t.ID, t.Name, day(t.CreatedAt), day(t.LastUsedAt), day(t.RevokedAt))
+		}
+		return w.Flush()
+	})
 }
 
 type tokenRevokeCmd struct {
@@ -168,43 +154,46 @@ func (c *tokenRevokeCmd) Run(e *env) error {
 	if len(c.IDs) == 0 && !c.All {
 		return fmt.Errorf("token revoke %s: name token ids or --all", c.Name)
 	}
+	return withUser(e, c.Name, func(s *store.Store, u store.User) error {
+		ids := c.IDs
+		if c.All {
+			ts, err := s.APITokens(e.ctx, u.ID)
+			if err != nil {
+				return err
+			}
+			ids = ids[:0]
+			for _, t := range ts {
+				if t.RevokedAt.IsZero() {
+					ids = append(ids, t.ID)
+				}
+			}
+		}
+		for _, id := range ids {
+			if err := s.RevokeAPIToken(e.ctx, u.ID, id); errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("token revoke: %s has no token %d", u.Username, id)
+			} else if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "revoked token %d of %s\n", id, u.Username)
+		}
+		return nil
+	})
+}
+
+// withUser opens the store, finds the named user and runs fn with both;
+// the store is closed when fn returns.
+func withUser(e *env, name string, fn func(s *store.Store, u store.User) error) error {
 	s, err := e.openStore()
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	u, err := lookupUser(e, s, c.Name)
+	u, err := s.UserByName(e.ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no user %q", name)
+	}
 	if err != nil {
 		return err
 	}
-	ids := c.IDs
-	if c.All {
-		ts, err := s.APITokens(e.ctx, u.ID)
-		if err != nil {
-			return err
-		}
-		ids = ids[:0]
-		for _, t := range ts {
-			if t.RevokedAt.IsZero() {
-				ids = append(ids, t.ID)
-			}
-		}
-	}
-	for _, id := range ids {
-		if err := s.RevokeAPIToken(e.ctx, u.ID, id); errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("token revoke: %s has no token %d", u.Username, id)
-		} else if err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "revoked token %d of %s\n", id, u.Username)
-	}
-	return nil
-}
-
-func lookupUser(e *env, s *store.Store, name string) (store.User, error) {
-	u, err := s.UserByName(e.ctx, name)
-	if errors.Is(err, store.ErrNotFound) {
-		return store.User{}, fmt.Errorf("no user %q", name)
-	}
-	return u, err
+	return fn(s, u)
 }

@@ -267,11 +267,16 @@ func sessionViewer(r *http.Request) (*Viewer, error) {
 
 // --- sign up and verification
 
-func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) error {
+// accountForm serves a form that needs nothing but the page's data.
+func (s *Server) accountForm(w http.ResponseWriter, r *http.Request, name string, data *accountPage) error {
 	if err := s.enabled(); err != nil {
 		return err
 	}
-	return s.renderStatus(w, r, http.StatusOK, "account_signup.html", &accountPage{Page: Page{Title: "Sign up"}})
+	return s.renderStatus(w, r, http.StatusOK, name, data)
+}
+
+func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) error {
+	return s.accountForm(w, r, "account_signup.html", &accountPage{Page: Page{Title: "Sign up"}})
 }
 
 // signup creates an unverified account and emails a verification link.
@@ -386,42 +391,70 @@ func (s *Server) mailAccountExists(r *http.Request, email string) error {
 // does not use the token: mail scanners and link previews fetch links, and
 // must not sign anybody in or burn the token.
 func (s *Server) verifyForm(w http.ResponseWriter, r *http.Request) error {
+	token := r.URL.Query().Get("token")
+	return s.linkPage(w, r, store.EmailVerify, token, "account_confirm.html", func(u store.User) *accountPage {
+		return &accountPage{
+			Page: Page{Title: "Confirm your email"}, Username: u.Username, Token: token,
+			Target: "/verify", Action: "Confirm my email address",
+		}
+	})
+}
+
+// linkPage serves the page an emailed link opens, for the user its token
+// belongs to, without using the token up.
+func (s *Server) linkPage(w http.ResponseWriter, r *http.Request, kind store.EmailTokenKind, token, name string, data func(u store.User) *accountPage) error {
 	if err := s.enabled(); err != nil {
 		return err
 	}
-	token := r.URL.Query().Get("token")
-	if !auth.WellFormedToken(token) {
-		return errBadLink
-	}
-	u, err := s.accounts.EmailTokenUser(r.Context(), store.EmailVerify, auth.HashToken(token))
-	if errors.Is(err, store.ErrNotFound) {
-		return errBadLink
-	} else if err != nil {
+	u, err := s.emailTokenUser(r, kind, token)
+	if err != nil {
 		return err
 	}
-	return s.renderStatus(w, r, http.StatusOK, "account_confirm.html", &accountPage{
-		Page: Page{Title: "Confirm your email"}, Username: u.Username, Token: token,
-		Target: "/verify", Action: "Confirm my email address",
-	})
+	return s.renderStatus(w, r, http.StatusOK, name, data(u))
 }
 
 // verify uses up the verification token, marks the address verified and
 // signs the user in on this browser.
 func (s *Server) verify(w http.ResponseWriter, r *http.Request) error {
+	return s.signInByLink(w, r, store.EmailVerify, r.PostFormValue("token"), "/settings?verified=1")
+}
+
+// signInByLink uses up the token of an emailed link, which proves the
+// address, signs its user in and redirects to next.
+func (s *Server) signInByLink(w http.ResponseWriter, r *http.Request, kind store.EmailTokenKind, token, next string) error {
 	if err := s.enabled(); err != nil {
 		return err
 	}
-	u, err := s.useEmailToken(r, store.EmailVerify, r.PostFormValue("token"))
+	u, err := s.useEmailToken(r, kind, token)
 	if err != nil {
 		return err
 	}
+	if err := s.signInVerified(w, r, u); err != nil {
+		return err
+	}
+	return redirect(w, r, next)
+}
+
+// signInVerified marks the user's address verified (they followed a link
+// mailed to it) and signs them in on this browser.
+func (s *Server) signInVerified(w http.ResponseWriter, r *http.Request, u store.User) error {
 	if err := s.accounts.MarkEmailVerified(r.Context(), u.ID); err != nil {
 		return err
 	}
-	if err := s.startSession(w, r, u); err != nil {
-		return err
+	return s.startSession(w, r, u)
+}
+
+// emailTokenUser finds the user of an emailed link's token without using
+// the token up; a malformed, expired or used token is errBadLink.
+func (s *Server) emailTokenUser(r *http.Request, kind store.EmailTokenKind, token string) (store.User, error) {
+	if !auth.WellFormedToken(token) {
+		return store.User{}, errBadLink
 	}
-	return redirect(w, r, "/settings?verified=1")
+	u, err := s.accounts.EmailTokenUser(r.Context(), kind, auth.HashToken(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return store.User{}, errBadLink
+	}
+	return u, err
 }
 
 func (s *Server) useEmailToken(r *http.Request, kind store.EmailTokenKind, token string) (store.User, error) {
@@ -575,10 +608,7 @@ func (s *Server) mailSent(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) linkForm(w http.ResponseWriter, r *http.Request) error {
-	if err := s.enabled(); err != nil {
-		return err
-	}
-	return s.renderStatus(w, r, http.StatusOK, "account_request.html", &accountPage{
+	return s.accountForm(w, r, "account_request.html", &accountPage{
 		Page: Page{Title: "Sign in by email"}, Target: "/login/link", Action: "Email me a sign-in link",
 		Notice: "We will email you a link that signs you in once, within 15 minutes.",
 	})
@@ -618,7 +648,21 @@ func (s *Server) mailableUser(r *http.Request) (store.User, bool, error) {
 	return u, !u.Suspended(), nil
 }
 
-func (s *Server) sendLink(w http.ResponseWriter, r *http.Request) error {
+// linkMail is an emailed one-time link that a form asks for.
+type linkMail struct {
+	what    string // for the log, should sending fail
+	kind    store.EmailTokenKind
+	life    time.Duration
+	path    string // of the link, before the token
+	subject string
+	to      string // what the link lets the user do
+	within  string // how long it works
+	ignore  string // the advice to those who did not ask for it
+}
+
+// mailLink answers a request for an emailed link: the mail goes out in
+// the background, and the page is the same whether or not it does.
+func (s *Server) mailLink(w http.ResponseWriter, r *http.Request, m linkMail) error {
 	if err := s.enabled(); err != nil {
 		return err
 	}
@@ -627,107 +671,63 @@ func (s *Server) sendLink(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if ok {
-		s.inBackground(r, "send a sign-in link", func(r *http.Request) error {
-			link, err := s.emailLink(r, u, store.EmailLogin, loginLifetime, "/login/link/")
+		s.inBackground(r, m.what, func(r *http.Request) error {
+			link, err := s.emailLink(r, u, m.kind, m.life, m.path)
 			if err != nil {
 				return err
 			}
-			return s.send(r, u.Email, "Sign in to paperboy",
-				"Hello "+u.Username+",\n\nopen this link to sign in to paperboy (it works once, within 15 minutes):\n\n"+
-					link+"\n\nIf you did not ask for it, ignore this message.\n")
+			return s.send(r, u.Email, m.subject,
+				"Hello "+u.Username+",\n\nopen this link to "+m.to+" (it works once, within "+m.within+"):\n\n"+
+					link+"\n\n"+m.ignore+"\n")
 		})
 	}
 	return s.mailSent(w, r)
 }
 
+func (s *Server) sendLink(w http.ResponseWriter, r *http.Request) error {
+	return s.mailLink(w, r, linkMail{
+		what: "send a sign-in link", kind: store.EmailLogin, life: loginLifetime, path: "/login/link/",
+		subject: "Sign in to paperboy", to: "sign in to paperboy", within: "15 minutes",
+		ignore: "If you did not ask for it, ignore this message.",
+	})
+}
+
 // linkConfirm shows the button that uses a sign-in link (see verifyForm).
 func (s *Server) linkConfirm(w http.ResponseWriter, r *http.Request) error {
-	if err := s.enabled(); err != nil {
-		return err
-	}
 	token := r.PathValue("token")
-	if !auth.WellFormedToken(token) {
-		return errBadLink
-	}
-	u, err := s.accounts.EmailTokenUser(r.Context(), store.EmailLogin, auth.HashToken(token))
-	if errors.Is(err, store.ErrNotFound) {
-		return errBadLink
-	} else if err != nil {
-		return err
-	}
-	return s.renderStatus(w, r, http.StatusOK, "account_confirm.html", &accountPage{
-		Page: Page{Title: "Sign in"}, Username: u.Username, Token: token,
-		Target: "/login/link/" + token, Action: "Sign in as " + u.Username,
+	return s.linkPage(w, r, store.EmailLogin, token, "account_confirm.html", func(u store.User) *accountPage {
+		return &accountPage{
+			Page: Page{Title: "Sign in"}, Username: u.Username, Token: token,
+			Target: "/login/link/" + token, Action: "Sign in as " + u.Username,
+		}
 	})
 }
 
 // linkLogin uses up a sign-in link and signs in; following it also proves
 // the address, so the account becomes verified.
 func (s *Server) linkLogin(w http.ResponseWriter, r *http.Request) error {
-	if err := s.enabled(); err != nil {
-		return err
-	}
-	u, err := s.useEmailToken(r, store.EmailLogin, r.PathValue("token"))
-	if err != nil {
-		return err
-	}
-	if err := s.accounts.MarkEmailVerified(r.Context(), u.ID); err != nil {
-		return err
-	}
-	if err := s.startSession(w, r, u); err != nil {
-		return err
-	}
-	return redirect(w, r, "/")
+	return s.signInByLink(w, r, store.EmailLogin, r.PathValue("token"), "/")
 }
 
 func (s *Server) resetForm(w http.ResponseWriter, r *http.Request) error {
-	if err := s.enabled(); err != nil {
-		return err
-	}
-	return s.renderStatus(w, r, http.StatusOK, "account_request.html", &accountPage{
+	return s.accountForm(w, r, "account_request.html", &accountPage{
 		Page: Page{Title: "Reset your password"}, Target: "/reset", Action: "Email me a reset link",
 		Notice: "We will email you a link to choose a new password, valid for an hour.",
 	})
 }
 
 func (s *Server) sendReset(w http.ResponseWriter, r *http.Request) error {
-	if err := s.enabled(); err != nil {
-		return err
-	}
-	u, ok, err := s.mailableUser(r)
-	if err != nil {
-		return err
-	}
-	if ok {
-		s.inBackground(r, "send a password reset link", func(r *http.Request) error {
-			link, err := s.emailLink(r, u, store.EmailReset, resetLifetime, "/reset/")
-			if err != nil {
-				return err
-			}
-			return s.send(r, u.Email, "Reset your paperboy password",
-				"Hello "+u.Username+",\n\nopen this link to choose a new password for paperboy (it works once, within an hour):\n\n"+
-					link+"\n\nIf you did not ask for it, ignore this message: your password stays as it is.\n")
-		})
-	}
-	return s.mailSent(w, r)
+	return s.mailLink(w, r, linkMail{
+		what: "send a password reset link", kind: store.EmailReset, life: resetLifetime, path: "/reset/",
+		subject: "Reset your paperboy password", to: "choose a new password for paperboy", within: "an hour",
+		ignore: "If you did not ask for it, ignore this message: your password stays as it is.",
+	})
 }
 
 func (s *Server) newPasswordForm(w http.ResponseWriter, r *http.Request) error {
-	if err := s.enabled(); err != nil {
-		return err
-	}
 	token := r.PathValue("token")
-	if !auth.WellFormedToken(token) {
-		return errBadLink
-	}
-	u, err := s.accounts.EmailTokenUser(r.Context(), store.EmailReset, auth.HashToken(token))
-	if errors.Is(err, store.ErrNotFound) {
-		return errBadLink
-	} else if err != nil {
-		return err
-	}
-	return s.renderStatus(w, r, http.StatusOK, "account_password.html", &accountPage{
-		Page: Page{Title: "Choose a new password"}, Username: u.Username, Token: token,
+	return s.linkPage(w, r, store.EmailReset, token, "account_password.html", func(u store.User) *accountPage {
+		return &accountPage{Page: Page{Title: "Choose a new password"}, Username: u.Username, Token: token}
 	})
 }
 
@@ -739,14 +739,9 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	token := r.PathValue("token")
-	if !auth.WellFormedToken(token) {
-		return errBadLink
-	}
 	// Check the rules before using the token up, so a typo does not burn it.
-	u, err := s.accounts.EmailTokenUser(ctx, store.EmailReset, auth.HashToken(token))
-	if errors.Is(err, store.ErrNotFound) {
-		return errBadLink
-	} else if err != nil {
+	u, err := s.emailTokenUser(r, store.EmailReset, token)
+	if err != nil {
 		return err
 	}
 	password := r.PostFormValue("password")
@@ -767,10 +762,7 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// The reset link reached the mailbox: the address is proven.
-	if err := s.accounts.MarkEmailVerified(ctx, u.ID); err != nil {
-		return err
-	}
-	if err := s.startSession(w, r, u); err != nil {
+	if err := s.signInVerified(w, r, u); err != nil {
 		return err
 	}
 	return redirect(w, r, "/settings?reset=1")

@@ -515,6 +515,45 @@ func commentID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
+// commentTarget returns the viewer and the comment id of a request to
+// /comments/{id} or /api/comments/{id}. When ok is false the request is
+// answered already (a sign-in redirect or 401) or err says what is wrong.
+func (s *Server) commentTarget(w http.ResponseWriter, r *http.Request) (v *Viewer, id int64, ok bool, err error) {
+	v, ok = s.signedIn(w, r)
+	if !ok {
+		return nil, 0, false, nil
+	}
+	if id, err = commentID(r); err != nil {
+		return nil, 0, false, err
+	}
+	return v, id, true, nil
+}
+
+// updateComment replaces the text of the viewer's comment.
+func (s *Server) updateComment(w http.ResponseWriter, r *http.Request, v *Viewer, id int64, text string) (store.Comment, error) {
+	text, err := commentText(text)
+	if err != nil {
+		return store.Comment{}, err
+	}
+	if err := s.limit(r, "comment", userKey(v)); err != nil {
+		return store.Comment{}, err
+	}
+	c, err := s.community.EditComment(r.Context(), id, actor(v), text)
+	if err != nil {
+		return store.Comment{}, communityError(w, s.now(), err)
+	}
+	return c, nil
+}
+
+// removeComment deletes a comment as the viewer, its author or a
+// moderator.
+func (s *Server) removeComment(w http.ResponseWriter, r *http.Request, v *Viewer, id int64, reason string) error {
+	if err := s.community.DeleteComment(r.Context(), id, actor(v), reason); err != nil {
+		return communityError(w, s.now(), err)
+	}
+	return nil
+}
+
 type editCommentPage struct {
 	Page
 	Comment store.Comment
@@ -524,12 +563,8 @@ type editCommentPage struct {
 
 // editCommentPage serves the form that edits one's own comment.
 func (s *Server) editCommentPage(w http.ResponseWriter, r *http.Request) error {
-	v, ok := s.signedIn(w, r)
+	v, id, ok, err := s.commentTarget(w, r)
 	if !ok {
-		return nil
-	}
-	id, err := commentID(r)
-	if err != nil {
 		return err
 	}
 	c, err := s.community.CommentByID(r.Context(), id)
@@ -545,44 +580,29 @@ func (s *Server) editCommentPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) editComment(w http.ResponseWriter, r *http.Request) error {
-	v, ok := s.signedIn(w, r)
+	v, id, ok, err := s.commentTarget(w, r)
 	if !ok {
-		return nil
-	}
-	id, err := commentID(r)
-	if err != nil {
 		return err
 	}
-	text, err := commentText(r.PostFormValue("text"))
+	c, err := s.updateComment(w, r, v, id, r.PostFormValue("text"))
 	if err != nil {
 		return err
-	}
-	if err := s.limit(r, "comment", userKey(v)); err != nil {
-		return err
-	}
-	c, err := s.community.EditComment(r.Context(), id, actor(v), text)
-	if err != nil {
-		return communityError(w, s.now(), err)
 	}
 	http.Redirect(w, r, fmt.Sprintf("/papers/%s#c%d", c.PaperID, c.ID), http.StatusSeeOther)
 	return nil
 }
 
 func (s *Server) deleteComment(w http.ResponseWriter, r *http.Request) error {
-	v, ok := s.signedIn(w, r)
+	v, id, ok, err := s.commentTarget(w, r)
 	if !ok {
-		return nil
-	}
-	id, err := commentID(r)
-	if err != nil {
 		return err
 	}
 	c, err := s.community.CommentByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	if err := s.community.DeleteComment(r.Context(), id, actor(v), r.PostFormValue("reason")); err != nil {
-		return communityError(w, s.now(), err)
+	if err := s.removeComment(w, r, v, id, r.PostFormValue("reason")); err != nil {
+		return err
 	}
 	http.Redirect(w, r, backTo(r, "/papers/"+c.PaperID+"#comments"), http.StatusSeeOther)
 	return nil
@@ -590,12 +610,8 @@ func (s *Server) deleteComment(w http.ResponseWriter, r *http.Request) error {
 
 // apiEditComment serves PATCH /api/comments/{id} with {"text": ...}.
 func (s *Server) apiEditComment(w http.ResponseWriter, r *http.Request) error {
-	v, ok := s.signedIn(w, r)
+	v, id, ok, err := s.commentTarget(w, r)
 	if !ok {
-		return nil
-	}
-	id, err := commentID(r)
-	if err != nil {
 		return err
 	}
 	var in struct {
@@ -604,16 +620,9 @@ func (s *Server) apiEditComment(w http.ResponseWriter, r *http.Request) error {
 	if err := readJSON(r, &in); err != nil {
 		return err
 	}
-	text, err := commentText(in.Text)
+	c, err := s.updateComment(w, r, v, id, in.Text)
 	if err != nil {
 		return err
-	}
-	if err := s.limit(r, "comment", userKey(v)); err != nil {
-		return err
-	}
-	c, err := s.community.EditComment(r.Context(), id, actor(v), text)
-	if err != nil {
-		return communityError(w, s.now(), err)
 	}
 	writeJSON(w, http.StatusOK, toAPIComment(&c))
 	return nil
@@ -621,16 +630,12 @@ func (s *Server) apiEditComment(w http.ResponseWriter, r *http.Request) error {
 
 // apiDeleteComment serves DELETE /api/comments/{id}: 204.
 func (s *Server) apiDeleteComment(w http.ResponseWriter, r *http.Request) error {
-	v, ok := s.signedIn(w, r)
+	v, id, ok, err := s.commentTarget(w, r)
 	if !ok {
-		return nil
-	}
-	id, err := commentID(r)
-	if err != nil {
 		return err
 	}
-	if err := s.community.DeleteComment(r.Context(), id, actor(v), r.URL.Query().Get("reason")); err != nil {
-		return communityError(w, s.now(), err)
+	if err := s.removeComment(w, r, v, id, r.URL.Query().Get("reason")); err != nil {
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
