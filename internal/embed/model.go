@@ -349,7 +349,26 @@ func uniq(ts []string) []string {
 // KeyTerms returns the n terms of text with the highest tf-idf weight, the
 // heaviest first: what a paper is about, in the model's vocabulary.
 func (m *Model) KeyTerms(text string, n int) []string {
-	ws := m.weights(Tokens(text))
+	terms, _ := m.KeyTermsAndWords(text, n)
+	return terms
+}
+
+// KeyTermsAndWords is KeyTerms with, for each term, the word the text most
+// often writes for it ("preference" for "prefer"), in one pass over the
+// text.
+func (m *Model) KeyTermsAndWords(text string, n int) (terms, words []string) {
+	tk := tokenizers.Get().(*tokenizer)
+	var tokens []string
+	written := map[string]map[string]int{}
+	tk.each(text, func(stem, word string) {
+		tokens = append(tokens, stem)
+		if written[stem] == nil {
+			written[stem] = map[string]int{}
+		}
+		written[stem][word]++
+	})
+	tokenizers.Put(tk)
+	ws := m.weights(tokens)
 	slices.SortStableFunc(ws, func(a, b termWeight) int {
 		if a.w != b.w {
 			if a.w > b.w {
@@ -359,9 +378,15 @@ func (m *Model) KeyTerms(text string, n int) []string {
 		}
 		return int(a.term - b.term)
 	})
-	var out []string
 	for _, w := range ws[:min(n, len(ws))] {
-		out = append(out, m.vocab[w.term])
+		stem := m.vocab[w.term]
+		best, count := stem, 0
+		for word, c := range written[stem] {
+			if c > count || (c == count && word < best) {
+				best, count = word, c
+			}
+		}
+		terms, words = append(terms, stem), append(words, best)
 	}
-	return out
+	return terms, words
 }

@@ -65,6 +65,10 @@ func (s *Index) Apply(docs []search.Document, gone []string, seq int64) error {
 	for _, id := range gone {
 		s.Vectors.Delete(id)
 	}
+	for _, d := range docs {
+		s.forgetTerms(d.ID)
+	}
+	s.forgetTerms(gone...)
 	if len(docs)+len(gone) > 0 {
 		s.dirty.Store(true)
 	}

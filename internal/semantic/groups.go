@@ -2,6 +2,7 @@ package semantic
 
 import (
 	"cmp"
+	"github.com/viterin/vek/vek32"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -37,20 +38,40 @@ type GroupOptions struct {
 // Each group is labelled by the key terms that are common in it and rare
 // in the others.
 func (s *Index) Groups(results []search.Document, opts GroupOptions) []Group {
+	ids := make([]string, len(results))
+	byID := make(map[string]search.Document, len(results))
+	for i, d := range results {
+		ids[i], byID[d.ID] = d.ID, d
+	}
+	kept, assign := s.split(ids, opts)
+	if kept == nil {
+		return nil
+	}
+	terms := make(map[string]docTerms, len(kept))
+	for _, id := range kept {
+		terms[id] = s.keyTerms(byID[id])
+	}
+	return s.label(kept, assign, terms)
+}
+
+// split clusters the papers ids (those with vectors, returned as kept) as
+// Groups does, from their vectors alone: the papers' text is only needed
+// to label a split that is kept. It returns nil for one topic.
+func (s *Index) split(ids []string, opts GroupOptions) (kept []string, assign []int) {
 	opts.MaxGroups = cmp.Or(opts.MaxGroups, 4)
 	opts.MinSilhouette = cmp.Or(opts.MinSilhouette, 0.06)
 	opts.MinShare = cmp.Or(opts.MinShare, 0.08)
-	var docs []search.Document
 	var vecs [][]float32
-	for _, d := range results {
-		if v, ok := s.Vectors.Vector(d.ID); ok {
-			docs = append(docs, d)
+	for _, id := range ids {
+		if v, ok := s.Vectors.Vector(id); ok {
+			kept = append(kept, id)
 			vecs = append(vecs, v)
 		}
 	}
 	if len(vecs) < 20 {
-		return nil
+		return nil, nil
 	}
+	sims := similarities(vecs)
 	// More groups must earn their place: a split into k+1 replaces the
 	// split into k only if it separates clearly better.
 	const moreGroupsMargin = 0.02
@@ -60,7 +81,7 @@ func (s *Index) Groups(results []search.Document, opts GroupOptions) []Group {
 		if smallest(assign, k) < int(math.Ceil(opts.MinShare*float64(len(vecs)))) {
 			continue
 		}
-		sil := silhouette(vecs, assign, k)
+		sil := silhouette(sims, assign, k)
 		if opts.Debug != nil {
 			opts.Debug(k, sil)
 		}
@@ -69,13 +90,13 @@ func (s *Index) Groups(results []search.Document, opts GroupOptions) []Group {
 		}
 	}
 	if best == nil || bestSil < opts.MinSilhouette {
-		return nil
+		return nil, nil
 	}
-	return s.label(docs, best)
+	return kept, best
 }
 
 // label names each cluster by its distinctive key terms.
-func (s *Index) label(docs []search.Document, assign []int) []Group {
+func (s *Index) label(ids []string, assign []int, terms map[string]docTerms) []Group {
 	k := slices.Max(assign) + 1
 	inGroup := make([]map[string]int, k)
 	total := map[string]int{}
@@ -84,18 +105,22 @@ func (s *Index) label(docs []search.Document, assign []int) []Group {
 		inGroup[i] = map[string]int{}
 	}
 	surfaces := map[string]map[string]int{}
-	for i, d := range docs {
+	for i, id := range ids {
 		g := assign[i]
-		groups[g].IDs = append(groups[g].IDs, d.ID)
-		embed.CountSurfaces(d.Title+" "+d.Abstract, surfaces)
-		for _, t := range s.Model.KeyTerms(d.Title+" "+d.Abstract, 12) {
+		groups[g].IDs = append(groups[g].IDs, id)
+		kt := terms[id]
+		for j, t := range kt.terms {
 			inGroup[g][t]++
 			total[t]++
+			if surfaces[t] == nil {
+				surfaces[t] = map[string]int{}
+			}
+			surfaces[t][kt.words[j]]++
 		}
 	}
 	for g := range groups {
 		n := float64(len(groups[g].IDs))
-		others := float64(len(docs)) - n
+		others := float64(len(ids)) - n
 		type scored struct {
 			term  string
 			score float64
@@ -131,7 +156,6 @@ func (s *Index) label(docs []search.Document, assign []int) []Group {
 // k-means++ from a fixed seed so that a query always groups the same way.
 func kmeans(vecs [][]float32, k int, seed uint64) []int {
 	rng := rand.New(rand.NewPCG(seed, uint64(k)))
-	dim := len(vecs[0])
 	cents := make([][]float32, 0, k)
 	cents = append(cents, slices.Clone(vecs[0])) // the best result anchors a group
 	dist := make([]float64, len(vecs))
@@ -173,33 +197,52 @@ func kmeans(vecs [][]float32, k int, seed uint64) []int {
 		if !changed && iter > 0 {
 			break
 		}
+		// New centroids: one pass over the vectors, SIMD adds.
 		for c := range cents {
-			sum := make([]float32, dim)
-			for i, v := range vecs {
-				if assign[i] == c {
-					for j, x := range v {
-						sum[j] += x
-					}
-				}
-			}
-			embed.Normalize(sum)
-			cents[c] = sum
+			clear(cents[c])
+		}
+		for i, v := range vecs {
+			vek32.Add_Inplace(cents[assign[i]], v)
+		}
+		for c := range cents {
+			embed.Normalize(cents[c])
 		}
 	}
 	return assign
 }
 
+// similarities holds the cosine similarity of every pair of unit vectors,
+// computed once for all the splits tried.
+func similarities(vecs [][]float32) [][]float32 {
+	n := len(vecs)
+	back := make([]float32, n*n)
+	sims := make([][]float32, n)
+	for i := range sims {
+		sims[i] = back[i*n : (i+1)*n]
+	}
+	for i := range n {
+		sims[i][i] = 1
+		for j := i + 1; j < n; j++ {
+			d := float32(dot(vecs[i], vecs[j]))
+			sims[i][j], sims[j][i] = d, d
+		}
+	}
+	return sims
+}
+
 // silhouette is the mean silhouette of the clustering under cosine
 // distance: near 0 when the groups blur into each other, towards 1 when
 // they are apart.
-func silhouette(vecs [][]float32, assign []int, k int) float64 {
+func silhouette(sims [][]float32, assign []int, k int) float64 {
 	var total float64
-	for i, v := range vecs {
-		sum := make([]float64, k)
-		n := make([]int, k)
-		for j, w := range vecs {
+	sum := make([]float64, k)
+	n := make([]int, k)
+	for i, row := range sims {
+		clear(sum)
+		clear(n)
+		for j, sim := range row {
 			if i != j {
-				sum[assign[j]] += 1 - dot(v, w)
+				sum[assign[j]] += 1 - float64(sim)
 				n[assign[j]]++
 			}
 		}
@@ -218,7 +261,48 @@ func silhouette(vecs [][]float32, assign []int, k int) float64 {
 			total += (b - a) / m
 		}
 	}
-	return total / float64(len(vecs))
+	return total / float64(len(sims))
+}
+
+// docTerms are a paper's key terms and the words it writes for them.
+type docTerms struct{ terms, words []string }
+
+// termCacheSize bounds the cache of papers' key terms; when full it is
+// emptied (cheaper than tracking recency; popular papers return at once).
+const termCacheSize = 50_000
+
+// keyTerms returns d's key terms, from the cache when d was seen before:
+// the same papers come back in the topic groups of many queries, and
+// reading and tokenising their abstracts is most of the cost of labelling.
+// Apply drops the entries of papers that change.
+func (s *Index) keyTerms(d search.Document) docTerms {
+	if kt, ok := s.cachedTerms(d.ID); ok {
+		return kt
+	}
+	var kt docTerms
+	kt.terms, kt.words = s.Model.KeyTermsAndWords(d.Title+" "+d.Abstract, 12)
+	s.termsMu.Lock()
+	if s.termCache == nil || len(s.termCache) >= termCacheSize {
+		s.termCache = make(map[string]docTerms)
+	}
+	s.termCache[d.ID] = kt
+	s.termsMu.Unlock()
+	return kt
+}
+
+func (s *Index) cachedTerms(id string) (docTerms, bool) {
+	s.termsMu.Lock()
+	defer s.termsMu.Unlock()
+	kt, ok := s.termCache[id]
+	return kt, ok
+}
+
+func (s *Index) forgetTerms(ids ...string) {
+	s.termsMu.Lock()
+	defer s.termsMu.Unlock()
+	for _, id := range ids {
+		delete(s.termCache, id)
+	}
 }
 
 func smallest(assign []int, k int) int {
@@ -229,13 +313,7 @@ func smallest(assign []int, k int) int {
 	return slices.Min(n)
 }
 
-func dot(a, b []float32) float64 {
-	var s float32
-	for i := range a {
-		s += a[i] * b[i]
-	}
-	return float64(s)
-}
+func dot(a, b []float32) float64 { return float64(vek32.Dot(a, b)) }
 
 // surface is the most frequent word written behind stem.
 func surface(stem string, counts map[string]map[string]int) string {

@@ -146,9 +146,49 @@ func (s *Searcher) Groups(ctx context.Context, papers Papers, mode Mode, req sea
 	if err != nil {
 		return nil, err
 	}
-	ps, err := papers.PapersByID(ctx, res.IDs())
-	if err != nil {
-		return nil, err
+	return s.GroupsOf(ctx, papers, res.IDs(), opts)
+}
+
+// GroupsOf returns the topic groups among ids, a query's best results
+// (GroupDepth of them, best first), for a caller that has searched already.
+func (s *Searcher) GroupsOf(ctx context.Context, papers Papers, ids []string, opts GroupOptions) ([]Group, error) {
+	var ix *Index
+	if s.Index != nil {
+		ix = s.Index()
 	}
-	return ix.Groups(indexer.Documents(ps), opts), nil
+	if ix == nil {
+		return nil, nil
+	}
+	kept, assign := ix.split(ids, opts)
+	if kept == nil {
+		return nil, nil
+	}
+	// Only papers whose key terms are not cached are read from the store.
+	terms := make(map[string]docTerms, len(kept))
+	var missing []string
+	for _, id := range kept {
+		if kt, ok := ix.cachedTerms(id); ok {
+			terms[id] = kt
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		ps, err := papers.PapersByID(ctx, missing)
+		if err != nil {
+			return nil, err
+		}
+		for i := range ps {
+			terms[ps[i].ID] = ix.keyTerms(indexer.Document(&ps[i]))
+		}
+	}
+	// Papers deleted since they were indexed drop out.
+	ids, labelled := kept[:0:0], assign[:0:0]
+	for i, id := range kept {
+		if _, ok := terms[id]; ok {
+			ids = append(ids, id)
+			labelled = append(labelled, assign[i])
+		}
+	}
+	return ix.label(ids, labelled, terms), nil
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -44,6 +45,9 @@ type Index struct {
 	providerCfg  *ProviderConfig
 	queryTimeout time.Duration
 	recent       queryCache
+
+	termsMu   sync.Mutex
+	termCache map[string]docTerms // groups.go
 }
 
 // Build trains a model on docs, embeds every doc and indexes the vectors.

@@ -205,50 +205,50 @@ const groupBudget = 100 * time.Millisecond
 // with a topic chosen, the results are that group's papers.
 func (s *Server) searchWithTopics(r *http.Request, sp *searchPage, mode semantic.Mode, req search.Request) (search.Result, []semantic.Group, error) {
 	searcher := semantic.Searcher{Lexical: s.search, Index: s.semanticIndex}
-	grouping := strings.TrimSpace(sp.Q) != "" && (req.Offset == 0 || sp.Topic > 0)
-	var groups []semantic.Group
-	if grouping {
-		ctx, cancel := context.WithTimeout(r.Context(), groupBudget)
-		g, err := searcher.Groups(ctx, s.papers, mode, req, semantic.GroupOptions{})
-		cancel()
-		switch {
-		case err == nil:
-			groups = g
-		case r.Context().Err() != nil:
-			return search.Result{}, nil, r.Context().Err()
-		default:
-			// Topics are a help, not the answer: the results still come.
-			s.log.Debug("search page: no topic groups", "q", sp.Q, "err", err)
-		}
-	}
-	if sp.Topic == 0 {
+	grouping := strings.TrimSpace(sp.Q) != "" && (req.Offset == 0 || sp.Topic > 0) && s.semanticIndex() != nil
+	if !grouping {
 		res, served, err := searcher.Search(r.Context(), mode, req)
 		sp.Served, sp.Fallback = string(served), res.Fallback
-		return res, groups, err
+		return res, nil, err
 	}
-	if sp.Topic > len(groups) {
-		return search.Result{}, groups, errBadRequest("This topic is not among the results any more; show all results instead.")
-	}
-	// The group's papers, in result order: search as deep as grouping did
-	// and keep the group's members.
+	// One search as deep as grouping reads serves both the groups and the
+	// page of results.
 	deep := req
-	deep.Offset, deep.Limit = 0, semantic.GroupDepth
+	deep.Offset, deep.Limit = 0, max(semantic.GroupDepth, req.Offset+req.Limit)
 	res, served, err := searcher.Search(r.Context(), mode, deep)
 	if err != nil {
-		return res, groups, err
+		return res, nil, err
 	}
-	sp.Served = string(served)
-	members := make(map[string]bool, groups[sp.Topic-1].Count)
-	for _, id := range groups[sp.Topic-1].IDs {
-		members[id] = true
+	sp.Served, sp.Fallback = string(served), res.Fallback
+	ctx, cancel := context.WithTimeout(r.Context(), groupBudget)
+	groups, err := searcher.GroupsOf(ctx, s.papers, res.IDs()[:min(semantic.GroupDepth, len(res.Hits))], semantic.GroupOptions{})
+	cancel()
+	switch {
+	case r.Context().Err() != nil:
+		return search.Result{}, nil, r.Context().Err()
+	case err != nil:
+		// Topics are a help, not the answer: the results still come.
+		s.log.Debug("search page: no topic groups", "q", sp.Q, "err", err)
+		groups = nil
 	}
-	hits := res.Hits[:0]
-	for _, h := range res.Hits {
-		if members[h.ID] {
-			hits = append(hits, h)
+	hits := res.Hits
+	if sp.Topic > 0 {
+		if sp.Topic > len(groups) {
+			return search.Result{}, groups, errBadRequest("This topic is not among the results any more; show all results instead.")
 		}
+		// The group's papers, in result order.
+		members := make(map[string]bool, groups[sp.Topic-1].Count)
+		for _, id := range groups[sp.Topic-1].IDs {
+			members[id] = true
+		}
+		hits = nil
+		for _, h := range res.Hits {
+			if members[h.ID] {
+				hits = append(hits, h)
+			}
+		}
+		res.Total, res.TotalExact = len(hits), true
 	}
-	res.Total, res.TotalExact = len(hits), true
 	res.Hits = hits[min(req.Offset, len(hits)):min(req.Offset+req.Limit, len(hits))]
 	return res, groups, nil
 }
