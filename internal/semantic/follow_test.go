@@ -124,3 +124,22 @@ func TestCatchUpAfterThePrunedFeedEmbedsEverything(t *testing.T) {
 		t.Fatalf("catch-up over a pruned feed: %d embedded, %d vectors, %v; want all 50", n, ix.Vectors.Len(), err)
 	}
 }
+
+func TestChangedPapersLeaveTheKeyTermCache(t *testing.T) {
+	ix := build(t)
+	d := corpus()[0]
+	ix.keyTerms(d)
+	if _, ok := ix.cachedTerms(d.ID); !ok {
+		t.Fatal("key terms were not cached")
+	}
+	d.Abstract = "pixel camera segmentation pixel camera"
+	if err := ix.Apply([]search.Document{d}, nil, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := ix.cachedTerms(d.ID); ok {
+		t.Fatal("a changed paper kept its old key terms")
+	}
+	if kt := ix.keyTerms(d); len(kt.terms) == 0 || kt.words[0] == "" {
+		t.Fatalf("key terms of the changed paper: %+v", kt)
+	}
+}
