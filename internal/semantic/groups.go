@@ -109,7 +109,7 @@ func (s *Index) label(ids []string, assign []int, terms map[string]docTerms) []G
 		g := assign[i]
 		groups[g].IDs = append(groups[g].IDs, id)
 		kt := terms[id]
-		for j, t := range kt.terms {
+		for j, t := range kt.terms[:min(labelTerms, len(kt.terms))] {
 			inGroup[g][t]++
 			total[t]++
 			if surfaces[t] == nil {
@@ -264,7 +264,16 @@ func silhouette(sims [][]float32, assign []int, k int) float64 {
 	return total / float64(len(sims))
 }
 
-// docTerms are a paper's key terms and the words it writes for them.
+// keyTermsKept is how many key terms of a paper are kept: similar papers'
+// reasons look for shared ones among 30; topic labels use the first
+// labelTerms.
+const (
+	keyTermsKept = 30
+	labelTerms   = 12
+)
+
+// docTerms are a paper's key terms, best first, and the words it writes
+// for them.
 type docTerms struct{ terms, words []string }
 
 // termCacheSize bounds the cache of papers' key terms; when full it is
@@ -280,7 +289,7 @@ func (s *Index) keyTerms(d search.Document) docTerms {
 		return kt
 	}
 	var kt docTerms
-	kt.terms, kt.words = s.Model.KeyTermsAndWords(d.Title+" "+d.Abstract, 12)
+	kt.terms, kt.words = s.Model.KeyTermsAndWords(d.Title+" "+d.Abstract, keyTermsKept)
 	s.termsMu.Lock()
 	if s.termCache == nil || len(s.termCache) >= termCacheSize {
 		s.termCache = make(map[string]docTerms)

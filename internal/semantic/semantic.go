@@ -226,14 +226,16 @@ func hitIDs(hits []vector.Hit, skip string) []string {
 // Reason says in a few words what two papers share: the key terms of a
 // that are also key terms of b.
 func (s *Index) Reason(a, b search.Document) string {
-	bTerms := map[string]bool{}
-	for _, t := range s.Model.KeyTerms(b.Title+" "+b.Abstract, 30) {
-		bTerms[t] = true
+	ka, kb := s.keyTerms(a), s.keyTerms(b)
+	inB := make(map[string]bool, len(kb.terms))
+	for _, t := range kb.terms {
+		inB[t] = true
 	}
+	// Key terms are stems ("boundari"); show the words paper a writes.
 	var shared []string
-	for _, t := range s.Model.KeyTerms(a.Title+" "+a.Abstract, 30) {
-		if bTerms[t] {
-			shared = append(shared, t)
+	for i, t := range ka.terms {
+		if inB[t] {
+			shared = append(shared, ka.words[i])
 			if len(shared) == 3 {
 				break
 			}
@@ -241,13 +243,6 @@ func (s *Index) Reason(a, b search.Document) string {
 	}
 	if len(shared) == 0 {
 		return "close in meaning"
-	}
-	// Key terms are stems ("boundari"); show the words the two papers
-	// actually wrote.
-	surfaces := map[string]map[string]int{}
-	embed.CountSurfaces(a.Title+" "+a.Abstract+" "+b.Title+" "+b.Abstract, surfaces)
-	for i, t := range shared {
-		shared[i] = surface(t, surfaces)
 	}
 	return "shares " + strings.Join(shared, ", ")
 }
