@@ -2,11 +2,13 @@ package vector
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -203,5 +205,50 @@ func TestTrainIsDeterministic(t *testing.T) {
 	b.Train(context.Background())
 	if !slices.Equal(a.centroids, b.centroids) {
 		t.Error("centroids depend on insertion order")
+	}
+}
+
+func TestParallelScanFindsTheSameTopK(t *testing.T) {
+	const n, dim = 50_000, 16 // above parallelScan: the scan is split
+	rng := rand.New(rand.NewPCG(3, 4))
+	ix := New(dim, Options{})
+	vecs := make([][]float32, n)
+	for i := range vecs {
+		v := make([]float32, dim)
+		for j := range v {
+			v[j] = float32(rng.NormFloat64())
+		}
+		vecs[i] = v
+		if err := ix.Add(fmt.Sprintf("v%05d", i), v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q := vecs[123]
+	got, err := ix.SearchExact(q, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type scored struct {
+		id string
+		s  float32
+	}
+	all := make([]scored, n)
+	for i, v := range vecs {
+		var s float32
+		for j := range v {
+			s += q[j] * v[j]
+		}
+		all[i] = scored{fmt.Sprintf("v%05d", i), s}
+	}
+	slices.SortFunc(all, func(a, b scored) int {
+		if a.s != b.s {
+			return cmp.Compare(b.s, a.s)
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	for i := range got {
+		if got[i].ID != all[i].id {
+			t.Fatalf("rank %d: %s, want %s", i+1, got[i].ID, all[i].id)
+		}
 	}
 }
