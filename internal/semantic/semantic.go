@@ -4,12 +4,14 @@
 package semantic
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -194,23 +196,110 @@ type SimilarPaper struct {
 	Reason string
 }
 
-// SimilarPapers returns up to k stored papers nearest to paper, each with
-// the key terms it shares with it.
+// SimilarPapers returns up to k stored papers most like paper, each with a
+// short reason. Candidates are its nearest neighbours by meaning (a pool
+// of several times k), re-ranked with the evidence a reader trusts: shared
+// authors, the same primary category, and shared key terms (SimilarWeights).
 func (s *Index) SimilarPapers(ctx context.Context, papers Papers, paper store.Paper, k int) ([]SimilarPaper, error) {
-	ids, err := s.Similar(paper.ID, k)
+	v, ok := s.Vectors.Vector(paper.ID)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrUnknownPaper, paper.ID)
+	}
+	hits, err := s.Vectors.Search(v, max(k*similarPool, 30)+1)
 	if err != nil {
 		return nil, err
+	}
+	cos := make(map[string]float64, len(hits))
+	ids := make([]string, 0, len(hits))
+	for _, h := range hits {
+		if h.ID != paper.ID {
+			cos[h.ID] = float64(h.Score)
+			ids = append(ids, h.ID)
+		}
 	}
 	found, err := papers.PapersByID(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
 	doc := indexer.Document(&paper)
-	out := make([]SimilarPaper, len(found))
+	mine := s.keyTerms(doc)
+	authors := make(map[string]bool, len(paper.Authors))
+	for _, a := range paper.Authors {
+		authors[strings.ToLower(a)] = true
+	}
+	type candidate struct {
+		SimilarPaper
+		score float64
+	}
+	cands := make([]candidate, 0, len(found))
 	for i := range found {
-		out[i] = SimilarPaper{Paper: found[i], Reason: s.Reason(doc, indexer.Document(&found[i]))}
+		p := &found[i]
+		if p.Community.Hidden {
+			continue
+		}
+		var shared []string
+		for _, a := range p.Authors {
+			if authors[strings.ToLower(a)] {
+				shared = append(shared, a)
+			}
+		}
+		theirs := s.keyTerms(indexer.Document(p))
+		terms := sharedTerms(mine, theirs, 3)
+		overlap := float64(len(sharedTerms(mine, theirs, keyTermsKept))) / keyTermsKept
+		score := cos[p.ID] + SimilarWeights.Author*float64(min(len(shared), 2)) + SimilarWeights.Terms*overlap
+		if c := paper.PrimaryCategory(); c != "" && c == p.PrimaryCategory() {
+			score += SimilarWeights.Category
+		}
+		cands = append(cands, candidate{SimilarPaper{Paper: *p, Reason: similarReason(shared, terms)}, score})
+	}
+	slices.SortStableFunc(cands, func(a, b candidate) int { return cmp.Compare(b.score, a.score) })
+	out := make([]SimilarPaper, 0, k)
+	for _, c := range cands[:min(k, len(cands))] {
+		out = append(out, c.SimilarPaper)
 	}
 	return out, nil
+}
+
+// similarPool is how many neighbours per wanted paper are re-ranked.
+const similarPool = 4
+
+// SimilarWeights add to the cosine similarity of two papers' embeddings:
+// per shared author (at most two), for the same primary category, and
+// times the share of key terms in common. Small against cosines of 0.5 to
+// 0.9: evidence that breaks near-ties, not a different ranking.
+var SimilarWeights = struct{ Author, Category, Terms float64 }{Author: 0.04, Category: 0.02, Terms: 0.1}
+
+// sharedTerms lists the words a writes for its key terms that are also key
+// terms of b, at most n, best first.
+func sharedTerms(a, b docTerms, n int) []string {
+	inB := make(map[string]bool, len(b.terms))
+	for _, t := range b.terms {
+		inB[t] = true
+	}
+	var shared []string
+	for i, t := range a.terms {
+		if inB[t] {
+			shared = append(shared, a.words[i])
+			if len(shared) == n {
+				break
+			}
+		}
+	}
+	return shared
+}
+
+func similarReason(authors, terms []string) string {
+	var parts []string
+	if len(authors) > 0 {
+		parts = append(parts, "also by "+strings.Join(authors[:min(2, len(authors))], ", "))
+	}
+	if len(terms) > 0 {
+		parts = append(parts, "shares "+strings.Join(terms, ", "))
+	}
+	if len(parts) == 0 {
+		return "close in meaning"
+	}
+	return strings.Join(parts, " · ")
 }
 
 func hitIDs(hits []vector.Hit, skip string) []string {
@@ -226,25 +315,7 @@ func hitIDs(hits []vector.Hit, skip string) []string {
 // Reason says in a few words what two papers share: the key terms of a
 // that are also key terms of b.
 func (s *Index) Reason(a, b search.Document) string {
-	ka, kb := s.keyTerms(a), s.keyTerms(b)
-	inB := make(map[string]bool, len(kb.terms))
-	for _, t := range kb.terms {
-		inB[t] = true
-	}
-	// Key terms are stems ("boundari"); show the words paper a writes.
-	var shared []string
-	for i, t := range ka.terms {
-		if inB[t] {
-			shared = append(shared, ka.words[i])
-			if len(shared) == 3 {
-				break
-			}
-		}
-	}
-	if len(shared) == 0 {
-		return "close in meaning"
-	}
-	return "shares " + strings.Join(shared, ", ")
+	return similarReason(nil, sharedTerms(s.keyTerms(a), s.keyTerms(b), 3))
 }
 
 // Fusion are the parameters of hybrid ranking.

@@ -11,6 +11,7 @@ import (
 	"github.com/paperboy-dev/paperboy/internal/embed"
 	"github.com/paperboy-dev/paperboy/internal/fusion"
 	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/vector"
 )
 
@@ -174,6 +175,66 @@ func TestReasonShowsWordsAsWritten(t *testing.T) {
 	for _, w := range strings.Split(strings.TrimPrefix(reason, "shares "), ", ") {
 		if !strings.Contains(strings.ToLower(a.Title+" "+a.Abstract), w) {
 			t.Errorf("reason %q shows %q, which paper a does not write", reason, w)
+		}
+	}
+}
+
+// mapPapers serves papers from memory.
+type mapPapers map[string]store.Paper
+
+func (m mapPapers) PapersByID(_ context.Context, ids []string) ([]store.Paper, error) {
+	var out []store.Paper
+	for _, id := range ids {
+		if p, ok := m[id]; ok {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+func TestSimilarPapersWeighSharedAuthorsAndSkipHidden(t *testing.T) {
+	ix := build(t)
+	papers := mapPapers{}
+	for _, d := range corpus() {
+		papers[d.ID] = store.Paper{ID: d.ID, Title: d.Title, Abstract: d.Abstract, Authors: []string{"Author " + d.ID}, Categories: []string{"cs.SD"}}
+	}
+	target := papers["2501.00000"] // a speech paper
+	rank := func(list []SimilarPaper, id string) int {
+		for i, sp := range list {
+			if sp.Paper.ID == id {
+				return i
+			}
+		}
+		return -1
+	}
+	plain, err := ix.SimilarPapers(context.Background(), papers, target, 10)
+	if err != nil || len(plain) != 10 {
+		t.Fatalf("similar: %v %v", plain, err)
+	}
+	// The eighth becomes a co-authored paper and moves up; the first is
+	// hidden and drops out.
+	eighth := papers[plain[7].Paper.ID]
+	eighth.Authors = append(eighth.Authors, target.Authors[0])
+	papers[eighth.ID] = eighth
+	first := papers[plain[0].Paper.ID]
+	first.Community.Hidden = true
+	papers[first.ID] = first
+	got, err := ix.SimilarPapers(context.Background(), papers, target, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rank(got, first.ID) >= 0 {
+		t.Errorf("hidden paper %s is listed", first.ID)
+	}
+	// Without the co-author it would be seventh (the first is gone).
+	if r := rank(got, eighth.ID); r < 0 || r >= 6 {
+		t.Errorf("co-authored paper at %d, want above its place by meaning (6)", r)
+	} else if !strings.HasPrefix(got[r].Reason, "also by "+target.Authors[0]) {
+		t.Errorf("co-authored paper's reason %q", got[r].Reason)
+	}
+	for _, sp := range got {
+		if topic(sp.Paper.ID) != 0 {
+			t.Errorf("similar to a speech paper: %s", sp.Paper.ID)
 		}
 	}
 }
