@@ -26,6 +26,7 @@ type serveCmd struct {
 	Addr            string        `name:"addr" env:"PAPERBOY_ADDR" default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Address to listen on."`
 	DebugAddr       string        `name:"debug-addr" env:"PAPERBOY_DEBUG_ADDR" placeholder:"HOST:PORT" help:"Serve Go's profiler (/debug/pprof/) on this address; keep it private. Default: off."`
 	BaseURL         string        `name:"base-url" env:"PAPERBOY_BASE_URL" placeholder:"URL" help:"Public address of the site (https://papers.example.org), for feed and citation links; default: taken from each request."`
+	AccessLog       bool          `name:"access-log" env:"PAPERBOY_ACCESS_LOG" default:"true" negatable:"" help:"Log every request (--no-access-log: only failures and requests slower than a second; /metrics counts them all)."`
 	Mail            mailFlags     `embed:""`
 	Digest          digestFlags   `embed:""`
 	ChangeRetention time.Duration `name:"change-retention" env:"PAPERBOY_CHANGE_RETENTION" default:"720h" help:"How long change-feed entries are kept; a replica down for longer rebuilds its index."`
@@ -262,7 +263,7 @@ func (c *serveCmd) Run(e *env) error {
 	srv := &http.Server{
 		Handler: web.NewServer(web.Options{
 			Papers: s, Search: idx, Semantic: func() *semantic.Index { return sem }, Log: e.log, BaseURL: c.BaseURL,
-			Accounts: s, Community: s, Subscriptions: digests, Mail: sender, Operations: s,
+			Accounts: s, Community: s, Subscriptions: digests, Mail: sender, Operations: s, AccessLog: c.AccessLog,
 			Submit: c.submitOptions(e, s),
 		}),
 		ReadHeaderTimeout: 10 * time.Second,

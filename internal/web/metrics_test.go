@@ -3,9 +3,11 @@ package web
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -82,3 +84,31 @@ func TestHarvestAdminIsForAdministrators(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestAccessLogCanBeTurnedOff(t *testing.T) {
+	for _, on := range []bool{true, false} {
+		var logs strings.Builder
+		srv, _, _ := newFixtureServer(t, store.SQLite, func(o *Options) {
+			o.AccessLog = on
+			o.Log = slog.New(slog.NewTextHandler(&lockedWriter{w: &logs}, nil))
+		})
+		fetch(t, srv.URL+"/")
+		fetch(t, srv.URL+"/papers/0000.00000")
+		srv.Close()
+		got := strings.Count(logs.String(), "msg=request")
+		if want := map[bool]int{true: 2, false: 0}[on]; got != want {
+			t.Errorf("access log %v: %d request lines, want %d:\n%s", on, got, want, logs.String())
+		}
+	}
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}

@@ -73,6 +73,7 @@ type Server struct {
 	limiters      map[string]*auth.Limiter
 	ops           Operations
 	httpStats     httpMetrics
+	accessLog     bool
 	// sitemapSize is the number of URLs per sitemap file.
 	sitemapSize int
 }
@@ -110,6 +111,9 @@ type Options struct {
 	// Operations feeds /metrics and the harvest admin page; nil leaves
 	// them with the process's own figures only.
 	Operations Operations
+	// AccessLog logs every request; without it only failures (5xx) and
+	// requests slower than a second are logged.
+	AccessLog bool
 	// RateLimits replace DefaultRateLimits when not nil.
 	RateLimits map[string]RateLimit
 }
@@ -134,6 +138,7 @@ func NewServer(opts Options) *Server {
 		subscriptions: opts.Subscriptions,
 		mail:          opts.Mail,
 		ops:           opts.Operations,
+		accessLog:     opts.AccessLog,
 
 		sitemapSize: sitemapURLs,
 	}
@@ -228,11 +233,24 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mux.ServeHTTP(cw, r)
 		cw.finish(r)
 	}
-	s.httpStats.observe(rec.status, time.Since(start))
-	s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-		slog.String("method", r.Method), slog.String("path", loggedPath(r.URL.Path)),
-		slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
+	took := time.Since(start)
+	s.httpStats.observe(rec.status, took)
+	// Every request is counted in /metrics; the log gets each one only with
+	// the access log on, and otherwise the failures and the slow ones.
+	if s.accessLog || rec.status >= 500 || took >= slowRequest {
+		level := slog.LevelInfo
+		if rec.status >= 500 || took >= slowRequest {
+			level = slog.LevelWarn
+		}
+		s.log.LogAttrs(r.Context(), level, "request",
+			slog.String("method", r.Method), slog.String("path", loggedPath(r.URL.Path)),
+			slog.Int("status", rec.status), slog.Duration("duration", took))
+	}
 }
+
+// slowRequest is how long a request may take before it is logged even
+// with the access log off.
+const slowRequest = time.Second
 
 type statusRecorder struct {
 	http.ResponseWriter
