@@ -185,13 +185,16 @@ func (c *respCache) len() int {
 // cacheKey is what identifies a response apart from the version: the
 // request target, and the host when links are made from it. It is "" for
 // requests that are not cached: assets (cached by browsers for a year), the
-// health check, oversized targets, and requests with credentials (nothing is
-// personal today, but a page that one day is must not be shared).
+// health check and metrics, admin pages, oversized targets, and requests
+// with credentials (an API token or a session cookie, even a stale one,
+// whose answer clears it). Other cookies change nothing paperboy renders,
+// so visitors who carry some from elsewhere on the domain still share the
+// cache.
 func (s *Server) cacheKey(r *http.Request) string {
 	p := r.URL.Path
-	if p == "/healthz" || p == "/metrics" || strings.HasPrefix(p, "/admin/") ||
+	if p == "/healthz" || p == "/metrics" || p == "/admin" || strings.HasPrefix(p, "/admin/") ||
 		strings.HasPrefix(p, "/static/") || p == "/favicon.ico" ||
-		r.Header.Get("Authorization") != "" || r.Header.Get("Cookie") != "" {
+		r.Header.Get("Authorization") != "" || hasSessionCookie(r) {
 		return ""
 	}
 	key := r.URL.RequestURI()
@@ -215,6 +218,11 @@ func (s *Server) indexSeq() uint64 {
 		return x.LastSeq() + 1
 	}
 	return 0
+}
+
+func hasSessionCookie(r *http.Request) bool {
+	_, err := r.Cookie(sessionCookie)
+	return err == nil
 }
 
 // etag derives the entity tag of key at version v.

@@ -300,3 +300,22 @@ func TestResponseCacheUnderConcurrentImports(t *testing.T) {
 		t.Errorf("the last import is not shown: %.200s", r.body)
 	}
 }
+
+func TestOnlyCredentialsKeepRequestsOutOfTheCache(t *testing.T) {
+	srv, _, _ := newFixtureServer(t, store.SQLite, nil)
+	fetch(t, srv.URL+"/trending")
+	for _, c := range []struct {
+		header []string
+		cached bool
+	}{
+		{nil, true},
+		{[]string{"Cookie", "theme=dark; _ga=1"}, true},
+		{[]string{"Cookie", "paperboy_session=stale"}, false},
+		{[]string{"Authorization", "Bearer nonsense"}, false},
+	} {
+		res := fetch(t, srv.URL+"/trending", c.header...)
+		if got := res.header.Get("X-Cache") == "hit"; got != c.cached {
+			t.Errorf("headers %q: served from the cache %v, want %v", c.header, got, c.cached)
+		}
+	}
+}
