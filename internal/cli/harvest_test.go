@@ -42,7 +42,7 @@ func TestHarvestCommands(t *testing.T) {
 			}
 
 			// A source that cannot be read: non-zero, one line of reason.
-			code, out, errOut = run(t, append([]string{"harvest", "arxiv", "--base-url", "http://127.0.0.1:1/oai",
+			code, _, errOut = run(t, append([]string{"harvest", "arxiv", "--base-url", "http://127.0.0.1:1/oai",
 				"--from", "2025-06-01", "--retries", "0"}, fast...)...)
 			if code == 0 || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || !strings.Contains(errOut, "harvest arxiv") {
 				t.Errorf("unreachable source: exit %d, stderr %q", code, errOut)

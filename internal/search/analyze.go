@@ -43,7 +43,6 @@ var stopWords = func() map[string]bool {
 // for concurrent use: give each goroutine its own.
 type analyzer struct {
 	stems map[string]string
-	buf   []byte
 	parts []string
 }
 

@@ -3,7 +3,6 @@ package search
 import (
 	"encoding/binary"
 	"sort"
-	"strings"
 )
 
 // blockSize is the number of postings per block. Each block records its last
@@ -65,17 +64,6 @@ func (s *segment) lookup(t string) int {
 	return -1
 }
 
-// lookupPrefix returns the range of terms starting with p.
-func (s *segment) lookupPrefix(p string) (int, int) {
-	n := s.numTerms()
-	lo := sort.Search(n, func(i int) bool { return string(s.term(i)) >= p })
-	hi := lo
-	for hi < n && strings.HasPrefix(string(s.term(hi)), p) {
-		hi++
-	}
-	return lo, hi
-}
-
 func (s *segment) docID(d uint32) string { return string(s.idBlob[s.idOff[d]:s.idOff[d+1]]) }
 
 // findID returns the local doc with the given (normalised) ID, or -1.
@@ -127,8 +115,6 @@ type cursor struct {
 	w      uint32 // the query's weight of the term (how often it says it)
 	ub     uint32 // upper bound: maxImp*w+bonus
 	df     int
-	// scoreOnly cursors add to scores but never produce candidates.
-	scoreOnly bool
 }
 
 func newCursor(s *segment, t int, want uint8) *cursor {
@@ -275,24 +261,3 @@ func (c *cursor) positions(buf []uint32) []uint32 {
 	}
 	return buf
 }
-
-// rawPositions returns the encoded positions (count + deltas) of the current posting.
-func (c *cursor) rawPositions() []byte {
-	s := c.s
-	p := s.posBlob[s.termPos[c.t]+uint64(s.blkPosOff[c.blk]):]
-	k := 0
-	for j := 0; ; j++ {
-		st := k
-		cnt, w := binary.Uvarint(p[k:])
-		k += w
-		for ; cnt > 0; cnt-- {
-			_, w = binary.Uvarint(p[k:])
-			k += w
-		}
-		if j == c.i {
-			return p[st:k]
-		}
-	}
-}
-
-func (c *cursor) mask() uint8 { return c.masks[c.i] }

@@ -303,10 +303,6 @@ func WriteBenchReport(w io.Writer, r BenchReport) error {
 	return tw.write(w)
 }
 
-func row(t *table, what, metric string, e, b float64) {
-	t.add(what, metric, fmt.Sprintf("%.3f", e), fmt.Sprintf("%.3f", b), ratio(e, b))
-}
-
 func durRow(t *table, what, metric string, e, b time.Duration) {
 	t.add(what, metric, roundDur(e).String(), roundDur(b).String(), ratio(float64(e), float64(b)))
 }

@@ -26,12 +26,11 @@ import (
 // interface; the test wires the real digest service, as serve does.
 
 type digestFixture struct {
-	srv   *httptest.Server
-	st    *store.Store
-	smtp  *mailtest.Server
-	svc   *digest.Service
-	web   *Server
-	clock time.Time
+	srv  *httptest.Server
+	st   *store.Store
+	smtp *mailtest.Server
+	svc  *digest.Service
+	web  *Server
 }
 
 func newDigestFixture(t *testing.T) *digestFixture {
