@@ -163,6 +163,7 @@ func NewServer(opts Options) *Server {
 	s.handle("GET /metrics", s.metrics)
 	s.handle("GET /admin/harvest", s.harvestAdmin)
 	s.handle("GET /api/papers/search", s.apiSearch)
+	s.handle("GET /api/suggest", s.suggest)
 	s.handle("GET /api/papers/{id...}", s.apiPaper)
 	s.handle("GET /api/daily_papers", s.apiDailyPapers)
 	s.handle("GET /api/openapi.json", s.openAPI)

@@ -47,3 +47,33 @@ document.addEventListener("submit", function (e) {
     button.disabled = false;
   });
 });
+
+// Search as you type: the search box's list offers the titles of the best
+// few papers for what has been typed (GET /api/suggest), through the
+// browser's own accessible list. Picking one searches for that title.
+(function () {
+  var box = document.getElementById("q");
+  var list = document.getElementById("q-suggest");
+  if (!box || !list || !window.fetch) return;
+  var timer = null, last = "";
+  box.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var q = box.value.trim();
+      if (q === last) return;
+      last = q;
+      if (q.length < 2) { list.replaceChildren(); return; }
+      fetch("/api/suggest?q=" + encodeURIComponent(q), { headers: { "Accept": "application/json" } })
+        .then(function (res) { return res.ok ? res.json() : []; })
+        .then(function (items) {
+          if (box.value.trim() !== q) return; // typed on meanwhile
+          list.replaceChildren.apply(list, items.map(function (it) {
+            var o = document.createElement("option");
+            o.value = it.title;
+            return o;
+          }));
+        })
+        .catch(function () {});
+    }, 150);
+  });
+})();
