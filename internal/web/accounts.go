@@ -86,6 +86,7 @@ func (s *Server) accountRoutes() {
 	s.handle("GET /reset/{token}", s.newPasswordForm)
 	s.handle("POST /reset/{token}", smallForm(s.resetPassword))
 	s.handle("GET /settings", s.settings)
+	s.handle("POST /settings/password", smallForm(s.changePassword))
 	s.handle("POST /settings/tokens", smallForm(s.createToken))
 	s.handle("POST /settings/tokens/{id}/revoke", smallForm(s.revokeToken))
 }
@@ -783,7 +784,7 @@ func (s *Server) settings(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case q.Has("verified"):
 		data.Notice = "Your email address is confirmed."
-	case q.Has("reset"):
+	case q.Has("reset"), q.Has("password"):
 		data.Notice = "Your password is changed, and every other session is signed out."
 	case q.Has("sent"):
 		data.Notice = "We sent you a new confirmation link."
@@ -807,6 +808,54 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 		return err
 	}
 	return s.renderStatus(w, r, status, "account_settings.html", data)
+}
+
+// changePassword sets a new password for a signed-in user who proves the
+// current one (a stolen session alone cannot lock the owner out), then ends
+// every session and signs this browser in again. Wrong current passwords
+// count against the sign-in rate limit.
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
+	if err := s.enabled(); err != nil {
+		return err
+	}
+	v, err := sessionViewer(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	u, err := s.accounts.UserByID(ctx, v.ID)
+	if err != nil {
+		return err
+	}
+	settingsError := func(msg string) error {
+		return s.renderSettings(w, r, http.StatusBadRequest, &accountPage{Page: Page{Title: "Settings"}, Error: msg})
+	}
+	if err := s.limit(r, "signin", strings.ToLower(u.Username)); err != nil {
+		return err
+	}
+	ok, err := passwords.Verify(ctx, u.PasswordHash, r.PostFormValue("current"))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return settingsError("Your current password is not right.")
+	}
+	password := r.PostFormValue("password")
+	var rule *auth.RuleError
+	if err := auth.CheckPassword(u.Username, password); errors.As(err, &rule) {
+		return settingsError(rule.Msg)
+	}
+	hash, err := passwords.Hash(ctx, password)
+	if err != nil {
+		return err
+	}
+	if err := s.accounts.SetPassword(ctx, u.ID, hash); err != nil {
+		return err
+	}
+	if err := s.startSession(w, r, u); err != nil {
+		return err
+	}
+	return redirect(w, r, "/settings?password=1")
 }
 
 // createToken makes a personal API token and shows it once, in this

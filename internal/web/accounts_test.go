@@ -653,3 +653,46 @@ func TestSafeNext(t *testing.T) {
 		}
 	}
 }
+
+func TestAccountChangePasswordNeedsTheCurrentOneAndSignsOutOthers(t *testing.T) {
+	srv, st, _ := newFixtureServer(t, store.SQLite, withAccounts)
+	newUser(t, st, "ada", "user")
+	here := signedInClient(t, srv.URL, "ada")
+	elsewhere := signedInClient(t, srv.URL, "ada")
+	change := func(current, password string) *http.Response {
+		t.Helper()
+		resp, err := here.PostForm(srv.URL+"/settings/password", url.Values{"current": {current}, "password": {password}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if resp := change("not my password", "a brand new secret"); resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("wrong current password: %d, want 400", resp.StatusCode)
+	}
+	if resp := change(testPassword, "short"); resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("too short a new password: %d, want 400", resp.StatusCode)
+	}
+	if resp := change(testPassword, "a brand new secret"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/settings?password=1" {
+		t.Fatalf("change: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	status := func(c *http.Client) int {
+		resp, err := c.Get(srv.URL + "/settings")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := status(here); got != http.StatusOK {
+		t.Errorf("this browser after the change: %d, want still signed in", got)
+	}
+	if got := status(elsewhere); got != http.StatusSeeOther {
+		t.Errorf("the other browser after the change: %d, want signed out (redirect)", got)
+	}
+	u, _ := st.UserByName(context.Background(), "ada")
+	if ok, _ := passwords.Verify(context.Background(), u.PasswordHash, "a brand new secret"); !ok {
+		t.Error("the new password does not verify")
+	}
+}
