@@ -20,7 +20,7 @@ func TestBrowserAccount(t *testing.T) {
 
 	signedInAs := func() string {
 		t.Helper()
-		return b.eval(`(document.querySelector('nav.account a[href="/settings"]:not(.unverified)') || {textContent: ""}).textContent`)
+		return b.eval(`(document.querySelector('nav.account a[title="Your profile"]') || {textContent: ""}).textContent`)
 	}
 
 	b.do("open the sign-up page", chromedp.Navigate(e.srv.URL+"/signup"), chromedp.WaitVisible("#username"))
