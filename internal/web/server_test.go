@@ -92,3 +92,16 @@ func status(t *testing.T, url string) int {
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+func TestRequestLogsKeepEmailedTokensOut(t *testing.T) {
+	for path, want := range map[string]string{
+		"/reset/SECRET-token":      "/reset/…",
+		"/login/link/SECRET-token": "/login/link/…",
+		"/reset":                   "/reset",
+		"/papers/2505.24864":       "/papers/2505.24864",
+	} {
+		if got := loggedPath(path); got != want || strings.Contains(got, "SECRET") {
+			t.Errorf("loggedPath(%q) = %q, want %q", path, got, want)
+		}
+	}
+}
