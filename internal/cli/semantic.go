@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -74,32 +75,31 @@ func (c *embedTrainCmd) Run(e *env) error {
 	}
 	defer s.Close()
 	start := time.Now()
+	logStage := func(stage string) {
+		e.log.Info("embed train", "stage", stage, "elapsed", time.Since(start).Round(time.Second))
+	}
 	// The feed's position before the papers are read: changes after it are
 	// embedded by a running server (semantic/follow.go), some perhaps twice.
 	st, err := s.Stats(e.ctx)
 	if err != nil {
 		return err
 	}
-	var docs []search.Document
-	err = s.EachPaper(e.ctx, func(p store.Paper) error {
-		if p.Community.Hidden {
-			return nil
-		}
-		docs = append(docs, indexer.Document(&p))
-		return nil
-	})
-	if err != nil {
-		return err
-	}
+	// Two passes over the store, so that memory never holds every paper:
+	// the model learns from an evenly spaced sample, then every paper is
+	// embedded as it streams by.
 	opts := embed.DefaultTrainOptions()
 	opts.Dim, opts.Seed = c.Dim, c.Seed
-	opts.Progress = func(stage string) {
-		e.log.Info("embed train", "stage", stage, "elapsed", time.Since(start).Round(time.Second))
-	}
-	ix, err := semantic.Build(e.ctx, docs, opts)
+	opts.Progress = logStage
+	sample, err := trainingSample(e.ctx, s, st.Papers, opts.MaxTrainDocs)
 	if err != nil {
 		return err
 	}
+	model, err := embed.Train(e.ctx, sample, opts)
+	if err != nil {
+		return err
+	}
+	sample = nil
+	ix := &semantic.Index{Model: model}
 	if e.Provider.URL != "" {
 		// The corpus model still labels topics and explains similarity;
 		// the provider makes every vector.
@@ -111,14 +111,23 @@ func (c *embedTrainCmd) Run(e *env) error {
 		if err := ix.UseProvider(client, cfg, e.Provider.Timeout); err != nil {
 			return err
 		}
-		err = ix.Reembed(e.ctx, docs, func(done, total int) {
-			if done%(256*40) == 0 || done == total {
-				e.log.Info("embed train", "stage", fmt.Sprintf("provider embedded %d of %d papers", done, total), "elapsed", time.Since(start).Round(time.Second))
+	}
+	papers := 0
+	err = ix.EmbedAll(e.ctx, func(fn func(search.Document) error) error {
+		return s.EachPaper(e.ctx, func(p store.Paper) error {
+			if p.Community.Hidden {
+				return nil
 			}
+			papers++
+			return fn(indexer.Document(&p))
 		})
-		if err != nil {
-			return err
+	}, func(done int) {
+		if done%(100*4096) == 0 {
+			logStage(fmt.Sprintf("embedded %d of about %d papers", done, st.Papers))
 		}
+	})
+	if err != nil {
+		return err
 	}
 	ix.SetSeq(st.LastChange)
 	if err := ix.Save(e.semanticDir()); err != nil {
@@ -126,8 +135,29 @@ func (c *embedTrainCmd) Run(e *env) error {
 	}
 	info := ix.Model.Info()
 	fmt.Fprintf(e.stdout, "trained a %d-dimension model (%d terms, fingerprint %s) on %d papers and indexed their vectors in %s, into %s\n",
-		info.Dim, info.Vocab, info.Fingerprint, len(docs), time.Since(start).Round(time.Second), e.semanticDir())
+		info.Dim, info.Vocab, info.Fingerprint, papers, time.Since(start).Round(time.Second), e.semanticDir())
 	return nil
+}
+
+// trainingSample reads about max evenly spaced visible papers of the n
+// stored (all of them when there are fewer), in id order: what the model
+// learns from, deterministic for a given store.
+func trainingSample(ctx context.Context, s *store.Store, n, max int) ([]search.Document, error) {
+	step := 1.0
+	if n > max {
+		step = float64(n) / float64(max)
+	}
+	var sample []search.Document
+	i, next := 0, 0.0
+	err := s.EachPaper(ctx, func(p store.Paper) error {
+		if float64(i) >= next && !p.Community.Hidden {
+			sample = append(sample, indexer.Document(&p))
+			next += step
+		}
+		i++
+		return nil
+	})
+	return sample, err
 }
 
 func (e *env) semanticDir() string { return filepath.Join(e.DataDir, "embed") }

@@ -14,6 +14,7 @@ import (
 	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/store"
+	"github.com/paperboy-dev/paperboy/internal/vector"
 )
 
 // Papers that arrive after 'paperboy embed train' are embedded as they
@@ -78,6 +79,61 @@ func (s *Index) Apply(docs []search.Document, gone []string, seq int64) error {
 			return nil
 		}
 	}
+}
+
+// EmbedAll replaces the vectors by the embeddings of the papers each
+// yields (the corpus model's or the provider's), embedding them in batches
+// as they stream by, so that memory holds the vectors and one batch, never
+// the papers' text: at 3M papers that is the difference between 3 GiB and
+// running out of memory. It then partitions the new vector index.
+func (s *Index) EmbedAll(ctx context.Context, each func(fn func(search.Document) error) error, progress func(done int)) error {
+	dim := s.Model.Dim()
+	if s.providerCfg != nil {
+		dim = s.providerCfg.Dim
+	}
+	v := vector.New(dim, vector.Options{Seed: 1})
+	const batch = 4096
+	var docs []search.Document
+	done := 0
+	flush := func() error {
+		if len(docs) == 0 {
+			return nil
+		}
+		vecs, err := s.embedDocs(ctx, docs)
+		if err != nil {
+			return fmt.Errorf("semantic: embed papers %d-%d: %w", done+1, done+len(docs), err)
+		}
+		for i, d := range docs {
+			if err := v.Add(d.ID, vecs[i]); err != nil {
+				return err
+			}
+		}
+		done += len(docs)
+		docs = docs[:0]
+		if progress != nil {
+			progress(done)
+		}
+		return nil
+	}
+	err := each(func(d search.Document) error {
+		docs = append(docs, d)
+		if len(docs) == batch {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return err
+	}
+	if err := v.Train(ctx); err != nil {
+		return err
+	}
+	s.Vectors = v
+	s.dirty.Store(true)
+	return nil
 }
 
 // applyTimeout bounds embedding one batch of changed papers.

@@ -13,7 +13,6 @@ import (
 
 	"github.com/paperboy-dev/paperboy/internal/embed"
 	"github.com/paperboy-dev/paperboy/internal/search"
-	"github.com/paperboy-dev/paperboy/internal/vector"
 )
 
 // A deployment with a model server can have its vectors made by it: an
@@ -65,37 +64,6 @@ func (s *Index) UseProvider(p Provider, cfg ProviderConfig, queryTimeout time.Du
 	if s.queryTimeout <= 0 {
 		s.queryTimeout = DefaultQueryTimeout
 	}
-	return nil
-}
-
-// Reembed replaces the vectors by the provider's embeddings of docs, in
-// batches, then partitions the new vector index.
-func (s *Index) Reembed(ctx context.Context, docs []search.Document, progress func(done, total int)) error {
-	if s.provider == nil {
-		return errors.New("semantic: re-embed: no provider")
-	}
-	v := vector.New(s.provider.Dim(), vector.Options{Seed: 1})
-	const batch = 256
-	for lo := 0; lo < len(docs); lo += batch {
-		hi := min(lo+batch, len(docs))
-		vecs, err := s.embedDocs(ctx, docs[lo:hi])
-		if err != nil {
-			return fmt.Errorf("semantic: re-embed papers %d-%d: %w", lo+1, hi, err)
-		}
-		for i, d := range docs[lo:hi] {
-			if err := v.Add(d.ID, vecs[i]); err != nil {
-				return err
-			}
-		}
-		if progress != nil {
-			progress(hi, len(docs))
-		}
-	}
-	if err := v.Train(ctx); err != nil {
-		return err
-	}
-	s.Vectors = v
-	s.dirty.Store(true)
 	return nil
 }
 
