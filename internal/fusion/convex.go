@@ -16,40 +16,24 @@ type Scored struct {
 // missing weights are 1. Depth and Limit act as in RRF; K is unused.
 // Ranks are filled as in RRF, and ties are broken the same way.
 func Convex(opts Options, lists ...[]Scored) []Result {
-	at := map[string]int{}
-	var out []Result
+	f := newFused(len(lists))
 	for li, list := range lists {
-		w := 1.0
-		if li < len(opts.Weights) {
-			w = opts.Weights[li]
-		}
-		if opts.Depth > 0 && len(list) > opts.Depth {
-			list = list[:opts.Depth]
-		}
+		list = head(list, opts.Depth)
 		if len(list) == 0 {
 			continue
 		}
+		w := opts.weight(li)
 		lo, hi := list[0].Score, list[0].Score
 		for _, s := range list {
 			lo, hi = min(lo, s.Score), max(hi, s.Score)
 		}
 		for r, s := range list {
-			i, ok := at[s.ID]
-			if !ok {
-				i = len(out)
-				at[s.ID] = i
-				out = append(out, Result{ID: s.ID, Ranks: make([]int, len(lists))})
-			}
-			if out[i].Ranks[li] != 0 {
-				continue
-			}
-			out[i].Ranks[li] = r + 1
 			norm := 1.0 // a list of equal scores: all at its top
 			if hi > lo {
 				norm = (s.Score - lo) / (hi - lo)
 			}
-			out[i].Score += w * norm
+			f.add(li, r+1, s.ID, w*norm)
 		}
 	}
-	return sortAndLimit(out, opts.Limit)
+	return sortAndLimit(f.out, opts.Limit)
 }

@@ -44,31 +44,56 @@ func RRF(opts Options, lists ...[]string) []Result {
 	if k <= 0 {
 		k = DefaultK
 	}
-	at := map[string]int{}
-	var out []Result
+	f := newFused(len(lists))
 	for li, list := range lists {
-		w := 1.0
-		if li < len(opts.Weights) {
-			w = opts.Weights[li]
-		}
-		if opts.Depth > 0 && len(list) > opts.Depth {
-			list = list[:opts.Depth]
-		}
-		for r, id := range list {
-			i, ok := at[id]
-			if !ok {
-				i = len(out)
-				at[id] = i
-				out = append(out, Result{ID: id, Ranks: make([]int, len(lists))})
-			}
-			if out[i].Ranks[li] != 0 {
-				continue
-			}
-			out[i].Ranks[li] = r + 1
-			out[i].Score += w / (k + float64(r+1))
+		w := opts.weight(li)
+		for r, id := range head(list, opts.Depth) {
+			f.add(li, r+1, id, w/(k+float64(r+1)))
 		}
 	}
-	return sortAndLimit(out, opts.Limit)
+	return sortAndLimit(f.out, opts.Limit)
+}
+
+// weight is list li's weight: 1 when opts gives none.
+func (o Options) weight(li int) float64 {
+	if li < len(o.Weights) {
+		return o.Weights[li]
+	}
+	return 1
+}
+
+// head is the first depth entries of list (all when depth is 0).
+func head[T any](list []T, depth int) []T {
+	if depth > 0 && len(list) > depth {
+		return list[:depth]
+	}
+	return list
+}
+
+// fused gathers the documents of several lists with their summed scores
+// and their rank in each list.
+type fused struct {
+	lists int
+	at    map[string]int // id -> its index in out
+	out   []Result
+}
+
+func newFused(lists int) *fused { return &fused{lists: lists, at: map[string]int{}} }
+
+// add credits id, at 1-based rank in list li, with score. An id repeated
+// within a list counts at its first position only.
+func (f *fused) add(li, rank int, id string, score float64) {
+	i, ok := f.at[id]
+	if !ok {
+		i = len(f.out)
+		f.at[id] = i
+		f.out = append(f.out, Result{ID: id, Ranks: make([]int, f.lists)})
+	}
+	if f.out[i].Ranks[li] != 0 {
+		return
+	}
+	f.out[i].Ranks[li] = rank
+	f.out[i].Score += score
 }
 
 // sortAndLimit orders fused results best first, ties broken by the best
