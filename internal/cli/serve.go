@@ -42,7 +42,6 @@ type serveCmd struct {
 	APIURL         string        `name:"api-url" env:"PAPERBOY_API_URL" default:"https://export.arxiv.org/api/query" placeholder:"URL" help:"arXiv's Atom API, for the metadata of submitted papers."`
 	SubmitMaxAge   int           `name:"submit-max-age" env:"PAPERBOY_SUBMIT_MAX_AGE" default:"7" placeholder:"DAYS" help:"Submitted papers may be at most this many days old."`
 	SubmitDailyCap int           `name:"submit-daily-cap" env:"PAPERBOY_SUBMIT_DAILY_CAP" default:"5" placeholder:"N" help:"Submissions per user per day."`
-	warnings       []string      // found by Validate, logged by Run
 
 	HarvestUserAgent string `name:"harvest-user-agent" env:"PAPERBOY_USER_AGENT" placeholder:"UA" help:"User-Agent sent to the sources (default: paperboy's, with its URL)."`
 }
@@ -78,12 +77,6 @@ func (c *serveCmd) Validate() error {
 	}
 	if c.SubmitMaxAge < 1 || c.SubmitDailyCap < 1 {
 		return fmt.Errorf("--submit-max-age %d, --submit-daily-cap %d: want at least 1 each", c.SubmitMaxAge, c.SubmitDailyCap)
-	}
-	if c.BaseURL == "" {
-		// Emailed links (verification, sign-in, password reset, digests)
-		// are made from the base URL; without one a forged Host header
-		// could point them elsewhere.
-		c.warnings = append(c.warnings, "--base-url is not set: links in emails are made from each request's Host header; set it for any public deployment")
 	}
 	if c.HarvestJitter < 0 {
 		return fmt.Errorf("--harvest-jitter %s: want 0 or more", c.HarvestJitter)
@@ -136,8 +129,11 @@ func (c *serveCmd) submitOptions(e *env, s *store.Store) web.SubmitOptions {
 }
 
 func (c *serveCmd) Run(e *env) error {
-	for _, w := range c.warnings {
-		e.log.Warn(w)
+	if c.BaseURL == "" {
+		// Emailed links (verification, sign-in, password reset, digests)
+		// are made from the base URL; without one a forged Host header
+		// could point them elsewhere.
+		e.log.Warn("--base-url is not set: links in emails are made from each request's Host header; set it for any public deployment")
 	}
 	s, err := e.openStore()
 	if err != nil {

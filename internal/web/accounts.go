@@ -114,8 +114,7 @@ func (s *Server) authenticate(r *http.Request) (*http.Request, error) {
 		return r, nil
 	}
 	ctx := r.Context()
-	if scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " "); strings.EqualFold(scheme, "Bearer") {
-		token = strings.TrimSpace(token)
+	if token, ok := requestBearer(r); ok {
 		if !auth.WellFormedToken(token) {
 			return r, errUnauthorized
 		}

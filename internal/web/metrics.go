@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -105,11 +107,11 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	metric("paperboy_digest_subscribers", "Digest subscribers, by state.", "gauge")
-	for _, state := range sortedKeys(ds.Subscribers) {
+	for _, state := range slices.Sorted(maps.Keys(ds.Subscribers)) {
 		fmt.Fprintf(b, "paperboy_digest_subscribers{state=%q} %d\n", state, ds.Subscribers[state])
 	}
 	metric("paperboy_digest_outbox", "Composed digests in the outbox, by state.", "gauge")
-	for _, state := range sortedKeys(ds.Outbox) {
+	for _, state := range slices.Sorted(maps.Keys(ds.Outbox)) {
 		fmt.Fprintf(b, "paperboy_digest_outbox{state=%q} %d\n", state, ds.Outbox[state])
 	}
 	metric("paperboy_digest_retrying", "Queued digests that failed at least once.", "gauge")
@@ -146,15 +148,6 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return nil
-}
-
-func sortedKeys(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func unix(t time.Time) float64 {

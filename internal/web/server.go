@@ -346,8 +346,18 @@ func isAPI(r *http.Request) bool {
 // bearer reports whether the request authenticates with an API token: a
 // script, which gets JSON errors wherever it calls.
 func bearer(r *http.Request) bool {
-	scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-	return strings.EqualFold(scheme, "Bearer")
+	_, ok := requestBearer(r)
+	return ok
+}
+
+// requestBearer is the token of an "Authorization: Bearer TOKEN" header;
+// ok is false for no header or another scheme.
+func requestBearer(r *http.Request) (token string, ok bool) {
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimSpace(token), true
 }
 
 // loggedPath keeps one-time secrets out of the request log: the emailed
