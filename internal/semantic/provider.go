@@ -70,8 +70,8 @@ func (s *Index) UseProvider(p Provider, cfg ProviderConfig, queryTimeout time.Du
 // embedQuery embeds a query with the provider (within the query timeout)
 // or the corpus model.
 func (s *Index) embedQuery(ctx context.Context, text string) ([]float32, error) {
-	if s.providerCfg != nil && s.provider == nil {
-		return nil, fmt.Errorf("%w: the vectors were made by %s (%s) and no provider is configured", ErrProviderUnavailable, s.providerCfg.URL, s.providerCfg.Model)
+	if err := s.providerMissing(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrProviderUnavailable, err)
 	}
 	if s.provider == nil {
 		return s.Model.EmbedText(text), nil
@@ -118,12 +118,21 @@ func (c *queryCache) put(q string, v []float32) {
 	c.vecs[q] = v
 }
 
+// providerMissing reports vectors made by a provider that this process
+// has not been given: neither queries nor papers can be embedded like them.
+func (s *Index) providerMissing() error {
+	if s.providerCfg != nil && s.provider == nil {
+		return fmt.Errorf("the vectors were made by %s (%s) and no provider is configured", s.providerCfg.URL, s.providerCfg.Model)
+	}
+	return nil
+}
+
 // embedDocs embeds papers with the provider or the corpus model.
 func (s *Index) embedDocs(ctx context.Context, docs []search.Document) ([][]float32, error) {
+	if err := s.providerMissing(); err != nil {
+		return nil, fmt.Errorf("semantic: %w", err)
+	}
 	if s.provider == nil {
-		if s.providerCfg != nil {
-			return nil, fmt.Errorf("semantic: the vectors were made by %s (%s) and no provider is configured", s.providerCfg.URL, s.providerCfg.Model)
-		}
 		return s.Model.EmbedDocuments(ctx, docs)
 	}
 	texts := make([]string, len(docs))
