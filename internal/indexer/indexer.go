@@ -207,32 +207,12 @@ func (in *Indexer) CatchUp(ctx context.Context) (int, error) {
 }
 
 func (in *Indexer) apply(ctx context.Context, changes []store.Change) (int, error) {
-	seen := make(map[string]bool, len(changes))
-	ids := make([]string, 0, len(changes))
-	for _, c := range changes {
-		if !seen[c.PaperID] {
-			seen[c.PaperID] = true
-			ids = append(ids, c.PaperID)
-		}
-	}
-	papers, err := in.opts.Source.PapersByID(ctx, ids)
+	docs, gone, err := Changed(ctx, in.opts.Source, changes)
 	if err != nil {
-		return 0, fmt.Errorf("indexer: read changed papers: %w", err)
-	}
-	docs := make([]search.Document, 0, len(papers))
-	for i := range papers {
-		if papers[i].Community.Hidden {
-			continue // stays in seen: removed from the index below
-		}
-		docs = append(docs, Document(&papers[i]))
-		delete(seen, papers[i].ID)
+		return 0, fmt.Errorf("indexer: %w", err)
 	}
 	if err := in.ix.Add(docs...); err != nil {
 		return 0, fmt.Errorf("indexer: update index: %w", err)
-	}
-	var gone []string // changed, then deleted from the store or hidden
-	for id := range seen {
-		gone = append(gone, id)
 	}
 	in.ix.Delete(gone...)
 	last := changes[len(changes)-1].Seq
@@ -246,6 +226,39 @@ func (in *Indexer) apply(ctx context.Context, changes []store.Change) (int, erro
 	in.ix.SetLastSeq(uint64(last))
 	in.dirty = true
 	return len(docs), nil
+}
+
+// Changed reads the papers a batch of changes names: docs to (re)index,
+// and the ids of those gone (deleted from the store, or hidden) to remove.
+// Every follower of the feed (the lexical index, the vectors) applies a
+// batch this way.
+func Changed(ctx context.Context, src interface {
+	PapersByID(ctx context.Context, ids []string) ([]store.Paper, error)
+}, changes []store.Change) (docs []search.Document, gone []string, err error) {
+	seen := make(map[string]bool, len(changes))
+	ids := make([]string, 0, len(changes))
+	for _, c := range changes {
+		if !seen[c.PaperID] {
+			seen[c.PaperID] = true
+			ids = append(ids, c.PaperID)
+		}
+	}
+	papers, err := src.PapersByID(ctx, ids)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read changed papers: %w", err)
+	}
+	docs = make([]search.Document, 0, len(papers))
+	for i := range papers {
+		if papers[i].Community.Hidden {
+			continue // stays in seen: gone
+		}
+		docs = append(docs, Document(&papers[i]))
+		delete(seen, papers[i].ID)
+	}
+	for id := range seen {
+		gone = append(gone, id)
+	}
+	return docs, gone, nil
 }
 
 // Run follows the change feed until ctx ends, saving the index now and then

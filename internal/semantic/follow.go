@@ -177,29 +177,9 @@ func (s *Index) CatchUp(ctx context.Context, src Source) (int, error) {
 		if len(changes) == 0 {
 			return total, nil
 		}
-		seen := map[string]bool{}
-		var ids []string
-		for _, c := range changes {
-			if !seen[c.PaperID] {
-				seen[c.PaperID] = true
-				ids = append(ids, c.PaperID)
-			}
-		}
-		papers, err := src.PapersByID(ctx, ids)
+		docs, gone, err := indexer.Changed(ctx, src, changes)
 		if err != nil {
 			return total, fmt.Errorf("semantic: catch up: %w", err)
-		}
-		docs := make([]search.Document, 0, len(papers))
-		for i := range papers {
-			if papers[i].Community.Hidden {
-				continue // removed below, as deleted ones are
-			}
-			docs = append(docs, indexer.Document(&papers[i]))
-			delete(seen, papers[i].ID)
-		}
-		gone := make([]string, 0, len(seen))
-		for id := range seen {
-			gone = append(gone, id)
 		}
 		if err := s.Apply(docs, gone, changes[len(changes)-1].Seq); err != nil {
 			return total, err
