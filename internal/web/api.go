@@ -109,19 +109,30 @@ func (s *Server) apiPaper(w http.ResponseWriter, r *http.Request) error {
 	if rest, ok := strings.CutSuffix(raw, "/similar"); ok {
 		return s.apiSimilar(w, r, rest)
 	}
-	id, err := arxiv.ParseID(raw)
-	if err != nil {
-		return errBadRequest(err.Error())
-	}
-	p, err := s.papers.Paper(r.Context(), id.Base)
+	p, err := s.apiVisiblePaper(r, raw)
 	if err != nil {
 		return err
 	}
-	if p.Community.Hidden && !viewerFrom(r.Context()).IsModerator() {
-		return errNotFound("not found") // hidden by a moderator
-	}
 	writeJSON(w, http.StatusOK, toAPIPaper(&p))
 	return nil
+}
+
+// apiVisiblePaper loads the paper rawID names for the API: 400 for an
+// invalid id, 404 for an unknown one or one a moderator hid (moderators
+// still see it).
+func (s *Server) apiVisiblePaper(r *http.Request, rawID string) (store.Paper, error) {
+	id, err := arxiv.ParseID(rawID)
+	if err != nil {
+		return store.Paper{}, errBadRequest(err.Error())
+	}
+	p, err := s.papers.Paper(r.Context(), id.Base)
+	if err != nil {
+		return store.Paper{}, err
+	}
+	if p.Community.Hidden && !viewerFrom(r.Context()).IsModerator() {
+		return store.Paper{}, errNotFound("not found")
+	}
+	return p, nil
 }
 
 // apiSimilarItem is one similar paper and why.

@@ -452,18 +452,11 @@ func (s *Server) apiComments(w http.ResponseWriter, r *http.Request, rawID strin
 	if s.community == nil {
 		return errNotFound("not found")
 	}
-	id, err := arxiv.ParseID(rawID)
-	if err != nil {
-		return errBadRequest(err.Error())
-	}
-	p, err := s.papers.Paper(r.Context(), id.Base)
+	p, err := s.apiVisiblePaper(r, rawID)
 	if err != nil {
 		return err
 	}
-	if p.Community.Hidden && !viewerFrom(r.Context()).IsModerator() {
-		return errNotFound("not found")
-	}
-	threads, err := s.community.Comments(r.Context(), id.Base)
+	threads, err := s.community.Comments(r.Context(), p.ID)
 	if err != nil {
 		return err
 	}
