@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/embed"
-	"github.com/paperboy-dev/paperboy/internal/fusion"
 	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/searcheval"
 	"github.com/paperboy-dev/paperboy/internal/semantic"
@@ -133,13 +132,9 @@ func (s semanticEvalSearcher) Search(ctx context.Context, query string, limit in
 	if err != nil {
 		return nil, err
 	}
-	lexHits := make([]fusion.Scored, len(res.Hits))
-	for i, h := range res.Hits {
-		lexHits[i] = fusion.Scored{ID: h.ID, Score: h.Score}
-	}
 	f := semantic.DefaultFusion
 	f.Depth = depth
-	fused := semantic.Fuse(f, lexHits, semHits, limit)
+	fused := semantic.Fuse(f, semantic.LexicalScores(res.Hits), semHits, limit)
 	ids := make([]string, len(fused))
 	for i, r := range fused {
 		ids[i] = r.ID

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/paperboy-dev/paperboy/internal/fusion"
 	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/store"
@@ -105,12 +104,8 @@ func (s *Searcher) Search(ctx context.Context, mode Mode, req search.Request) (s
 		if err != nil {
 			return search.Result{}, mode, err
 		}
-		lexHits := make([]fusion.Scored, len(lex.Hits))
-		for i, h := range lex.Hits {
-			lexHits[i] = fusion.Scored{ID: h.ID, Score: h.Score}
-		}
 		f.Depth = max(f.Depth, want)
-		for _, r := range Fuse(f, lexHits, semHits, 0) {
+		for _, r := range Fuse(f, LexicalScores(lex.Hits), semHits, 0) {
 			ids = append(ids, r.ID)
 			scores = append(scores, r.Score)
 		}

@@ -346,6 +346,15 @@ const (
 // there is no held-out split, so treat the third decimal with suspicion.
 var DefaultFusion = Fusion{Method: FuseConvex, Alpha: 0.85, K: 60, Weight: 0.5, Depth: 100}
 
+// LexicalScores turns lexical hits into a scored list for Fuse.
+func LexicalScores(hits []search.Hit) []fusion.Scored {
+	out := make([]fusion.Scored, len(hits))
+	for i, h := range hits {
+		out[i] = fusion.Scored{ID: h.ID, Score: h.Score}
+	}
+	return out
+}
+
 // Fuse fuses the lexical and semantic result lists, best first.
 func Fuse(f Fusion, lexical, semantic []fusion.Scored, limit int) []fusion.Result {
 	if f.Depth == 0 {

@@ -228,7 +228,7 @@ func (s *Server) clearSessionCookie(w http.ResponseWriter, r *http.Request) {
 // expired, was revoked or belongs to a suspended user), so the browser
 // stops sending it.
 func (s *Server) clearStaleCookie(w http.ResponseWriter, r *http.Request) {
-	if _, err := r.Cookie(sessionCookie); err == nil && viewerFrom(r.Context()) == nil {
+	if hasSessionCookie(r) && viewerFrom(r.Context()) == nil {
 		s.clearSessionCookie(w, r)
 	}
 }
