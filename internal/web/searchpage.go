@@ -34,6 +34,11 @@ type searchPage struct {
 	Topics                           []topicChip
 	Topic                            int // the group narrowed to, 1-based; 0 for all
 	AllTopics                        string
+	// TopicsURL, when set, is where the page's script fetches the topic
+	// chips after the results are shown (/search/topics); GroupURL is the
+	// same grouping as a page, for readers without script.
+	TopicsURL, GroupURL string
+	NoTopics            bool // grouping was asked for and the results are one topic
 }
 
 // topicChip is one topic group of an ambiguous query, as a link that
@@ -98,10 +103,15 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 			err = errBadRequest("topic: want a topic number from the list")
 		}
 	}
+	// Grouping costs as much as the search itself, so the first page comes
+	// without it and its script asks /search/topics for the chips. The
+	// page groups inline when a topic is chosen, or when asked to
+	// (&topics=1, the link offered to readers without script).
+	inline := sp.Topic > 0 || v.Get("topics") != ""
 	var res search.Result
 	var groups []semantic.Group
 	if err == nil {
-		res, groups, err = s.searchWithTopics(r, &sp, mode, req)
+		res, groups, err = s.searchWithTopics(r, &sp, mode, req, inline)
 	}
 	if err != nil {
 		// A query the engine refuses is shown on the page with its reason.
@@ -121,6 +131,13 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	sp.Searched = true
 	sp.Title = "Search: " + truncate(req.Query, 60)
 	sp.topicChips(r, groups)
+	switch {
+	case inline:
+		sp.NoTopics = len(groups) < 2 && sp.Topic == 0
+	case s.groupable(sp.Q, req):
+		sp.TopicsURL = topicsURL(r, "/search/topics", "")
+		sp.GroupURL = topicsURL(r, "/search", "1")
+	}
 	sp.Total, sp.TotalExact = res.Total, res.TotalExact
 	if err := s.searchCards(r, &sp, res); err != nil {
 		return err
@@ -153,7 +170,7 @@ func authorQuery(q string) (string, bool) {
 
 func (s *Server) searchCards(r *http.Request, sp *searchPage, res search.Result) error {
 	ids := res.IDs()
-	papers, err := s.papers.PapersByID(r.Context(), ids)
+	papers, err := s.papersByID(r.Context(), ids)
 	if err != nil {
 		return err
 	}
@@ -203,9 +220,9 @@ const groupBudget = 100 * time.Millisecond
 // searchWithTopics runs the page's search in the asked mode. On the first
 // page of a free-text query it also groups the best results into topics;
 // with a topic chosen, the results are that group's papers.
-func (s *Server) searchWithTopics(r *http.Request, sp *searchPage, mode semantic.Mode, req search.Request) (search.Result, []semantic.Group, error) {
+func (s *Server) searchWithTopics(r *http.Request, sp *searchPage, mode semantic.Mode, req search.Request, inline bool) (search.Result, []semantic.Group, error) {
 	searcher := semantic.Searcher{Lexical: s.search, Index: s.semanticIndex}
-	grouping := strings.TrimSpace(sp.Q) != "" && (req.Offset == 0 || sp.Topic > 0) && s.semanticIndex() != nil
+	grouping := inline && strings.TrimSpace(sp.Q) != "" && (req.Offset == 0 || sp.Topic > 0) && s.semanticIndex() != nil
 	if !grouping {
 		res, served, err := searcher.Search(r.Context(), mode, req)
 		sp.Served, sp.Fallback = string(served), res.Fallback
@@ -253,19 +270,65 @@ func (s *Server) searchWithTopics(r *http.Request, sp *searchPage, mode semantic
 	return res, groups, nil
 }
 
+// groupable reports whether a search's results can be grouped into topics:
+// the first page of a free-text query, with a model loaded.
+func (s *Server) groupable(q string, req search.Request) bool {
+	return strings.TrimSpace(q) != "" && req.Offset == 0 && s.semanticIndex() != nil
+}
+
+// topicsURL is the page's query at path, without its page number or topic,
+// with topics=value when value is set.
+func topicsURL(r *http.Request, path, value string) string {
+	q := r.URL.Query()
+	q.Del("p")
+	q.Del("topic")
+	q.Del("topics")
+	if value != "" {
+		q.Set("topics", value)
+	}
+	return path + "?" + q.Encode()
+}
+
+// searchTopics serves GET /search/topics: the topic chips of a search page
+// as an HTML fragment (empty when the results are one topic), fetched by
+// the page's script.
+func (s *Server) searchTopics(w http.ResponseWriter, r *http.Request) error {
+	if s.search == nil {
+		return errNoSearch
+	}
+	v := r.URL.Query()
+	sp := searchPage{Q: v.Get("q")}
+	req, err := searchRequest(r)
+	if err != nil {
+		return err
+	}
+	mode, err := semantic.ParseMode(v.Get("mode"))
+	if err != nil {
+		return errBadRequest(err.Error())
+	}
+	req.Offset, req.Limit = 0, searchPageSize
+	var groups []semantic.Group
+	if s.groupable(sp.Q, req) {
+		if _, groups, err = s.searchWithTopics(r, &sp, mode, req, true); err != nil {
+			return err
+		}
+	}
+	sp.topicChips(r, groups)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	return s.pages.ExecuteTemplate(w, "topics", &sp)
+}
+
 // topicChips turns the groups into links that narrow the search.
 func (sp *searchPage) topicChips(r *http.Request, groups []semantic.Group) {
 	if len(groups) < 2 {
 		return
 	}
 	link := func(topic int) string {
-		q := r.URL.Query()
-		q.Del("p")
-		q.Del("topic")
+		u := topicsURL(r, "/search", "")
 		if topic > 0 {
-			q.Set("topic", strconv.Itoa(topic))
+			u += "&topic=" + strconv.Itoa(topic)
 		}
-		return "/search?" + q.Encode()
+		return u
 	}
 	sp.AllTopics = link(0)
 	for i, g := range groups {

@@ -48,18 +48,19 @@ type Searcher interface {
 
 // Server is paperboy's HTTP handler.
 type Server struct {
-	papers   Papers
-	search   Searcher
-	semantic func() *semantic.Index
-	log      *slog.Logger
-	now      func() time.Time
-	baseURL  string
-	pages    *template.Template
-	static   *staticFiles
-	mux      *http.ServeMux
-	build    string       // identifies the embedded templates and assets
-	cache    *respCache   // nil when disabled
-	changes  *changeClock // reads the database's version
+	papers     Papers
+	search     Searcher
+	semantic   func() *semantic.Index
+	log        *slog.Logger
+	now        func() time.Time
+	baseURL    string
+	pages      *template.Template
+	static     *staticFiles
+	mux        *http.ServeMux
+	build      string       // identifies the embedded templates and assets
+	cache      *respCache   // nil when disabled
+	paperCache *paperCache  // nil when the response cache is disabled
+	changes    *changeClock // reads the database's version
 	// cross rejects cross-origin state-changing requests from browsers
 	// (CSRF); requests without browser fetch metadata (scripts with API
 	// tokens) pass.
@@ -145,6 +146,7 @@ func NewServer(opts Options) *Server {
 	if opts.Cache.MaxBytes >= 0 && opts.Papers != nil {
 		s.cache = newRespCache(cmp.Or(opts.Cache.MaxBytes, defaultCacheBytes))
 		s.changes = &changeClock{read: opts.Papers.LastChange, freshness: cmp.Or(opts.Cache.Freshness, defaultCacheFreshness)}
+		s.paperCache = newPaperCache(defaultPaperCacheSize)
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -174,6 +176,7 @@ func NewServer(opts Options) *Server {
 	s.handle("GET /trending", s.trendingPage)
 	s.handle("GET /papers/{id...}", s.paperPage)
 	s.handle("GET /search", s.searchPage)
+	s.handle("GET /search/topics", s.searchTopics)
 	s.handle("GET /help/search", s.staticPage("help_search.html", "Search help"))
 	s.handle("GET /help/api", s.staticPage("help_api.html", "API"))
 	s.handle("GET /feeds/{file}", s.feed)

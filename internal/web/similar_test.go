@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/paperboy-dev/paperboy/internal/embed"
 	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/search"
@@ -87,13 +88,22 @@ func speechPaper(id string) bool {
 
 func TestSearchPageGroupsAnAmbiguousQueryIntoTopics(t *testing.T) {
 	srv := ambiguousServer(t)
+	chipPattern := regexp.MustCompile(`<a class="chip" href="([^"]+)"[^>]*>([^<]+) <span class="count">(\d+)</span>`)
+	// The first page comes without chips and points its script at them.
 	res := fetch(t, srv.url+"/search?q=alignment")
-	if res.status != http.StatusOK {
-		t.Fatalf("search: %d", res.status)
+	src := regexp.MustCompile(`<div id="topics" data-src="([^"]+)"></div>`).FindStringSubmatch(res.body)
+	if res.status != http.StatusOK || src == nil || strings.Contains(res.body, `class="chip"`) {
+		t.Fatalf("search: %d, want a page with a topics slot and no chips yet:\n%s", res.status, res.body)
 	}
-	chips := regexp.MustCompile(`<a class="chip" href="([^"]+)"[^>]*>([^<]+) <span class="count">(\d+)</span>`).FindAllStringSubmatch(res.body, -1)
-	if len(chips) != 2 {
-		t.Fatalf("%d topic chips, want 2:\n%s", len(chips), res.body)
+	fragment := fetch(t, srv.url+html.UnescapeString(src[1]))
+	chips := chipPattern.FindAllStringSubmatch(fragment.body, -1)
+	if fragment.status != http.StatusOK || len(chips) != 2 || strings.Contains(fragment.body, "<html") {
+		t.Fatalf("topics fragment: %d, %d chips, want a fragment with 2:\n%s", fragment.status, len(chips), fragment.body)
+	}
+	// Without script, the page grouped inline shows the same chips.
+	grouped := fetch(t, srv.url+"/search?q=alignment&topics=1")
+	if got := chipPattern.FindAllStringSubmatch(grouped.body, -1); fmt.Sprint(got) != fmt.Sprint(chips) {
+		t.Errorf("grouped page's chips %q differ from the fragment's %q", got, chips)
 	}
 	for _, chip := range chips {
 		page := fetch(t, srv.url+html.UnescapeString(chip[1]))
@@ -113,8 +123,11 @@ func TestSearchPageGroupsAnAmbiguousQueryIntoTopics(t *testing.T) {
 	}
 	// A query with one meaning is not split. (Lexical mode: in a corpus of
 	// 60 papers the semantic side of hybrid search returns all of them.)
-	if res := fetch(t, srv.url+"/search?q=phoneme+waveform&mode=lexical"); strings.Contains(res.body, `class="topics"`) {
-		t.Errorf("a one-topic query shows topic chips")
+	if res := fetch(t, srv.url+"/search/topics?q=phoneme+waveform&mode=lexical"); res.status != http.StatusOK || strings.TrimSpace(res.body) != "" {
+		t.Errorf("a one-topic query's chips: %d %q, want 200 and nothing", res.status, res.body)
+	}
+	if res := fetch(t, srv.url+"/search?q=phoneme+waveform&mode=lexical&topics=1"); strings.Contains(res.body, `class="topics"`) || !strings.Contains(res.body, "about one topic") {
+		t.Errorf("a one-topic query grouped inline shows topic chips, or does not say it is one topic")
 	}
 	if res := fetch(t, srv.url+"/search?q=alignment&topic=9"); res.status != http.StatusBadRequest {
 		t.Errorf("topic=9: %d, want 400", res.status)
@@ -148,4 +161,17 @@ func newServerForTest(t *testing.T, opts Options) string {
 	srv := httptest.NewServer(NewServer(opts))
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+func TestBrowserShowsTopicChipsAfterTheResults(t *testing.T) {
+	srv := ambiguousServer(t)
+	b := newBrowser(t)
+	b.do("search an ambiguous word", chromedp.Navigate(srv.url+"/search?q=alignment"), chromedp.WaitVisible("article.result"))
+	b.waitFor("topic chips", `document.querySelectorAll("#topics nav.topics a.chip").length === 3`)
+	b.axe("search with topic chips")
+	b.do("narrow to the second topic", chromedp.Click(`#topics a.chip:nth-of-type(3)`), chromedp.WaitVisible(`nav.topics a.chip[aria-current="true"]`))
+	if got := b.eval(`document.querySelector('nav.topics a.chip[aria-current="true"]').textContent`); strings.HasPrefix(got, "All") {
+		t.Errorf("after choosing a topic, the current chip is %q", got)
+	}
+	b.noConsoleErrors()
 }

@@ -77,3 +77,21 @@ document.addEventListener("submit", function (e) {
     }, 150);
   });
 })();
+
+// Topic chips: grouping a query's results takes as long as the search, so
+// the page comes without them and fetches them here (GET /search/topics,
+// an HTML fragment rendered by the server; empty for a one-topic query).
+// Readers without script get a link to the grouped page instead.
+(function () {
+  var slot = document.getElementById("topics");
+  if (!slot || !window.fetch) return;
+  fetch(slot.dataset.src, { headers: { "Accept": "text/html" } })
+    .then(function (res) { return res.ok ? res.text() : ""; })
+    .then(function (html) {
+      if (!html.trim()) return;
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      var nav = doc.querySelector("nav.topics");
+      if (nav) slot.replaceChildren(document.importNode(nav, true));
+    })
+    .catch(function () {});
+})();
