@@ -68,7 +68,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
 		for i, h := range res.Hits {
 			ids[i] = h.ID
 		}
-		papers, err = s.papers.PapersByID(ctx, ids)
+		papers, err = s.papersByID(ctx, ids)
 	default:
 		return errNotFound("There is no feed " + kind + ".")
 	}

@@ -97,7 +97,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("X-Search-Fallback", res.Fallback)
 	}
 	ids := res.IDs()
-	papers, err := s.papers.PapersByID(r.Context(), ids)
+	papers, err := s.papersByID(r.Context(), ids)
 	if err != nil {
 		return err
 	}

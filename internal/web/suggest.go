@@ -32,7 +32,7 @@ func (s *Server) suggest(w http.ResponseWriter, r *http.Request) error {
 		writeJSON(w, http.StatusOK, out)
 		return nil
 	}
-	papers, err := s.papers.PapersByID(r.Context(), res.IDs())
+	papers, err := s.papersByID(r.Context(), res.IDs())
 	if err != nil {
 		return err
 	}

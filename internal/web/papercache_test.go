@@ -1,0 +1,73 @@
+package web
+
+import (
+	"context"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/paperboy-dev/paperboy/internal/store"
+	"github.com/paperboy-dev/paperboy/internal/store/storetest"
+)
+
+// countingPapers counts the papers read from the store by id.
+type countingPapers struct {
+	Papers
+	read atomic.Int64
+}
+
+func (c *countingPapers) PapersByID(ctx context.Context, ids []string) ([]store.Paper, error) {
+	c.read.Add(int64(len(ids)))
+	return c.Papers.PapersByID(ctx, ids)
+}
+
+// TestPaperCacheFollowsChanges: papers shown by search are read from the
+// store once, and a change to any paper is seen by the very next search,
+// even one the response cache has never seen.
+func TestPaperCacheFollowsChanges(t *testing.T) {
+	for _, dialect := range storetest.Dialects {
+		t.Run(string(dialect), func(t *testing.T) {
+			var counting *countingPapers
+			srv, st, _ := newFixtureServer(t, dialect, func(o *Options) {
+				o.Cache.Freshness = -1
+				counting = &countingPapers{Papers: o.Papers}
+				o.Papers = counting
+			})
+			search := func(n string) string {
+				t.Helper()
+				res := fetch(t, srv.URL+"/api/papers/search?q=id:2506.00004&n="+n)
+				if res.status != 200 || !strings.Contains(res.body, `"id":"2506.00004"`) {
+					t.Fatalf("search %s: %d %s", n, res.status, res.body)
+				}
+				return res.body
+			}
+			first := search("1")
+			read := counting.read.Load()
+			if second := search("2"); second != first || counting.read.Load() != read {
+				t.Errorf("a second search for the same paper read %d papers again", counting.read.Load()-read)
+			}
+			community := fixtureCommunity()[1]
+			community.Community.Upvotes = 100
+			if _, err := st.UpsertCommunity(context.Background(), []store.Paper{community}); err != nil {
+				t.Fatal(err)
+			}
+			if after := search("3"); !strings.Contains(after, `"upvotes":100`) {
+				t.Errorf("the search after a change shows the old paper: %s", after)
+			}
+		})
+	}
+}
+
+func TestPaperCacheIsBounded(t *testing.T) {
+	c := newPaperCache(2)
+	c.put([]store.Paper{{ID: "a"}, {ID: "b"}}, 5)
+	c.get([]string{"a"}, 5) // a is now the most recent
+	c.put([]store.Paper{{ID: "c"}}, 5)
+	found, missing := c.get([]string{"a", "b", "c"}, 5)
+	if len(found) != 2 || len(missing) != 1 || missing[0] != "b" {
+		t.Errorf("found %v, missing %v; want b evicted", found, missing)
+	}
+	if found, _ := c.get([]string{"a"}, 6); len(found) != 0 {
+		t.Error("a paper read at version 5 served a request at version 6")
+	}
+}
