@@ -1,8 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"container/list"
 	"context"
+	"html/template"
 	"sync"
 
 	"github.com/paperboy-dev/paperboy/internal/store"
@@ -32,6 +34,10 @@ type paperCache struct {
 type cachedPaper struct {
 	paper store.Paper
 	seq   int64 // the database version read before the paper was
+	// meta is the paper's rendered byline and tags for search results,
+	// filled on first use: rendering them is most of a results page's
+	// template time.
+	meta template.HTML
 }
 
 func newPaperCache(max int) *paperCache {
@@ -74,6 +80,28 @@ func (c *paperCache) put(papers []store.Paper, seq int64) {
 	}
 }
 
+// meta returns the rendered meta of paper id, cached at version seq or
+// later, rendering and keeping it with render if it is not.
+func (c *paperCache) meta(id string, seq int64, render func() (template.HTML, error)) (template.HTML, error) {
+	c.mu.Lock()
+	el, ok := c.byID[id]
+	if ok && el.Value.(*cachedPaper).seq >= seq && el.Value.(*cachedPaper).meta != "" {
+		defer c.mu.Unlock()
+		return el.Value.(*cachedPaper).meta, nil
+	}
+	c.mu.Unlock()
+	h, err := render()
+	if err != nil || !ok {
+		return h, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.byID[id]; ok && el.Value.(*cachedPaper).seq >= seq {
+		el.Value.(*cachedPaper).meta = h
+	}
+	return h, nil
+}
+
 // papersByID is PapersByID through the paper cache: the papers of ids that
 // exist, in the order asked, each once.
 func (s *Server) papersByID(ctx context.Context, ids []string) ([]store.Paper, error) {
@@ -103,4 +131,23 @@ func (s *Server) papersByID(ctx context.Context, ids []string) ([]store.Paper, e
 		}
 	}
 	return papers, nil
+}
+
+// resultMeta is a search result's byline and tags (the "resultmeta"
+// template), through the paper cache.
+func (s *Server) resultMeta(ctx context.Context, p *store.Paper) (template.HTML, error) {
+	render := func() (template.HTML, error) {
+		var b bytes.Buffer
+		c := cardMeta(p)
+		err := s.pages.ExecuteTemplate(&b, "resultmeta", &c)
+		return template.HTML(b.String()), err
+	}
+	if s.paperCache == nil {
+		return render()
+	}
+	seq, err := s.changes.lastChange(ctx)
+	if err != nil {
+		return render()
+	}
+	return s.paperCache.meta(p.ID, seq, render)
 }

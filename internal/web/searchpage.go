@@ -53,6 +53,7 @@ type topicChip struct {
 type searchCard struct {
 	Card    card
 	Title   template.HTML
+	Meta    template.HTML // byline and tags, rendered once per paper
 	Snippet template.HTML
 }
 
@@ -176,9 +177,14 @@ func (s *Server) searchCards(r *http.Request, sp *searchPage, res search.Result)
 	}
 	for i := range papers {
 		p := &papers[i]
+		meta, err := s.resultMeta(r.Context(), p)
+		if err != nil {
+			return err
+		}
 		sp.Results = append(sp.Results, searchCard{
-			Card:    toCard(p),
+			Card:    cardMeta(p),
 			Title:   markTeX(search.Highlight(p.Title, res.Query)),
+			Meta:    meta,
 			Snippet: markTeX(search.Snippet(p.Abstract, res.Query, 300)),
 		})
 	}
