@@ -144,17 +144,15 @@ type apiSimilarItem struct {
 // apiSimilar serves GET /api/papers/{id}/similar?limit=: the papers
 // nearest in meaning, each with the key terms it shares.
 func (s *Server) apiSimilar(w http.ResponseWriter, r *http.Request, rawID string) error {
-	id, err := arxiv.ParseID(rawID)
-	if err != nil {
-		return errBadRequest(err.Error())
-	}
 	limit := 10
 	if v := r.URL.Query().Get("limit"); v != "" {
+		var err error
 		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 50 {
 			return errBadRequest("limit: want a number from 1 to 50")
 		}
 	}
-	paper, err := s.papers.Paper(r.Context(), id.Base)
+	// A hidden paper's neighbours would show what it is about.
+	paper, err := s.apiVisiblePaper(r, rawID)
 	if err != nil {
 		return err
 	}

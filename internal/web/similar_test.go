@@ -73,10 +73,13 @@ func ambiguousServer(t *testing.T) *testServerWithIndex {
 		Papers: st, Search: b.Finish(), Now: func() time.Time { return testNow },
 		Semantic: func() *semantic.Index { return sem }, Log: testLogger(t),
 	})
-	return &testServerWithIndex{url: srv}
+	return &testServerWithIndex{url: srv, store: st}
 }
 
-type testServerWithIndex struct{ url string }
+type testServerWithIndex struct {
+	url   string
+	store *store.Store
+}
 
 var resultLink = regexp.MustCompile(`<h2 id="t-(\d{4}\.\d{5})">`)
 
@@ -174,4 +177,19 @@ func TestBrowserShowsTopicChipsAfterTheResults(t *testing.T) {
 		t.Errorf("after choosing a topic, the current chip is %q", got)
 	}
 	b.noConsoleErrors()
+}
+
+func TestSimilarPapersOfAHiddenPaperAreNotServed(t *testing.T) {
+	srv := ambiguousServer(t)
+	if res := fetch(t, srv.url+"/api/papers/2506.00100/similar?limit=3"); res.status != http.StatusOK || !strings.Contains(res.body, `"reason"`) {
+		t.Fatalf("similar papers: %d %s", res.status, res.body)
+	}
+	u := newUser(t, srv.store, "mod", "moderator")
+	mod := store.Actor{ID: u.ID, Name: u.Username, Moderator: true}
+	if err := srv.store.SetHidden(context.Background(), "2506.00100", true, mod, "spam"); err != nil {
+		t.Fatal(err)
+	}
+	if res := fetch(t, srv.url+"/api/papers/2506.00100/similar?limit=3"); res.status != http.StatusNotFound {
+		t.Errorf("similar papers of a hidden paper: %d, want 404", res.status)
+	}
 }
