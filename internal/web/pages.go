@@ -76,6 +76,9 @@ type card struct {
 	Excerpt    template.HTML
 	Rank       int
 	Voted      bool // by the signed-in viewer (community.go)
+	// Body is the card's rendered title, byline, tags and excerpt, when a
+	// list has them from the paper cache (papercache.go).
+	Body template.HTML
 }
 
 const cardAuthors = 3
@@ -390,11 +393,15 @@ func (s *Server) renderList(w http.ResponseWriter, r *http.Request, lp *listPage
 	if lp.Total, err = s.papers.CountDailyPapers(ctx, lp.From, lp.To); err != nil {
 		return err
 	}
+	seq, cached := s.readVersion(ctx)
 	papers, err := s.papers.DailyPapers(ctx, lp.From, lp.To, listPageSize, (p-1)*listPageSize)
 	if err != nil {
 		return err
 	}
 	lp.Cards = toCards(papers, (p-1)*listPageSize+1)
+	if err := s.withBodies(lp.Cards, papers, seq, cached); err != nil {
+		return err
+	}
 	if err := s.markVoted(r, lp.Cards); err != nil {
 		return err
 	}
@@ -447,11 +454,15 @@ func (s *Server) trendingPapers(ctx context.Context) ([]store.Paper, error) {
 }
 
 func (s *Server) trendingPage(w http.ResponseWriter, r *http.Request) error {
+	seq, cached := s.readVersion(r.Context())
 	papers, err := s.trendingPapers(r.Context())
 	if err != nil {
 		return err
 	}
 	cards := toCards(papers, 1)
+	if err := s.withBodies(cards, papers, seq, cached); err != nil {
+		return err
+	}
 	if err := s.markVoted(r, cards); err != nil {
 		return err
 	}

@@ -34,11 +34,22 @@ type paperCache struct {
 type cachedPaper struct {
 	paper store.Paper
 	seq   int64 // the database version read before the paper was
-	// meta is the paper's rendered byline and tags for search results,
-	// filled on first use: rendering them is most of a results page's
-	// template time.
-	meta template.HTML
+	// fragments are parts of pages rendered from the paper alone, filled
+	// on first use: rendering them was most of a list's or a results
+	// page's template time.
+	fragments [numFragments]template.HTML
 }
+
+// A fragment is a part of a page rendered from one paper alone.
+type fragment int
+
+const (
+	resultMetaFragment fragment = iota // a search result's byline and tags ("resultmeta")
+	cardBodyFragment                   // a list card without its vote button ("cardbody")
+	numFragments
+)
+
+var fragmentTemplates = [numFragments]string{"resultmeta", "cardbody"}
 
 func newPaperCache(max int) *paperCache {
 	return &paperCache{max: max, lru: list.New(), byID: make(map[string]*list.Element)}
@@ -67,7 +78,10 @@ func (c *paperCache) put(papers []store.Paper, seq int64) {
 	defer c.mu.Unlock()
 	for _, p := range papers {
 		if el, ok := c.byID[p.ID]; ok {
-			el.Value = &cachedPaper{paper: p, seq: seq}
+			// An entry as new as this read keeps its rendered fragments.
+			if el.Value.(*cachedPaper).seq < seq {
+				el.Value = &cachedPaper{paper: p, seq: seq}
+			}
 			c.lru.MoveToFront(el)
 			continue
 		}
@@ -80,14 +94,15 @@ func (c *paperCache) put(papers []store.Paper, seq int64) {
 	}
 }
 
-// meta returns the rendered meta of paper id, cached at version seq or
-// later, rendering and keeping it with render if it is not.
-func (c *paperCache) meta(id string, seq int64, render func() (template.HTML, error)) (template.HTML, error) {
+// fragment returns fragment f of paper id, cached at version seq or later,
+// rendering it with render, and keeping it if the paper is cached, when it
+// is not.
+func (c *paperCache) fragment(id string, f fragment, seq int64, render func() (template.HTML, error)) (template.HTML, error) {
 	c.mu.Lock()
 	el, ok := c.byID[id]
-	if ok && el.Value.(*cachedPaper).seq >= seq && el.Value.(*cachedPaper).meta != "" {
+	if ok && el.Value.(*cachedPaper).seq >= seq && el.Value.(*cachedPaper).fragments[f] != "" {
 		defer c.mu.Unlock()
-		return el.Value.(*cachedPaper).meta, nil
+		return el.Value.(*cachedPaper).fragments[f], nil
 	}
 	c.mu.Unlock()
 	h, err := render()
@@ -97,7 +112,7 @@ func (c *paperCache) meta(id string, seq int64, render func() (template.HTML, er
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.byID[id]; ok && el.Value.(*cachedPaper).seq >= seq {
-		el.Value.(*cachedPaper).meta = h
+		el.Value.(*cachedPaper).fragments[f] = h
 	}
 	return h, nil
 }
@@ -105,11 +120,8 @@ func (c *paperCache) meta(id string, seq int64, render func() (template.HTML, er
 // papersByID is PapersByID through the paper cache: the papers of ids that
 // exist, in the order asked, each once.
 func (s *Server) papersByID(ctx context.Context, ids []string) ([]store.Paper, error) {
-	if s.paperCache == nil {
-		return s.papers.PapersByID(ctx, ids)
-	}
-	seq, err := s.changes.lastChange(ctx)
-	if err != nil {
+	seq, ok := s.readVersion(ctx)
+	if !ok {
 		return s.papers.PapersByID(ctx, ids)
 	}
 	found, missing := s.paperCache.get(ids, seq)
@@ -133,21 +145,46 @@ func (s *Server) papersByID(ctx context.Context, ids []string) ([]store.Paper, e
 	return papers, nil
 }
 
-// resultMeta is a search result's byline and tags (the "resultmeta"
-// template), through the paper cache.
-func (s *Server) resultMeta(ctx context.Context, p *store.Paper) (template.HTML, error) {
-	render := func() (template.HTML, error) {
-		var b bytes.Buffer
-		c := cardMeta(p)
-		err := s.pages.ExecuteTemplate(&b, "resultmeta", &c)
-		return template.HTML(b.String()), err
-	}
+// readVersion is the database version to tag papers read next with, for
+// the paper cache; ok is false when the cache is off.
+func (s *Server) readVersion(ctx context.Context) (seq int64, ok bool) {
 	if s.paperCache == nil {
-		return render()
+		return 0, false
 	}
 	seq, err := s.changes.lastChange(ctx)
-	if err != nil {
+	return seq, err == nil
+}
+
+// renderFragment renders fragment f of paper p, through the paper cache
+// when p was read at version seq (ok).
+func (s *Server) renderFragment(p *store.Paper, f fragment, seq int64, ok bool) (template.HTML, error) {
+	render := func() (template.HTML, error) {
+		var b bytes.Buffer
+		c := toCard(p)
+		if f == resultMetaFragment {
+			c = cardMeta(p)
+		}
+		err := s.pages.ExecuteTemplate(&b, fragmentTemplates[f], &c)
+		return template.HTML(b.String()), err
+	}
+	if !ok {
 		return render()
 	}
-	return s.paperCache.meta(p.ID, seq, render)
+	return s.paperCache.fragment(p.ID, f, seq, render)
+}
+
+// withBodies renders the bodies of cards made from papers, read at version
+// seq (ok), through the paper cache.
+func (s *Server) withBodies(cards []card, papers []store.Paper, seq int64, ok bool) error {
+	if ok {
+		s.paperCache.put(papers, seq)
+	}
+	for i := range cards {
+		body, err := s.renderFragment(&papers[i], cardBodyFragment, seq, ok)
+		if err != nil {
+			return err
+		}
+		cards[i].Body = body
+	}
+	return nil
 }

@@ -41,18 +41,34 @@ func TestPaperCacheFollowsChanges(t *testing.T) {
 				}
 				return res.body
 			}
+			home := func() string {
+				t.Helper()
+				res := fetch(t, srv.URL+"/?date=2025-06-04")
+				if res.status != 200 {
+					t.Fatalf("daily page: %d", res.status)
+				}
+				return res.body
+			}
+			if !strings.Contains(home(), "★ 1,234") {
+				t.Fatal("fixture: the daily page should show 2506.00001's stars")
+			}
 			first := search("1")
 			read := counting.read.Load()
 			if second := search("2"); second != first || counting.read.Load() != read {
 				t.Errorf("a second search for the same paper read %d papers again", counting.read.Load()-read)
 			}
-			community := fixtureCommunity()[1]
-			community.Community.Upvotes = 100
-			if _, err := st.UpsertCommunity(context.Background(), []store.Paper{community}); err != nil {
+			community := fixtureCommunity()
+			community[1].Community.Upvotes = 100
+			community[0].Community.GitHubStars = 4321
+			if _, err := st.UpsertCommunity(context.Background(), community); err != nil {
 				t.Fatal(err)
 			}
 			if after := search("3"); !strings.Contains(after, `"upvotes":100`) {
 				t.Errorf("the search after a change shows the old paper: %s", after)
+			}
+			// Cards' rendered bodies are cached with their papers, and follow.
+			if after := home(); !strings.Contains(after, "★ 4,321") {
+				t.Error("the daily page after a change shows a card's old stars")
 			}
 		})
 	}

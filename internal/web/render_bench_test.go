@@ -21,7 +21,7 @@ func BenchmarkSearchPageRender(b *testing.B) {
 			Authors:    []string{"Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Barbara Liskov"},
 			Categories: []string{"cs.LG", "cs.CV", "stat.ML"},
 		}
-		meta, err := s.resultMeta(b.Context(), &p)
+		meta, err := s.renderFragment(&p, resultMetaFragment, 0, false)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -171,13 +171,14 @@ func authorQuery(q string) (string, bool) {
 
 func (s *Server) searchCards(r *http.Request, sp *searchPage, res search.Result) error {
 	ids := res.IDs()
+	seq, cached := s.readVersion(r.Context())
 	papers, err := s.papersByID(r.Context(), ids)
 	if err != nil {
 		return err
 	}
 	for i := range papers {
 		p := &papers[i]
-		meta, err := s.resultMeta(r.Context(), p)
+		meta, err := s.renderFragment(p, resultMetaFragment, seq, cached)
 		if err != nil {
 			return err
 		}
