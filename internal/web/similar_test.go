@@ -72,6 +72,7 @@ func ambiguousServer(t *testing.T) *testServerWithIndex {
 	srv := newServerForTest(t, Options{
 		Papers: st, Search: b.Finish(), Now: func() time.Time { return testNow },
 		Semantic: func() *semantic.Index { return sem }, Log: testLogger(t),
+		Cache: CacheOptions{Freshness: -1}, // changes show on the next request
 	})
 	return &testServerWithIndex{url: srv, store: st}
 }
