@@ -160,7 +160,7 @@ func (s *Server) apiSimilar(w http.ResponseWriter, r *http.Request, rawID string
 	if ix == nil {
 		return semantic.ErrNoModel
 	}
-	similar, err := ix.SimilarPapers(r.Context(), s.papers, paper, limit)
+	similar, err := ix.SimilarPapers(r.Context(), cachedPapers{s}, paper, limit)
 	if err != nil {
 		return err
 	}

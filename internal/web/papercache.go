@@ -188,3 +188,11 @@ func (s *Server) withBodies(cards []card, papers []store.Paper, seq int64, ok bo
 	}
 	return nil
 }
+
+// cachedPapers reads papers by id through the paper cache, for the
+// semantic index's similar papers and topic labels.
+type cachedPapers struct{ s *Server }
+
+func (c cachedPapers) PapersByID(ctx context.Context, ids []string) ([]store.Paper, error) {
+	return c.s.papersByID(ctx, ids)
+}

@@ -133,7 +133,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	// answered, the total, and the topic groups of the best results.
 	groups := []semantic.Group{}
 	if req.Offset == 0 && len(items) > 0 {
-		g, err := searcher.Groups(r.Context(), s.papers, mode, req, semantic.GroupOptions{})
+		g, err := searcher.Groups(r.Context(), cachedPapers{s}, mode, req, semantic.GroupOptions{})
 		if err != nil {
 			return err
 		}

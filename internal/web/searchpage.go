@@ -245,7 +245,7 @@ func (s *Server) searchWithTopics(r *http.Request, sp *searchPage, mode semantic
 	}
 	sp.Served, sp.Fallback = string(served), res.Fallback
 	ctx, cancel := context.WithTimeout(r.Context(), groupBudget)
-	groups, err := searcher.GroupsOf(ctx, s.papers, res.IDs()[:min(semantic.GroupDepth, len(res.Hits))], semantic.GroupOptions{})
+	groups, err := searcher.GroupsOf(ctx, cachedPapers{s}, res.IDs()[:min(semantic.GroupDepth, len(res.Hits))], semantic.GroupOptions{})
 	cancel()
 	switch {
 	case r.Context().Err() != nil:

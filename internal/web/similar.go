@@ -29,7 +29,7 @@ func (s *Server) similarCards(r *http.Request, p *store.Paper) []similarCard {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), similarBudget)
 	defer cancel()
-	similar, err := ix.SimilarPapers(ctx, s.papers, *p, similarOnPage)
+	similar, err := ix.SimilarPapers(ctx, cachedPapers{s}, *p, similarOnPage)
 	if err != nil {
 		s.log.Debug("similar papers unavailable", "paper", p.ID, "err", err)
 		return nil
