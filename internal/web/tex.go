@@ -15,6 +15,9 @@ import (
 
 // texHTML renders text with LaTeX markup as safe HTML.
 func texHTML(s string) template.HTML {
+	if !strings.ContainsAny(s, texSpecials) {
+		return template.HTML(template.HTMLEscapeString(s))
+	}
 	var r texRenderer
 	r.html = true
 	r.text(s)
@@ -24,10 +27,24 @@ func texHTML(s string) template.HTML {
 // texText renders text with LaTeX markup as readable plain text, for
 // snippets, feeds and meta tags; it tolerates fragments of markup.
 func texText(s string) string {
+	if !strings.ContainsAny(s, texSpecials) {
+		return s // most titles and snippets: nothing to render
+	}
 	var r texRenderer
 	r.text(s)
 	return r.b.String()
 }
+
+// texSpecials are the bytes texRenderer.text reads as markup; a run of
+// other bytes is copied (escaped) as it is.
+const texSpecials = "$\\{}~-`'"
+
+var isTexSpecial = func() (t [256]bool) {
+	for _, c := range []byte(texSpecials) {
+		t[c] = true
+	}
+	return t
+}()
 
 type texRenderer struct {
 	b    strings.Builder
@@ -215,7 +232,7 @@ func (r *texRenderer) text(s string) {
 			i += 2
 		default:
 			j := i + 1
-			for j < len(s) && !strings.ContainsRune("$\\{}~-`'", rune(s[j])) {
+			for j < len(s) && !isTexSpecial[s[j]] {
 				j++
 			}
 			r.esc(s[i:j])
