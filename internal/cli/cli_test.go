@@ -192,6 +192,7 @@ func TestCommandLineErrors(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, 2, []string{"unexpected argument frobnicate", "usage: paperboy <command>"}},
 		{"bad database url", []string{"migrate", "--database-url", "mysql://x/y"}, 2, []string{`unsupported scheme "mysql"`}},
 		{"bad addr", []string{"serve", "--addr", "8080", "--data-dir", dir}, 2, []string{`--addr "8080"`}},
+		{"bad trusted proxy", []string{"serve", "--trusted-proxies", "10.0.0.0/8,proxy.local", "--data-dir", dir}, 2, []string{`--trusted-proxies: "proxy.local" is not an address`}},
 		{"missing file", []string{"import", "--data-dir", dir, "/no/such/file.jsonl"}, 2, []string{"/no/such/file.jsonl"}},
 		{"rejected record", []string{"import", "-q", "--data-dir", dir, bad}, 1, []string{bad + ":3: malformed JSON"}},
 	}
@@ -513,6 +514,22 @@ func TestSemanticSearchAndSimilarPapers(t *testing.T) {
 		fmt.Sscanf(it.Paper["id"].(string), "2506.%05d", &n)
 		if n == 2 || n%2 != 0 || !strings.Contains(it.Reason, "shares ") {
 			t.Errorf("similar to a vision paper: %+v", it)
+		}
+	}
+}
+
+func TestParsePrefix(t *testing.T) {
+	for in, want := range map[string]string{
+		"10.0.0.0/8": "10.0.0.0/8", "10.1.2.3/8": "10.0.0.0/8", "127.0.0.1": "127.0.0.1/32",
+		"::ffff:127.0.0.1": "127.0.0.1/32", "fd00::/8": "fd00::/8", "::1": "::1/128",
+	} {
+		if p, err := parsePrefix(in); err != nil || p.String() != want {
+			t.Errorf("parsePrefix(%q) = %v, %v; want %s", in, p, err, want)
+		}
+	}
+	for _, in := range []string{"", "proxy.local", "10.0.0.0/33"} {
+		if _, err := parsePrefix(in); err == nil {
+			t.Errorf("parsePrefix(%q) accepted", in)
 		}
 	}
 }

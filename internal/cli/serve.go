@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	_ "net/http/pprof" // on --debug-addr only
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -23,9 +24,11 @@ import (
 )
 
 type serveCmd struct {
-	Addr            string        `name:"addr" env:"PAPERBOY_ADDR" default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Address to listen on."`
-	DebugAddr       string        `name:"debug-addr" env:"PAPERBOY_DEBUG_ADDR" placeholder:"HOST:PORT" help:"Serve Go's profiler (/debug/pprof/) on this address; keep it private. Default: off."`
-	BaseURL         string        `name:"base-url" env:"PAPERBOY_BASE_URL" placeholder:"URL" help:"Public address of the site (https://papers.example.org), for feed and citation links; default: taken from each request."`
+	Addr            string   `name:"addr" env:"PAPERBOY_ADDR" default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Address to listen on."`
+	DebugAddr       string   `name:"debug-addr" env:"PAPERBOY_DEBUG_ADDR" placeholder:"HOST:PORT" help:"Serve Go's profiler (/debug/pprof/) on this address; keep it private. Default: off."`
+	BaseURL         string   `name:"base-url" env:"PAPERBOY_BASE_URL" placeholder:"URL" help:"Public address of the site (https://papers.example.org), for feed and citation links; default: taken from each request."`
+	TrustedProxies  []string `name:"trusted-proxies" env:"PAPERBOY_TRUSTED_PROXIES" sep:"," placeholder:"ADDRS" help:"Addresses or CIDR ranges of the proxies in front (10.0.0.0/8,127.0.0.1): their X-Forwarded-For names the client for per-address rate limits. Default: none; the connection's address is the client's."`
+	trustedProxies  []netip.Prefix
 	AccessLog       bool          `name:"access-log" env:"PAPERBOY_ACCESS_LOG" default:"true" negatable:"" help:"Log every request (--no-access-log: only failures and requests slower than a second; /metrics counts them all)."`
 	Mail            mailFlags     `embed:""`
 	Digest          digestFlags   `embed:""`
@@ -57,6 +60,14 @@ func (c *serveCmd) Validate() error {
 		}
 		c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
 	}
+	c.trustedProxies = nil
+	for _, a := range c.TrustedProxies {
+		p, err := parsePrefix(strings.TrimSpace(a))
+		if err != nil {
+			return fmt.Errorf("--trusted-proxies: %q is not an address or a CIDR range (10.0.0.0/8, 127.0.0.1, fd00::/8)", a)
+		}
+		c.trustedProxies = append(c.trustedProxies, p)
+	}
 	if c.ChangeRetention < time.Hour {
 		return fmt.Errorf("--change-retention %s: want at least 1h", c.ChangeRetention)
 	}
@@ -86,6 +97,20 @@ func (c *serveCmd) Validate() error {
 
 // scheduler returns the harvest scheduler of the configured sources, or nil
 // when none is configured.
+// parsePrefix reads a CIDR range, or one address as a range of one.
+func parsePrefix(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
 func (c *serveCmd) scheduler(e *env, s *store.Store) *harvest.Scheduler {
 	// One fetcher per source: the jobs of a source share its spacing.
 	fetcher := func(delay time.Duration) *harvest.Fetcher {
@@ -260,7 +285,7 @@ func (c *serveCmd) Run(e *env) error {
 		Handler: web.NewServer(web.Options{
 			Papers: s, Search: idx, Semantic: func() *semantic.Index { return sem }, Log: e.log, BaseURL: c.BaseURL,
 			Accounts: s, Community: s, Subscriptions: digests, Mail: sender, Operations: s, AccessLog: c.AccessLog,
-			Submit: c.submitOptions(e, s),
+			Submit: c.submitOptions(e, s), TrustedProxies: c.trustedProxies,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,

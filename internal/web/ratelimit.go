@@ -1,9 +1,10 @@
 package web
 
 import (
-	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/auth"
@@ -55,7 +56,7 @@ func newLimiters(limits map[string]RateLimit, now func() time.Time) map[string]*
 // *rateLimited error, which renderError answers with 429 and Retry-After.
 func (s *Server) limit(r *http.Request, action, key string) error {
 	if l := s.limiters[action+"/ip"]; l != nil {
-		if ok, wait := l.Allow(clientIP(r)); !ok {
+		if ok, wait := l.Allow(s.clientIP(r)); !ok {
 			return &rateLimited{wait}
 		}
 	}
@@ -67,13 +68,39 @@ func (s *Server) limit(r *http.Request, action, key string) error {
 	return nil
 }
 
-// clientIP is the address the request came from. paperboy does not trust
-// X-Forwarded-For: a proxy in front must be configured to connect from the
-// client's address or to limit requests itself.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+// clientIP is the address a request came from: the connection's, or, when
+// that is a trusted proxy (Options.TrustedProxies), the nearest address in
+// X-Forwarded-For that is not one. Proxies append the address they were
+// connected from, so the header is read from the right, and only as far as
+// trusted proxies vouch for it: a client can write anything on the left.
+func (s *Server) clientIP(r *http.Request) string {
+	addr, err := netip.ParseAddrPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
 	}
-	return host
+	ip := addr.Addr().Unmap()
+	if !s.trustedProxy(ip) {
+		return ip.String()
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a garbled hop: the last good one stands
+		}
+		ip = hop.Unmap()
+		if !s.trustedProxy(ip) {
+			break
+		}
+	}
+	return ip.String()
+}
+
+func (s *Server) trustedProxy(ip netip.Addr) bool {
+	for _, p := range s.trustedProxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }

@@ -11,6 +11,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -66,15 +67,16 @@ type Server struct {
 	// tokens) pass.
 	cross *http.CrossOriginProtection
 
-	accounts      Accounts
-	community     Community
-	submit        SubmitOptions
-	subscriptions Subscriptions
-	mail          mail.Sender
-	limiters      map[string]*auth.Limiter
-	ops           Operations
-	httpStats     httpMetrics
-	accessLog     bool
+	accounts       Accounts
+	community      Community
+	submit         SubmitOptions
+	subscriptions  Subscriptions
+	mail           mail.Sender
+	limiters       map[string]*auth.Limiter
+	trustedProxies []netip.Prefix
+	ops            Operations
+	httpStats      httpMetrics
+	accessLog      bool
 	// sitemapSize is the number of URLs per sitemap file.
 	sitemapSize int
 }
@@ -115,6 +117,10 @@ type Options struct {
 	// AccessLog logs every request; without it only failures (5xx) and
 	// requests slower than a second are logged.
 	AccessLog bool
+	// TrustedProxies are the addresses of proxies in front of the server,
+	// whose X-Forwarded-For names the client for per-address rate limits.
+	// Without them the connection's address is the client's.
+	TrustedProxies []netip.Prefix
 	// RateLimits replace DefaultRateLimits when not nil.
 	RateLimits map[string]RateLimit
 }
@@ -159,6 +165,7 @@ func NewServer(opts Options) *Server {
 		limits = DefaultRateLimits
 	}
 	s.limiters = newLimiters(limits, s.now)
+	s.trustedProxies = opts.TrustedProxies
 	s.pages = template.Must(template.New("").Funcs(s.templateFuncs()).ParseFS(files, "templates/*.html"))
 
 	s.handle("GET /healthz", s.healthz)
