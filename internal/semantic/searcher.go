@@ -57,10 +57,24 @@ type Searcher struct {
 // upvotes; their scores are fusion scores (hybrid) or cosine similarities
 // (semantic).
 func (s *Searcher) Search(ctx context.Context, mode Mode, req search.Request) (search.Result, Mode, error) {
-	res, err := s.Lexical.Search(ctx, req)
-	if err != nil || mode == Lexical {
-		return res, Lexical, err
+	f := s.Fusion
+	if f.Depth == 0 {
+		f = DefaultFusion
 	}
+	want := req.Offset + max(req.Limit, 1)
+	f.Depth = max(f.Depth, want)
+	// Hybrid search fuses the lexical list to f.Depth: one search that deep
+	// also holds the page a lexical answer shows.
+	first := req
+	if mode == Hybrid {
+		first.Offset, first.Limit = 0, f.Depth
+	}
+	deep, err := s.Lexical.Search(ctx, first)
+	if err != nil || mode == Lexical {
+		return deep, Lexical, err
+	}
+	res := deep
+	res.Hits = deep.Hits[min(req.Offset, len(deep.Hits)):min(want, len(deep.Hits))]
 	q := res.Query
 	filtered := len(req.Categories) > 0 || !req.After.IsZero() || !req.Before.IsZero() || req.Sort != search.SortRelevance ||
 		q == nil || q.HasSort || !q.After.IsZero() || !q.Before.IsZero() || len(q.Required) > 0 || len(q.Excluded) > 0
@@ -76,12 +90,7 @@ func (s *Searcher) Search(ctx context.Context, mode Mode, req search.Request) (s
 	case filtered || ix == nil:
 		return res, Lexical, nil
 	}
-	f := s.Fusion
-	if f.Depth == 0 {
-		f = DefaultFusion
-	}
-	want := req.Offset + max(req.Limit, 1)
-	semHits, err := ix.SearchScored(ctx, req.Query, max(f.Depth, want))
+	semHits, err := ix.SearchScored(ctx, req.Query, f.Depth)
 	if errors.Is(err, ErrProviderUnavailable) && mode == Hybrid {
 		// The words still answer; say why the meaning did not.
 		res.Fallback = err.Error()
@@ -98,14 +107,7 @@ func (s *Searcher) Search(ctx context.Context, mode Mode, req search.Request) (s
 			scores = append(scores, h.Score)
 		}
 	} else {
-		deep := req
-		deep.Offset, deep.Limit = 0, max(f.Depth, want)
-		lex, err := s.Lexical.Search(ctx, deep)
-		if err != nil {
-			return search.Result{}, mode, err
-		}
-		f.Depth = max(f.Depth, want)
-		for _, r := range Fuse(f, LexicalScores(lex.Hits), semHits, 0) {
+		for _, r := range Fuse(f, LexicalScores(deep.Hits), semHits, 0) {
 			ids = append(ids, r.ID)
 			scores = append(scores, r.Score)
 		}
