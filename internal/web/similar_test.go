@@ -95,7 +95,7 @@ func TestSearchPageGroupsAnAmbiguousQueryIntoTopics(t *testing.T) {
 	chipPattern := regexp.MustCompile(`<a class="chip" href="([^"]+)"[^>]*>([^<]+) <span class="count">(\d+)</span>`)
 	// The first page comes without chips and points its script at them.
 	res := fetch(t, srv.url+"/search?q=alignment")
-	src := regexp.MustCompile(`<div id="topics" data-src="([^"]+)"></div>`).FindStringSubmatch(res.body)
+	src := regexp.MustCompile(`<div id="topics" data-src="([^"]+)" aria-live="polite"></div>`).FindStringSubmatch(res.body)
 	if res.status != http.StatusOK || src == nil || strings.Contains(res.body, `class="chip"`) {
 		t.Fatalf("search: %d, want a page with a topics slot and no chips yet:\n%s", res.status, res.body)
 	}
