@@ -40,7 +40,7 @@ type Store struct {
 	// read serves queries; write is the only connection that writes on
 	// SQLite (one writer avoids SQLITE_BUSY storms). On PostgreSQL both
 	// are the same pool.
-	read  *sql.DB
+	read  *readPool
 	write *sql.DB
 	now   func() time.Time
 }
@@ -77,10 +77,12 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		s.write.SetMaxOpenConns(1)
 		// Readers map the file (no read syscall per page) and keep 32 MiB
 		// of pages each; idle readers stay open with their warm caches.
-		if s.read, err = sql.Open("sqlite", conn+"&_pragma=query_only(1)&_pragma=mmap_size(17179869184)&_pragma=cache_size(-32768)"); err != nil {
+		read, err := sql.Open("sqlite", conn+"&_pragma=query_only(1)&_pragma=mmap_size(17179869184)&_pragma=cache_size(-32768)")
+		if err != nil {
 			s.write.Close()
 			return nil, fmt.Errorf("store: open sqlite: %w", err)
 		}
+		s.read = &readPool{DB: read, prepare: true}
 		readers := max(4, runtime.NumCPU())
 		s.read.SetMaxOpenConns(readers)
 		s.read.SetMaxIdleConns(readers)
@@ -90,7 +92,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		}
 		s.write.SetMaxOpenConns(max(8, 2*runtime.NumCPU()))
 		s.write.SetConnMaxIdleTime(5 * time.Minute)
-		s.read = s.write
+		s.read = &readPool{DB: s.write}
 	}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
@@ -141,7 +143,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close closes the connection pools.
 func (s *Store) Close() error {
 	err := s.write.Close()
-	if s.read != s.write {
+	if s.read.DB != s.write {
 		err = errors.Join(err, s.read.Close())
 	}
 	return err
