@@ -94,9 +94,9 @@ func (c *paperCache) put(papers []store.Paper, seq int64) {
 	}
 }
 
-// fragment returns fragment f of paper id, cached at version seq or later,
-// rendering it with render, and keeping it if the paper is cached, when it
-// is not.
+// fragment returns fragment f of paper id as cached at version seq or
+// later; otherwise it renders it and keeps it with the paper's entry, if
+// the paper is cached.
 func (c *paperCache) fragment(id string, f fragment, seq int64, render func() (template.HTML, error)) (template.HTML, error) {
 	c.mu.Lock()
 	el, ok := c.byID[id]
@@ -160,9 +160,11 @@ func (s *Server) readVersion(ctx context.Context) (seq int64, ok bool) {
 func (s *Server) renderFragment(p *store.Paper, f fragment, seq int64, ok bool) (template.HTML, error) {
 	render := func() (template.HTML, error) {
 		var b bytes.Buffer
-		c := toCard(p)
+		var c card
 		if f == resultMetaFragment {
-			c = cardMeta(p)
+			c = cardMeta(p) // the title and excerpt are shown highlighted
+		} else {
+			c = toCard(p)
 		}
 		err := s.pages.ExecuteTemplate(&b, fragmentTemplates[f], &c)
 		return template.HTML(b.String()), err
