@@ -171,7 +171,9 @@ func TestBrowserShowsTopicChipsAfterTheResults(t *testing.T) {
 	srv := ambiguousServer(t)
 	b := newBrowser(t)
 	b.do("search an ambiguous word", chromedp.Navigate(srv.url+"/search?q=alignment"), chromedp.WaitVisible("article.result"))
+	b.shots = screenshotDir(t, func() string { return "" }) // $PAPERBOY_SCREENSHOTS, if set
 	b.waitFor("topic chips", `document.querySelectorAll("#topics nav.topics a.chip").length === 3`)
+	b.screenshot("search-topics.png")
 	b.axe("search with topic chips")
 	b.do("narrow to the second topic", chromedp.Click(`#topics a.chip:nth-of-type(3)`), chromedp.WaitVisible(`nav.topics a.chip[aria-current="true"]`))
 	if got := b.eval(`document.querySelector('nav.topics a.chip[aria-current="true"]').textContent`); strings.HasPrefix(got, "All") {
