@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -75,8 +76,9 @@ func (c *evalSearchCmd) trainModel(e *env) (*embed.Model, error) {
 }
 
 // buildSemantic is the evaluation's Builder for semantic or hybrid
-// ranking: paperboy's lexical index and the model's vectors of docs, fused
-// as the server fuses them.
+// ranking: paperboy's lexical index and the model's vectors of docs behind
+// a semantic.Searcher, the code the server and 'paperboy search' rank
+// with, so that what is measured is what is served.
 func buildSemantic(model *embed.Model, mode semantic.Mode) searcheval.Builder {
 	return func(ctx context.Context, docs []search.Document) (searcheval.Searcher, error) {
 		b := search.NewBuilder()
@@ -99,47 +101,46 @@ func buildSemantic(model *embed.Model, mode semantic.Mode) searcheval.Builder {
 		if err := v.Train(ctx); err != nil {
 			return nil, err
 		}
-		return semanticEvalSearcher{lex: lex, ix: &semantic.Index{Model: model, Vectors: v}, mode: mode}, nil
+		ix := &semantic.Index{Model: model, Vectors: v}
+		return searcherEval{
+			searcher: &semantic.Searcher{Lexical: longQueries{lex}, Index: func() *semantic.Index { return ix }, Fusion: semantic.DefaultFusion},
+			mode:     mode,
+		}, nil
 	}
 }
 
-type semanticEvalSearcher struct {
-	lex  *search.Index
-	ix   *semantic.Index
-	mode semantic.Mode
+// longQueries is the lexical index as the Searcher sees it, without the
+// interactive length limit on queries: CSFCube searches with whole
+// abstracts (search.ParseLong).
+type longQueries struct{ ix *search.Index }
+
+func (l longQueries) Search(ctx context.Context, req search.Request) (search.Result, error) {
+	q, err := search.ParseLong(req.Query)
+	if err != nil {
+		return search.Result{}, err
+	}
+	return l.ix.SearchQuery(ctx, q, req)
 }
 
-func (s semanticEvalSearcher) Search(ctx context.Context, query string, limit int) ([]string, error) {
-	depth := max(semantic.DefaultFusion.Depth, limit)
-	semHits, err := s.ix.SearchScored(ctx, query, depth)
+// searcherEval ranks with a semantic.Searcher in one mode. A hybrid query
+// with a quoted phrase or an exclusion (two CSFCube abstracts quote a
+// phrase, one writes "->") is answered by the words alone, as the server
+// answers it; in semantic mode, where the server refuses such a query,
+// its words are searched in the vectors all the same.
+type searcherEval struct {
+	searcher *semantic.Searcher
+	mode     semantic.Mode
+}
+
+func (s searcherEval) Search(ctx context.Context, query string, limit int) ([]string, error) {
+	res, _, err := s.searcher.Search(ctx, s.mode, search.Request{Query: query, Limit: limit})
+	if errors.Is(err, semantic.ErrLexicalOnly) {
+		return s.searcher.Index().Search(ctx, query, limit)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if s.mode == semantic.Semantic {
-		ids := make([]string, 0, limit)
-		for _, h := range semHits[:min(limit, len(semHits))] {
-			ids = append(ids, h.ID)
-		}
-		return ids, nil
-	}
-	// As semantic.Searcher fuses, with the lexical scores the whole-abstract
-	// queries of the evaluation need (search.ParseLong).
-	q, err := search.ParseLong(query)
-	if err != nil {
-		return nil, err
-	}
-	res, err := s.lex.SearchQuery(ctx, q, search.Request{Limit: min(depth, search.MaxResults)})
-	if err != nil {
-		return nil, err
-	}
-	f := semantic.DefaultFusion
-	f.Depth = depth
-	fused := semantic.Fuse(f, semantic.LexicalScores(res.Hits), semHits, limit)
-	ids := make([]string, len(fused))
-	for i, r := range fused {
-		ids[i] = r.ID
-	}
-	return ids, nil
+	return res.IDs(), nil
 }
 
 type benchCmd struct {
