@@ -6,6 +6,24 @@
 // simplest to update incrementally (a new vector joins its nearest list)
 // and to persist (lists are flat arrays), so it is what this package does.
 //
+// # How many lists a query scans
+//
+// A fixed share of the lists (max(8, lists/32), 3%) found all ten
+// nearest neighbours of synthetic clustered vectors, but only 85% of them
+// for the real papers' LSA vectors, which are not clustered much: 23% of
+// the lists were needed for 95%. So Train calibrates the probe count to
+// the data (Index.calibrate): 200 stored vectors look for their ten
+// nearest others, each neighbour needs the lists down to its own in the
+// query's ranking of the centroids, and the probe count is the
+// Options.Recall quantile of those needs (0.98 by default, at least 8
+// lists). It is saved with the index (format version 2). On the 80,017
+// real papers (283 lists) it chose 83 lists, and the known-item queries,
+// embedded by the model, found recall@10 0.964 at p50 1.28 ms and p99
+// 1.94 ms, against exact search at p50 2.9 ms (before: 8 lists, recall
+// 0.854, p50 0.16 ms):
+//
+//	PAPERBOY_BENCH_EMBED=<data-dir>/embed PAPERBOY_DATA=../shared/data go test -run TestRealVectorRecall -v ./internal/semantic/
+//
 // # Figures
 //
 // Synthetic clustered unit vectors, 256 dims (n/1000 centres, noise 1.2

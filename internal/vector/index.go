@@ -30,8 +30,14 @@ type Options struct {
 	// Lists is the number of k-means lists Train makes; 0 means
 	// √n rounded, at least 1 and at most n/32.
 	Lists int
-	// Probe is how many lists a query scans; 0 means max(8, Lists/32).
+	// Probe is how many lists a query scans; 0 means the count Train
+	// calibrated (see Calibrate), or max(8, Lists/32) for an index
+	// trained without it.
 	Probe int
+	// Recall is the recall@10 Train calibrates the probe count for; 0
+	// means 0.98: calibrated on stored vectors, it gave the real papers'
+	// text queries 0.97 (0.97 gave them 0.95-0.96).
+	Recall float64
 	// TrainSample bounds the vectors k-means learns from; 0 means 48 per
 	// list.
 	TrainSample int
@@ -56,6 +62,7 @@ type Index struct {
 	dim       int
 	opts      Options
 	centroids []float32 // len(lists) × dim; nil until trained
+	probes    int       // the calibrated probe count; 0 if none
 	lists     []list
 	where     map[string]loc
 }
@@ -185,6 +192,9 @@ func (ix *Index) SearchExact(q []float32, k int) ([]Hit, error) {
 // probe is the number of lists a query scans.
 func (ix *Index) probe() int {
 	p := ix.opts.Probe
+	if p <= 0 {
+		p = ix.probes
+	}
 	if p <= 0 {
 		p = max(8, len(ix.lists)/32)
 	}
@@ -405,7 +415,71 @@ func (ix *Index) Train(ctx context.Context) error {
 		l.vecs = append(l.vecs, vec(id)...)
 	}
 	ix.centroids, ix.lists, ix.where = cent, lists, where
-	return nil
+	ix.probes = ix.calibrate(ctx, ids, rng, workers)
+	return ctx.Err()
+}
+
+// calibrationSamples is how many stored vectors Train's calibration asks
+// for their neighbours.
+const calibrationSamples = 200
+
+// calibrate returns the fewest lists a query must scan for Options.Recall
+// of its 10 nearest vectors, measured on stored vectors as queries (each
+// looking for the 10 nearest others). How many lists that takes depends on
+// the data: on synthetic clusters 3% of the lists found all ten, on the
+// real papers' LSA vectors 3% found 85% and 23% were needed for 95%. For
+// each sample the lists are ranked by their centroid's score, and each
+// true neighbour needs the lists down to its own: the answer is the
+// Recall quantile of those ranks, so no search is run twice.
+func (ix *Index) calibrate(ctx context.Context, ids []string, rng *rand.Rand, workers int) int {
+	const k = 10
+	target := ix.opts.Recall
+	if target <= 0 {
+		target = 0.98
+	}
+	if len(ids) <= k || len(ix.lists) <= 1 {
+		return 0
+	}
+	samples := rng.Perm(len(ids))[:min(calibrationSamples, len(ids))]
+	needs := make([][]int, len(samples))
+	parallel(len(samples), workers, func(lo, hi int) {
+		for si := lo; si < hi; si++ {
+			if ctx.Err() != nil {
+				return
+			}
+			self := ids[samples[si]]
+			at := ix.where[self]
+			q := ix.lists[at.list].vecs[int(at.pos)*ix.dim : int(at.pos+1)*ix.dim]
+			h := &topK{k: k + 1}
+			for l := range ix.lists {
+				ls := &ix.lists[l]
+				for i, id := range ls.ids {
+					h.offer(vek32.Dot(q, ls.vecs[i*ix.dim:(i+1)*ix.dim]), id)
+				}
+			}
+			rank := make([]int, len(ix.lists))
+			for r, l := range nearestN(ix.centroids, ix.dim, q, len(ix.lists)) {
+				rank[l] = r
+			}
+			for _, hit := range h.sorted() {
+				if hit.ID != self && len(needs[si]) < k {
+					needs[si] = append(needs[si], rank[ix.where[hit.ID].list]+1)
+				}
+			}
+		}
+	})
+	var all []int
+	for _, n := range needs {
+		all = append(all, n...)
+	}
+	if len(all) == 0 {
+		return 0
+	}
+	slices.Sort(all)
+	// Real queries fall between the stored vectors more often than stored
+	// vectors do: a floor of 8 lists keeps tight clusters from being
+	// probed one at a time.
+	return max(all[min(len(all)-1, int(math.Ceil(target*float64(len(all))))-1)], min(8, len(ix.lists)))
 }
 
 // kmeans runs spherical k-means (unit centroids, inner-product
@@ -491,4 +565,18 @@ func parallel(n, workers int, fn func(lo, hi int)) {
 		}()
 	}
 	wg.Wait()
+}
+
+// Probes is the number of lists a query scans.
+func (ix *Index) Probes() int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.probe()
+}
+
+// Lists is the number of lists the vectors are partitioned into.
+func (ix *Index) Lists() int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return len(ix.lists)
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -157,6 +159,38 @@ func TestAddDeleteAfterTraining(t *testing.T) {
 	}
 }
 
+// TestTrainCalibratesProbesToTheData: blurred clusters need more lists
+// scanned than tight ones for the same recall, and Train finds how many:
+// the held-out queries reach the recall it was asked for.
+func TestTrainCalibratesProbesToTheData(t *testing.T) {
+	probes := map[float64]int{}
+	for _, noise := range []float64{0.3, 1.5} {
+		ids, vecs := clustered(20100, 64, 200, noise, 2)
+		ix := build(t, ids[:20000], vecs[:20000], Options{Seed: 1, Recall: 0.95})
+		if err := ix.Train(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		probes[noise] = ix.Probes()
+		r := recall(t, ix, vecs[20000:], 10)
+		t.Logf("noise %.1f: %d of %d lists scanned, recall@10 %.3f", noise, ix.Probes(), len(ix.lists), r)
+		if r < 0.93 {
+			t.Errorf("noise %.1f: recall@10 %.3f with %d probes, want about 0.95", noise, r, ix.Probes())
+		}
+	}
+	if probes[1.5] <= 2*probes[0.3] {
+		t.Errorf("blurred clusters got %d probes, tight ones %d: calibration does not follow the data", probes[1.5], probes[0.3])
+	}
+	// An explicit Probe wins over the calibration.
+	ids, vecs := clustered(5000, 16, 50, 1.5, 3)
+	ix := build(t, ids, vecs, Options{Seed: 1, Probe: 3})
+	if err := ix.Train(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if ix.Probes() != 3 {
+		t.Errorf("Options.Probe 3: %d probes", ix.Probes())
+	}
+}
+
 func TestSaveOpenRoundTrip(t *testing.T) {
 	ids, vecs := clustered(3000, 16, 30, 0.5, 3)
 	ix := build(t, ids, vecs, Options{Seed: 1})
@@ -172,8 +206,19 @@ func TestSaveOpenRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if back.Len() != ix.Len() || !back.Trained() || back.Dim() != 16 {
-		t.Fatalf("reopened: len %d trained %v dim %d", back.Len(), back.Trained(), back.Dim())
+	if back.Len() != ix.Len() || !back.Trained() || back.Dim() != 16 || back.Probes() != ix.Probes() {
+		t.Fatalf("reopened: len %d trained %v dim %d probes %d (want %d)", back.Len(), back.Trained(), back.Dim(), back.Probes(), ix.Probes())
+	}
+	// A file of format version 1 (no calibrated probe count) still opens,
+	// and searches with the old default.
+	v1 := slices.Concat(buf.Bytes()[:8], []byte{1, 0, 0, 0}, buf.Bytes()[12:24], buf.Bytes()[28:len(buf.Bytes())-4])
+	v1 = binary.LittleEndian.AppendUint32(v1, crc32.ChecksumIEEE(v1))
+	old, err := Open(bytes.NewReader(v1), Options{})
+	if err != nil {
+		t.Fatalf("version 1 file: %v", err)
+	}
+	if old.Len() != ix.Len() || old.Probes() != max(8, len(ix.lists)/32) {
+		t.Errorf("version 1 file: len %d, probes %d", old.Len(), old.Probes())
 	}
 	for _, q := range vecs[:20] {
 		a, _ := ix.Search(q, 10)

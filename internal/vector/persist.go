@@ -12,8 +12,9 @@ import (
 )
 
 // FormatVersion is the version of the file format Save writes; Open
+// reads it and version 1, which lacked the calibrated probe count, and
 // refuses others.
-const FormatVersion = 1
+const FormatVersion = 2
 
 var magic = [8]byte{'P', 'B', 'V', 'E', 'C', 'T', 'R', '\n'}
 
@@ -21,7 +22,8 @@ var magic = [8]byte{'P', 'B', 'V', 'E', 'C', 'T', 'R', '\n'}
 // supported format version, or is corrupt.
 var ErrFormat = errors.New("vector: not an index file of a supported format")
 
-// Save writes the index: magic, format version, dimension, the centroids
+// Save writes the index: magic, format version, dimension, number of
+// lists, whether it is trained, the calibrated probe count, the centroids
 // (none when untrained) and each list's ids and vectors, little-endian,
 // followed by a CRC-32 of everything before it.
 func (ix *Index) Save(w io.Writer) error {
@@ -35,7 +37,7 @@ func (ix *Index) Save(w io.Writer) error {
 	if ix.centroids != nil {
 		trained = 1
 	}
-	binary.Write(bw, le, []uint32{FormatVersion, uint32(ix.dim), uint32(len(ix.lists)), trained})
+	binary.Write(bw, le, []uint32{FormatVersion, uint32(ix.dim), uint32(len(ix.lists)), trained, uint32(ix.probes)})
 	if trained == 1 {
 		binary.Write(bw, le, ix.centroids)
 	}
@@ -83,14 +85,21 @@ func Open(r io.Reader, opts Options) (*Index, error) {
 	if err := binary.Read(tr, le, hdr); err != nil {
 		return fail(err)
 	}
-	if hdr[0] != FormatVersion {
+	if hdr[0] != FormatVersion && hdr[0] != 1 {
 		return fail(fmt.Errorf("%w: version %d, want %d", ErrFormat, hdr[0], FormatVersion))
+	}
+	var probes uint32
+	if hdr[0] >= 2 {
+		if err := binary.Read(tr, le, &probes); err != nil {
+			return fail(err)
+		}
 	}
 	dim, nl := int(hdr[1]), int(hdr[2])
 	if dim <= 0 || dim > 1<<16 || nl <= 0 || nl > 1<<24 {
 		return fail(fmt.Errorf("%w: dimension %d, %d lists", ErrFormat, dim, nl))
 	}
 	ix := New(dim, opts)
+	ix.probes = min(int(probes), nl)
 	if hdr[3] == 1 {
 		ix.centroids = make([]float32, nl*dim)
 		if err := binary.Read(tr, le, ix.centroids); err != nil {
