@@ -415,7 +415,7 @@ func (ix *Index) Train(ctx context.Context) error {
 		l.vecs = append(l.vecs, vec(id)...)
 	}
 	ix.centroids, ix.lists, ix.where = cent, lists, where
-	ix.probes = ix.calibrate(ctx, ids, rng, workers)
+	ix.probes = ix.calibrate(ctx, workers)
 	return ctx.Err()
 }
 
@@ -431,15 +431,21 @@ const calibrationSamples = 200
 // each sample the lists are ranked by their centroid's score, and each
 // true neighbour needs the lists down to its own: the answer is the
 // Recall quantile of those ranks, so no search is run twice.
-func (ix *Index) calibrate(ctx context.Context, ids []string, rng *rand.Rand, workers int) int {
+func (ix *Index) calibrate(ctx context.Context, workers int) int {
 	const k = 10
 	target := ix.opts.Recall
 	if target <= 0 {
 		target = 0.98
 	}
-	if len(ids) <= k || len(ix.lists) <= 1 {
+	if len(ix.where) <= k || len(ix.lists) <= 1 || ix.centroids == nil {
 		return 0
 	}
+	ids := make([]string, 0, len(ix.where))
+	for id := range ix.where {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids) // the sample depends on the set of vectors alone
+	rng := rand.New(rand.NewPCG(ix.opts.Seed, 0x9e3779b97f4a7c15))
 	samples := rng.Perm(len(ids))[:min(calibrationSamples, len(ids))]
 	needs := make([][]int, len(samples))
 	parallel(len(samples), workers, func(lo, hi int) {

@@ -210,14 +210,14 @@ func TestSaveOpenRoundTrip(t *testing.T) {
 		t.Fatalf("reopened: len %d trained %v dim %d probes %d (want %d)", back.Len(), back.Trained(), back.Dim(), back.Probes(), ix.Probes())
 	}
 	// A file of format version 1 (no calibrated probe count) still opens,
-	// and searches with the old default.
+	// and is calibrated as Train would have.
 	v1 := slices.Concat(buf.Bytes()[:8], []byte{1, 0, 0, 0}, buf.Bytes()[12:24], buf.Bytes()[28:len(buf.Bytes())-4])
 	v1 = binary.LittleEndian.AppendUint32(v1, crc32.ChecksumIEEE(v1))
-	old, err := Open(bytes.NewReader(v1), Options{})
+	old, err := Open(bytes.NewReader(v1), Options{Seed: 1})
 	if err != nil {
 		t.Fatalf("version 1 file: %v", err)
 	}
-	if old.Len() != ix.Len() || old.Probes() != max(8, len(ix.lists)/32) {
+	if old.Len() != ix.Len() || old.Probes() != ix.Probes() {
 		t.Errorf("version 1 file: len %d, probes %d", old.Len(), old.Probes())
 	}
 	for _, q := range vecs[:20] {

@@ -2,6 +2,7 @@ package vector
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 )
 
 // FormatVersion is the version of the file format Save writes; Open
@@ -146,6 +148,11 @@ func Open(r io.Reader, opts Options) (*Index, error) {
 	}
 	if le.Uint32(u[:]) != sum {
 		return fail(fmt.Errorf("%w: checksum mismatch", ErrFormat))
+	}
+	if hdr[0] == 1 {
+		// Saved before calibration: calibrate now rather than search
+		// with a probe count that may miss many neighbours.
+		ix.probes = ix.calibrate(context.Background(), runtime.GOMAXPROCS(0))
 	}
 	return ix, nil
 }
