@@ -499,6 +499,7 @@ func (s *Server) paperPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return errNotFound("There is no paper with this id.")
 	}
+	seq, cached := s.readVersion(r.Context())
 	p, err := s.papers.Paper(r.Context(), id.Base)
 	if err != nil {
 		if isNotFound(err) {
@@ -533,7 +534,7 @@ func (s *Server) paperPage(w http.ResponseWriter, r *http.Request) error {
 	if pp.Community, err = s.paperCommunity(r, &p); err != nil {
 		return err
 	}
-	pp.Similar = s.similarCards(r, &p)
+	pp.Similar = s.similarCards(r, &p, seq, cached)
 	setLastModified(w, p.UpdatedAt)
 	return s.render(w, r, "paper.html", &pp)
 }

@@ -38,6 +38,10 @@ type cachedPaper struct {
 	// on first use: rendering them was most of a list's or a results
 	// page's template time.
 	fragments [numFragments]template.HTML
+	// similar are the paper's similar papers as its page lists them,
+	// once found (a vector search and a read of the candidates).
+	similar      []similarCard
+	similarFound bool
 }
 
 // A fragment is a part of a page rendered from one paper alone.
@@ -115,6 +119,27 @@ func (c *paperCache) fragment(id string, f fragment, seq int64, render func() (t
 		el.Value.(*cachedPaper).fragments[f] = h
 	}
 	return h, nil
+}
+
+// similarOf returns the similar papers kept for paper id at version seq
+// or later.
+func (c *paperCache) similarOf(id string, seq int64) ([]similarCard, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.byID[id]; ok && el.Value.(*cachedPaper).seq >= seq && el.Value.(*cachedPaper).similarFound {
+		return el.Value.(*cachedPaper).similar, true
+	}
+	return nil, false
+}
+
+// keepSimilar keeps the similar papers of p, read at version seq.
+func (c *paperCache) keepSimilar(p *store.Paper, seq int64, similar []similarCard) {
+	c.put([]store.Paper{*p}, seq)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.byID[p.ID]; ok && el.Value.(*cachedPaper).seq == seq {
+		el.Value.(*cachedPaper).similar, el.Value.(*cachedPaper).similarFound = similar, true
+	}
 }
 
 // papersByID is PapersByID through the paper cache: the papers of ids that

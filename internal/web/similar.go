@@ -20,12 +20,19 @@ type similarCard struct {
 	Reason string
 }
 
-// similarCards finds the papers most like p for its page, or none when
-// there is no embedding model, p is not embedded yet, or it takes too long.
-func (s *Server) similarCards(r *http.Request, p *store.Paper) []similarCard {
+// similarCards finds the papers most like p, read at version seq (cached),
+// for its page, or none when there is no embedding model, p is not
+// embedded yet, or it takes too long. They are kept in the paper cache:
+// finding them was most of an uncached paper page.
+func (s *Server) similarCards(r *http.Request, p *store.Paper, seq int64, cached bool) []similarCard {
 	ix := s.semanticIndex()
 	if ix == nil {
 		return nil
+	}
+	if cached {
+		if cards, ok := s.paperCache.similarOf(p.ID, seq); ok {
+			return cards
+		}
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), similarBudget)
 	defer cancel()
@@ -37,6 +44,9 @@ func (s *Server) similarCards(r *http.Request, p *store.Paper) []similarCard {
 	cards := make([]similarCard, len(similar))
 	for i := range similar {
 		cards[i] = similarCard{Card: toCard(&similar[i].Paper), Reason: similar[i].Reason}
+	}
+	if cached {
+		s.paperCache.keepSimilar(p, seq, cards)
 	}
 	return cards
 }

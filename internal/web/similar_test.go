@@ -157,6 +157,15 @@ func TestPaperPageListsSimilarPapers(t *testing.T) {
 			t.Errorf("similar to a speech paper: %s", id[1])
 		}
 	}
+	// The list is kept with the paper, and a change (the first similar
+	// paper hidden) shows on the next page view.
+	u := newUser(t, srv.store, "mod", "moderator")
+	if err := srv.store.SetHidden(context.Background(), ids[0][1], true, store.Actor{ID: u.ID, Name: u.Username, Moderator: true}, "spam"); err != nil {
+		t.Fatal(err)
+	}
+	if again := fetch(t, srv.url+"/papers/2506.00100"); strings.Contains(again.body, `<li><a href="/papers/`+ids[0][1]+`">`) {
+		t.Errorf("the paper page still lists %s, hidden since", ids[0][1])
+	}
 }
 
 // newServerForTest serves a Server built from opts until the test ends.
