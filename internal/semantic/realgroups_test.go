@@ -1,0 +1,65 @@
+package semantic
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/store"
+)
+
+// TestRealTopicGroups checks the topic-group threshold on a data directory
+// built from the real papers (import, then embed train): queries with
+// several meanings split, queries with one do not.
+//
+//	PAPERBOY_REAL_DIR=<data-dir> go test -run TestRealTopicGroups -v ./internal/semantic/
+func TestRealTopicGroups(t *testing.T) {
+	dir := os.Getenv("PAPERBOY_REAL_DIR")
+	if dir == "" {
+		t.Skip("set PAPERBOY_REAL_DIR to a data directory of the real papers")
+	}
+	ctx := context.Background()
+	ix, err := Open(filepath.Join(dir, "embed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lex, err := search.Open(filepath.Join(dir, "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "paperboy.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	s := Searcher{Lexical: lex, Index: func() *Index { return ix }}
+	for _, c := range []struct {
+		query string
+		split bool
+	}{
+		{"alignment", true}, {"speech recognition", true}, {"transformer", true}, {"agents", true},
+		{"gaussian splatting", false}, {"diffusion models", false}, {"direct preference optimization", false},
+		{"graph neural networks", false}, {"retrieval augmented generation", false}, {"object detection", false},
+		{"federated learning", false},
+	} {
+		var sils []string
+		groups, err := s.Groups(ctx, st, Hybrid, search.Request{Query: c.query}, GroupOptions{Debug: func(k int, sil float64) {
+			sils = append(sils, fmt.Sprintf("k%d %.3f", k, sil))
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var labels []string
+		for _, g := range groups {
+			labels = append(labels, fmt.Sprintf("%s (%d)", g.Label, g.Count))
+		}
+		t.Logf("%-32s %s | %s", c.query, strings.Join(sils, ", "), strings.Join(labels, " | "))
+		if (len(groups) > 0) != c.split {
+			t.Errorf("%q: %d groups, want split %v", c.query, len(groups), c.split)
+		}
+	}
+}
