@@ -53,7 +53,7 @@ func (g *genClustered) next(v []float32) {
 // vectors and prints build time, memory, latency and recall@10 against
 // exact search.
 //
-//	PAPERBOY_BENCH=1 PAPERBOY_BENCH_SIZES=100000,1000000,3000000 go test -run TestScaleFigures -v -timeout 1h ./internal/vector/
+//	PAPERBOY_BENCH=1 PAPERBOY_BENCH_SIZES=100000,1000000,3000000 [PAPERBOY_BENCH_RECALL=0.96] go test -run TestScaleFigures -v -timeout 1h ./internal/vector/
 func TestScaleFigures(t *testing.T) {
 	if os.Getenv("PAPERBOY_BENCH") != "1" {
 		t.Skip("set PAPERBOY_BENCH=1 to measure the index at scale")
@@ -69,13 +69,16 @@ func TestScaleFigures(t *testing.T) {
 			sizes = append(sizes, n)
 		}
 	}
+	// PAPERBOY_BENCH_RECALL sets the recall the probe count is calibrated
+	// for (Options.Recall).
+	recallTarget, _ := strconv.ParseFloat(os.Getenv("PAPERBOY_BENCH_RECALL"), 64)
 	const dim = 256
 	for _, n := range sizes {
 		runtime.GC()
 		var before runtime.MemStats
 		runtime.ReadMemStats(&before)
 		g := newGen(dim, max(100, n/1000), 1.2, 1, 1)
-		ix := New(dim, Options{Seed: 1})
+		ix := New(dim, Options{Seed: 1, Recall: recallTarget})
 		v := make([]float32, dim)
 		start := time.Now()
 		for i := range n {
