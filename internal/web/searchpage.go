@@ -224,9 +224,10 @@ const maxTopics = 8
 // topics: past it the page is shown without topic chips.
 const groupBudget = 100 * time.Millisecond
 
-// searchWithTopics runs the page's search in the asked mode. On the first
-// page of a free-text query it also groups the best results into topics;
-// with a topic chosen, the results are that group's papers.
+// searchWithTopics runs the page's search in the asked mode. With inline
+// (a chosen topic, &topics=1, or the chips fragment) it also groups the
+// best results of a free-text query into topics; with a topic chosen, the
+// results are that group's papers.
 func (s *Server) searchWithTopics(r *http.Request, sp *searchPage, mode semantic.Mode, req search.Request, inline bool) (search.Result, []semantic.Group, error) {
 	searcher := semantic.Searcher{Lexical: s.search, Index: s.semanticIndex}
 	grouping := inline && strings.TrimSpace(sp.Q) != "" && (req.Offset == 0 || sp.Topic > 0) && s.semanticIndex() != nil
