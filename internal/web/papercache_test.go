@@ -2,7 +2,11 @@ package web
 
 import (
 	"context"
+	"fmt"
+	"html/template"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -85,5 +89,48 @@ func TestPaperCacheIsBounded(t *testing.T) {
 	}
 	if found, _ := c.get([]string{"a"}, 6); len(found) != 0 {
 		t.Error("a paper read at version 5 served a request at version 6")
+	}
+}
+
+// TestPaperCacheUnderConcurrentUse: readers never get an entry older than
+// the version they ask at, while writers keep replacing entries (run with
+// -race).
+func TestPaperCacheUnderConcurrentUse(t *testing.T) {
+	c := newPaperCache(50)
+	var version atomic.Int64
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 2000 {
+				seq := version.Add(1)
+				id := fmt.Sprintf("p%d", (i*7+w)%80)
+				c.put([]store.Paper{{ID: id, Title: fmt.Sprint(seq)}}, seq)
+				if _, err := c.fragment(id, cardBodyFragment, seq, func() (template.HTML, error) { return template.HTML(fmt.Sprint(seq)), nil }); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 2000 {
+				seq := version.Load()
+				found, _ := c.get([]string{fmt.Sprintf("p%d", i%80)}, seq)
+				for _, p := range found {
+					if got, _ := strconv.ParseInt(p.Title, 10, 64); got < seq {
+						t.Errorf("paper read at version %d served at version %d", got, seq)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := c.lru.Len(); n > 50 || n != len(c.byID) {
+		t.Errorf("%d entries, %d ids, want at most 50 of each", n, len(c.byID))
 	}
 }
