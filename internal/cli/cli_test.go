@@ -439,7 +439,7 @@ func TestSemanticSearchAndSimilarPapers(t *testing.T) {
 	if code, _, errOut := run(t, "search", "--data-dir", dataDir, "--mode", "semantic", "phoneme"); code == 0 || !strings.Contains(errOut, "embed train") {
 		t.Errorf("semantic without a model: %d %s", code, errOut)
 	}
-	if code, out, errOut := run(t, "embed", "train", "--dim", "8", "--data-dir", dataDir); code != 0 || !strings.Contains(out, "on 60 papers") {
+	if code, out, errOut := run(t, "embed", "train", "--dim", "8", "--data-dir", dataDir); code != 0 || !strings.Contains(out, "on 60 papers") || !strings.Contains(out, "a query scans") {
 		t.Fatalf("embed train: %d %s %s", code, out, errOut)
 	}
 	var res struct {
