@@ -191,6 +191,9 @@ func (e *env) openSemantic() (*semantic.Index, error) {
 	if err != nil {
 		return nil, err
 	}
+	if e.VectorProbes > 0 {
+		ix.Vectors.SetProbes(int(e.VectorProbes))
+	}
 	saved := ix.ProviderConfig()
 	switch {
 	case saved == nil && e.Provider.URL == "":

@@ -598,3 +598,11 @@ func (ix *Index) Lists() int {
 	defer ix.mu.RUnlock()
 	return len(ix.lists)
 }
+
+// SetProbes makes queries scan n lists (at most all of them) instead of
+// the calibrated count; 0 restores it.
+func (ix *Index) SetProbes(n int) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.opts.Probe = n
+}

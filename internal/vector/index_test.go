@@ -189,6 +189,14 @@ func TestTrainCalibratesProbesToTheData(t *testing.T) {
 	if ix.Probes() != 3 {
 		t.Errorf("Options.Probe 3: %d probes", ix.Probes())
 	}
+	calibrated := ix.probes
+	ix.SetProbes(5)
+	if ix.Probes() != 5 {
+		t.Errorf("SetProbes(5): %d probes", ix.Probes())
+	}
+	if ix.SetProbes(0); ix.Probes() != max(calibrated, 1) {
+		t.Errorf("SetProbes(0): %d probes, want the calibrated %d", ix.Probes(), calibrated)
+	}
 }
 
 func TestSaveOpenRoundTrip(t *testing.T) {
