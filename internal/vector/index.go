@@ -31,7 +31,7 @@ type Options struct {
 	// √n rounded, at least 1 and at most n/32.
 	Lists int
 	// Probe is how many lists a query scans; 0 means the count Train
-	// calibrated (see Calibrate), or max(8, Lists/32) for an index
+	// calibrated (Index.Probes), or max(8, Lists/32) for an index
 	// trained without it.
 	Probe int
 	// Recall is the recall@10 Train calibrates the probe count for; 0
@@ -210,6 +210,11 @@ func (ix *Index) search(q []float32, k int, exact bool) ([]Hit, error) {
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	return ix.nearest(q, k, exact), nil
+}
+
+// nearest is search with ix.mu held.
+func (ix *Index) nearest(q []float32, k int, exact bool) []Hit {
 	var lists []int
 	if exact || ix.centroids == nil {
 		lists = make([]int, len(ix.lists))
@@ -232,7 +237,7 @@ func (ix *Index) search(q []float32, k int, exact bool) ([]Hit, error) {
 	h := &topK{k: k}
 	if vectors < parallelScan || runtime.GOMAXPROCS(0) == 1 {
 		scan(h, lists)
-		return h.sorted(), nil
+		return h.sorted()
 	}
 	// A large scan is split over the cores, each keeping its own top k:
 	// at 3M vectors a lone query waits half as long. Under load the cores
@@ -251,7 +256,7 @@ func (ix *Index) search(q []float32, k int, exact bool) ([]Hit, error) {
 			h.offer(hit.Score, hit.ID)
 		}
 	}
-	return h.sorted(), nil
+	return h.sorted()
 }
 
 // scoreBlock is how many vectors of a list are scored by one
@@ -470,16 +475,11 @@ func (ix *Index) calibrate(ctx context.Context, workers int) int {
 			self := ids[samples[si]]
 			at := ix.where[self]
 			q := ix.lists[at.list].vecs[int(at.pos)*ix.dim : int(at.pos+1)*ix.dim]
-			h := &topK{k: k + 1}
-			var scores [scoreBlock]float32
-			for l := range ix.lists {
-				ix.lists[l].score(q, ix.dim, scores[:], h.offer)
-			}
 			rank := make([]int, len(ix.lists))
 			for r, l := range nearestN(ix.centroids, ix.dim, q, len(ix.lists)) {
 				rank[l] = r
 			}
-			for _, hit := range h.sorted() {
+			for _, hit := range ix.nearest(q, k+1, true) {
 				if hit.ID != self && len(needs[si]) < k {
 					needs[si] = append(needs[si], rank[ix.where[hit.ID].list]+1)
 				}
