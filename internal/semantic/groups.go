@@ -2,11 +2,12 @@ package semantic
 
 import (
 	"cmp"
-	"github.com/viterin/vek/vek32"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
+
+	"github.com/viterin/vek/vek32"
 
 	"github.com/paperboy-dev/paperboy/internal/embed"
 	"github.com/paperboy-dev/paperboy/internal/search"
