@@ -398,8 +398,7 @@ func (s *Server) renderList(w http.ResponseWriter, r *http.Request, lp *listPage
 	if err != nil {
 		return err
 	}
-	lp.Cards = toCards(papers, (p-1)*listPageSize+1)
-	if err := s.withBodies(lp.Cards, papers, seq, cached); err != nil {
+	if lp.Cards, err = s.listCards(papers, (p-1)*listPageSize+1, seq, cached); err != nil {
 		return err
 	}
 	if err := s.markVoted(r, lp.Cards); err != nil {
@@ -459,8 +458,8 @@ func (s *Server) trendingPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cards := toCards(papers, 1)
-	if err := s.withBodies(cards, papers, seq, cached); err != nil {
+	cards, err := s.listCards(papers, 1, seq, cached)
+	if err != nil {
 		return err
 	}
 	if err := s.markVoted(r, cards); err != nil {

@@ -59,6 +59,17 @@ func newPaperCache(max int) *paperCache {
 	return &paperCache{max: max, lru: list.New(), byID: make(map[string]*list.Element)}
 }
 
+// entry is paper id's entry if it was read at version seq or later, marked
+// as recently used; nil if there is none. c.mu must be held.
+func (c *paperCache) entry(id string, seq int64) *cachedPaper {
+	el, ok := c.byID[id]
+	if !ok || el.Value.(*cachedPaper).seq < seq {
+		return nil
+	}
+	c.lru.MoveToFront(el)
+	return el.Value.(*cachedPaper)
+}
+
 // get returns the papers of ids cached at version seq or later, by id, and
 // the ids it does not hold.
 func (c *paperCache) get(ids []string, seq int64) (map[string]store.Paper, []string) {
@@ -67,9 +78,8 @@ func (c *paperCache) get(ids []string, seq int64) (map[string]store.Paper, []str
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, id := range ids {
-		if el, ok := c.byID[id]; ok && el.Value.(*cachedPaper).seq >= seq {
-			c.lru.MoveToFront(el)
-			found[id] = el.Value.(*cachedPaper).paper
+		if e := c.entry(id, seq); e != nil {
+			found[id] = e.paper
 		} else {
 			missing = append(missing, id)
 		}
@@ -98,27 +108,27 @@ func (c *paperCache) put(papers []store.Paper, seq int64) {
 	}
 }
 
-// fragment returns fragment f of paper id as cached at version seq or
-// later; otherwise it renders it and keeps it with the paper's entry, if
-// the paper is cached.
-func (c *paperCache) fragment(id string, f fragment, seq int64, render func() (template.HTML, error)) (template.HTML, error) {
+// fragment returns fragment f of paper id's entry at version seq or later,
+// rendered from the entry's own paper the first time; ok is false when
+// there is no such entry. A newer read replaces an entry rather than
+// changing it, so a fragment is only ever kept beside the paper it shows.
+func (c *paperCache) fragment(id string, f fragment, seq int64, render func(*store.Paper) (template.HTML, error)) (h template.HTML, ok bool, err error) {
 	c.mu.Lock()
-	el, ok := c.byID[id]
-	if ok && el.Value.(*cachedPaper).seq >= seq && el.Value.(*cachedPaper).fragments[f] != "" {
-		defer c.mu.Unlock()
-		return el.Value.(*cachedPaper).fragments[f], nil
+	e := c.entry(id, seq)
+	if e != nil {
+		h = e.fragments[f]
 	}
 	c.mu.Unlock()
-	h, err := render()
-	if err != nil || !ok {
-		return h, err
+	if e == nil || h != "" {
+		return h, e != nil, nil
+	}
+	if h, err = render(&e.paper); err != nil {
+		return "", true, err
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el, ok := c.byID[id]; ok && el.Value.(*cachedPaper).seq >= seq {
-		el.Value.(*cachedPaper).fragments[f] = h
-	}
-	return h, nil
+	e.fragments[f] = h
+	c.mu.Unlock()
+	return h, true, nil
 }
 
 // similarOf returns the similar papers kept for paper id at version seq
@@ -126,8 +136,8 @@ func (c *paperCache) fragment(id string, f fragment, seq int64, render func() (t
 func (c *paperCache) similarOf(id string, seq int64) ([]similarCard, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if el, ok := c.byID[id]; ok && el.Value.(*cachedPaper).seq >= seq && el.Value.(*cachedPaper).similarFound {
-		return el.Value.(*cachedPaper).similar, true
+	if e := c.entry(id, seq); e != nil && e.similarFound {
+		return e.similar, true
 	}
 	return nil, false
 }
@@ -137,8 +147,9 @@ func (c *paperCache) keepSimilar(p *store.Paper, seq int64, similar []similarCar
 	c.put([]store.Paper{*p}, seq)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if el, ok := c.byID[p.ID]; ok && el.Value.(*cachedPaper).seq == seq {
-		el.Value.(*cachedPaper).similar, el.Value.(*cachedPaper).similarFound = similar, true
+	// Not beside a newer read of p: the list may predate it.
+	if e := c.entry(p.ID, seq); e != nil && e.seq == seq {
+		e.similar, e.similarFound = similar, true
 	}
 }
 
@@ -146,6 +157,12 @@ func (c *paperCache) keepSimilar(p *store.Paper, seq int64, similar []similarCar
 // exist, in the order asked, each once.
 func (s *Server) papersByID(ctx context.Context, ids []string) ([]store.Paper, error) {
 	seq, ok := s.readVersion(ctx)
+	return s.papersAt(ctx, ids, seq, ok)
+}
+
+// papersAt is papersByID for a caller that read the version (seq, ok)
+// already.
+func (s *Server) papersAt(ctx context.Context, ids []string, seq int64, ok bool) ([]store.Paper, error) {
 	if !ok {
 		return s.papers.PapersByID(ctx, ids)
 	}
@@ -183,37 +200,40 @@ func (s *Server) readVersion(ctx context.Context) (seq int64, ok bool) {
 // renderFragment renders fragment f of paper p, through the paper cache
 // when p was read at version seq (ok).
 func (s *Server) renderFragment(p *store.Paper, f fragment, seq int64, ok bool) (template.HTML, error) {
-	render := func() (template.HTML, error) {
+	render := func(p *store.Paper) (template.HTML, error) {
 		var b bytes.Buffer
-		var c card
-		if f == resultMetaFragment {
-			c = cardMeta(p) // the title and excerpt are shown highlighted
-		} else {
+		c := cardMeta(p) // a search result shows its title and excerpt highlighted
+		if f == cardBodyFragment {
 			c = toCard(p)
 		}
 		err := s.pages.ExecuteTemplate(&b, fragmentTemplates[f], &c)
 		return template.HTML(b.String()), err
 	}
-	if !ok {
-		return render()
+	if ok {
+		if h, cached, err := s.paperCache.fragment(p.ID, f, seq, render); cached || err != nil {
+			return h, err
+		}
 	}
-	return s.paperCache.fragment(p.ID, f, seq, render)
+	return render(p)
 }
 
-// withBodies renders the bodies of cards made from papers, read at version
-// seq (ok), through the paper cache.
-func (s *Server) withBodies(cards []card, papers []store.Paper, seq int64, ok bool) error {
+// listCards are the cards of a list of papers, read at version seq (ok),
+// ranked from firstRank, with their bodies rendered through the paper
+// cache: a card's title and excerpt are rendered only with its body.
+func (s *Server) listCards(papers []store.Paper, firstRank int, seq int64, ok bool) ([]card, error) {
 	if ok {
 		s.paperCache.put(papers, seq)
 	}
-	for i := range cards {
+	cards := make([]card, len(papers))
+	for i := range papers {
 		body, err := s.renderFragment(&papers[i], cardBodyFragment, seq, ok)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		cards[i].Body = body
+		cards[i] = cardMeta(&papers[i])
+		cards[i].Rank, cards[i].Body = firstRank+i, body
 	}
-	return nil
+	return cards, nil
 }
 
 // cachedPapers reads papers by id through the paper cache, for the

@@ -107,7 +107,7 @@ func TestPaperCacheUnderConcurrentUse(t *testing.T) {
 				seq := version.Add(1)
 				id := fmt.Sprintf("p%d", (i*7+w)%80)
 				c.put([]store.Paper{{ID: id, Title: fmt.Sprint(seq)}}, seq)
-				if _, err := c.fragment(id, cardBodyFragment, seq, func() (template.HTML, error) { return template.HTML(fmt.Sprint(seq)), nil }); err != nil {
+				if _, _, err := c.fragment(id, cardBodyFragment, seq, func(p *store.Paper) (template.HTML, error) { return template.HTML(p.Title), nil }); err != nil {
 					t.Error(err)
 				}
 			}

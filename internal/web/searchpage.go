@@ -172,7 +172,7 @@ func authorQuery(q string) (string, bool) {
 func (s *Server) searchCards(r *http.Request, sp *searchPage, res search.Result) error {
 	ids := res.IDs()
 	seq, cached := s.readVersion(r.Context())
-	papers, err := s.papersByID(r.Context(), ids)
+	papers, err := s.papersAt(r.Context(), ids, seq, cached)
 	if err != nil {
 		return err
 	}
