@@ -754,11 +754,7 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) error {
 	if u, err = s.useEmailToken(r, store.EmailReset, token); err != nil {
 		return err
 	}
-	hash, err := passwords.Hash(ctx, password)
-	if err != nil {
-		return err
-	}
-	if err := s.accounts.SetPassword(ctx, u.ID, hash); err != nil {
+	if err := s.setPassword(ctx, u.ID, password); err != nil {
 		return err
 	}
 	// The reset link reached the mailbox: the address is proven.
@@ -844,11 +840,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err := auth.CheckPassword(u.Username, password); errors.As(err, &rule) {
 		return settingsError(rule.Msg)
 	}
-	hash, err := passwords.Hash(ctx, password)
-	if err != nil {
-		return err
-	}
-	if err := s.accounts.SetPassword(ctx, u.ID, hash); err != nil {
+	if err := s.setPassword(ctx, u.ID, password); err != nil {
 		return err
 	}
 	if err := s.startSession(w, r, u); err != nil {
@@ -905,4 +897,14 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return redirect(w, r, "/settings")
+}
+
+// setPassword stores the hash of a user's new password (a reset, or a
+// change in settings).
+func (s *Server) setPassword(ctx context.Context, userID int64, password string) error {
+	hash, err := passwords.Hash(ctx, password)
+	if err != nil {
+		return err
+	}
+	return s.accounts.SetPassword(ctx, userID, hash)
 }
