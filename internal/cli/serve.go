@@ -95,8 +95,6 @@ func (c *serveCmd) Validate() error {
 	return nil
 }
 
-// scheduler returns the harvest scheduler of the configured sources, or nil
-// when none is configured.
 // parsePrefix reads a CIDR range, or one address as a range of one.
 func parsePrefix(s string) (netip.Prefix, error) {
 	if strings.Contains(s, "/") {
@@ -111,6 +109,8 @@ func parsePrefix(s string) (netip.Prefix, error) {
 	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
+// scheduler returns the harvest scheduler of the configured sources, or nil
+// when none is configured.
 func (c *serveCmd) scheduler(e *env, s *store.Store) *harvest.Scheduler {
 	// One fetcher per source: the jobs of a source share its spacing.
 	fetcher := func(delay time.Duration) *harvest.Fetcher {

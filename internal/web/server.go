@@ -139,13 +139,14 @@ func NewServer(opts Options) *Server {
 		build:    buildID(),
 		cross:    http.NewCrossOriginProtection(),
 
-		accounts:      opts.Accounts,
-		community:     opts.Community,
-		submit:        opts.Submit,
-		subscriptions: opts.Subscriptions,
-		mail:          opts.Mail,
-		ops:           opts.Operations,
-		accessLog:     opts.AccessLog,
+		accounts:       opts.Accounts,
+		community:      opts.Community,
+		submit:         opts.Submit,
+		subscriptions:  opts.Subscriptions,
+		mail:           opts.Mail,
+		ops:            opts.Operations,
+		accessLog:      opts.AccessLog,
+		trustedProxies: opts.TrustedProxies,
 
 		sitemapSize: sitemapURLs,
 	}
@@ -165,7 +166,6 @@ func NewServer(opts Options) *Server {
 		limits = DefaultRateLimits
 	}
 	s.limiters = newLimiters(limits, s.now)
-	s.trustedProxies = opts.TrustedProxies
 	s.pages = template.Must(template.New("").Funcs(s.templateFuncs()).ParseFS(files, "templates/*.html"))
 
 	s.handle("GET /healthz", s.healthz)
