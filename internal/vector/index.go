@@ -1,13 +1,15 @@
 // Package vector is an in-memory index of unit vectors keyed by string id,
 // searched by inner product (cosine similarity for unit vectors).
 //
-// It is an inverted-file index (IVF-flat): k-means centroids partition the
-// vectors into lists, each list's float32 vectors stored contiguously; a
-// query scores the centroids, scans the Probe nearest lists exactly with
-// SIMD dot products and keeps the top k. Until Train is called (and for
-// SearchExact) every vector is in one list, which is exact search, the
-// reference the approximate search is measured against. See doc.go for the
-// figures.
+// It is an inverted-file index: k-means centroids partition the vectors
+// into lists, each list's float32 vectors stored contiguously beside a
+// 256-bit code of each vector's residual from the centroid (codes.go). A
+// query scores the centroids, estimates its inner products with the
+// vectors of the Probe nearest lists from their codes, and scores the best
+// estimates exactly with SIMD dot products to keep the top k. Until Train
+// is called (and for SearchExact) every vector is in one list scanned in
+// float32, which is exact search, the reference the approximate search is
+// measured against. See doc.go for the figures.
 package vector
 
 import (
@@ -43,6 +45,10 @@ type Options struct {
 	TrainSample int
 	// TrainIters is the number of k-means iterations; 0 means 10.
 	TrainIters int
+	// Rerank is how many of the best estimates from the vectors' codes a
+	// query for ten results scores exactly; 0 means the depth Train
+	// calibrated.
+	Rerank int
 	// Seed makes Train deterministic.
 	Seed uint64
 	// Workers bounds the goroutines of Train; 0 means GOMAXPROCS.
@@ -63,13 +69,21 @@ type Index struct {
 	opts      Options
 	centroids []float32 // len(lists) × dim; nil until trained
 	probes    int       // the calibrated probe count; 0 if none
-	lists     []list
-	where     map[string]loc
+	// qz encodes residuals of a trained index (codes.go); nil until then.
+	qz *quantizer
+	// rerank is the calibrated count of best estimates re-ranked exactly.
+	rerank int
+	lists  []list
+	where  map[string]loc
 }
 
 type list struct {
 	ids  []string
 	vecs []float32
+	// codes and ws hold each vector's residual code and weight once the
+	// index is trained.
+	codes []byte
+	ws    []float32
 }
 
 type loc struct {
@@ -119,7 +133,21 @@ func (ix *Index) Add(id string, v []float32) error {
 	ix.where[id] = loc{int32(l), int32(len(ls.ids))}
 	ls.ids = append(ls.ids, id)
 	ls.vecs = append(ls.vecs, v...)
+	if ix.qz != nil {
+		ix.encodeLast(l)
+	}
 	return nil
+}
+
+// encodeLast appends the code and weight of list l's last vector.
+func (ix *Index) encodeLast(l int) {
+	ls := &ix.lists[l]
+	nb := ix.qz.codeBytes()
+	ls.codes = append(ls.codes, make([]byte, nb)...)
+	n := len(ls.ids)
+	w := ix.qz.encode(ls.vecs[(n-1)*ix.dim:n*ix.dim], ix.centroids[l*ix.dim:(l+1)*ix.dim],
+		ls.codes[(n-1)*nb:], make([]float32, ix.qz.bits), make([]float32, ix.dim))
+	ls.ws = append(ls.ws, w)
 }
 
 // Delete removes id and reports whether it was there.
@@ -141,10 +169,19 @@ func (ix *Index) deleteLocked(id string) bool {
 		moved := ls.ids[last]
 		ls.ids[at.pos] = moved
 		copy(ls.vecs[int(at.pos)*ix.dim:], ls.vecs[last*ix.dim:(last+1)*ix.dim])
+		if ls.ws != nil {
+			nb := ix.qz.codeBytes()
+			copy(ls.codes[int(at.pos)*nb:], ls.codes[last*nb:(last+1)*nb])
+			ls.ws[at.pos] = ls.ws[last]
+		}
 		ix.where[moved] = at
 	}
 	ls.ids = ls.ids[:last]
 	ls.vecs = ls.vecs[:last*ix.dim]
+	if ls.ws != nil {
+		ls.codes = ls.codes[:last*ix.qz.codeBytes()]
+		ls.ws = ls.ws[:last]
+	}
 	return true
 }
 
@@ -166,8 +203,11 @@ func (ix *Index) MemoryBytes() int64 {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	var n int64 = int64(len(ix.centroids)) * 4
+	if ix.qz != nil {
+		n += int64(len(ix.qz.proj)) * 4
+	}
 	for _, ls := range ix.lists {
-		n += int64(cap(ls.vecs))*4 + int64(cap(ls.ids))*16
+		n += int64(cap(ls.vecs))*4 + int64(cap(ls.ids))*16 + int64(cap(ls.codes)) + int64(cap(ls.ws))*4
 		for _, id := range ls.ids {
 			n += int64(len(id))
 		}
@@ -216,47 +256,169 @@ func (ix *Index) search(q []float32, k int, exact bool) ([]Hit, error) {
 // nearest is search with ix.mu held.
 func (ix *Index) nearest(q []float32, k int, exact bool) []Hit {
 	var lists []int
+	var bases []float32
 	if exact || ix.centroids == nil {
 		lists = make([]int, len(ix.lists))
 		for i := range lists {
 			lists[i] = i
 		}
 	} else {
-		lists = nearestN(ix.centroids, ix.dim, q, ix.probe())
+		lists, bases = nearestN(ix.centroids, ix.dim, q, ix.probe())
 	}
-	scan := func(h *topK, lists []int) {
+	coded := ix.qz != nil && bases != nil
+	var lut *queryTable
+	if coded {
+		lut = ix.queryTable(q)
+		defer tables.Put(lut)
+	}
+	depth := ix.rerankDepth(k)
+	scan := func(lists []int, bases []float32) *topK {
+		h := &topK{k: k}
+		if coded {
+			ix.scanCoded(q, lut, lists, bases, depth, h)
+			return h
+		}
 		var scores [scoreBlock]float32
 		for _, l := range lists {
 			ix.lists[l].score(q, ix.dim, scores[:], h.offer)
 		}
+		return h
 	}
 	vectors := 0
 	for _, l := range lists {
 		vectors += len(ix.lists[l].ids)
 	}
-	h := &topK{k: k}
+	if coded {
+		// a code is estimated in about a third of a float32 dot product's time
+		vectors /= 3
+	}
 	if vectors < parallelScan || runtime.GOMAXPROCS(0) == 1 {
-		scan(h, lists)
-		return h.sorted()
+		return scan(lists, bases).sorted()
 	}
 	// A large scan is split over the cores, each keeping its own top k:
 	// at 3M vectors a lone query waits half as long. Under load the cores
 	// are busy anyway and this costs only the merge.
 	var mu sync.Mutex
-	var parts []*topK
+	h := &topK{k: k}
 	parallel(len(lists), runtime.GOMAXPROCS(0), func(lo, hi int) {
-		part := &topK{k: k}
-		scan(part, lists[lo:hi])
+		var b []float32
+		if bases != nil {
+			b = bases[lo:hi]
+		}
+		part := scan(lists[lo:hi], b)
 		mu.Lock()
-		parts = append(parts, part)
-		mu.Unlock()
-	})
-	for _, part := range parts {
+		defer mu.Unlock()
 		for _, hit := range part.h {
 			h.offer(hit.Score, hit.ID)
 		}
-	}
+	})
 	return h.sorted()
+}
+
+// rerankDepth is how many of the best estimates a query for k vectors
+// re-ranks exactly: the calibrated depth for ten, in proportion for more.
+func (ix *Index) rerankDepth(k int) int {
+	d := ix.opts.Rerank
+	if d <= 0 {
+		d = ix.rerank
+	}
+	if d <= 0 {
+		d = defaultRerank
+	}
+	return max(k, d*max(k, 10)/10)
+}
+
+// defaultRerank is the re-rank depth for ten results of an index not
+// calibrated for it.
+const defaultRerank = 100
+
+// queryTable is a query's lookup table and scratch space, pooled: at 32
+// KiB it is worth reusing.
+type queryTable struct {
+	lut [][256]float32
+	tmp []float32
+}
+
+var tables sync.Pool
+
+func (ix *Index) queryTable(q []float32) *queryTable {
+	t, _ := tables.Get().(*queryTable)
+	nb := ix.qz.codeBytes()
+	if t == nil || len(t.lut) != nb {
+		t = &queryTable{lut: make([][256]float32, nb), tmp: make([]float32, ix.qz.bits)}
+	}
+	ix.qz.table(q, t.lut, t.tmp)
+	return t
+}
+
+// scanCoded estimates q's inner products with the vectors of lists from
+// their codes (bases[i] is q's inner product with list i's centroid),
+// keeps the depth best estimates and offers them, scored exactly, to h.
+func (ix *Index) scanCoded(q []float32, t *queryTable, lists []int, bases []float32, depth int, h *topK) {
+	nb := len(t.lut)
+	cands := candidates{k: depth}
+	var est [scoreBlock]float32
+	for i, l := range lists {
+		ls := &ix.lists[l]
+		for start := 0; start < len(ls.ids); start += scoreBlock {
+			end := min(start+scoreBlock, len(ls.ids))
+			out := est[:end-start]
+			estimate(t.lut, ls.codes[start*nb:end*nb], ls.ws[start:end], bases[i], out)
+			for j, e := range out {
+				if len(cands.h) == cands.k && e <= cands.h[0].est {
+					continue
+				}
+				cands.offer(candidate{e, int32(l), int32(start + j)})
+			}
+		}
+	}
+	for _, c := range cands.h {
+		ls := &ix.lists[c.list]
+		p := int(c.pos) * ix.dim
+		h.offer(vek32.Dot(q, ls.vecs[p:p+ix.dim]), ls.ids[c.pos])
+	}
+}
+
+// candidate is a vector's estimated score and place.
+type candidate struct {
+	est       float32
+	list, pos int32
+}
+
+// candidates keeps the k best estimates in a min-heap.
+type candidates struct {
+	k int
+	h []candidate
+}
+
+func (cs *candidates) offer(c candidate) {
+	if len(cs.h) < cs.k {
+		cs.h = append(cs.h, c)
+		for i := len(cs.h) - 1; i > 0; {
+			p := (i - 1) / 2
+			if cs.h[p].est <= cs.h[i].est {
+				break
+			}
+			cs.h[p], cs.h[i] = cs.h[i], cs.h[p]
+			i = p
+		}
+		return
+	}
+	cs.h[0] = c
+	for i := 0; ; {
+		m, l, r := i, 2*i+1, 2*i+2
+		if l < len(cs.h) && cs.h[l].est < cs.h[m].est {
+			m = l
+		}
+		if r < len(cs.h) && cs.h[r].est < cs.h[m].est {
+			m = r
+		}
+		if m == i {
+			return
+		}
+		cs.h[i], cs.h[m] = cs.h[m], cs.h[i]
+		i = m
+	}
 }
 
 // scoreBlock is how many vectors of a list are scored by one
@@ -333,8 +495,8 @@ func nearest(centroids []float32, dim int, v []float32) int {
 }
 
 // nearestN returns the n centroids with the largest inner product with v,
-// best first.
-func nearestN(centroids []float32, dim int, v []float32, n int) []int {
+// best first, and those inner products.
+func nearestN(centroids []float32, dim int, v []float32, n int) ([]int, []float32) {
 	type cs struct {
 		c int
 		s float32
@@ -350,10 +512,11 @@ func nearestN(centroids []float32, dim int, v []float32, n int) []int {
 		return a.c - b.c
 	})
 	out := make([]int, min(n, len(all)))
+	scores := make([]float32, len(out))
 	for i := range out {
-		out[i] = all[i].c
+		out[i], scores[i] = all[i].c, all[i].s
 	}
-	return out
+	return out, scores
 }
 
 // Train partitions the vectors into lists by spherical k-means on a sample
@@ -434,8 +597,28 @@ func (ix *Index) Train(ctx context.Context) error {
 		l.vecs = append(l.vecs, vec(id)...)
 	}
 	ix.centroids, ix.lists, ix.where = cent, lists, where
-	ix.probes = ix.calibrate(ctx, workers)
+	ix.encodeAll(ix.opts.Seed, workers)
+	ix.probes, ix.rerank = ix.calibrate(ctx, workers)
 	return ctx.Err()
+}
+
+// encodeAll draws the quantizer and encodes every vector of a trained
+// index.
+func (ix *Index) encodeAll(seed uint64, workers int) {
+	ix.qz = newQuantizer(ix.dim, seed)
+	nb := ix.qz.codeBytes()
+	parallel(len(ix.lists), workers, func(lo, hi int) {
+		tmp, res := make([]float32, ix.qz.bits), make([]float32, ix.dim)
+		for l := lo; l < hi; l++ {
+			ls := &ix.lists[l]
+			n := len(ls.ids)
+			ls.codes, ls.ws = make([]byte, n*nb), make([]float32, n)
+			c := ix.centroids[l*ix.dim : (l+1)*ix.dim]
+			for i := range n {
+				ls.ws[i] = ix.qz.encode(ls.vecs[i*ix.dim:(i+1)*ix.dim], c, ls.codes[i*nb:(i+1)*nb], tmp, res)
+			}
+		}
+	})
 }
 
 // calibrationSamples is how many stored vectors Train's calibration asks
@@ -443,21 +626,26 @@ func (ix *Index) Train(ctx context.Context) error {
 const calibrationSamples = 200
 
 // calibrate returns the fewest lists a query must scan for Options.Recall
-// of its 10 nearest vectors, measured on stored vectors as queries (each
-// looking for the 10 nearest others). How many lists that takes depends on
-// the data: on synthetic clusters 3% of the lists found all ten, on the
-// real papers' LSA vectors 3% found 85% and 23% were needed for 95%. For
-// each sample the lists are ranked by their centroid's score, and each
-// true neighbour needs the lists down to its own: the answer is the
-// Recall quantile of those ranks, so no search is run twice.
-func (ix *Index) calibrate(ctx context.Context, workers int) int {
+// of its 10 nearest vectors, and how many of the best estimates from the
+// codes of those lists must be re-ranked to keep them, measured on stored
+// vectors as queries (each looking for the 10 nearest others).
+//
+// How many lists that takes depends on the data: on synthetic clusters 3%
+// of the lists found all ten, on the real papers' LSA vectors 3% found 85%
+// and 23% were needed for 95%. For each sample the lists are ranked by
+// their centroid's score, and each true neighbour needs the lists down to
+// its own: the probe count is the Recall quantile of those ranks, so no
+// search is run twice. The re-rank depth is likewise a quantile of the
+// neighbours' ranks among the estimates of the probed lists, at half the
+// miss rate, since its misses add to the probes'.
+func (ix *Index) calibrate(ctx context.Context, workers int) (probes, rerank int) {
 	const k = 10
 	target := ix.opts.Recall
 	if target <= 0 {
 		target = 0.98
 	}
 	if len(ix.where) <= k || len(ix.lists) <= 1 || ix.centroids == nil {
-		return 0
+		return 0, 0
 	}
 	ids := make([]string, 0, len(ix.where))
 	for id := range ix.where {
@@ -466,38 +654,103 @@ func (ix *Index) calibrate(ctx context.Context, workers int) int {
 	slices.Sort(ids) // the sample depends on the set of vectors alone
 	rng := rand.New(rand.NewPCG(ix.opts.Seed, 0x9e3779b97f4a7c15))
 	samples := rng.Perm(len(ids))[:min(calibrationSamples, len(ids))]
-	needs := make([][]int, len(samples))
+	type sample struct {
+		q         []float32
+		self      loc
+		ranked    []int     // lists, best centroid first
+		bases     []float32 // the query's inner products with them
+		neighbour []loc
+		needs     []int // lists each neighbour needs scanned
+	}
+	ss := make([]sample, len(samples))
 	parallel(len(samples), workers, func(lo, hi int) {
 		for si := lo; si < hi; si++ {
 			if ctx.Err() != nil {
 				return
 			}
+			s := &ss[si]
 			self := ids[samples[si]]
-			at := ix.where[self]
-			q := ix.lists[at.list].vecs[int(at.pos)*ix.dim : int(at.pos+1)*ix.dim]
+			s.self = ix.where[self]
+			s.q = ix.lists[s.self.list].vecs[int(s.self.pos)*ix.dim : int(s.self.pos+1)*ix.dim]
 			rank := make([]int, len(ix.lists))
-			for r, l := range nearestN(ix.centroids, ix.dim, q, len(ix.lists)) {
+			s.ranked, s.bases = nearestN(ix.centroids, ix.dim, s.q, len(ix.lists))
+			for r, l := range s.ranked {
 				rank[l] = r
 			}
-			for _, hit := range ix.nearest(q, k+1, true) {
-				if hit.ID != self && len(needs[si]) < k {
-					needs[si] = append(needs[si], rank[ix.where[hit.ID].list]+1)
+			for _, hit := range ix.nearest(s.q, k+1, true) {
+				if hit.ID != self && len(s.needs) < k {
+					at := ix.where[hit.ID]
+					s.neighbour = append(s.neighbour, at)
+					s.needs = append(s.needs, rank[at.list]+1)
 				}
 			}
 		}
 	})
-	var all []int
-	for _, n := range needs {
-		all = append(all, n...)
+	if ctx.Err() != nil {
+		return 0, 0
 	}
-	if len(all) == 0 {
-		return 0
+	quantile := func(all []int, q float64) int {
+		slices.Sort(all)
+		return all[min(len(all)-1, max(0, int(math.Ceil(q*float64(len(all))))-1))]
 	}
-	slices.Sort(all)
+	var needs []int
+	for _, s := range ss {
+		needs = append(needs, s.needs...)
+	}
+	if len(needs) == 0 {
+		return 0, 0
+	}
 	// Real queries fall between the stored vectors more often than stored
 	// vectors do: a floor of 8 lists keeps tight clusters from being
 	// probed one at a time.
-	return max(all[min(len(all)-1, int(math.Ceil(target*float64(len(all))))-1)], min(8, len(ix.lists)))
+	probes = max(quantile(needs, target), min(8, len(ix.lists)))
+	if ix.qz == nil {
+		return probes, 0
+	}
+	ranks := make([][]int, len(ss))
+	parallel(len(ss), workers, func(lo, hi int) {
+		t := &queryTable{lut: make([][256]float32, ix.qz.codeBytes()), tmp: make([]float32, ix.qz.bits)}
+		var est []float32
+		for si := lo; si < hi; si++ {
+			s := &ss[si]
+			ix.qz.table(s.q, t.lut, t.tmp)
+			// The estimates of the vectors of the probed lists, self
+			// excluded, and of the neighbours among them.
+			var all, mine []float32
+			for i, l := range s.ranked[:min(probes, len(s.ranked))] {
+				ls := &ix.lists[l]
+				est = slices.Grow(est[:0], len(ls.ids))[:len(ls.ids)]
+				estimate(t.lut, ls.codes, ls.ws, s.bases[i], est)
+				for pos, e := range est {
+					at := loc{int32(l), int32(pos)}
+					if at == s.self {
+						continue
+					}
+					all = append(all, e)
+					if slices.Contains(s.neighbour, at) {
+						mine = append(mine, e)
+					}
+				}
+			}
+			for _, e := range mine {
+				above := 0
+				for _, x := range all {
+					if x > e {
+						above++
+					}
+				}
+				ranks[si] = append(ranks[si], above+1)
+			}
+		}
+	})
+	var all []int
+	for _, r := range ranks {
+		all = append(all, r...)
+	}
+	if len(all) == 0 {
+		return probes, 0
+	}
+	return probes, max(quantile(all, 1-(1-target)/2), 2*k)
 }
 
 // kmeans runs spherical k-means (unit centroids, inner-product
@@ -605,4 +858,12 @@ func (ix *Index) SetProbes(n int) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.opts.Probe = n
+}
+
+// Rerank is how many of the best estimates from the codes a query for
+// ten results scores exactly.
+func (ix *Index) Rerank() int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.rerankDepth(10)
 }

@@ -217,16 +217,25 @@ func TestSaveOpenRoundTrip(t *testing.T) {
 	if back.Len() != ix.Len() || !back.Trained() || back.Dim() != 16 || back.Probes() != ix.Probes() {
 		t.Fatalf("reopened: len %d trained %v dim %d probes %d (want %d)", back.Len(), back.Trained(), back.Dim(), back.Probes(), ix.Probes())
 	}
-	// A file of format version 1 (no calibrated probe count) still opens,
-	// and is calibrated as Train would have.
-	v1 := slices.Concat(buf.Bytes()[:8], []byte{1, 0, 0, 0}, buf.Bytes()[12:24], buf.Bytes()[28:len(buf.Bytes())-4])
-	v1 = binary.LittleEndian.AppendUint32(v1, crc32.ChecksumIEEE(v1))
-	old, err := Open(bytes.NewReader(v1), Options{Seed: 1})
-	if err != nil {
-		t.Fatalf("version 1 file: %v", err)
-	}
-	if old.Len() != ix.Len() || old.Probes() != ix.Probes() {
-		t.Errorf("version 1 file: len %d, probes %d", old.Len(), old.Probes())
+	// Files of format versions 1 (no calibrated probe count) and 2 (no
+	// codes) still open, and are encoded and calibrated as Train would
+	// have: they search alike.
+	for version := uint32(1); version <= 2; version++ {
+		old, err := Open(bytes.NewReader(legacyFile(ix, version)), Options{Seed: 1})
+		if err != nil {
+			t.Fatalf("version %d file: %v", version, err)
+		}
+		if old.Len() != ix.Len() || old.Probes() != ix.Probes() || old.rerank != ix.rerank {
+			t.Errorf("version %d file: len %d, probes %d, rerank %d; want %d, %d, %d", version,
+				old.Len(), old.Probes(), old.rerank, ix.Len(), ix.Probes(), ix.rerank)
+		}
+		for _, q := range vecs[:20] {
+			a, _ := ix.Search(q, 10)
+			b, _ := old.Search(q, 10)
+			if !slices.Equal(a, b) {
+				t.Fatalf("version %d file: results differ:\n%v\n%v", version, a, b)
+			}
+		}
 	}
 	for _, q := range vecs[:20] {
 		a, _ := ix.Search(q, 10)
@@ -304,4 +313,26 @@ func TestParallelScanFindsTheSameTopK(t *testing.T) {
 			t.Fatalf("rank %d: %s, want %s", i+1, got[i].ID, all[i].id)
 		}
 	}
+}
+
+// legacyFile writes a trained ix as format version 1 or 2 did: no codes,
+// and in version 1 no probe count.
+func legacyFile(ix *Index, version uint32) []byte {
+	var b bytes.Buffer
+	le := binary.LittleEndian
+	b.Write(magic[:])
+	binary.Write(&b, le, []uint32{version, uint32(ix.dim), uint32(len(ix.lists)), 1})
+	if version == 2 {
+		binary.Write(&b, le, uint32(ix.probes))
+	}
+	binary.Write(&b, le, ix.centroids)
+	for _, ls := range ix.lists {
+		binary.Write(&b, le, uint32(len(ls.ids)))
+		for _, id := range ls.ids {
+			binary.Write(&b, le, uint32(len(id)))
+			b.WriteString(id)
+		}
+		binary.Write(&b, le, ls.vecs)
+	}
+	return le.AppendUint32(b.Bytes(), crc32.ChecksumIEEE(b.Bytes()))
 }

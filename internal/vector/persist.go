@@ -13,10 +13,10 @@ import (
 	"runtime"
 )
 
-// FormatVersion is the version of the file format Save writes; Open
-// reads it and version 1, which lacked the calibrated probe count, and
-// refuses others.
-const FormatVersion = 2
+// FormatVersion is the version of the file format Save writes. Open
+// reads it, version 2, which lacked the residual codes, and version 1,
+// which also lacked the calibrated probe count, and refuses others.
+const FormatVersion = 3
 
 var magic = [8]byte{'P', 'B', 'V', 'E', 'C', 'T', 'R', '\n'}
 
@@ -25,9 +25,11 @@ var magic = [8]byte{'P', 'B', 'V', 'E', 'C', 'T', 'R', '\n'}
 var ErrFormat = errors.New("vector: not an index file of a supported format")
 
 // Save writes the index: magic, format version, dimension, number of
-// lists, whether it is trained, the calibrated probe count, the centroids
-// (none when untrained) and each list's ids and vectors, little-endian,
-// followed by a CRC-32 of everything before it.
+// lists, whether it is trained, the calibrated probe count and re-rank
+// depth, the code length in bits, the centroids and the quantizer's
+// projection (none when untrained) and each list's ids, vectors, codes
+// and code weights (no codes when untrained), little-endian, followed by
+// a CRC-32 of everything before it.
 func (ix *Index) Save(w io.Writer) error {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
@@ -39,9 +41,14 @@ func (ix *Index) Save(w io.Writer) error {
 	if ix.centroids != nil {
 		trained = 1
 	}
-	binary.Write(bw, le, []uint32{FormatVersion, uint32(ix.dim), uint32(len(ix.lists)), trained, uint32(ix.probes)})
+	var bits uint32
+	if ix.qz != nil {
+		bits = uint32(ix.qz.bits)
+	}
+	binary.Write(bw, le, []uint32{FormatVersion, uint32(ix.dim), uint32(len(ix.lists)), trained, uint32(ix.probes), uint32(ix.rerank), bits})
 	if trained == 1 {
 		binary.Write(bw, le, ix.centroids)
+		binary.Write(bw, le, ix.qz.proj)
 	}
 	var u [4]byte
 	for _, ls := range ix.lists {
@@ -54,6 +61,12 @@ func (ix *Index) Save(w io.Writer) error {
 		}
 		if err := binary.Write(bw, le, ls.vecs); err != nil {
 			return fmt.Errorf("vector: save: %w", err)
+		}
+		if trained == 1 {
+			bw.Write(ls.codes)
+			if err := binary.Write(bw, le, ls.ws); err != nil {
+				return fmt.Errorf("vector: save: %w", err)
+			}
 		}
 	}
 	if err := bw.Flush(); err != nil {
@@ -87,24 +100,46 @@ func Open(r io.Reader, opts Options) (*Index, error) {
 	if err := binary.Read(tr, le, hdr); err != nil {
 		return fail(err)
 	}
-	if hdr[0] != FormatVersion && hdr[0] != 1 {
-		return fail(fmt.Errorf("%w: version %d, want %d", ErrFormat, hdr[0], FormatVersion))
+	version := hdr[0]
+	if version < 1 || version > FormatVersion {
+		return fail(fmt.Errorf("%w: version %d, want %d", ErrFormat, version, FormatVersion))
 	}
-	var probes uint32
-	if hdr[0] >= 2 {
-		if err := binary.Read(tr, le, &probes); err != nil {
-			return fail(err)
-		}
+	// probes (from version 2), rerank and bits (from version 3)
+	var more []uint32
+	switch version {
+	case 2:
+		more = make([]uint32, 1)
+	case 3:
+		more = make([]uint32, 3)
 	}
+	if err := binary.Read(tr, le, more); err != nil {
+		return fail(err)
+	}
+	more = append(more, 0, 0, 0)
+	probes, rerank, bits := int(more[0]), int(more[1]), int(more[2])
 	dim, nl := int(hdr[1]), int(hdr[2])
 	if dim <= 0 || dim > 1<<16 || nl <= 0 || nl > 1<<24 {
 		return fail(fmt.Errorf("%w: dimension %d, %d lists", ErrFormat, dim, nl))
 	}
+	trained := hdr[3] == 1
+	coded := trained && version >= 3
+	if coded && bits != codeBits(dim) {
+		return fail(fmt.Errorf("%w: codes of %d bits for dimension %d", ErrFormat, bits, dim))
+	}
 	ix := New(dim, opts)
-	ix.probes = min(int(probes), nl)
-	if hdr[3] == 1 {
+	ix.probes, ix.rerank = min(probes, nl), rerank
+	if trained {
 		ix.centroids = make([]float32, nl*dim)
 		if err := binary.Read(tr, le, ix.centroids); err != nil {
+			return fail(err)
+		}
+	}
+	if coded {
+		ix.qz = &quantizer{dim: dim, bits: bits, proj: make([]float32, bits*dim), scale: 1}
+		if dim > bits {
+			ix.qz.scale = float32(dim) / float32(bits)
+		}
+		if err := binary.Read(tr, le, ix.qz.proj); err != nil {
 			return fail(err)
 		}
 	}
@@ -140,6 +175,15 @@ func Open(r io.Reader, opts Options) (*Index, error) {
 		if err := binary.Read(tr, le, ls.vecs); err != nil {
 			return fail(err)
 		}
+		if coded {
+			ls.codes, ls.ws = make([]byte, n*ix.qz.codeBytes()), make([]float32, n)
+			if _, err := io.ReadFull(tr, ls.codes); err != nil {
+				return fail(err)
+			}
+			if err := binary.Read(tr, le, ls.ws); err != nil {
+				return fail(err)
+			}
+		}
 		ix.lists[l] = ls
 	}
 	sum := crc.Sum32()
@@ -149,10 +193,17 @@ func Open(r io.Reader, opts Options) (*Index, error) {
 	if le.Uint32(u[:]) != sum {
 		return fail(fmt.Errorf("%w: checksum mismatch", ErrFormat))
 	}
-	if hdr[0] == 1 {
-		// Saved before calibration: calibrate now rather than search
-		// with a probe count that may miss many neighbours.
-		ix.probes = ix.calibrate(context.Background(), runtime.GOMAXPROCS(0))
+	if trained && !coded {
+		// Saved before the codes (and, in version 1, before calibration):
+		// encode and calibrate now, so that nothing stored is lost and no
+		// query scans with a probe count that may miss many neighbours.
+		workers := runtime.GOMAXPROCS(0)
+		ix.encodeAll(opts.Seed, workers)
+		probes, rerank := ix.calibrate(context.Background(), workers)
+		if version == 1 {
+			ix.probes = probes
+		}
+		ix.rerank = rerank
 	}
 	return ix, nil
 }

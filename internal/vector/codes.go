@@ -1,0 +1,207 @@
+package vector
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"github.com/viterin/vek/vek32"
+)
+
+// A trained index keeps, beside each float32 vector, a one-bit-per-
+// dimension code of its residual from the list's centroid (RaBitQ, Gao
+// and Long 2024, without its error bounds): the residual r = x − c is
+// rotated by a random orthonormal P, the code keeps the signs of Pr, and
+// one float, w, rescales the estimate. A query's inner product with x is
+// then estimated as q·c + w·Σⱼ (Pq)ⱼ·sⱼ, the sum read from a table of the
+// query's rotated coordinates, one lookup per code byte. That reads 36
+// bytes a vector instead of 1,024: the scan of the probed lists, bound by
+// memory bandwidth at 3M vectors, becomes 28 times lighter, and the
+// best estimates are re-ranked exactly with the float32 vectors.
+
+// maxCodeBits bounds the code length: vectors of more dimensions are
+// projected onto a random 256-dimensional subspace.
+const maxCodeBits = 256
+
+// quantizer encodes residuals and builds a query's lookup table.
+type quantizer struct {
+	dim, bits int
+	proj      []float32 // bits × dim, row-major
+	// scale undoes the shrinking of inner products by a projection onto
+	// fewer dimensions (dim/bits); 1 when P is an isometry.
+	scale float32
+}
+
+// codeBits is the code length for dim dimensions: a multiple of 64, at
+// least 64 and at most maxCodeBits.
+func codeBits(dim int) int {
+	return min(maxCodeBits, max(64, (dim+63)/64*64))
+}
+
+// newQuantizer draws P: a Gaussian bits × dim matrix orthonormalised on
+// its shorter side, so that P is an isometry when dim ≤ bits (PᵀP = I)
+// and a projection onto a random subspace otherwise (PPᵀ = I).
+func newQuantizer(dim int, seed uint64) *quantizer {
+	bits := codeBits(dim)
+	rng := rand.New(rand.NewPCG(seed, 0x2545f4914f6cdd1d))
+	m := make([]float64, bits*dim)
+	for i := range m {
+		m[i] = rng.NormFloat64()
+	}
+	// Modified Gram-Schmidt over the vectors of the shorter side: columns
+	// (stride dim, length bits) or rows (stride 1, length dim).
+	n, length, at := dim, bits, func(v, i int) int { return i*dim + v }
+	if dim > bits {
+		n, length, at = bits, dim, func(v, i int) int { return v*dim + i }
+	}
+	for v := 0; v < n; v++ {
+		for u := 0; u < v; u++ {
+			var d float64
+			for i := 0; i < length; i++ {
+				d += m[at(u, i)] * m[at(v, i)]
+			}
+			for i := 0; i < length; i++ {
+				m[at(v, i)] -= d * m[at(u, i)]
+			}
+		}
+		var norm float64
+		for i := 0; i < length; i++ {
+			norm += m[at(v, i)] * m[at(v, i)]
+		}
+		norm = math.Sqrt(norm)
+		for i := 0; i < length; i++ {
+			m[at(v, i)] /= norm
+		}
+	}
+	qz := &quantizer{dim: dim, bits: bits, proj: make([]float32, len(m)), scale: 1}
+	for i, x := range m {
+		qz.proj[i] = float32(x)
+	}
+	if dim > bits {
+		qz.scale = float32(dim) / float32(bits)
+	}
+	return qz
+}
+
+// codeBytes is the length of one vector's code.
+func (qz *quantizer) codeBytes() int { return qz.bits / 8 }
+
+// encode writes into code the signs of Pr for the residual r = x − c of
+// vector x from its list's centroid c, and returns the weight
+// w = |Pr|² / Σⱼ|(Pr)ⱼ| (times scale): with s those signs,
+// q·r ≈ w·⟨Pq, s⟩. tmp holds bits floats, res dim.
+func (qz *quantizer) encode(x, c []float32, code []byte, tmp, res []float32) float32 {
+	if c != nil {
+		vek32.Sub_Into(res, x, c)
+	} else {
+		copy(res, x)
+	}
+	y := vek32.MatMul_Into(tmp, qz.proj, res, qz.dim)
+	clear(code)
+	var sq, abs float32
+	for j, v := range y {
+		if v > 0 {
+			code[j/8] |= 1 << (j % 8)
+		}
+		sq += v * v
+		abs += float32(math.Abs(float64(v)))
+	}
+	if abs == 0 {
+		return 0
+	}
+	return sq / abs * qz.scale
+}
+
+// table fills lut (codeBytes × 256) for query q: lut[b][v] = Σ over the
+// eight bits k of byte value v of ±(Pq)₈ᵦ₊ₖ, + for a set bit. tmp holds
+// bits floats.
+func (qz *quantizer) table(q []float32, lut [][256]float32, tmp []float32) {
+	y := vek32.MatMul_Into(tmp, qz.proj, q, qz.dim)
+	for b := range lut {
+		t := &lut[b]
+		var all float32
+		for k := 0; k < 8; k++ {
+			all -= y[8*b+k]
+		}
+		t[0] = all
+		// Each value adds one bit to a value already filled: its lowest
+		// set bit turns −y into +y.
+		for v := 1; v < 256; v++ {
+			low := v & -v
+			k := lowBit[low]
+			t[v] = t[v&^low] + 2*y[8*b+k]
+		}
+	}
+}
+
+// lowBit maps a one-bit byte value to its bit's position.
+var lowBit = func() (t [256]int) {
+	for k := 0; k < 8; k++ {
+		t[1<<k] = k
+	}
+	return t
+}()
+
+// estimate returns the estimated inner products of the query whose table
+// is lut with vectors of codes cs (codeBytes each) and weights ws, given
+// the query's inner product with their centroid, into out.
+func estimate(lut [][256]float32, cs []byte, ws []float32, base float32, out []float32) {
+	nb := len(lut)
+	if nb == 32 {
+		// 256-bit codes, the usual case, unrolled with no bounds checks.
+		l := (*[32][256]float32)(lut)
+		ws := ws[:len(out)]
+		for i := range out {
+			c := (*[32]byte)(cs[i*32:])
+			var s0, s1, s2, s3 float32
+			s0 += l[0][c[0]]
+			s1 += l[1][c[1]]
+			s2 += l[2][c[2]]
+			s3 += l[3][c[3]]
+			s0 += l[4][c[4]]
+			s1 += l[5][c[5]]
+			s2 += l[6][c[6]]
+			s3 += l[7][c[7]]
+			s0 += l[8][c[8]]
+			s1 += l[9][c[9]]
+			s2 += l[10][c[10]]
+			s3 += l[11][c[11]]
+			s0 += l[12][c[12]]
+			s1 += l[13][c[13]]
+			s2 += l[14][c[14]]
+			s3 += l[15][c[15]]
+			s0 += l[16][c[16]]
+			s1 += l[17][c[17]]
+			s2 += l[18][c[18]]
+			s3 += l[19][c[19]]
+			s0 += l[20][c[20]]
+			s1 += l[21][c[21]]
+			s2 += l[22][c[22]]
+			s3 += l[23][c[23]]
+			s0 += l[24][c[24]]
+			s1 += l[25][c[25]]
+			s2 += l[26][c[26]]
+			s3 += l[27][c[27]]
+			s0 += l[28][c[28]]
+			s1 += l[29][c[29]]
+			s2 += l[30][c[30]]
+			s3 += l[31][c[31]]
+			out[i] = base + ws[i]*((s0+s1)+(s2+s3))
+		}
+		return
+	}
+	for i := range out {
+		c := cs[i*nb : (i+1)*nb : (i+1)*nb]
+		var s0, s1, s2, s3 float32
+		b := 0
+		for ; b+4 <= nb; b += 4 {
+			s0 += lut[b][c[b]]
+			s1 += lut[b+1][c[b+1]]
+			s2 += lut[b+2][c[b+2]]
+			s3 += lut[b+3][c[b+3]]
+		}
+		for ; b < nb; b++ {
+			s0 += lut[b][c[b]]
+		}
+		out[i] = base + ws[i]*((s0+s1)+(s2+s3))
+	}
+}
