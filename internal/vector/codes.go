@@ -1,6 +1,7 @@
 package vector
 
 import (
+	"encoding/binary"
 	"math"
 	"math/rand/v2"
 
@@ -147,45 +148,51 @@ var lowBit = func() (t [256]int) {
 func estimate(lut [][256]float32, cs []byte, ws []float32, base float32, out []float32) {
 	nb := len(lut)
 	if nb == 32 {
-		// 256-bit codes, the usual case, unrolled with no bounds checks.
+		// 256-bit codes, the usual case, unrolled with no bounds checks;
+		// eight sums keep the additions from waiting on each other, and the
+		// code is read a word at a time.
 		l := (*[32][256]float32)(lut)
 		ws := ws[:len(out)]
 		for i := range out {
-			c := (*[32]byte)(cs[i*32:])
-			var s0, s1, s2, s3 float32
-			s0 += l[0][c[0]]
-			s1 += l[1][c[1]]
-			s2 += l[2][c[2]]
-			s3 += l[3][c[3]]
-			s0 += l[4][c[4]]
-			s1 += l[5][c[5]]
-			s2 += l[6][c[6]]
-			s3 += l[7][c[7]]
-			s0 += l[8][c[8]]
-			s1 += l[9][c[9]]
-			s2 += l[10][c[10]]
-			s3 += l[11][c[11]]
-			s0 += l[12][c[12]]
-			s1 += l[13][c[13]]
-			s2 += l[14][c[14]]
-			s3 += l[15][c[15]]
-			s0 += l[16][c[16]]
-			s1 += l[17][c[17]]
-			s2 += l[18][c[18]]
-			s3 += l[19][c[19]]
-			s0 += l[20][c[20]]
-			s1 += l[21][c[21]]
-			s2 += l[22][c[22]]
-			s3 += l[23][c[23]]
-			s0 += l[24][c[24]]
-			s1 += l[25][c[25]]
-			s2 += l[26][c[26]]
-			s3 += l[27][c[27]]
-			s0 += l[28][c[28]]
-			s1 += l[29][c[29]]
-			s2 += l[30][c[30]]
-			s3 += l[31][c[31]]
-			out[i] = base + ws[i]*((s0+s1)+(s2+s3))
+			c := cs[i*32 : i*32+32 : i*32+32]
+			var s0, s1, s2, s3, s4, s5, s6, s7 float32
+			w0 := binary.LittleEndian.Uint64(c[0:])
+			s0 += l[0][uint8(w0)]
+			s1 += l[1][uint8(w0>>8)]
+			s2 += l[2][uint8(w0>>16)]
+			s3 += l[3][uint8(w0>>24)]
+			s4 += l[4][uint8(w0>>32)]
+			s5 += l[5][uint8(w0>>40)]
+			s6 += l[6][uint8(w0>>48)]
+			s7 += l[7][uint8(w0>>56)]
+			w1 := binary.LittleEndian.Uint64(c[8:])
+			s0 += l[8][uint8(w1)]
+			s1 += l[9][uint8(w1>>8)]
+			s2 += l[10][uint8(w1>>16)]
+			s3 += l[11][uint8(w1>>24)]
+			s4 += l[12][uint8(w1>>32)]
+			s5 += l[13][uint8(w1>>40)]
+			s6 += l[14][uint8(w1>>48)]
+			s7 += l[15][uint8(w1>>56)]
+			w2 := binary.LittleEndian.Uint64(c[16:])
+			s0 += l[16][uint8(w2)]
+			s1 += l[17][uint8(w2>>8)]
+			s2 += l[18][uint8(w2>>16)]
+			s3 += l[19][uint8(w2>>24)]
+			s4 += l[20][uint8(w2>>32)]
+			s5 += l[21][uint8(w2>>40)]
+			s6 += l[22][uint8(w2>>48)]
+			s7 += l[23][uint8(w2>>56)]
+			w3 := binary.LittleEndian.Uint64(c[24:])
+			s0 += l[24][uint8(w3)]
+			s1 += l[25][uint8(w3>>8)]
+			s2 += l[26][uint8(w3>>16)]
+			s3 += l[27][uint8(w3>>24)]
+			s4 += l[28][uint8(w3>>32)]
+			s5 += l[29][uint8(w3>>40)]
+			s6 += l[30][uint8(w3>>48)]
+			s7 += l[31][uint8(w3>>56)]
+			out[i] = base + ws[i]*(((s0+s1)+(s2+s3))+((s4+s5)+(s6+s7)))
 		}
 		return
 	}
