@@ -7,9 +7,12 @@ import (
 	"time"
 )
 
-// TestRealCodes compares, on a saved index (PAPERBOY_BENCH_VECTORS), the
-// scan of the probed lists' float32 vectors with the scan of their codes
-// and exact re-ranking, stored vectors as queries.
+// TestRealCodes compares, on a saved index, the scan of the probed lists'
+// float32 vectors with the scan of their codes and exact re-ranking, at
+// half, once and twice the calibrated probe count, stored vectors as
+// queries (each looking for the ten nearest others):
+//
+//	PAPERBOY_BENCH_VECTORS=<data-dir>/embed/vectors.bin go test -run TestRealCodes -v ./internal/vector/
 func TestRealCodes(t *testing.T) {
 	path := os.Getenv("PAPERBOY_BENCH_VECTORS")
 	if path == "" {
