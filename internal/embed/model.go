@@ -13,8 +13,15 @@ import (
 	"github.com/paperboy-dev/paperboy/internal/search"
 )
 
-// Method names the way a Model was trained.
-const MethodLSA = "lsa-tfidf"
+// Method names the way a Model was trained: MethodLSA is the LSA term
+// table alone (FineTuneEpochs < 0, and every model saved before
+// fine-tuning existed), MethodContrastive the table fine-tuned on titles
+// and abstracts. Both embed a text the same way, from the same file
+// format.
+const (
+	MethodLSA         = "lsa-tfidf"
+	MethodContrastive = "lsa-tfidf+contrastive"
+)
 
 // TrainOptions configures Train. The zero value of a field means its
 // default (DefaultTrainOptions).
@@ -35,8 +42,14 @@ type TrainOptions struct {
 	// MaxTrainDocs bounds the papers the SVD sees (an evenly spaced
 	// sample when there are more; the rest are only folded in); 400,000.
 	MaxTrainDocs int
-	Seed         uint64 // the same seed and papers give the same model
-	Workers      int    // goroutines; GOMAXPROCS by default
+	// FineTuneEpochs is how many passes contrastive fine-tuning of the
+	// term table makes over the papers' (title, abstract) pairs after the
+	// SVD (contrastive.go); 3 by default, a negative value turns it off.
+	// Each pass costs a third to a half of the SVD; 3 passes got nearly all
+	// of what 5 did (doc.go).
+	FineTuneEpochs int
+	Seed           uint64 // the same seed and papers give the same model
+	Workers        int    // goroutines; GOMAXPROCS by default
 	// Progress, if set, is told each stage as it starts.
 	Progress func(stage string)
 }
@@ -44,7 +57,7 @@ type TrainOptions struct {
 // DefaultTrainOptions are the measured defaults.
 func DefaultTrainOptions() TrainOptions {
 	return TrainOptions{Dim: 256, MinDF: 3, MaxDFRatio: 0.5, MaxVocab: 200_000, Oversample: 24, PowerIters: 2,
-		SigmaPower: 0.25, TitleWeight: 2, MaxTrainDocs: 400_000, Seed: 1}
+		SigmaPower: 0.25, TitleWeight: 2, MaxTrainDocs: 400_000, FineTuneEpochs: 3, Seed: 1}
 }
 
 func (o TrainOptions) withDefaults() TrainOptions {
@@ -78,6 +91,11 @@ func (o TrainOptions) withDefaults() TrainOptions {
 	if o.MaxTrainDocs <= 0 {
 		o.MaxTrainDocs = d.MaxTrainDocs
 	}
+	if o.FineTuneEpochs < 0 {
+		o.FineTuneEpochs = 0
+	} else if o.FineTuneEpochs == 0 {
+		o.FineTuneEpochs = d.FineTuneEpochs
+	}
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -85,8 +103,9 @@ func (o TrainOptions) withDefaults() TrainOptions {
 }
 
 // Model is a text representation learned from a corpus: latent semantic
-// analysis of sublinear tf-idf. A text's embedding is its tf-idf vector
-// folded into the model's space, L2-normalised. A Model is immutable and
+// analysis of sublinear tf-idf, its term vectors then fine-tuned on the
+// papers' titles and abstracts. A text's embedding is the tf-idf-weighted
+// sum of its terms' vectors, L2-normalised. A Model is immutable and
 // safe for concurrent use.
 type Model struct {
 	info   ModelInfo
@@ -106,6 +125,8 @@ type ModelInfo struct {
 	Seed        uint64  `json:"seed"`
 	SigmaPower  float64 `json:"sigma_power"`
 	TitleWeight int     `json:"title_weight"`
+	// FineTuneEpochs is 0 for a model of MethodLSA.
+	FineTuneEpochs int `json:"fine_tune_epochs,omitempty"`
 	// Fingerprint identifies the model's parameters: embeddings made by
 	// models with different fingerprints are not comparable, so a change
 	// means re-embedding the corpus.
@@ -122,9 +143,11 @@ func (m *Model) Dim() int { return m.info.Dim }
 // or terms for the requested dimensions.
 var ErrTooFewDocs = errors.New("embed: too few papers to train on")
 
-// Train learns a model from docs. It is deterministic: the same papers in
-// the same order with the same options give a byte-identical model,
-// whatever the number of workers.
+// Train learns a model from docs: the SVD of their tf-idf matrix, then,
+// unless opts.FineTuneEpochs is negative, contrastive fine-tuning of the
+// term vectors on the same papers. It is deterministic: the same papers
+// in the same order with the same options give a byte-identical model,
+// whatever the number of workers. It returns ctx.Err() if ctx ends first.
 func Train(ctx context.Context, docs []search.Document, opts TrainOptions) (*Model, error) {
 	opts = opts.withDefaults()
 	progress := func(s string) {
@@ -204,6 +227,19 @@ func Train(ctx context.Context, docs []search.Document, opts TrainOptions) (*Mod
 	m.setVectors(svd.v, svd.sigma, svd.k, opts.SigmaPower)
 	m.info = ModelInfo{Method: MethodLSA, Dim: svd.k, Vocab: len(vocab), Docs: len(train), Seed: opts.Seed,
 		SigmaPower: opts.SigmaPower, TitleWeight: opts.TitleWeight}
+	if opts.FineTuneEpochs > 0 {
+		// On the same sample as the SVD, so that its cost too stops
+		// growing at MaxTrainDocs papers.
+		start := time.Now()
+		tuneProgress := func(s string) {
+			progress(fmt.Sprintf("%s, %s in all", s, time.Since(start).Round(100*time.Millisecond)))
+		}
+		cfg := tuneConfig{epochs: opts.FineTuneEpochs, batch: tuneBatch, seed: opts.Seed, workers: opts.Workers}
+		if err := m.fineTune(ctx, train, cfg, tuneProgress); err != nil {
+			return nil, err
+		}
+		m.info.Method, m.info.FineTuneEpochs = MethodContrastive, opts.FineTuneEpochs
+	}
 	m.info.Fingerprint = m.fingerprint()
 	progress("done")
 	return m, nil
