@@ -5,6 +5,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -132,5 +133,36 @@ func TestCodesFollowAddAndDelete(t *testing.T) {
 	ix.opts.Probe, ix.opts.Rerank = len(ix.lists), 3000
 	if r := recall(t, ix, vecs[:50], 10); r != 1 {
 		t.Errorf("full scan, full re-rank: recall %.3f, want 1", r)
+	}
+}
+
+// TestCandidatesKeepTheBestEstimates: however many estimates arrive and
+// however deep the re-rank, the candidates kept are the k best (ties
+// included in any order), as sorting all of them would find.
+func TestCandidatesKeepTheBestEstimates(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 5))
+	for _, tc := range []struct{ n, k int }{{10, 20}, {1000, 1}, {1000, 20}, {50_000, 900}, {50_000, 30_000}} {
+		cs := candidates{k: tc.k, min: float32(math.Inf(-1))}
+		var all []float32
+		for i := range tc.n {
+			e := float32(rng.IntN(5000)) / 100 // ties on purpose
+			all = append(all, e)
+			if e > cs.min {
+				cs.add(candidate{e, 0, int32(i)})
+			}
+		}
+		got := cs.best()
+		slices.Sort(all)
+		slices.Reverse(all)
+		want := all[:min(tc.k, len(all))]
+		var ests []float32
+		for _, c := range got {
+			ests = append(ests, c.est)
+		}
+		slices.Sort(ests)
+		slices.Reverse(ests)
+		if !slices.Equal(ests, want) {
+			t.Errorf("n %d, k %d: kept %d estimates, not the best %d", tc.n, tc.k, len(ests), len(want))
+		}
 	}
 }

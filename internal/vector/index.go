@@ -265,13 +265,22 @@ func (ix *Index) nearest(q []float32, k int, exact bool) []Hit {
 	} else {
 		lists, bases = nearestN(ix.centroids, ix.dim, q, ix.probe())
 	}
-	coded := ix.qz != nil && bases != nil
+	vectors := 0
+	for _, l := range lists {
+		vectors += len(ix.lists[l].ids)
+	}
+	depth := ix.rerankDepth(k)
+	// Scoring a vector exactly at random costs several estimates: when a
+	// poorly clustered corpus needs a re-rank of more than an eighth of the
+	// scanned vectors, the plain scan of the lists is faster.
+	coded := ix.qz != nil && bases != nil && depth*rerankShare <= vectors
 	var lut *queryTable
 	if coded {
 		lut = ix.queryTable(q)
 		defer tables.Put(lut)
+		// a code is estimated in about a third of a float32 dot product's time
+		vectors /= 3
 	}
-	depth := ix.rerankDepth(k)
 	scan := func(lists []int, bases []float32) *topK {
 		h := &topK{k: k}
 		if coded {
@@ -283,14 +292,6 @@ func (ix *Index) nearest(q []float32, k int, exact bool) []Hit {
 			ix.lists[l].score(q, ix.dim, scores[:], h.offer)
 		}
 		return h
-	}
-	vectors := 0
-	for _, l := range lists {
-		vectors += len(ix.lists[l].ids)
-	}
-	if coded {
-		// a code is estimated in about a third of a float32 dot product's time
-		vectors /= 3
 	}
 	if vectors < parallelScan || runtime.GOMAXPROCS(0) == 1 {
 		return scan(lists, bases).sorted()
@@ -328,6 +329,10 @@ func (ix *Index) rerankDepth(k int) int {
 	return max(k, d*max(k, 10)/10)
 }
 
+// rerankShare bounds the re-rank depth at which the codes are used: at
+// most one in rerankShare of the scanned vectors.
+const rerankShare = 8
+
 // defaultRerank is the re-rank depth for ten results of an index not
 // calibrated for it.
 const defaultRerank = 100
@@ -356,7 +361,7 @@ func (ix *Index) queryTable(q []float32) *queryTable {
 // keeps the depth best estimates and offers them, scored exactly, to h.
 func (ix *Index) scanCoded(q []float32, t *queryTable, lists []int, bases []float32, depth int, h *topK) {
 	nb := len(t.lut)
-	cands := candidates{k: depth}
+	cands := candidates{k: depth, min: float32(math.Inf(-1))}
 	var est [scoreBlock]float32
 	for i, l := range lists {
 		ls := &ix.lists[l]
@@ -365,14 +370,13 @@ func (ix *Index) scanCoded(q []float32, t *queryTable, lists []int, bases []floa
 			out := est[:end-start]
 			estimate(t.lut, ls.codes[start*nb:end*nb], ls.ws[start:end], bases[i], out)
 			for j, e := range out {
-				if len(cands.h) == cands.k && e <= cands.h[0].est {
-					continue
+				if e > cands.min {
+					cands.add(candidate{e, int32(l), int32(start + j)})
 				}
-				cands.offer(candidate{e, int32(l), int32(start + j)})
 			}
 		}
 	}
-	for _, c := range cands.h {
+	for _, c := range cands.best() {
 		ls := &ix.lists[c.list]
 		p := int(c.pos) * ix.dim
 		h.offer(vek32.Dot(q, ls.vecs[p:p+ix.dim]), ls.ids[c.pos])
@@ -385,39 +389,70 @@ type candidate struct {
 	list, pos int32
 }
 
-// candidates keeps the k best estimates in a min-heap.
+// candidates keeps the k best estimates: it gathers those above the
+// k-th best known so far and, each time it holds 2k, keeps the best k.
+// Unlike a heap this costs the same whether k is 20 or 90,000, which a
+// poorly clustered corpus can need.
 type candidates struct {
-	k int
-	h []candidate
+	k   int
+	min float32 // every estimate at or below it is out
+	c   []candidate
 }
 
-func (cs *candidates) offer(c candidate) {
-	if len(cs.h) < cs.k {
-		cs.h = append(cs.h, c)
-		for i := len(cs.h) - 1; i > 0; {
-			p := (i - 1) / 2
-			if cs.h[p].est <= cs.h[i].est {
-				break
-			}
-			cs.h[p], cs.h[i] = cs.h[i], cs.h[p]
-			i = p
-		}
+func (cs *candidates) add(c candidate) {
+	cs.c = append(cs.c, c)
+	if len(cs.c) >= 2*cs.k {
+		cs.prune()
+	}
+}
+
+// prune keeps the k best and raises min to the worst of them.
+func (cs *candidates) prune() {
+	if len(cs.c) <= cs.k {
 		return
 	}
-	cs.h[0] = c
-	for i := 0; ; {
-		m, l, r := i, 2*i+1, 2*i+2
-		if l < len(cs.h) && cs.h[l].est < cs.h[m].est {
-			m = l
+	selectBest(cs.c, cs.k)
+	cs.c = cs.c[:cs.k]
+	m := cs.c[0].est
+	for _, c := range cs.c[1:] {
+		m = min(m, c.est)
+	}
+	cs.min = m
+}
+
+func (cs *candidates) best() []candidate {
+	cs.prune()
+	return cs.c
+}
+
+// selectBest moves the k largest estimates of c to its front, in no
+// order (quickselect, Hoare partition, middle pivot).
+func selectBest(c []candidate, k int) {
+	lo, hi := 0, len(c)-1
+	for lo < hi {
+		p := c[lo+(hi-lo)/2].est
+		i, j := lo, hi
+		for i <= j {
+			for c[i].est > p {
+				i++
+			}
+			for c[j].est < p {
+				j--
+			}
+			if i <= j {
+				c[i], c[j] = c[j], c[i]
+				i++
+				j--
+			}
 		}
-		if r < len(cs.h) && cs.h[r].est < cs.h[m].est {
-			m = r
-		}
-		if m == i {
+		switch {
+		case k-1 <= j:
+			hi = j
+		case k-1 >= i:
+			lo = i
+		default:
 			return
 		}
-		cs.h[i], cs.h[m] = cs.h[m], cs.h[i]
-		i = m
 	}
 }
 
