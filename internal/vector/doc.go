@@ -52,24 +52,24 @@
 // Synthetic clustered unit vectors, 256 dims (n/1000 centres, noise 1.2
 // per dimension, so points of one cluster have cosine about 0.4), 500
 // held-out queries, top 10, one client, Options defaults. Each run also
-// scans the same lists in float32, the baseline of the same run. Measured
-// on the 2-core machine while another 2-core job ran, so latencies are
-// pessimistic:
+// scans the same lists in float32, the baseline of the same run. 3M on a
+// quiet machine; 1M beside another 2-core job:
 //
 //	                          1M*                 3M
-//	add                       27 s                1 min 53 s
-//	train + assign + encode   73 s                4 min 33 s
+//	add                       27 s                1 min 17 s
+//	train + assign + encode   73 s                2 min 17 s
 //	heap                      1,103 MiB           3,252 MiB   (≈ n × (dim×4 + 36 + 70) bytes)
-//	lists / probe / re-rank   1000 / 8 / -        1732 / 92 / 498
-//	search p50 / p99          0.50 / 8.3 ms       3.2 / 7.3 ms
-//	  float32 scan, same run  -                   14.4 / 20.3 ms
-//	recall@10                 0.994               0.962 (float32 scan: 0.978)
-//	exact search              99 ms               223 ms
+//	lists / probe / re-rank   1000 / 8 / -        1732 / 92 / 996
+//	search p50 / p99          0.50 / 8.3 ms       2.56 / 4.93 ms
+//	  float32 scan, same run  -                   8.17 / 18.3 ms
+//	recall@10                 0.994               0.978 (float32 scan: 0.978)
+//	exact search              99 ms               146 ms
 //
 // (*with the codes, before the re-rank depth was doubled, without the
-// float32 baseline.) At 3M the codes make a query 4.5 times faster at the median and 2.8
-// times at the 99th percentile than the float32 scan of the same lists, and
-// meet the targets (recall@10 ≥ 0.95, p99 < 10 ms) on these
+// float32 baseline.) At 3M the codes make a query 3.2 times faster at the
+// median and 3.7 times at the 99th percentile than the float32 scan of the
+// same lists, at the same recall, and meet the targets (recall@10
+// ≥ 0.95, p99 < 10 ms) on these
 // vectors. Vectors that cluster poorly need many more lists (the real
 // papers' 39%, see above), and then the scan of codes, about 14 ns a
 // vector, is the cost, and the re-rank grows too. The 3M synthetic papers
