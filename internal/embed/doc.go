@@ -39,10 +39,10 @@
 // another 2-core job; each fine-tuning epoch (164 batches of 512) 17-40 s
 // in the experiment, 42-93 s on a busier machine, so 3 epochs add 1 to 2
 // minutes; model file 25 MiB. 'paperboy embed train' on the 80,017
-// imported papers took 6 min 59 s (2 min 47 s of CPU) beside two other
-// 2-core jobs (load average 7-8): SVD 1 min 25 s, titles and abstracts
-// re-tokenised 28 s, 3 epochs of 57 s, then embedding and indexing every
-// paper. The SVD's work is linear in the non-zeros of the matrix and in
+// imported papers took 1 min 51 s on a quiet machine (SVD 32 s, titles
+// and abstracts re-tokenised 4 s, 3 epochs of 18-24 s, then embedding and
+// indexing every paper), and 6 min 59 s (2 min 47 s of CPU) beside two
+// other 2-core jobs (load average 7-8). The SVD's work is linear in the non-zeros of the matrix and in
 // the number of papers × 280 for the dense sketch, the fine-tuning's in
 // the papers × 512 × 256 (each batch compares 512 titles with 512
 // abstracts), and Train samples at most MaxTrainDocs (400k) papers for
