@@ -27,9 +27,15 @@ const maxCodeBits = 256
 type quantizer struct {
 	dim, bits int
 	proj      []float32 // bits × dim, row-major
-	// scale undoes the shrinking of inner products by a projection onto
-	// fewer dimensions (dim/bits); 1 when P is an isometry.
-	scale float32
+}
+
+// scale undoes the shrinking of inner products by a projection onto fewer
+// dimensions (dim/bits); 1 when P is an isometry.
+func (qz *quantizer) scale() float32 {
+	if qz.dim > qz.bits {
+		return float32(qz.dim) / float32(qz.bits)
+	}
+	return 1
 }
 
 // codeBits is the code length for dim dimensions: a multiple of 64, at
@@ -73,18 +79,20 @@ func newQuantizer(dim int, seed uint64) *quantizer {
 			m[at(v, i)] /= norm
 		}
 	}
-	qz := &quantizer{dim: dim, bits: bits, proj: make([]float32, len(m)), scale: 1}
+	qz := &quantizer{dim: dim, bits: bits, proj: make([]float32, len(m))}
 	for i, x := range m {
 		qz.proj[i] = float32(x)
-	}
-	if dim > bits {
-		qz.scale = float32(dim) / float32(bits)
 	}
 	return qz
 }
 
 // codeBytes is the length of one vector's code.
 func (qz *quantizer) codeBytes() int { return qz.bits / 8 }
+
+// newTable allocates a query's lookup table and scratch space.
+func (qz *quantizer) newTable() *queryTable {
+	return &queryTable{lut: make([][256]float32, qz.codeBytes()), tmp: make([]float32, qz.bits)}
+}
 
 // encode writes into code the signs of Pr for the residual r = x − c of
 // vector x from its list's centroid c, and returns the weight
@@ -109,7 +117,7 @@ func (qz *quantizer) encode(x, c []float32, code []byte, tmp, res []float32) flo
 	if abs == 0 {
 		return 0
 	}
-	return sq / abs * qz.scale
+	return sq / abs * qz.scale()
 }
 
 // table fills lut (codeBytes × 256) for query q: lut[b][v] = Σ over the
@@ -196,18 +204,16 @@ func estimate(lut [][256]float32, cs []byte, ws []float32, base float32, out []f
 		}
 		return
 	}
+	// Shorter codes (of fewer dimensions): codeBits makes nb a multiple
+	// of 8.
 	for i := range out {
 		c := cs[i*nb : (i+1)*nb : (i+1)*nb]
 		var s0, s1, s2, s3 float32
-		b := 0
-		for ; b+4 <= nb; b += 4 {
+		for b := 0; b < nb; b += 4 {
 			s0 += lut[b][c[b]]
 			s1 += lut[b+1][c[b+1]]
 			s2 += lut[b+2][c[b+2]]
 			s3 += lut[b+3][c[b+3]]
-		}
-		for ; b < nb; b++ {
-			s0 += lut[b][c[b]]
 		}
 		out[i] = base + ws[i]*((s0+s1)+(s2+s3))
 	}

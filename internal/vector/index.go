@@ -348,9 +348,8 @@ var tables sync.Pool
 
 func (ix *Index) queryTable(q []float32) *queryTable {
 	t, _ := tables.Get().(*queryTable)
-	nb := ix.qz.codeBytes()
-	if t == nil || len(t.lut) != nb {
-		t = &queryTable{lut: make([][256]float32, nb), tmp: make([]float32, ix.qz.bits)}
+	if t == nil || len(t.lut) != ix.qz.codeBytes() {
+		t = ix.qz.newTable()
 	}
 	ix.qz.table(q, t.lut, t.tmp)
 	return t
@@ -632,15 +631,15 @@ func (ix *Index) Train(ctx context.Context) error {
 		l.vecs = append(l.vecs, vec(id)...)
 	}
 	ix.centroids, ix.lists, ix.where = cent, lists, where
-	ix.encodeAll(ix.opts.Seed, workers)
+	ix.encodeAll(workers)
 	ix.probes, ix.rerank = ix.calibrate(ctx, workers)
 	return ctx.Err()
 }
 
-// encodeAll draws the quantizer and encodes every vector of a trained
-// index.
-func (ix *Index) encodeAll(seed uint64, workers int) {
-	ix.qz = newQuantizer(ix.dim, seed)
+// encodeAll draws the quantizer (from Options.Seed) and encodes every
+// vector of a trained index.
+func (ix *Index) encodeAll(workers int) {
+	ix.qz = newQuantizer(ix.dim, ix.opts.Seed)
 	nb := ix.qz.codeBytes()
 	parallel(len(ix.lists), workers, func(lo, hi int) {
 		tmp, res := make([]float32, ix.qz.bits), make([]float32, ix.dim)
@@ -744,7 +743,7 @@ func (ix *Index) calibrate(ctx context.Context, workers int) (probes, rerank int
 	}
 	ranks := make([][]int, len(ss))
 	parallel(len(ss), workers, func(lo, hi int) {
-		t := &queryTable{lut: make([][256]float32, ix.qz.codeBytes()), tmp: make([]float32, ix.qz.bits)}
+		t := ix.qz.newTable()
 		var est []float32
 		for si := lo; si < hi; si++ {
 			s := &ss[si]

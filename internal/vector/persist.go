@@ -135,10 +135,7 @@ func Open(r io.Reader, opts Options) (*Index, error) {
 		}
 	}
 	if coded {
-		ix.qz = &quantizer{dim: dim, bits: bits, proj: make([]float32, bits*dim), scale: 1}
-		if dim > bits {
-			ix.qz.scale = float32(dim) / float32(bits)
-		}
+		ix.qz = &quantizer{dim: dim, bits: bits, proj: make([]float32, bits*dim)}
 		if err := binary.Read(tr, le, ix.qz.proj); err != nil {
 			return fail(err)
 		}
@@ -198,7 +195,7 @@ func Open(r io.Reader, opts Options) (*Index, error) {
 		// encode and calibrate now, so that nothing stored is lost and no
 		// query scans with a probe count that may miss many neighbours.
 		workers := runtime.GOMAXPROCS(0)
-		ix.encodeAll(opts.Seed, workers)
+		ix.encodeAll(workers)
 		probes, rerank := ix.calibrate(context.Background(), workers)
 		if version == 1 {
 			ix.probes = probes
