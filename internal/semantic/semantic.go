@@ -108,6 +108,9 @@ func Open(dir string) (*Index, error) {
 		return nil, err
 	}
 	ix := &Index{Model: m, Vectors: v, providerCfg: cfg}
+	// Vectors of an older file format were encoded on opening: save them
+	// in the new one with the next save, not encode them again each start.
+	ix.dirty.Store(v.Upgraded())
 	ix.seq.Store(seq)
 	return ix, nil
 }

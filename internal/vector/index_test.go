@@ -225,6 +225,9 @@ func TestSaveOpenRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("version %d file: %v", version, err)
 		}
+		if !old.Upgraded() || back.Upgraded() {
+			t.Errorf("version %d file: Upgraded %v, current format %v", version, old.Upgraded(), back.Upgraded())
+		}
 		if old.Len() != ix.Len() || old.Probes() != ix.Probes() || old.rerank != ix.rerank {
 			t.Errorf("version %d file: len %d, probes %d, rerank %d; want %d, %d, %d", version,
 				old.Len(), old.Probes(), old.rerank, ix.Len(), ix.Probes(), ix.rerank)

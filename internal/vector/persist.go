@@ -201,6 +201,7 @@ func Open(r io.Reader, opts Options) (*Index, error) {
 			ix.probes = probes
 		}
 		ix.rerank = rerank
+		ix.upgraded = true
 	}
 	return ix, nil
 }
