@@ -145,12 +145,18 @@ func (ix *Index) Add(id string, v []float32) error {
 // encodeLast appends the code and weight of list l's last vector.
 func (ix *Index) encodeLast(l int) {
 	ls := &ix.lists[l]
+	ls.codes = append(ls.codes, make([]byte, ix.qz.codeBytes())...)
+	ls.ws = append(ls.ws, 0)
+	ix.encode(l, len(ls.ids)-1, make([]float32, ix.qz.bits), make([]float32, ix.dim))
+}
+
+// encode writes the code and weight of list l's vector i, whose slots
+// exist; tmp and res are scratch for the quantizer.
+func (ix *Index) encode(l, i int, tmp, res []float32) {
+	ls := &ix.lists[l]
 	nb := ix.qz.codeBytes()
-	ls.codes = append(ls.codes, make([]byte, nb)...)
-	n := len(ls.ids)
-	w := ix.qz.encode(ls.vecs[(n-1)*ix.dim:n*ix.dim], ix.centroids[l*ix.dim:(l+1)*ix.dim],
-		ls.codes[(n-1)*nb:], make([]float32, ix.qz.bits), make([]float32, ix.dim))
-	ls.ws = append(ls.ws, w)
+	ls.ws[i] = ix.qz.encode(ls.vecs[i*ix.dim:(i+1)*ix.dim], ix.centroids[l*ix.dim:(l+1)*ix.dim],
+		ls.codes[i*nb:(i+1)*nb], tmp, res)
 }
 
 // Delete removes id and reports whether it was there.
@@ -648,11 +654,9 @@ func (ix *Index) encodeAll(workers int) {
 		tmp, res := make([]float32, ix.qz.bits), make([]float32, ix.dim)
 		for l := lo; l < hi; l++ {
 			ls := &ix.lists[l]
-			n := len(ls.ids)
-			ls.codes, ls.ws = make([]byte, n*nb), make([]float32, n)
-			c := ix.centroids[l*ix.dim : (l+1)*ix.dim]
-			for i := range n {
-				ls.ws[i] = ix.qz.encode(ls.vecs[i*ix.dim:(i+1)*ix.dim], c, ls.codes[i*nb:(i+1)*nb], tmp, res)
+			ls.codes, ls.ws = make([]byte, len(ls.ids)*nb), make([]float32, len(ls.ids))
+			for i := range ls.ids {
+				ix.encode(l, i, tmp, res)
 			}
 		}
 	})
