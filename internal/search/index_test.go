@@ -482,7 +482,7 @@ func TestGenerateIsDeterministicAndRealistic(t *testing.T) {
 	sample := corpus()
 	gen := func() []Document {
 		var out []Document
-		if err := Generate(7, sample, 200, func(d Document) error { out = append(out, d); return nil }); err != nil {
+		if err := Generate(Synth{Seed: 7}, sample, 200, func(d Document) error { out = append(out, d); return nil }); err != nil {
 			t.Fatal(err)
 		}
 		return out
@@ -505,6 +505,48 @@ func TestGenerateIsDeterministicAndRealistic(t *testing.T) {
 	ix := newTestIndex(t, a)
 	if res, _ := ix.Search(context.Background(), Request{Query: "language models"}); res.Total == 0 {
 		t.Error("no synthetic document matches common sample words")
+	}
+}
+
+func TestGenerateTopicalKeepsItsSourcesTopic(t *testing.T) {
+	// Two sample papers with no word in common: a document written with
+	// the topical share draws most of its words from one of them, one
+	// written without mixes them by their frequencies.
+	words := func(prefix string) string {
+		var w []string
+		for i := range 40 {
+			w = append(w, fmt.Sprintf("%s%02d", prefix, i))
+		}
+		return strings.Join(w, " ")
+	}
+	day := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	sample := []Document{
+		{ID: "a", Title: words("alpha")[:40], Abstract: words("alpha"), Categories: []string{"cs.CL"}, Date: day},
+		{ID: "b", Title: words("beta")[:40], Abstract: words("beta"), Categories: []string{"cs.CV"}, Date: day},
+	}
+	majority := func(topical float64) float64 {
+		var sum float64
+		n := 0
+		err := Generate(Synth{Seed: 3, Topical: topical}, sample, 300, func(d Document) error {
+			alpha := strings.Count(d.Abstract, "alpha")
+			all := len(strings.Fields(d.Abstract))
+			sum += float64(max(alpha, all-alpha)) / float64(all)
+			n++
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sum / float64(n)
+	}
+	if got := majority(0); got > 0.7 {
+		t.Errorf("topical 0: %.2f of a document's words from one source, want about half", got)
+	}
+	if got := majority(0.8); got < 0.85 {
+		t.Errorf("topical 0.8: %.2f of a document's words from one source, want at least 0.85", got)
+	}
+	if err := Generate(Synth{Topical: 1.5}, sample, 1, func(Document) error { return nil }); err == nil {
+		t.Error("topical share 1.5 accepted")
 	}
 }
 
@@ -588,7 +630,7 @@ func TestRepeatedQueryWordsWeighMore(t *testing.T) {
 	ix.Add(docs...)
 	top := func(q string) string {
 		t.Helper()
-		q8, err := ParseLong(q)
+		q8, err := parseLong(q)
 		if err != nil {
 			t.Fatal(err)
 		}

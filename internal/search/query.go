@@ -124,12 +124,23 @@ func Parse(s string) (*Query, error) {
 	if len(s) > MaxQueryLen {
 		return nil, ErrQueryTooLong
 	}
-	return ParseLong(s)
+	return parseLong(s)
 }
 
-// ParseLong is Parse without the length limit, for trusted callers such as
-// evaluations that search with a whole title and abstract.
-func ParseLong(s string) (*Query, error) {
+// parseLong is Parse without the length limit.
+func parseLong(s string) (*Query, error) {
+	return parse(s, (*parser).parse)
+}
+
+// ParseWords reads s as plain words, without the query language and
+// without the length limit: the query for searching with a document's own
+// text, whose quotes and dashes are prose ("Not not bad" is not "bad", a
+// paper title), not phrases and exclusions.
+func ParseWords(s string) (*Query, error) {
+	return parse(s, (*parser).plain)
+}
+
+func parse(s string, read func(*parser, string)) (*Query, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, ErrEmptyQuery
 	}
@@ -139,7 +150,7 @@ func ParseLong(s string) (*Query, error) {
 	a := analyzers.Get().(*analyzer)
 	defer analyzers.Put(a)
 	p := &parser{q: &Query{Raw: s}, a: a, seen: map[string]bool{}}
-	p.parse(s)
+	read(p, s)
 	return p.q, nil
 }
 
@@ -157,6 +168,12 @@ var fieldNames = map[string]Field{
 	"id": FieldID, "arxiv": FieldID,
 }
 
+// startsWord reports whether s begins with a letter, a digit or a quote.
+func startsWord(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r == '"' || unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
 func isSpace(b byte) bool {
 	return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' || b == '\v'
 }
@@ -172,7 +189,9 @@ func (p *parser) parse(s string) {
 		}
 		tokStart := i
 		neg := false
-		if s[i] == '-' && i+1 < len(s) && !isSpace(s[i+1]) {
+		// A dash excludes only what could be a word: "Spanish ->English"
+		// is an arrow.
+		if s[i] == '-' && i+1 < len(s) && startsWord(s[i+1:]) {
 			neg = true
 			i++
 		}

@@ -52,6 +52,8 @@ func TestParse(t *testing.T) {
 		{"unterminated quote is words", `"large language`, Query{Terms: []string{"larg", "languag"}}},
 		{"field case insensitive", "TI:Agents", Query{Required: []Clause{{Field: FieldTitle, Text: "Agents", Terms: []string{"agent"}}}}},
 		{"lone dash ignored", "graph - networks", Query{Terms: []string{"graph", "network"}}},
+		{"an arrow is not an exclusion", "Spanish ->English", Query{Terms: []string{"spanish", "english"}}},
+		{"a dash before a number excludes it", "llama -2", Query{Terms: []string{"llama"}, Excluded: []Clause{{Field: FieldText, Text: "2", Terms: []string{"2"}}}}},
 		{"empty field value is words", "ti: agents", Query{Terms: []string{"ti", "agent"}}},
 		{"bad sort is words", "sort:sideways", Query{Terms: []string{"sort", "sideway"}}},
 	}
@@ -66,6 +68,24 @@ func TestParse(t *testing.T) {
 				t.Errorf("Parse(%q) mismatch (-want +got):\n%s", tt.in, diff)
 			}
 		})
+	}
+}
+
+func TestParseWordsReadsNoSyntax(t *testing.T) {
+	got, err := ParseWords(`"Not not bad" is not "bad": from Spanish ->English, ti:negation -vision`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Query{Terms: []string{"bad", "spanish", "english", "ti", "negat", "vision"}, Weights: map[string]int{"bad": 2}}
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(Query{}, "Raw"), cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("ParseWords mismatch (-want +got):\n%s", diff)
+	}
+	if _, err := ParseWords(" \n "); !errors.Is(err, ErrEmptyQuery) {
+		t.Errorf("ParseWords(blank) = %v, want ErrEmptyQuery", err)
+	}
+	long := strings.Repeat("word ", MaxQueryLen)
+	if _, err := ParseWords(long); err != nil {
+		t.Errorf("ParseWords(%d bytes): %v, want no length limit", len(long), err)
 	}
 }
 
@@ -90,11 +110,11 @@ func TestParseErrors(t *testing.T) {
 	if _, err := Parse(strings.Repeat("a", MaxQueryLen)); err != nil {
 		t.Errorf("query of exactly MaxQueryLen: %v", err)
 	}
-	q, err := ParseLong(strings.Repeat("graph ", 100))
+	q, err := parseLong(strings.Repeat("graph ", 100))
 	if err != nil || len(q.Terms) != 1 {
 		t.Errorf("ParseLong of a long query = %+v, %v", q, err)
 	}
-	if _, err := ParseLong(" "); !errors.Is(err, ErrEmptyQuery) {
+	if _, err := parseLong(" "); !errors.Is(err, ErrEmptyQuery) {
 		t.Errorf("ParseLong of blank: %v, want ErrEmptyQuery", err)
 	}
 }

@@ -28,7 +28,7 @@ func TestScaleFigures(t *testing.T) {
 	qs := loadQueries(t)
 	start := time.Now()
 	b := NewBuilder()
-	err := Generate(1, sample, n, b.Add)
+	err := Generate(Synth{Seed: 1}, sample, n, b.Add)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func TestSavedIndexFigures(t *testing.T) {
 		// Incremental updates on the big index: replace 100 papers a batch.
 		var batch []Document
 		sample := []Document{{ID: "x", Title: "Incremental update of a paper", Abstract: "Some words about updates."}}
-		_ = Generate(9, sample, 100, func(d Document) error {
+		_ = Generate(Synth{Seed: 9}, sample, 100, func(d Document) error {
 			d.ID = fmt.Sprintf("synth/%08d", len(batch)*7)
 			batch = append(batch, d)
 			return nil

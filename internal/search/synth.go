@@ -9,26 +9,46 @@ import (
 	"time"
 )
 
+// Synth says how Generate writes synthetic documents.
+type Synth struct {
+	Seed int64
+	// Topical is the share of a document's words drawn from its source
+	// paper's own title or abstract rather than from the whole sample's
+	// word frequencies. At 0 documents have no topics, so no embedding of
+	// them clusters (the worst case for a vector index); at about 0.5 each
+	// document keeps its source paper's topic, and vectors cluster as real
+	// papers' do.
+	Topical float64
+}
+
 // Generate writes n synthetic documents to emit. It learns from sample the
 // unigram frequencies of title and abstract words (so common words stay
 // common and the vocabulary keeps its Zipf shape), the distributions of
 // title, abstract and author-list lengths, author first and last names,
-// category sets, dates and upvotes. A small share of words are new
-// (recombined from two real words) so the vocabulary keeps growing with n as
-// real corpora do. The output depends only on seed, sample and n.
-func Generate(seed int64, sample []Document, n int, emit func(Document) error) error {
+// category sets, dates and upvotes. Each document follows one sample paper
+// (its source) in its lengths, categories and, as opts.Topical says, its
+// words. A small share of words are new (recombined from two real words)
+// so the vocabulary keeps growing with n as real corpora do. The output
+// depends only on opts, sample and n.
+func Generate(opts Synth, sample []Document, n int, emit func(Document) error) error {
 	if len(sample) == 0 {
 		return errors.New("search: generate: empty sample")
 	}
+	if opts.Topical < 0 || opts.Topical > 1 {
+		return fmt.Errorf("search: generate: topical share %g: want 0 to 1", opts.Topical)
+	}
 	m := learn(sample)
+	m.topical = opts.Topical
+	seed := opts.Seed
 	rng := rand.New(rand.NewPCG(uint64(seed), uint64(seed)^0x9e3779b97f4a7c15))
 	span := m.maxDay - m.minDay + 1
 	var b strings.Builder
 	for i := 0; i < n; i++ {
-		src := &sample[rng.IntN(len(sample))] // lengths, categories and votes follow a real paper
+		src := &sample[rng.IntN(len(sample))]
 		d := Document{ID: fmt.Sprintf("synth/%08d", i)}
-		d.Title = m.title.text(rng, &b, max(1, len(strings.Fields(src.Title))), m)
-		d.Abstract = m.abstract.text(rng, &b, max(1, len(strings.Fields(src.Abstract))), m)
+		title, abstract := strings.Fields(src.Title), strings.Fields(src.Abstract)
+		d.Title = m.title.text(rng, &b, max(1, len(title)), title, m)
+		d.Abstract = m.abstract.text(rng, &b, max(1, len(abstract)), abstract, m)
 		for range len(src.Authors) {
 			d.Authors = append(d.Authors, m.first.pick(rng)+" "+m.last.pick(rng))
 		}
@@ -43,6 +63,7 @@ func Generate(seed int64, sample []Document, n int, emit func(Document) error) e
 }
 
 type synthModel struct {
+	topical         float64
 	title, abstract *vocab
 	first, last     *vocab
 	minDay, maxDay  int32
@@ -151,13 +172,20 @@ func (v *vocab) pick(rng *rand.Rand) string {
 // novelRate is the share of generated words that are new coinages.
 const novelRate = 0.003
 
-func (v *vocab) text(rng *rand.Rand, b *strings.Builder, words int, m *synthModel) string {
+// text writes words drawn from v, or from source at the model's topical
+// share.
+func (v *vocab) text(rng *rand.Rand, b *strings.Builder, words int, source []string, m *synthModel) string {
 	b.Reset()
 	for i := 0; i < words; i++ {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		w := v.pick(rng)
+		var w string
+		if m.topical > 0 && len(source) > 0 && rng.Float64() < m.topical {
+			w = source[rng.IntN(len(source))]
+		} else {
+			w = v.pick(rng)
+		}
 		if rng.Float64() < novelRate {
 			// A coinage: the head of one word and the tail of another.
 			x := m.abstract.pick(rng)
