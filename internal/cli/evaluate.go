@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -103,30 +102,27 @@ func buildSemantic(model *embed.Model, mode semantic.Mode) searcheval.Builder {
 		}
 		ix := &semantic.Index{Model: model, Vectors: v}
 		return searcherEval{
-			searcher: &semantic.Searcher{Lexical: longQueries{lex}, Index: func() *semantic.Index { return ix }, Fusion: semantic.DefaultFusion},
+			searcher: &semantic.Searcher{Lexical: wordQueries{lex}, Index: func() *semantic.Index { return ix }, Fusion: semantic.DefaultFusion},
 			mode:     mode,
 		}, nil
 	}
 }
 
-// longQueries is the lexical index as the Searcher sees it, without the
-// interactive length limit on queries: CSFCube searches with whole
-// abstracts (search.ParseLong).
-type longQueries struct{ ix *search.Index }
+// wordQueries is the lexical index as the Searcher sees it, without the
+// interactive length limit on queries and without the query language:
+// CSFCube searches with whole titles and abstracts, read as words
+// (search.ParseWords), as searcheval.IndexSearcher reads them.
+type wordQueries struct{ ix *search.Index }
 
-func (l longQueries) Search(ctx context.Context, req search.Request) (search.Result, error) {
-	q, err := search.ParseLong(req.Query)
+func (l wordQueries) Search(ctx context.Context, req search.Request) (search.Result, error) {
+	q, err := search.ParseWords(req.Query)
 	if err != nil {
 		return search.Result{}, err
 	}
 	return l.ix.SearchQuery(ctx, q, req)
 }
 
-// searcherEval ranks with a semantic.Searcher in one mode. A hybrid query
-// with a quoted phrase or an exclusion (two CSFCube abstracts quote a
-// phrase, one writes "->") is answered by the words alone, as the server
-// answers it; in semantic mode, where the server refuses such a query,
-// its words are searched in the vectors all the same.
+// searcherEval ranks with a semantic.Searcher in one mode.
 type searcherEval struct {
 	searcher *semantic.Searcher
 	mode     semantic.Mode
@@ -134,9 +130,6 @@ type searcherEval struct {
 
 func (s searcherEval) Search(ctx context.Context, query string, limit int) ([]string, error) {
 	res, _, err := s.searcher.Search(ctx, s.mode, search.Request{Query: query, Limit: limit})
-	if errors.Is(err, semantic.ErrLexicalOnly) {
-		return s.searcher.Index().Search(ctx, query, limit)
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -182,11 +175,17 @@ type genCorpusCmd struct {
 	Out    string   `name:"out" short:"o" required:"" help:"Output file (Kaggle JSON lines; .gz is not added)."`
 	Sample []string `name:"sample" default:"../shared/data/arxiv-cs/arxiv-cs-2025-2026.kaggle.jsonl.gz" help:"Real corpus whose statistics the output follows."`
 	Seed   int64    `name:"seed" default:"1" help:"Random seed: the same seed and sample give the same file."`
+	// 0 by default so that the corpus behind the published lexical
+	// figures can be written again.
+	Topical float64 `name:"topical" default:"0" help:"Share of each paper's words drawn from the real paper it follows rather than from the whole sample (0 to 1): 0 writes papers without topics, whose embeddings do not cluster; 0.5 keeps the topics of the real papers."`
 }
 
 func (c *genCorpusCmd) Validate() error {
 	if c.Papers < 1 || c.Papers > 99_999*12*80 {
 		return fmt.Errorf("--papers %d: want 1 to %d", c.Papers, 99_999*12*80)
+	}
+	if c.Topical < 0 || c.Topical > 1 {
+		return fmt.Errorf("--topical %g: want 0 to 1", c.Topical)
 	}
 	return nil
 }
@@ -218,7 +217,7 @@ func (c *genCorpusCmd) Run(e *env) error {
 	enc := json.NewEncoder(w)
 	prog := newProgress(e, false)
 	n := 0
-	err = search.Generate(c.Seed, sample, c.Papers, func(d search.Document) error {
+	err = search.Generate(search.Synth{Seed: c.Seed, Topical: c.Topical}, sample, c.Papers, func(d search.Document) error {
 		// Valid new-style ids, 99,999 a month from 2001 on.
 		month := n / 99_999
 		rec := kaggleRecord{

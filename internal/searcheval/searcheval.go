@@ -38,13 +38,16 @@ func BuildIndex(ctx context.Context, docs []search.Document) (Searcher, error) {
 	return IndexSearcher{Index: b.Finish()}, nil
 }
 
-// IndexSearcher searches a paperboy index with the query language, without
-// the interactive length limit (evaluations query with whole abstracts).
+// IndexSearcher searches a paperboy index for the words of a query, as the
+// FTS5 baseline does (fts5.go): evaluation queries are prose, and CSFCube's
+// are whole titles and abstracts, longer than the interactive limit and
+// with quotes and arrows that the query language would read as phrases
+// and exclusions (search.ParseWords).
 type IndexSearcher struct{ Index *search.Index }
 
 // Search implements Searcher.
 func (s IndexSearcher) Search(ctx context.Context, query string, limit int) ([]string, error) {
-	q, err := search.ParseLong(query)
+	q, err := search.ParseWords(query)
 	if err != nil {
 		return nil, err
 	}

@@ -104,8 +104,8 @@ func TestHybridKeepsLexicalFirstAndAddsSemantic(t *testing.T) {
 		}
 		return strings.Join(ids, " ")
 	}
-	// Convex, lexical at 0.7: a (0.7 + 0.3·6/7 ≈ 0.96), d (0.3, the
-	// semantic top), b (0.7·1/7 = 0.1), c and e (0): a clear lexical
+	// Convex, lexical at 0.6: a (0.6 + 0.4·6/7 ≈ 0.94), d (0.4, the
+	// semantic top), b (0.6·1/7 ≈ 0.09), c and e (0): a clear lexical
 	// winner stays first; a strong semantic match passes weak words.
 	if got := fused(DefaultFusion); got != "a d b c e" {
 		t.Errorf("default fusion %q", got)
