@@ -89,6 +89,11 @@ type Clause struct {
 type Query struct {
 	Raw   string
 	Terms []string // optional words: more matches rank higher
+	// Words is what the query says in words, as typed: its plain words and
+	// the text of its phrases and title or abstract clauses, without
+	// fields, filters, exclusions or sort orders. It is what a search by
+	// meaning looks for.
+	Words string
 	// Weights counts the optional words given more than once; a word's
 	// score is multiplied by its count (bounded), as BM25 does with the
 	// query term frequency.
@@ -237,6 +242,7 @@ func (p *parser) parse(s string) {
 
 // plain adds the words of s as optional terms.
 func (p *parser) plain(s string) {
+	p.addWords(s)
 	p.a.text(s, 0, func(term string, _ int, _ bool) {
 		if !p.seen[term] {
 			p.seen[term] = true
@@ -275,10 +281,23 @@ func (p *parser) textClause(f Field, s string, phrase bool) (Clause, bool) {
 	return c, true
 }
 
+func (p *parser) addWords(s string) {
+	if s = strings.TrimSpace(s); s == "" {
+		return
+	}
+	if p.q.Words != "" {
+		p.q.Words += " "
+	}
+	p.q.Words += s
+}
+
 // clause handles one token; false means "treat it as plain words".
 func (p *parser) clause(neg bool, name, value string, quoted bool) bool {
 	value = strings.TrimSpace(value)
 	add := func(c Clause) {
+		if !neg && (c.Field == FieldText || c.Field == FieldTitle || c.Field == FieldAbstract) {
+			p.addWords(c.Text)
+		}
 		if neg {
 			p.q.Excluded = append(p.q.Excluded, c)
 		} else {

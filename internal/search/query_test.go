@@ -57,7 +57,7 @@ func TestParse(t *testing.T) {
 		{"empty field value is words", "ti: agents", Query{Terms: []string{"ti", "agent"}}},
 		{"bad sort is words", "sort:sideways", Query{Terms: []string{"sort", "sideway"}}},
 	}
-	ignore := cmpopts.IgnoreFields(Query{}, "Raw")
+	ignore := cmpopts.IgnoreFields(Query{}, "Raw", "Words") // TestQueryWords
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := Parse(tt.in)
@@ -71,12 +71,35 @@ func TestParse(t *testing.T) {
 	}
 }
 
+func TestQueryWords(t *testing.T) {
+	for in, want := range map[string]string{
+		"graph neural networks":                           "graph neural networks",
+		`alignment "reward model" -vision cat:cs.CL`:      "alignment reward model",
+		`ti:diffusion abs:"zero shot" au:lecun year:2025`: "diffusion zero shot",
+		"llm sort:newest after:2025-01":                   "llm",
+		"cat:cs.CL au:smith":                              "",
+		"foo:bar -":                                       "foo:bar -",
+	} {
+		q, err := Parse(in)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", in, err)
+		}
+		if q.Words != want {
+			t.Errorf("Parse(%q).Words = %q, want %q", in, q.Words, want)
+		}
+	}
+}
+
 func TestParseWordsReadsNoSyntax(t *testing.T) {
 	got, err := ParseWords(`"Not not bad" is not "bad": from Spanish ->English, ti:negation -vision`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &Query{Terms: []string{"bad", "spanish", "english", "ti", "negat", "vision"}, Weights: map[string]int{"bad": 2}}
+	want := &Query{
+		Terms:   []string{"bad", "spanish", "english", "ti", "negat", "vision"},
+		Weights: map[string]int{"bad": 2},
+		Words:   `"Not not bad" is not "bad": from Spanish ->English, ti:negation -vision`,
+	}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(Query{}, "Raw"), cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("ParseWords mismatch (-want +got):\n%s", diff)
 	}

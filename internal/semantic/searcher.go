@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/paperboy-dev/paperboy/internal/fusion"
 	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/store"
@@ -52,10 +53,16 @@ type Searcher struct {
 }
 
 // Search runs req in mode and reports the mode that answered: hybrid is
-// lexical while no model is loaded and for queries with fields, filters or
-// a sort order. Hits of semantic and hybrid results carry no dates or
-// upvotes; their scores are fusion scores (hybrid) or cosine similarities
-// (semantic).
+// lexical while no model is loaded, for a sort order other than relevance,
+// and for queries with no words (only fields or filters). Hits of semantic
+// and hybrid results carry no dates or upvotes; their scores are fusion
+// scores (hybrid) or cosine similarities (semantic).
+//
+// A hybrid query with fields, phrases, exclusions or filters ranks the
+// papers that pass them: its lexical result, deep, fused with the
+// similarity of the same papers to the query's words (search.Query.Words).
+// The vectors alone cannot say which papers pass, so papers that match
+// none of the words are not found that way.
 func (s *Searcher) Search(ctx context.Context, mode Mode, req search.Request) (search.Result, Mode, error) {
 	f := s.Fusion
 	if f.Depth == 0 {
@@ -76,8 +83,9 @@ func (s *Searcher) Search(ctx context.Context, mode Mode, req search.Request) (s
 	res := deep
 	res.Hits = deep.Hits[min(req.Offset, len(deep.Hits)):min(want, len(deep.Hits))]
 	q := res.Query
-	filtered := len(req.Categories) > 0 || !req.After.IsZero() || !req.Before.IsZero() || req.Sort != search.SortRelevance ||
-		q == nil || q.HasSort || !q.After.IsZero() || !q.Before.IsZero() || len(q.Required) > 0 || len(q.Excluded) > 0
+	sorted := req.Sort != search.SortRelevance || q == nil || q.HasSort
+	filtered := sorted || len(req.Categories) > 0 || !req.After.IsZero() || !req.Before.IsZero() ||
+		!q.After.IsZero() || !q.Before.IsZero() || len(q.Required) > 0 || len(q.Excluded) > 0
 	var ix *Index
 	if s.Index != nil {
 		ix = s.Index()
@@ -87,10 +95,19 @@ func (s *Searcher) Search(ctx context.Context, mode Mode, req search.Request) (s
 		return search.Result{}, mode, ErrLexicalOnly
 	case ix == nil && mode == Semantic:
 		return search.Result{}, mode, ErrNoModel
-	case filtered || ix == nil:
+	case ix == nil || sorted || (filtered && q.Words == ""):
 		return res, Lexical, nil
 	}
-	semHits, err := ix.SearchScored(ctx, req.Query, f.Depth)
+	var semHits []fusion.Scored
+	if filtered {
+		ids := make([]string, len(deep.Hits))
+		for i, h := range deep.Hits {
+			ids[i] = h.ID
+		}
+		semHits, err = ix.Score(ctx, q.Words, ids)
+	} else {
+		semHits, err = ix.SearchScored(ctx, req.Query, f.Depth)
+	}
 	if errors.Is(err, ErrProviderUnavailable) && mode == Hybrid {
 		// The words still answer; say why the meaning did not.
 		res.Fallback = err.Error()
@@ -113,6 +130,9 @@ func (s *Searcher) Search(ctx context.Context, mode Mode, req search.Request) (s
 		}
 	}
 	out := search.Result{Query: res.Query, Total: max(res.Total, len(ids))}
+	if filtered {
+		out.Total = res.Total // every fused paper passed the filters
+	}
 	for i := req.Offset; i < min(want, len(ids)); i++ {
 		out.Hits = append(out.Hits, search.Hit{ID: ids[i], Score: scores[i]})
 	}

@@ -179,6 +179,25 @@ func (s *Index) SearchScored(ctx context.Context, query string, k int) ([]fusion
 	return out, nil
 }
 
+// Score ranks the papers ids by their cosine similarity to the query,
+// best first; papers without a vector are left out. It fails as
+// SearchScored does.
+func (s *Index) Score(ctx context.Context, query string, ids []string) ([]fusion.Scored, error) {
+	q, err := s.embedQuery(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	hits, err := s.Vectors.Score(q, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]fusion.Scored, len(hits))
+	for i, h := range hits {
+		out[i] = fusion.Scored{ID: h.ID, Score: float64(h.Score)}
+	}
+	return out, nil
+}
+
 // Similar returns the ids of the k papers nearest to paper id.
 func (s *Index) Similar(id string, k int) ([]string, error) {
 	v, ok := s.Vectors.Vector(id)

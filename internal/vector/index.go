@@ -238,6 +238,36 @@ func (ix *Index) SearchExact(q []float32, k int) ([]Hit, error) {
 	return ix.search(q, k, true)
 }
 
+// Score returns the inner product of q with the vector of each of ids
+// that the index holds, best first (ties by id): exact scores for a given
+// set of candidates, such as the papers a filter lets through.
+func (ix *Index) Score(q []float32, ids []string) ([]Hit, error) {
+	if len(q) != ix.dim {
+		return nil, fmt.Errorf("%w: query has %d, want %d", ErrDim, len(q), ix.dim)
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	out := make([]Hit, 0, len(ids))
+	for _, id := range ids {
+		at, ok := ix.where[id]
+		if !ok {
+			continue
+		}
+		p := int(at.pos) * ix.dim
+		out = append(out, Hit{ID: id, Score: vek32.Dot(q, ix.lists[at.list].vecs[p:p+ix.dim])})
+	}
+	slices.SortFunc(out, func(a, b Hit) int {
+		switch {
+		case worse(b, a):
+			return -1
+		case worse(a, b):
+			return 1
+		}
+		return 0
+	})
+	return out, nil
+}
+
 // probe is the number of lists a query scans.
 func (ix *Index) probe() int {
 	p := ix.opts.Probe

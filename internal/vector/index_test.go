@@ -106,6 +106,39 @@ func TestExactSearchRanksByInnerProduct(t *testing.T) {
 	}
 }
 
+func TestScoreRanksTheGivenIDs(t *testing.T) {
+	ids, vecs := clustered(3000, 16, 20, 0.5, 4)
+	ix := build(t, ids, vecs, Options{Seed: 1})
+	if err := ix.Train(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	q := vecs[7]
+	some := []string{ids[5], "missing", ids[2900], ids[7], ids[1200]}
+	got, err := ix.Score(q, some)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exact, _ := ix.SearchExact(q, len(ids))
+	var want []Hit
+	for _, h := range exact {
+		if slices.Contains(some, h.ID) {
+			want = append(want, h)
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("Score = %v, want the exact order of those ids %v", got, want)
+	}
+	for i := range got {
+		if got[i].ID != want[i].ID || math.Abs(float64(got[i].Score-want[i].Score)) > 1e-5 {
+			t.Errorf("Score = %v, want the exact order of those ids %v", got, want)
+			break
+		}
+	}
+	if _, err := ix.Score([]float32{1}, some); err == nil {
+		t.Error("a query of the wrong dimension was accepted")
+	}
+}
+
 func TestIVFRecallOnClusteredData(t *testing.T) {
 	ids, vecs := clustered(20100, 64, 200, 0.6, 1)
 	queries := vecs[20000:] // held out: not in the index

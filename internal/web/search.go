@@ -90,8 +90,8 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// The mode that answered: hybrid is lexical without a model, or for a
-	// query with fields, filters or a sort order.
+	// The mode that answered: hybrid is lexical without a model, for a
+	// sort order, or for a query of fields and filters alone.
 	w.Header().Set("X-Search-Mode", string(served))
 	if res.Fallback != "" {
 		w.Header().Set("X-Search-Fallback", res.Fallback)
