@@ -12,12 +12,12 @@ import (
 // Synth says how Generate writes synthetic documents.
 type Synth struct {
 	Seed int64
-	// Topical is the share of a document's words drawn from its source
-	// paper's own title or abstract rather than from the whole sample's
-	// word frequencies. At 0 documents have no topics, so no embedding of
-	// them clusters (the worst case for a vector index); at about 0.5 each
-	// document keeps its source paper's topic, and vectors cluster as real
-	// papers' do.
+	// Topical, when above 0, gives each document its source paper's topic:
+	// that share of its words comes from the source's own title or
+	// abstract, and the rest from the word frequencies of the papers of the
+	// source's first category. At 0 all words come from the whole sample's
+	// frequencies, so documents have no topics and no embedding of them
+	// clusters: the worst case for a vector index.
 	Topical float64
 }
 
@@ -37,7 +37,7 @@ func Generate(opts Synth, sample []Document, n int, emit func(Document) error) e
 	if opts.Topical < 0 || opts.Topical > 1 {
 		return fmt.Errorf("search: generate: topical share %g: want 0 to 1", opts.Topical)
 	}
-	m := learn(sample)
+	m := learn(sample, opts.Topical > 0)
 	m.topical = opts.Topical
 	seed := opts.Seed
 	rng := rand.New(rand.NewPCG(uint64(seed), uint64(seed)^0x9e3779b97f4a7c15))
@@ -47,8 +47,12 @@ func Generate(opts Synth, sample []Document, n int, emit func(Document) error) e
 		src := &sample[rng.IntN(len(sample))]
 		d := Document{ID: fmt.Sprintf("synth/%08d", i)}
 		title, abstract := strings.Fields(src.Title), strings.Fields(src.Abstract)
-		d.Title = m.title.text(rng, &b, max(1, len(title)), title, m)
-		d.Abstract = m.abstract.text(rng, &b, max(1, len(abstract)), abstract, m)
+		tv, av := m.title, m.abstract
+		if c := m.byCategory[firstCategory(src)]; c != nil {
+			tv, av = c.title, c.abstract
+		}
+		d.Title = tv.text(rng, &b, max(1, len(title)), title, m)
+		d.Abstract = av.text(rng, &b, max(1, len(abstract)), abstract, m)
 		for range len(src.Authors) {
 			d.Authors = append(d.Authors, m.first.pick(rng)+" "+m.last.pick(rng))
 		}
@@ -65,11 +69,23 @@ func Generate(opts Synth, sample []Document, n int, emit func(Document) error) e
 type synthModel struct {
 	topical         float64
 	title, abstract *vocab
-	first, last     *vocab
-	minDay, maxDay  int32
+	// byCategory holds the title and abstract words of each first
+	// category, for topical documents.
+	byCategory     map[string]*fieldVocabs
+	first, last    *vocab
+	minDay, maxDay int32
 }
 
-func learn(sample []Document) *synthModel {
+type fieldVocabs struct{ title, abstract *vocab }
+
+func firstCategory(d *Document) string {
+	if len(d.Categories) == 0 {
+		return ""
+	}
+	return d.Categories[0]
+}
+
+func learn(sample []Document, byCategory bool) *synthModel {
 	tc, ac, fc, lc := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
 	m := &synthModel{minDay: 1 << 30, maxDay: -1 << 30}
 	for _, d := range sample {
@@ -111,7 +127,38 @@ func learn(sample []Document) *synthModel {
 		ac["paper"] = 1
 	}
 	m.title, m.abstract, m.first, m.last = newVocab(tc), newVocab(ac), newVocab(fc), newVocab(lc)
+	if byCategory {
+		m.byCategory = learnCategories(sample)
+	}
 	return m
+}
+
+func learnCategories(sample []Document) map[string]*fieldVocabs {
+	type counts struct{ title, abstract map[string]int }
+	by := map[string]*counts{}
+	for i := range sample {
+		d := &sample[i]
+		cat := firstCategory(d)
+		c := by[cat]
+		if c == nil {
+			c = &counts{map[string]int{}, map[string]int{}}
+			by[cat] = c
+		}
+		for _, w := range strings.Fields(d.Title) {
+			c.title[w]++
+		}
+		for _, w := range strings.Fields(d.Abstract) {
+			c.abstract[w]++
+		}
+	}
+	out := make(map[string]*fieldVocabs, len(by))
+	for cat, c := range by {
+		if len(c.title) == 0 || len(c.abstract) == 0 {
+			continue // such papers fall back to the whole sample's words
+		}
+		out[cat] = &fieldVocabs{newVocab(c.title), newVocab(c.abstract)}
+	}
+	return out
 }
 
 // vocab samples words by frequency with Walker's alias method (O(1) a draw).
