@@ -14,7 +14,6 @@ import (
 	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/searcheval"
 	"github.com/paperboy-dev/paperboy/internal/semantic"
-	"github.com/paperboy-dev/paperboy/internal/vector"
 )
 
 // engineName names paperboy's own search engine in reports.
@@ -87,20 +86,10 @@ func buildSemantic(model *embed.Model, mode semantic.Mode) searcheval.Builder {
 			}
 		}
 		lex := b.Finish()
-		vecs, err := model.EmbedDocuments(ctx, docs)
+		ix, err := semantic.NewIndex(ctx, model, docs, 1)
 		if err != nil {
 			return nil, err
 		}
-		v := vector.New(model.Dim(), vector.Options{Seed: 1})
-		for i, d := range docs {
-			if err := v.Add(d.ID, vecs[i]); err != nil {
-				return nil, err
-			}
-		}
-		if err := v.Train(ctx); err != nil {
-			return nil, err
-		}
-		ix := &semantic.Index{Model: model, Vectors: v}
 		return searcherEval{
 			searcher: &semantic.Searcher{Lexical: wordQueries{lex}, Index: func() *semantic.Index { return ix }, Fusion: semantic.DefaultFusion},
 			mode:     mode,

@@ -137,7 +137,7 @@ func (c *embedTrainCmd) Run(e *env) error {
 	fmt.Fprintf(e.stdout, "trained a %d-dimension model (%d terms, fingerprint %s) on %d papers and indexed their vectors in %s, into %s\n",
 		info.Dim, info.Vocab, info.Fingerprint, papers, time.Since(start).Round(time.Second), e.semanticDir())
 	// How well the vectors cluster decides what a query costs: say it.
-	fmt.Fprintf(e.stdout, "a query scans the codes of %d of the %d vector lists and re-ranks the best %d exactly (calibrated for recall@10 0.98)\n",
+	fmt.Fprintf(e.stdout, "a query scans the codes of %d of the %d vector lists and re-ranks the best %d exactly (calibrated for recall@10 0.98 with papers' titles as queries)\n",
 		ix.Vectors.Probes(), ix.Vectors.Lists(), ix.Vectors.Rerank())
 	return nil
 }

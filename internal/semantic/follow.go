@@ -92,6 +92,7 @@ func (s *Index) EmbedAll(ctx context.Context, each func(fn func(search.Document)
 		dim = s.providerCfg.Dim
 	}
 	v := vector.New(dim, vector.Options{Seed: 1})
+	titles := newTitleSample(1)
 	const batch = 4096
 	var docs []search.Document
 	done := 0
@@ -116,6 +117,7 @@ func (s *Index) EmbedAll(ctx context.Context, each func(fn func(search.Document)
 		return nil
 	}
 	err := each(func(d search.Document) error {
+		titles.offer(d.Title)
 		docs = append(docs, d)
 		if len(docs) == batch {
 			return flush()
@@ -129,6 +131,9 @@ func (s *Index) EmbedAll(ctx context.Context, each func(fn func(search.Document)
 		return err
 	}
 	if err := v.Train(ctx); err != nil {
+		return err
+	}
+	if err := s.calibrateOnTitles(ctx, v, titles.titles); err != nil {
 		return err
 	}
 	s.Vectors = v

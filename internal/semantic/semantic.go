@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -61,23 +62,90 @@ func Build(ctx context.Context, docs []search.Document, opts embed.TrainOptions)
 	if opts.Progress != nil {
 		opts.Progress(fmt.Sprintf("embedding %d papers", len(docs)))
 	}
+	return NewIndex(ctx, m, docs, uint64(opts.Seed))
+}
+
+// NewIndex embeds docs with m and indexes the vectors: partitioned, and
+// calibrated on a sample of the papers' titles as queries (see
+// calibrateOnTitles).
+func NewIndex(ctx context.Context, m *embed.Model, docs []search.Document, seed uint64) (*Index, error) {
 	vecs, err := m.EmbedDocuments(ctx, docs)
 	if err != nil {
 		return nil, err
 	}
-	ix := vector.New(m.Dim(), vector.Options{Seed: uint64(opts.Seed)})
+	v := vector.New(m.Dim(), vector.Options{Seed: seed})
+	titles := newTitleSample(seed)
 	for i, d := range docs {
-		if err := ix.Add(d.ID, vecs[i]); err != nil {
+		if err := v.Add(d.ID, vecs[i]); err != nil {
 			return nil, fmt.Errorf("semantic: index %s: %w", d.ID, err)
 		}
+		titles.offer(d.Title)
 	}
-	if opts.Progress != nil {
-		opts.Progress("clustering the vector index")
-	}
-	if err := ix.Train(ctx); err != nil {
+	ix := &Index{Model: m}
+	if err := v.Train(ctx); err != nil {
 		return nil, err
 	}
-	return &Index{Model: m, Vectors: ix}, nil
+	if err := ix.calibrateOnTitles(ctx, v, titles.titles); err != nil {
+		return nil, err
+	}
+	ix.Vectors = v
+	return ix, nil
+}
+
+// calibrationTitles is how many papers' titles calibrate the vector index.
+const calibrationTitles = 200
+
+// titleSample keeps a uniform sample of the titles offered to it
+// (reservoir sampling, seeded, so that the same papers in the same order
+// give the same sample).
+type titleSample struct {
+	rng    *rand.Rand
+	seen   int
+	titles []string
+}
+
+func newTitleSample(seed uint64) *titleSample {
+	return &titleSample{rng: rand.New(rand.NewPCG(seed, 0x7469746c65))}
+}
+
+func (t *titleSample) offer(title string) {
+	if strings.TrimSpace(title) == "" {
+		return
+	}
+	t.seen++
+	if len(t.titles) < calibrationTitles {
+		t.titles = append(t.titles, title)
+	} else if i := t.rng.IntN(t.seen); i < calibrationTitles {
+		t.titles[i] = title
+	}
+}
+
+// calibrateOnTitles sets how many lists of v a query scans, and how deep
+// it re-ranks, from titles embedded as queries. vector.Index.Train
+// calibrates on stored vectors, which lie inside their own lists; queries
+// are short and fall between lists: on the real papers the titles needed
+// about twice the lists for the same recall, and with Train's count the
+// known-item summaries lost 0.01 MRR@10 in semantic mode to the index.
+func (s *Index) calibrateOnTitles(ctx context.Context, v *vector.Index, titles []string) error {
+	if len(titles) == 0 || v.Lists() <= 1 {
+		return nil // a single list is scanned whole: nothing to calibrate
+	}
+	var qs [][]float32
+	if s.provider != nil {
+		vecs, err := s.provider.Embed(ctx, titles)
+		if err != nil {
+			return fmt.Errorf("semantic: embed calibration titles: %w", err)
+		}
+		for _, q := range vecs {
+			embed.Normalize(q)
+		}
+		qs = vecs
+	} else {
+		for _, t := range titles {
+			qs = append(qs, s.Model.EmbedText(t))
+		}
+	}
+	return v.Calibrate(ctx, qs)
 }
 
 // Open loads an Index saved in dir. The error wraps fs.ErrNotExist when

@@ -671,8 +671,41 @@ func (ix *Index) Train(ctx context.Context) error {
 	}
 	ix.centroids, ix.lists, ix.where = cent, lists, where
 	ix.encodeAll(workers)
-	ix.probes, ix.rerank = ix.calibrate(ctx, workers)
+	ix.probes, ix.rerank = ix.calibrate(ctx, workers, ix.storedQueries())
 	return ctx.Err()
+}
+
+// Calibrate sets how many lists a query scans and how deep it re-ranks,
+// as Train does, but from queries like those the index will serve rather
+// than from stored vectors. A stored vector lies in its own list; a short
+// query falls between lists more often: on the real papers, titles as
+// queries needed twice the lists that stored vectors did for the same
+// recall. Calibrate does nothing on an untrained index or without queries.
+func (ix *Index) Calibrate(ctx context.Context, queries [][]float32) error {
+	qs := make([]calibrationQuery, 0, len(queries))
+	for i, q := range queries {
+		if len(q) != ix.dim {
+			return fmt.Errorf("%w: calibration query %d has %d, want %d", ErrDim, i, len(q), ix.dim)
+		}
+		qs = append(qs, calibrationQuery{q: q, self: loc{-1, -1}})
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if len(qs) == 0 || ix.centroids == nil {
+		return nil
+	}
+	workers := ix.opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	probes, rerank := ix.calibrate(ctx, workers, qs)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if probes > 0 {
+		ix.probes, ix.rerank = probes, rerank
+	}
+	return nil
 }
 
 // encodeAll draws the quantizer (from Options.Seed) and encodes every
@@ -696,20 +729,46 @@ func (ix *Index) encodeAll(workers int) {
 // for their neighbours.
 const calibrationSamples = 200
 
+// calibrationQuery is a query the calibration asks for its neighbours:
+// a stored vector (self, which is not its own neighbour) or a query
+// vector (self {-1, -1}).
+type calibrationQuery struct {
+	q    []float32
+	id   string
+	self loc
+}
+
+// storedQueries draws Train's calibration queries from the stored vectors.
+func (ix *Index) storedQueries() []calibrationQuery {
+	ids := make([]string, 0, len(ix.where))
+	for id := range ix.where {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids) // the sample depends on the set of vectors alone
+	rng := rand.New(rand.NewPCG(ix.opts.Seed, 0x9e3779b97f4a7c15))
+	qs := make([]calibrationQuery, 0, min(calibrationSamples, len(ids)))
+	for _, i := range rng.Perm(len(ids))[:min(calibrationSamples, len(ids))] {
+		at := ix.where[ids[i]]
+		p := int(at.pos) * ix.dim
+		qs = append(qs, calibrationQuery{q: ix.lists[at.list].vecs[p : p+ix.dim], id: ids[i], self: at})
+	}
+	return qs
+}
+
 // calibrate returns the fewest lists a query must scan for Options.Recall
 // of its 10 nearest vectors, and how many of the best estimates from the
-// codes of those lists must be re-ranked to keep them, measured on stored
-// vectors as queries (each looking for the 10 nearest others).
+// codes of those lists must be re-ranked to keep them, measured on the
+// queries qs.
 //
 // How many lists that takes depends on the data: on synthetic clusters 3%
 // of the lists found all ten, on the real papers' LSA vectors 3% found 85%
-// and 23% were needed for 95%. For each sample the lists are ranked by
+// and 23% were needed for 95%. For each query the lists are ranked by
 // their centroid's score, and each true neighbour needs the lists down to
 // its own: the probe count is the Recall quantile of those ranks, so no
 // search is run twice. The re-rank depth is likewise found from the
 // neighbours' ranks among the estimates of the probed lists, at half the
 // miss rate, since its misses add to the probes'.
-func (ix *Index) calibrate(ctx context.Context, workers int) (probes, rerank int) {
+func (ix *Index) calibrate(ctx context.Context, workers int, qs []calibrationQuery) (probes, rerank int) {
 	const k = 10
 	target := ix.opts.Recall
 	if target <= 0 {
@@ -718,38 +777,28 @@ func (ix *Index) calibrate(ctx context.Context, workers int) (probes, rerank int
 	if len(ix.where) <= k || len(ix.lists) <= 1 || ix.centroids == nil {
 		return 0, 0
 	}
-	ids := make([]string, 0, len(ix.where))
-	for id := range ix.where {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids) // the sample depends on the set of vectors alone
-	rng := rand.New(rand.NewPCG(ix.opts.Seed, 0x9e3779b97f4a7c15))
-	samples := rng.Perm(len(ids))[:min(calibrationSamples, len(ids))]
 	type sample struct {
-		q         []float32
-		self      loc
+		calibrationQuery
 		ranked    []int     // lists, best centroid first
 		bases     []float32 // the query's inner products with them
 		neighbour []loc
 		needs     []int // lists each neighbour needs scanned
 	}
-	ss := make([]sample, len(samples))
-	parallel(len(samples), workers, func(lo, hi int) {
+	ss := make([]sample, len(qs))
+	parallel(len(qs), workers, func(lo, hi int) {
 		for si := lo; si < hi; si++ {
 			if ctx.Err() != nil {
 				return
 			}
 			s := &ss[si]
-			self := ids[samples[si]]
-			s.self = ix.where[self]
-			s.q = ix.lists[s.self.list].vecs[int(s.self.pos)*ix.dim : int(s.self.pos+1)*ix.dim]
+			s.calibrationQuery = qs[si]
 			rank := make([]int, len(ix.lists))
 			s.ranked, s.bases = nearestN(ix.centroids, ix.dim, s.q, len(ix.lists))
 			for r, l := range s.ranked {
 				rank[l] = r
 			}
 			for _, hit := range ix.nearest(s.q, k+1, true) {
-				if hit.ID != self && len(s.needs) < k {
+				if hit.ID != s.id && len(s.needs) < k {
 					at := ix.where[hit.ID]
 					s.neighbour = append(s.neighbour, at)
 					s.needs = append(s.needs, rank[at.list]+1)

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"math"
@@ -136,6 +137,48 @@ func TestScoreRanksTheGivenIDs(t *testing.T) {
 	}
 	if _, err := ix.Score([]float32{1}, some); err == nil {
 		t.Error("a query of the wrong dimension was accepted")
+	}
+}
+
+func TestCalibrateOnQueriesBetweenClusters(t *testing.T) {
+	ids, vecs := clustered(20000, 32, 5, 0.6, 5)
+	ix := build(t, ids, vecs, Options{Seed: 1})
+	ctx := context.Background()
+	if err := ix.Train(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Stored vectors blurred by noise twice as large as themselves: unlike the
+	// stored vectors Train calibrates on, they lie in no list of their own.
+	rng := rand.New(rand.NewPCG(9, 9))
+	between := func(n int) [][]float32 {
+		qs := make([][]float32, n)
+		for i := range qs {
+			a := vecs[rng.IntN(len(vecs))]
+			q := make([]float32, len(a))
+			var norm float64
+			for j := range q {
+				q[j] = a[j] + float32(2*rng.NormFloat64()/math.Sqrt(float64(len(a))))
+				norm += float64(q[j] * q[j])
+			}
+			for j := range q {
+				q[j] /= float32(math.Sqrt(norm))
+			}
+			qs[i] = q
+		}
+		return qs
+	}
+	heldOut := between(100)
+	probes, before := ix.Probes(), recall(t, ix, heldOut, 10)
+	if err := ix.Calibrate(ctx, between(200)); err != nil {
+		t.Fatal(err)
+	}
+	after := recall(t, ix, heldOut, 10)
+	t.Logf("probes %d -> %d, re-rank %d, recall@10 %.3f -> %.3f", probes, ix.Probes(), ix.Rerank(), before, after)
+	if ix.Probes() <= probes || after < 0.95 || after <= before {
+		t.Errorf("calibrating on queries between clusters: probes %d -> %d, recall@10 %.3f -> %.3f; want more probes and recall >= 0.95", probes, ix.Probes(), before, after)
+	}
+	if err := ix.Calibrate(ctx, [][]float32{{1, 2}}); !errors.Is(err, ErrDim) {
+		t.Errorf("a calibration query of the wrong dimension: %v, want ErrDim", err)
 	}
 }
 

@@ -196,7 +196,7 @@ func Open(r io.Reader, opts Options) (*Index, error) {
 		// query scans with a probe count that may miss many neighbours.
 		workers := runtime.GOMAXPROCS(0)
 		ix.encodeAll(workers)
-		probes, rerank := ix.calibrate(context.Background(), workers)
+		probes, rerank := ix.calibrate(context.Background(), workers, ix.storedQueries())
 		if version == 1 {
 			ix.probes = probes
 		}
