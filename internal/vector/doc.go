@@ -47,6 +47,16 @@
 //
 //	PAPERBOY_BENCH_EMBED=<data-dir>/embed PAPERBOY_DATA=../shared/data go test -run TestRealVectorRecall -v ./internal/semantic/
 //
+// Stored vectors lie inside their own lists; real queries are short and
+// fall between lists more often. In the evaluation's index (84,222 papers,
+// fine-tuned model) the count calibrated on stored vectors, 46 of 283
+// lists, cost semantic search 0.01 known-item MRR@10 against exact search,
+// and twice the lists recovered it. So Calibrate takes query vectors
+// instead, and the semantic package calibrates on 200 papers' titles
+// embedded as queries: on the 80,017 real papers it chose 64 lists and a
+// re-rank of 276, recall@10 0.977 on the known-item queries at p50 0.53
+// ms beside another job (exact p50 3.9 ms in the same run).
+//
 // # Figures
 //
 // Synthetic clustered unit vectors, 256 dims (n/1000 centres, noise 1.2
