@@ -18,7 +18,10 @@
 //     the published 0.533), mean over all 50 queries (the script's mean of
 //     two fold means differs in the fourth decimal).
 //
-// Protocol notes. Query paper 8781666 is one of its own candidates (grade
+// Protocol notes. Every engine gets a query's words and nothing else: FTS5
+// as quoted words (FTS5Query), paperboy through search.ParseWords, so that
+// a title such as `"Not not bad" is not "bad"` is not a phrase filter and
+// "Spanish ->English" no exclusion. Query paper 8781666 is one of its own candidates (grade
 // 3) in the background and result pools; it is dropped, as the collection's
 // SPECTER rankings drop it. The data README's FTS5 NDCG%20 of 0.492 is not
 // reproduced with the metric that reproduces SPECTER's 0.533: on the same
