@@ -21,13 +21,14 @@
 // Protocol notes. Every engine gets a query's words and nothing else: FTS5
 // as quoted words (FTS5Query), paperboy through search.ParseWords, so that
 // a title such as `"Not not bad" is not "bad"` is not a phrase filter and
-// "Spanish ->English" no exclusion. Query paper 8781666 is one of its own candidates (grade
-// 3) in the background and result pools; it is dropped, as the collection's
-// SPECTER rankings drop it. The data README's FTS5 NDCG%20 of 0.492 is not
-// reproduced with the metric that reproduces SPECTER's 0.533: on the same
-// FTS5 rankings linear gain gives 0.540 and exponential gain (2^grade - 1)
-// 0.495, so the README's figure was most likely computed with exponential
-// gain; the reports use the collection's own (linear) definition.
+// "Spanish ->English" no exclusion. Query paper 8781666 is one of its own
+// candidates (grade 3) in the background and result pools; it is dropped,
+// as the collection's SPECTER rankings drop it. The data README's FTS5
+// NDCG%20 of 0.492 is not reproduced with the metric that reproduces
+// SPECTER's 0.533: on the same FTS5 rankings linear gain gives 0.540 and
+// exponential gain (2^grade - 1) 0.495, so the README's figure was most
+// likely computed with exponential gain; the reports use the collection's
+// own (linear) definition.
 //
 // Figures measured (2 cores, go1.26; FTS5 standing in for the engine):
 //
