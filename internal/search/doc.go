@@ -116,9 +116,10 @@
 // names masked (SQLite FTS5 bm25 with OR-ed terms: 0.994 / 0.992, at about
 // 190 ms a query). CSFCube (`paperboy eval search`, the query paper's title and
 // abstract read as words): MAP 0.330, NDCG%20 0.546, against FTS5's 0.329
-// / 0.540 on the same protocol. The 3M corpus is Generate'd from the real one; its words
-// are drawn independently, so it has none of the co-occurrence that makes
-// pruning effective on real text: a pessimistic case. Reproduce with
+// / 0.540 on the same protocol. The 3M corpus is Generate'd from the real
+// one with Synth.Topical 0: its words are drawn independently, so it has
+// none of the co-occurrence that makes pruning effective on real text, a
+// pessimistic case. Reproduce with
 //
 //	PAPERBOY_BENCH=1 go test -run TestRealCorpusFigures -v ./internal/search/
 //	PAPERBOY_BENCH_SCALE=3000000 PAPERBOY_BENCH_DIR=/tmp/pb go test -run TestScaleFigures -v -timeout 3h ./internal/search/
