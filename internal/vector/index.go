@@ -399,7 +399,13 @@ func (ix *Index) queryTable(q []float32) *queryTable {
 // keeps the depth best estimates and offers them, scored exactly, to h.
 func (ix *Index) scanCoded(q []float32, t *queryTable, lists []int, bases []float32, depth int, h *topK) {
 	nb := len(t.lut)
-	cands := candidates{k: depth, min: float32(math.Inf(-1))}
+	buf, _ := candidateBufs.Get().(*[]candidate)
+	if buf == nil || cap(*buf) < 2*depth {
+		b := make([]candidate, 0, 2*depth) // candidates never hold more
+		buf = &b
+	}
+	defer candidateBufs.Put(buf)
+	cands := candidates{k: depth, min: float32(math.Inf(-1)), c: (*buf)[:0]}
 	var est [scoreBlock]float32
 	for i, l := range lists {
 		ls := &ix.lists[l]
@@ -420,6 +426,11 @@ func (ix *Index) scanCoded(q []float32, t *queryTable, lists []int, bases []floa
 		h.offer(vek32.Dot(q, ls.vecs[p:p+ix.dim]), ls.ids[c.pos])
 	}
 }
+
+// candidateBufs recycles the candidates' buffers: a query for a hundred
+// results at 3M re-ranks thousands of estimates, and growing a buffer for
+// them anew at every query took longer than estimating the codes.
+var candidateBufs sync.Pool
 
 // candidate is a vector's estimated score and place.
 type candidate struct {
