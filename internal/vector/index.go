@@ -256,15 +256,7 @@ func (ix *Index) Score(q []float32, ids []string) ([]Hit, error) {
 		p := int(at.pos) * ix.dim
 		out = append(out, Hit{ID: id, Score: vek32.Dot(q, ix.lists[at.list].vecs[p:p+ix.dim])})
 	}
-	slices.SortFunc(out, func(a, b Hit) int {
-		switch {
-		case worse(b, a):
-			return -1
-		case worse(a, b):
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, bestFirst)
 	return out, nil
 }
 
@@ -559,13 +551,24 @@ func (t *topK) offer(s float32, id string) {
 
 func (t *topK) sorted() []Hit {
 	out := slices.Clone(t.h)
-	slices.SortFunc(out, func(a, b Hit) int {
-		if c := cmp.Compare(b.Score, a.Score); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ID, b.ID)
-	})
+	slices.SortFunc(out, bestFirst)
 	return out
+}
+
+// workers is how many goroutines Train and Calibrate use.
+func (ix *Index) workers() int {
+	if ix.opts.Workers > 0 {
+		return ix.opts.Workers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// bestFirst orders hits by score, best first, ties by id.
+func bestFirst(a, b Hit) int {
+	if c := cmp.Compare(b.Score, a.Score); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, b.ID)
 }
 
 func nearest(centroids []float32, dim int, v []float32) int {
@@ -616,10 +619,7 @@ func (ix *Index) Train(ctx context.Context) error {
 		nl = int(math.Round(math.Sqrt(float64(n))))
 	}
 	nl = max(1, min(nl, n/32))
-	workers := ix.opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+	workers := ix.workers()
 	// Gather ids sorted, so that the sample does not depend on insertion
 	// order or map iteration.
 	ids := make([]string, 0, n)
@@ -705,10 +705,7 @@ func (ix *Index) Calibrate(ctx context.Context, queries [][]float32) error {
 	if len(qs) == 0 || ix.centroids == nil {
 		return nil
 	}
-	workers := ix.opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+	workers := ix.workers()
 	probes, rerank := ix.calibrate(ctx, workers, qs)
 	if err := ctx.Err(); err != nil {
 		return err
