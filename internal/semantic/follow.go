@@ -87,12 +87,25 @@ func (s *Index) Apply(docs []search.Document, gone []string, seq int64) error {
 // the papers' text: at 3M papers that is the difference between 3 GiB and
 // running out of memory. It then partitions the new vector index.
 func (s *Index) EmbedAll(ctx context.Context, each func(fn func(search.Document) error) error, progress func(done int)) error {
+	v, err := s.indexVectors(ctx, each, progress, 1)
+	if err != nil {
+		return err
+	}
+	s.Vectors = v
+	s.dirty.Store(true)
+	return nil
+}
+
+// indexVectors embeds the papers each yields, in batches, and returns
+// them indexed: partitioned (seeded by seed) and calibrated on a sample
+// of their titles.
+func (s *Index) indexVectors(ctx context.Context, each func(fn func(search.Document) error) error, progress func(done int), seed uint64) (*vector.Index, error) {
 	dim := s.Model.Dim()
 	if s.providerCfg != nil {
 		dim = s.providerCfg.Dim
 	}
-	v := vector.New(dim, vector.Options{Seed: 1})
-	titles := newTitleSample(1)
+	v := vector.New(dim, vector.Options{Seed: seed})
+	titles := newTitleSample(seed)
 	const batch = 4096
 	var docs []search.Document
 	done := 0
@@ -106,7 +119,7 @@ func (s *Index) EmbedAll(ctx context.Context, each func(fn func(search.Document)
 		}
 		for i, d := range docs {
 			if err := v.Add(d.ID, vecs[i]); err != nil {
-				return err
+				return fmt.Errorf("semantic: index %s: %w", d.ID, err)
 			}
 		}
 		done += len(docs)
@@ -128,17 +141,15 @@ func (s *Index) EmbedAll(ctx context.Context, each func(fn func(search.Document)
 		err = flush()
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := v.Train(ctx); err != nil {
-		return err
+		return nil, err
 	}
 	if err := s.calibrateOnTitles(ctx, v, titles.titles); err != nil {
-		return err
+		return nil, err
 	}
-	s.Vectors = v
-	s.dirty.Store(true)
-	return nil
+	return v, nil
 }
 
 // applyTimeout bounds embedding one batch of changed papers.

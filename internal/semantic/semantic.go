@@ -69,23 +69,16 @@ func Build(ctx context.Context, docs []search.Document, opts embed.TrainOptions)
 // calibrated on a sample of the papers' titles as queries (see
 // calibrateOnTitles).
 func NewIndex(ctx context.Context, m *embed.Model, docs []search.Document, seed uint64) (*Index, error) {
-	vecs, err := m.EmbedDocuments(ctx, docs)
-	if err != nil {
-		return nil, err
-	}
-	v := vector.New(m.Dim(), vector.Options{Seed: seed})
-	titles := newTitleSample(seed)
-	for i, d := range docs {
-		if err := v.Add(d.ID, vecs[i]); err != nil {
-			return nil, fmt.Errorf("semantic: index %s: %w", d.ID, err)
-		}
-		titles.offer(d.Title)
-	}
 	ix := &Index{Model: m}
-	if err := v.Train(ctx); err != nil {
-		return nil, err
-	}
-	if err := ix.calibrateOnTitles(ctx, v, titles.titles); err != nil {
+	v, err := ix.indexVectors(ctx, func(fn func(search.Document) error) error {
+		for _, d := range docs {
+			if err := fn(d); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, nil, seed)
+	if err != nil {
 		return nil, err
 	}
 	ix.Vectors = v
@@ -237,14 +230,7 @@ func (s *Index) SearchScored(ctx context.Context, query string, k int) ([]fusion
 		return nil, err
 	}
 	hits, err := s.Vectors.Search(q, k)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]fusion.Scored, len(hits))
-	for i, h := range hits {
-		out[i] = fusion.Scored{ID: h.ID, Score: float64(h.Score)}
-	}
-	return out, nil
+	return scored(hits), err
 }
 
 // Score ranks the papers ids by their cosine similarity to the query,
@@ -256,14 +242,16 @@ func (s *Index) Score(ctx context.Context, query string, ids []string) ([]fusion
 		return nil, err
 	}
 	hits, err := s.Vectors.Score(q, ids)
-	if err != nil {
-		return nil, err
-	}
+	return scored(hits), err
+}
+
+// scored turns vector hits into a scored list for Fuse.
+func scored(hits []vector.Hit) []fusion.Scored {
 	out := make([]fusion.Scored, len(hits))
 	for i, h := range hits {
 		out[i] = fusion.Scored{ID: h.ID, Score: float64(h.Score)}
 	}
-	return out, nil
+	return out
 }
 
 // Similar returns the ids of the k papers nearest to paper id.
