@@ -100,11 +100,7 @@ func (s *Searcher) Search(ctx context.Context, mode Mode, req search.Request) (s
 	}
 	var semHits []fusion.Scored
 	if filtered {
-		ids := make([]string, len(deep.Hits))
-		for i, h := range deep.Hits {
-			ids[i] = h.ID
-		}
-		semHits, err = ix.Score(ctx, q.Words, ids)
+		semHits, err = ix.Score(ctx, q.Words, deep.IDs())
 	} else {
 		semHits, err = ix.SearchScored(ctx, req.Query, f.Depth)
 	}
