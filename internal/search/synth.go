@@ -88,12 +88,29 @@ func firstCategory(d *Document) string {
 func learn(sample []Document, byCategory bool) *synthModel {
 	tc, ac, fc, lc := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
 	m := &synthModel{minDay: 1 << 30, maxDay: -1 << 30}
-	for _, d := range sample {
+	type counts struct{ title, abstract map[string]int }
+	cats := map[string]*counts{} // by first category, when byCategory
+	for i := range sample {
+		d := &sample[i]
+		var c *counts
+		if byCategory {
+			cat := firstCategory(d)
+			if c = cats[cat]; c == nil {
+				c = &counts{map[string]int{}, map[string]int{}}
+				cats[cat] = c
+			}
+		}
 		for _, w := range strings.Fields(d.Title) {
 			tc[w]++
+			if c != nil {
+				c.title[w]++
+			}
 		}
 		for _, w := range strings.Fields(d.Abstract) {
 			ac[w]++
+			if c != nil {
+				c.abstract[w]++
+			}
 		}
 		for _, a := range d.Authors {
 			f := strings.Fields(a)
@@ -128,37 +145,15 @@ func learn(sample []Document, byCategory bool) *synthModel {
 	}
 	m.title, m.abstract, m.first, m.last = newVocab(tc), newVocab(ac), newVocab(fc), newVocab(lc)
 	if byCategory {
-		m.byCategory = learnCategories(sample)
+		m.byCategory = make(map[string]*fieldVocabs, len(cats))
+		for cat, c := range cats {
+			if len(c.title) == 0 || len(c.abstract) == 0 {
+				continue // such papers fall back to the whole sample's words
+			}
+			m.byCategory[cat] = &fieldVocabs{newVocab(c.title), newVocab(c.abstract)}
+		}
 	}
 	return m
-}
-
-func learnCategories(sample []Document) map[string]*fieldVocabs {
-	type counts struct{ title, abstract map[string]int }
-	by := map[string]*counts{}
-	for i := range sample {
-		d := &sample[i]
-		cat := firstCategory(d)
-		c := by[cat]
-		if c == nil {
-			c = &counts{map[string]int{}, map[string]int{}}
-			by[cat] = c
-		}
-		for _, w := range strings.Fields(d.Title) {
-			c.title[w]++
-		}
-		for _, w := range strings.Fields(d.Abstract) {
-			c.abstract[w]++
-		}
-	}
-	out := make(map[string]*fieldVocabs, len(by))
-	for cat, c := range by {
-		if len(c.title) == 0 || len(c.abstract) == 0 {
-			continue // such papers fall back to the whole sample's words
-		}
-		out[cat] = &fieldVocabs{newVocab(c.title), newVocab(c.abstract)}
-	}
-	return out
 }
 
 // vocab samples words by frequency with Walker's alias method (O(1) a draw).
