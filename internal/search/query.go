@@ -156,13 +156,15 @@ func parse(s string, read func(*parser, string)) (*Query, error) {
 	defer analyzers.Put(a)
 	p := &parser{q: &Query{Raw: s}, a: a, seen: map[string]bool{}}
 	read(p, s)
+	p.q.Words = p.words.String()
 	return p.q, nil
 }
 
 type parser struct {
-	q    *Query
-	a    *analyzer
-	seen map[string]bool
+	q     *Query
+	a     *analyzer
+	seen  map[string]bool
+	words strings.Builder // Query.Words, token by token
 }
 
 var fieldNames = map[string]Field{
@@ -285,10 +287,10 @@ func (p *parser) addWords(s string) {
 	if s = strings.TrimSpace(s); s == "" {
 		return
 	}
-	if p.q.Words != "" {
-		p.q.Words += " "
+	if p.words.Len() > 0 {
+		p.words.WriteByte(' ')
 	}
-	p.q.Words += s
+	p.words.WriteString(s)
 }
 
 // clause handles one token; false means "treat it as plain words".
