@@ -143,10 +143,8 @@ func (s *Index) indexVectors(ctx context.Context, each func(fn func(search.Docum
 	if err != nil {
 		return nil, err
 	}
-	if err := v.Train(ctx); err != nil {
-		return nil, err
-	}
-	if err := s.calibrateOnTitles(ctx, v, titles.titles); err != nil {
+	err = v.TrainFor(ctx, func() ([][]float32, error) { return s.embedTitles(ctx, titles.titles) })
+	if err != nil {
 		return nil, err
 	}
 	return v, nil

@@ -67,7 +67,7 @@ func Build(ctx context.Context, docs []search.Document, opts embed.TrainOptions)
 
 // NewIndex embeds docs with m and indexes the vectors: partitioned, and
 // calibrated on a sample of the papers' titles as queries (see
-// calibrateOnTitles).
+// embedTitles).
 func NewIndex(ctx context.Context, m *embed.Model, docs []search.Document, seed uint64) (*Index, error) {
 	ix := &Index{Model: m}
 	v, err := ix.indexVectors(ctx, func(fn func(search.Document) error) error {
@@ -113,32 +113,31 @@ func (t *titleSample) offer(title string) {
 	}
 }
 
-// calibrateOnTitles sets how many lists of v a query scans, and how deep
-// it re-ranks, from titles embedded as queries. vector.Index.Train
-// calibrates on stored vectors, which lie inside their own lists; queries
-// are short and fall between lists: on the real papers the titles needed
-// about twice the lists for the same recall, and with Train's count the
-// known-item summaries lost 0.01 MRR@10 in semantic mode to the index.
-func (s *Index) calibrateOnTitles(ctx context.Context, v *vector.Index, titles []string) error {
-	if len(titles) == 0 || v.Lists() <= 1 {
-		return nil // a single list is scanned whole: nothing to calibrate
+// embedTitles embeds titles as queries, with the provider or the corpus
+// model, for vector.Index.TrainFor to calibrate on: stored vectors lie
+// inside their own lists, queries are short and fall between lists. On the
+// real papers the titles needed about twice the lists for the same
+// recall, and with stored vectors' count the known-item summaries lost
+// 0.01 MRR@10 in semantic mode to the index.
+func (s *Index) embedTitles(ctx context.Context, titles []string) ([][]float32, error) {
+	if len(titles) == 0 {
+		return nil, nil
 	}
-	var qs [][]float32
-	if s.provider != nil {
-		vecs, err := s.provider.Embed(ctx, titles)
-		if err != nil {
-			return fmt.Errorf("semantic: embed calibration titles: %w", err)
+	if s.provider == nil {
+		qs := make([][]float32, len(titles))
+		for i, t := range titles {
+			qs[i] = s.Model.EmbedText(t)
 		}
-		for _, q := range vecs {
-			embed.Normalize(q)
-		}
-		qs = vecs
-	} else {
-		for _, t := range titles {
-			qs = append(qs, s.Model.EmbedText(t))
-		}
+		return qs, nil
 	}
-	return v.Calibrate(ctx, qs)
+	vecs, err := s.provider.Embed(ctx, titles)
+	if err != nil {
+		return nil, fmt.Errorf("semantic: embed calibration titles: %w", err)
+	}
+	for _, q := range vecs {
+		embed.Normalize(q)
+	}
+	return vecs, nil
 }
 
 // Open loads an Index saved in dir. The error wraps fs.ErrNotExist when

@@ -51,7 +51,7 @@
 // fall between lists more often. In the evaluation's index (84,222 papers,
 // fine-tuned model) the count calibrated on stored vectors, 46 of 283
 // lists, cost semantic search 0.01 known-item MRR@10 against exact search,
-// and twice the lists recovered it. So Calibrate takes query vectors
+// and twice the lists recovered it. So TrainFor takes query vectors
 // instead, and the semantic package calibrates on 200 papers' titles
 // embedded as queries: on the 80,017 real papers it chose 64 lists and a
 // re-rank of 276, recall@10 0.977 on the known-item queries at p50 0.53

@@ -555,7 +555,7 @@ func (t *topK) sorted() []Hit {
 	return out
 }
 
-// workers is how many goroutines Train and Calibrate use.
+// workers is how many goroutines Train uses.
 func (ix *Index) workers() int {
 	if ix.opts.Workers > 0 {
 		return ix.opts.Workers
@@ -609,8 +609,20 @@ func nearestN(centroids []float32, dim int, v []float32, n int) ([]int, []float3
 // Train partitions the vectors into lists by spherical k-means on a sample
 // (deterministic given Options.Seed and the set of vectors) and
 // reassigns every vector to its nearest centroid. Searches wait while it
-// runs.
+// runs. How many lists a query scans, and how deep it re-ranks, are
+// calibrated on stored vectors as queries.
 func (ix *Index) Train(ctx context.Context) error {
+	return ix.TrainFor(ctx, nil)
+}
+
+// TrainFor is Train calibrated on the query vectors that queries returns
+// rather than on stored vectors, which lie inside their own lists: short
+// queries fall between lists more often, and on the real papers titles as
+// queries needed twice the lists that stored vectors did for the same
+// recall. queries is called, before the index changes, only when the
+// index will have more than one list to calibrate; nil, or no queries,
+// calibrates on stored vectors.
+func (ix *Index) TrainFor(ctx context.Context, queries func() ([][]float32, error)) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	n := len(ix.where)
@@ -619,6 +631,19 @@ func (ix *Index) Train(ctx context.Context) error {
 		nl = int(math.Round(math.Sqrt(float64(n))))
 	}
 	nl = max(1, min(nl, n/32))
+	var served []calibrationQuery
+	if queries != nil && nl > 1 {
+		qs, err := queries()
+		if err != nil {
+			return err
+		}
+		for i, q := range qs {
+			if len(q) != ix.dim {
+				return fmt.Errorf("%w: calibration query %d has %d, want %d", ErrDim, i, len(q), ix.dim)
+			}
+			served = append(served, calibrationQuery{q: q, self: loc{-1, -1}})
+		}
+	}
 	workers := ix.workers()
 	// Gather ids sorted, so that the sample does not depend on insertion
 	// order or map iteration.
@@ -682,38 +707,11 @@ func (ix *Index) Train(ctx context.Context) error {
 	}
 	ix.centroids, ix.lists, ix.where = cent, lists, where
 	ix.encodeAll(workers)
-	ix.probes, ix.rerank = ix.calibrate(ctx, workers, ix.storedQueries())
+	if len(served) == 0 {
+		served = ix.storedQueries()
+	}
+	ix.probes, ix.rerank = ix.calibrate(ctx, workers, served)
 	return ctx.Err()
-}
-
-// Calibrate sets how many lists a query scans and how deep it re-ranks,
-// as Train does, but from queries like those the index will serve rather
-// than from stored vectors. A stored vector lies in its own list; a short
-// query falls between lists more often: on the real papers, titles as
-// queries needed twice the lists that stored vectors did for the same
-// recall. Calibrate does nothing on an untrained index or without queries.
-func (ix *Index) Calibrate(ctx context.Context, queries [][]float32) error {
-	qs := make([]calibrationQuery, 0, len(queries))
-	for i, q := range queries {
-		if len(q) != ix.dim {
-			return fmt.Errorf("%w: calibration query %d has %d, want %d", ErrDim, i, len(q), ix.dim)
-		}
-		qs = append(qs, calibrationQuery{q: q, self: loc{-1, -1}})
-	}
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	if len(qs) == 0 || ix.centroids == nil {
-		return nil
-	}
-	workers := ix.workers()
-	probes, rerank := ix.calibrate(ctx, workers, qs)
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if probes > 0 {
-		ix.probes, ix.rerank = probes, rerank
-	}
-	return nil
 }
 
 // encodeAll draws the quantizer (from Options.Seed) and encodes every

@@ -169,7 +169,8 @@ func TestCalibrateOnQueriesBetweenClusters(t *testing.T) {
 	}
 	heldOut := between(100)
 	probes, before := ix.Probes(), recall(t, ix, heldOut, 10)
-	if err := ix.Calibrate(ctx, between(200)); err != nil {
+	calibration := between(200)
+	if err := ix.TrainFor(ctx, func() ([][]float32, error) { return calibration, nil }); err != nil {
 		t.Fatal(err)
 	}
 	after := recall(t, ix, heldOut, 10)
@@ -177,7 +178,7 @@ func TestCalibrateOnQueriesBetweenClusters(t *testing.T) {
 	if ix.Probes() <= probes || after < 0.95 || after <= before {
 		t.Errorf("calibrating on queries between clusters: probes %d -> %d, recall@10 %.3f -> %.3f; want more probes and recall >= 0.95", probes, ix.Probes(), before, after)
 	}
-	if err := ix.Calibrate(ctx, [][]float32{{1, 2}}); !errors.Is(err, ErrDim) {
+	if err := ix.TrainFor(ctx, func() ([][]float32, error) { return [][]float32{{1, 2}}, nil }); !errors.Is(err, ErrDim) {
 		t.Errorf("a calibration query of the wrong dimension: %v, want ErrDim", err)
 	}
 }
