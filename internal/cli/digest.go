@@ -102,6 +102,10 @@ func (c *digestCommon) open(e *env) (*store.Store, *digest.Service, time.Time, e
 		return nil, nil, date, err
 	}
 	if base == "" {
+		if c.Mail.SMTPURL != "" {
+			// Real mail must link to the real site.
+			return nil, nil, date, fmt.Errorf("--base-url is required to send digests through --smtp-url: their links are made from it")
+		}
 		e.log.Warn("no --base-url: links in digests point to http://localhost:8080")
 	}
 	sender, err := e.openMail(c.Mail)

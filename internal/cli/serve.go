@@ -26,7 +26,7 @@ import (
 type serveCmd struct {
 	Addr            string   `name:"addr" env:"PAPERBOY_ADDR" default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Address to listen on."`
 	DebugAddr       string   `name:"debug-addr" env:"PAPERBOY_DEBUG_ADDR" placeholder:"HOST:PORT" help:"Serve Go's profiler (/debug/pprof/) on this address; keep it private. Default: off."`
-	BaseURL         string   `name:"base-url" env:"PAPERBOY_BASE_URL" placeholder:"URL" help:"Public address of the site (https://papers.example.org), for feed and citation links; default: taken from each request."`
+	BaseURL         string   `name:"base-url" env:"PAPERBOY_BASE_URL" placeholder:"URL" help:"Public address of the site (https://papers.example.org), for the links in emails, feeds and citations; required unless --addr is a loopback address (default: http://ADDR)."`
 	TrustedProxies  []string `name:"trusted-proxies" env:"PAPERBOY_TRUSTED_PROXIES" sep:"," placeholder:"ADDRS" help:"Addresses or CIDR ranges of the proxies in front (10.0.0.0/8,127.0.0.1): their X-Forwarded-For names the client for per-address rate limits. Default: none; the connection's address is the client's."`
 	trustedProxies  []netip.Prefix
 	AccessLog       bool          `name:"access-log" env:"PAPERBOY_ACCESS_LOG" default:"true" negatable:"" help:"Log every request (--no-access-log: only failures and requests slower than a second; /metrics counts them all)."`
@@ -59,6 +59,12 @@ func (c *serveCmd) Validate() error {
 			return fmt.Errorf("--base-url %q: want an absolute http(s) URL", c.BaseURL)
 		}
 		c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
+	} else if !loopbackAddr(c.Addr) {
+		// Emailed links (sign-in, password reset, verification, digests)
+		// and feeds are made from the base URL, never from a request's Host
+		// header, which anyone can forge; off the loopback interface there
+		// is no address to default to.
+		return fmt.Errorf("--base-url is required when serving on %s: the links in emails and feeds are made from it (e.g. --base-url https://papers.example.org)", c.Addr)
 	}
 	c.trustedProxies = nil
 	for _, a := range c.TrustedProxies {
@@ -154,12 +160,6 @@ func (c *serveCmd) submitOptions(e *env, s *store.Store) web.SubmitOptions {
 }
 
 func (c *serveCmd) Run(e *env) error {
-	if c.BaseURL == "" {
-		// Emailed links (verification, sign-in, password reset, digests)
-		// are made from the base URL; without one a forged Host header
-		// could point them elsewhere.
-		e.log.Warn("--base-url is not set: links in emails are made from each request's Host header; set it for any public deployment")
-	}
 	s, err := e.openStore()
 	if err != nil {
 		return err
@@ -179,6 +179,10 @@ func (c *serveCmd) Run(e *env) error {
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	if c.BaseURL == "" {
+		// Validate allowed this only on a loopback address: local use.
+		c.BaseURL = "http://" + ln.Addr().String()
 	}
 	// The index loads (or builds) in the background; until it is ready the
 	// search API answers 503 and everything else works.
@@ -272,21 +276,21 @@ func (c *serveCmd) Run(e *env) error {
 		return fmt.Errorf("--digest-hour %d: want 0 to 23, or -1 for no scheduled digests", h)
 	}
 	if c.Digest.DigestHour >= 0 {
-		if c.BaseURL == "" && c.Mail.SMTPURL != "" {
-			e.log.Warn("digests are scheduled but --base-url is not set: their links point to http://localhost:8080")
-		}
 		indexing.Add(1)
 		go func() {
 			defer indexing.Done()
 			digests.RunScheduled(idxCtx, digest.Schedule{Hour: c.Digest.DigestHour, Minute: 30}, time.Minute)
 		}()
 	}
+	handler := web.NewServer(web.Options{
+		Papers: s, Search: idx, Semantic: func() *semantic.Index { return sem }, Log: e.log, BaseURL: c.BaseURL,
+		Accounts: s, Community: s, Subscriptions: digests, Mail: sender, Operations: s, AccessLog: c.AccessLog,
+		Submit: c.submitOptions(e, s), TrustedProxies: c.trustedProxies,
+		// With a private debug address, the metrics are served there only.
+		PrivateMetrics: c.DebugAddr != "",
+	})
 	srv := &http.Server{
-		Handler: web.NewServer(web.Options{
-			Papers: s, Search: idx, Semantic: func() *semantic.Index { return sem }, Log: e.log, BaseURL: c.BaseURL,
-			Accounts: s, Community: s, Subscriptions: digests, Mail: sender, Operations: s, AccessLog: c.AccessLog,
-			Submit: c.submitOptions(e, s), TrustedProxies: c.trustedProxies,
-		}),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -300,14 +304,17 @@ func (c *serveCmd) Run(e *env) error {
 	if c.DebugAddr != "" {
 		// The profiler has its own listener so that it is never exposed
 		// through the public address.
-		dbg := &http.Server{Addr: c.DebugAddr, Handler: http.DefaultServeMux, ReadHeaderTimeout: 10 * time.Second}
+		debug := http.NewServeMux()
+		debug.Handle("/debug/pprof/", http.DefaultServeMux)
+		debug.Handle("GET /metrics", handler.MetricsHandler())
+		dbg := &http.Server{Addr: c.DebugAddr, Handler: debug, ReadHeaderTimeout: 10 * time.Second}
 		go func() {
 			if err := dbg.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				e.log.Error("debug server", "err", err)
 			}
 		}()
 		defer dbg.Close()
-		e.log.Info("profiler", "addr", "http://"+c.DebugAddr+"/debug/pprof/")
+		e.log.Info("profiler and metrics", "pprof", "http://"+c.DebugAddr+"/debug/pprof/", "metrics", "http://"+c.DebugAddr+"/metrics")
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -342,4 +349,18 @@ func pruneChanges(ctx context.Context, e *env, s *store.Store, retention time.Du
 		case <-tick.C:
 		}
 	}
+}
+
+// loopbackAddr reports whether a listen address (HOST:PORT) is reachable
+// only from this machine.
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/auth"
+	"github.com/paperboy-dev/paperboy/internal/mail"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -37,9 +38,11 @@ func (c *userCreateCmd) Run(e *env) error {
 	if err := auth.CheckUsername(c.Name); err != nil {
 		return fmt.Errorf("user create %s: %w", c.Name, err)
 	}
-	if !strings.Contains(c.Email, "@") || strings.ContainsAny(c.Email, " \t\r\n<>") {
-		return fmt.Errorf("user create %s: --email %q is not an email address", c.Name, c.Email)
+	email, err := mail.CheckAddress(c.Email)
+	if err != nil {
+		return fmt.Errorf("user create %s: --email %w", c.Name, err)
 	}
+	c.Email = email
 	raw, err := os.ReadFile(c.PasswordFile)
 	if err != nil {
 		return fmt.Errorf("user create %s: read --password-file: %w", c.Name, err)

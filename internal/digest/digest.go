@@ -25,7 +25,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/mail"
 	"runtime"
 	"strings"
 	"sync"
@@ -125,10 +124,9 @@ func (s *Service) baseURL() string {
 // ValidEmail checks an address typed into the subscribe form and returns
 // it bare ("Ada <a@b.org>" is refused: the form asks for an address).
 func ValidEmail(email string) (string, error) {
-	email = strings.TrimSpace(email)
-	a, err := mail.ParseAddress(email)
-	if err != nil || a.Address != email || len(email) > 254 || !strings.Contains(email[strings.LastIndexByte(email, '@')+1:], ".") {
-		return "", fmt.Errorf("digest: %q is not an email address", email)
+	email, err := pbmail.CheckAddress(email)
+	if err != nil {
+		return "", fmt.Errorf("digest: %w", err)
 	}
 	return email, nil
 }

@@ -33,7 +33,7 @@ func (s *Store) CreateSession(ctx context.Context, userID int64, tokenHash, user
 	now := s.now()
 	_, err := s.write.ExecContext(ctx, s.q(
 		`INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, user_agent) VALUES (?, ?, ?, ?, ?, ?)`),
-		tokenHash, userID, s.timeArg(now), s.timeArg(now), s.timeArg(expires), truncate(userAgent, 256))
+		tokenHash, userID, s.timeArg(now), s.timeArg(now), s.timeArg(expires), truncate(storable(userAgent), 256))
 	if err != nil {
 		return fmt.Errorf("store: create session for user %d: %w", userID, err)
 	}
@@ -133,6 +133,9 @@ type APIToken struct {
 
 // CreateAPIToken stores a token for the user, found later by tokenHash.
 func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name, tokenHash string) (APIToken, error) {
+	if err := checkText("name", name); err != nil {
+		return APIToken{}, fmt.Errorf("store: create API token for user %d: %w", userID, err)
+	}
 	t := APIToken{UserID: userID, Name: truncate(name, 100), CreatedAt: s.now().UTC()}
 	err := s.write.QueryRowContext(ctx, s.q(
 		`INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES (?, ?, ?, ?) RETURNING id`),

@@ -184,6 +184,9 @@ func scanComment(r rowScanner) (Comment, error) {
 // parent; a reply to a reply attaches to the top-level comment, since
 // threads are one level deep.
 func (s *Store) AddComment(ctx context.Context, paperID string, userID, parentID int64, body string) (Comment, error) {
+	if err := checkText("comment", body); err != nil {
+		return Comment{}, fmt.Errorf("store: add comment to %s: %w", paperID, err)
+	}
 	var c Comment
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if strings.TrimSpace(body) == "" {
@@ -243,6 +246,9 @@ func (s *Store) CommentByID(ctx context.Context, id int64) (Comment, error) {
 // moderators included, is ErrForbidden: moderators delete, they do not put
 // words in people's mouths.
 func (s *Store) EditComment(ctx context.Context, id int64, by Actor, body string) (Comment, error) {
+	if err := checkText("comment", body); err != nil {
+		return Comment{}, fmt.Errorf("store: edit comment %d: %w", id, err)
+	}
 	var c Comment
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if strings.TrimSpace(body) == "" {
@@ -287,6 +293,9 @@ func (s *Store) commentForUpdate(ctx context.Context, tx *sql.Tx, id int64) (Com
 // moderator, whose deletion of another's comment goes into the audit log
 // with the reason. The paper's comment count drops by one (the trigger).
 func (s *Store) DeleteComment(ctx context.Context, id int64, by Actor, reason string) error {
+	if err := checkText("reason", reason); err != nil {
+		return fmt.Errorf("store: delete comment %d: %w", id, err)
+	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		c, err := s.commentForUpdate(ctx, tx, id)
 		if err != nil {
@@ -467,6 +476,9 @@ func (s *Store) Submit(ctx context.Context, paperID string, by Actor, rules Subm
 // SetHidden hides a paper from the lists (or shows it again), as a
 // moderator's action recorded in the audit log.
 func (s *Store) SetHidden(ctx context.Context, paperID string, hidden bool, by Actor, reason string) error {
+	if err := checkText("reason", reason); err != nil {
+		return fmt.Errorf("store: hide %s: %w", paperID, err)
+	}
 	action := "unhide"
 	if hidden {
 		action = "hide"
@@ -500,6 +512,12 @@ func (s *Store) SetHidden(ctx context.Context, paperID string, hidden bool, by A
 // action recorded in the audit log. Suspended users cannot sign in or use
 // their tokens (accounts). Moderators cannot suspend administrators.
 func (s *Store) SetSuspended(ctx context.Context, username string, suspended bool, by Actor, reason string) error {
+	if checkText("username", username) != nil {
+		return fmt.Errorf("store: suspend %q: %w", username, ErrNotFound)
+	}
+	if err := checkText("reason", reason); err != nil {
+		return fmt.Errorf("store: suspend %q: %w", username, err)
+	}
 	action := "unsuspend"
 	if suspended {
 		action = "suspend"

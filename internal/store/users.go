@@ -37,6 +37,9 @@ func (u User) Suspended() bool { return !u.SuspendedAt.IsZero() }
 // CreateUser stores a new account and returns it with its id. A taken
 // username or email (compared case-insensitively) is ErrConflict.
 func (s *Store) CreateUser(ctx context.Context, u User) (User, error) {
+	if err := checkText("username", u.Username, "email", u.Email); err != nil {
+		return User{}, fmt.Errorf("store: create user: %w", err)
+	}
 	if u.Role == "" {
 		u.Role = "user"
 	}
@@ -84,6 +87,9 @@ func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
 // UserByName returns the account with the username (any case), or
 // ErrNotFound.
 func (s *Store) UserByName(ctx context.Context, name string) (User, error) {
+	if checkText("name", name) != nil {
+		return User{}, fmt.Errorf("store: user %q: %w", name, ErrNotFound)
+	}
 	u, err := scanUser(s.read.QueryRowContext(ctx, s.q("SELECT "+userColumns+" FROM users WHERE lower(username) = lower(?)"), name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, fmt.Errorf("store: user %q: %w", name, ErrNotFound)
@@ -97,6 +103,9 @@ func (s *Store) UserByName(ctx context.Context, name string) (User, error) {
 // UserByEmail returns the account with the email address (any case), or
 // ErrNotFound.
 func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
+	if checkText("email", email) != nil {
+		return User{}, fmt.Errorf("store: user with email %q: %w", email, ErrNotFound)
+	}
 	u, err := scanUser(s.read.QueryRowContext(ctx, s.q("SELECT "+userColumns+" FROM users WHERE lower(email) = lower(?)"), email))
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, fmt.Errorf("store: user with email %q: %w", email, ErrNotFound)
@@ -110,6 +119,9 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
 // SetUserRole changes the role of the named account (user, moderator or
 // admin); an unknown name is ErrNotFound.
 func (s *Store) SetUserRole(ctx context.Context, name, role string) error {
+	if checkText("name", name) != nil {
+		return fmt.Errorf("store: set role of %q: %w", name, ErrNotFound)
+	}
 	res, err := s.write.ExecContext(ctx, s.q("UPDATE users SET role = ? WHERE lower(username) = lower(?)"), role, name)
 	if err != nil {
 		return fmt.Errorf("store: set role of %q to %q: %w", name, role, err)

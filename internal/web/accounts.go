@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
@@ -69,38 +68,26 @@ var (
 
 func (s *Server) accountRoutes() {
 	s.handle("GET /signup", s.signupForm)
-	s.handle("POST /signup", smallForm(s.signup))
+	s.handle("POST /signup", s.signup)
 	s.handle("GET /verify", s.verifyForm)
-	s.handle("POST /verify", smallForm(s.verify))
-	s.handle("POST /verify/resend", smallForm(s.resendVerification))
+	s.handle("POST /verify", s.verify)
+	s.handle("POST /verify/resend", s.resendVerification)
 	s.handle("GET /login", s.loginForm)
-	s.handle("POST /login", smallForm(s.login))
-	s.handle("POST /logout", smallForm(s.logout))
-	s.handle("POST /logout/everywhere", smallForm(s.logoutEverywhere))
+	s.handle("POST /login", s.login)
+	s.handle("POST /logout", s.logout)
+	s.handle("POST /logout/everywhere", s.logoutEverywhere)
 	s.handle("GET /login/link", s.linkForm)
-	s.handle("POST /login/link", smallForm(s.sendLink))
+	s.handle("POST /login/link", s.sendLink)
 	s.handle("GET /login/link/{token}", s.linkConfirm)
-	s.handle("POST /login/link/{token}", smallForm(s.linkLogin))
+	s.handle("POST /login/link/{token}", s.linkLogin)
 	s.handle("GET /reset", s.resetForm)
-	s.handle("POST /reset", smallForm(s.sendReset))
+	s.handle("POST /reset", s.sendReset)
 	s.handle("GET /reset/{token}", s.newPasswordForm)
-	s.handle("POST /reset/{token}", smallForm(s.resetPassword))
+	s.handle("POST /reset/{token}", s.resetPassword)
 	s.handle("GET /settings", s.settings)
-	s.handle("POST /settings/password", smallForm(s.changePassword))
-	s.handle("POST /settings/tokens", smallForm(s.createToken))
-	s.handle("POST /settings/tokens/{id}/revoke", smallForm(s.revokeToken))
-}
-
-// smallForm caps the body of an account form at 16 KiB: the largest
-// honest one is a 256-character password.
-func smallForm(h handlerFunc) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-		if err := r.ParseForm(); err != nil {
-			return errBadRequest("The form is too large or malformed.")
-		}
-		return h(w, r)
-	}
+	s.handle("POST /settings/password", s.changePassword)
+	s.handle("POST /settings/tokens", s.createToken)
+	s.handle("POST /settings/tokens/{id}/revoke", s.revokeToken)
 }
 
 // authenticate attaches the signed-in user to the request's context: an
@@ -340,11 +327,8 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 }
 
 func validEmail(s string) bool {
-	if len(s) > 254 || !strings.Contains(s, "@") {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s
+	_, err := pbmail.CheckAddress(s)
+	return err == nil
 }
 
 // emailLink stores a one-time token of the kind for the user and returns
@@ -355,9 +339,9 @@ func (s *Server) emailLink(r *http.Request, u store.User, kind store.EmailTokenK
 		return "", err
 	}
 	if strings.Contains(path, "?") {
-		return s.base(r) + path + url.QueryEscape(secret), nil
+		return s.baseURL + path + url.QueryEscape(secret), nil
 	}
-	return s.base(r) + path + secret, nil
+	return s.baseURL + path + secret, nil
 }
 
 func (s *Server) send(r *http.Request, to, subject, text string) error {
@@ -383,7 +367,7 @@ func (s *Server) sendVerification(r *http.Request, u store.User) error {
 func (s *Server) mailAccountExists(r *http.Request, email string) error {
 	return s.send(r, email, "Your paperboy account",
 		"Hello,\n\nsomeone tried to sign up for paperboy with this address, which already has an account.\n"+
-			"If it was you, sign in at "+s.base(r)+"/login or reset your password at "+s.base(r)+"/reset .\n"+
+			"If it was you, sign in at "+s.baseURL+"/login or reset your password at "+s.baseURL+"/reset .\n"+
 			"If not, ignore this message.\n")
 }
 

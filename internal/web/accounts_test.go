@@ -59,11 +59,21 @@ func newAccountEnv(t *testing.T, dialect store.Dialect, tls bool, tune func(*Opt
 	if tune != nil {
 		tune(&opts)
 	}
-	h := NewServer(opts)
+	// Emailed links are made from the base URL alone: the test server's
+	// own address, known once it listens.
+	e.srv = httptest.NewUnstartedServer(nil)
+	if opts.BaseURL == "" {
+		scheme := "http"
+		if tls {
+			scheme = "https"
+		}
+		opts.BaseURL = scheme + "://" + e.srv.Listener.Addr().String()
+	}
+	e.srv.Config.Handler = NewServer(opts)
 	if tls {
-		e.srv = httptest.NewTLSServer(h)
+		e.srv.StartTLS()
 	} else {
-		e.srv = httptest.NewServer(h)
+		e.srv.Start()
 	}
 	t.Cleanup(e.srv.Close)
 	return e

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -165,6 +164,8 @@ func communityError(w http.ResponseWriter, now time.Time, err error) error {
 		return &httpError{http.StatusConflict, "This paper is already on the daily list: /papers/" + dup.PaperID}
 	case errors.Is(err, store.ErrForbidden):
 		return errForbidden("You may not do that.")
+	case errors.Is(err, store.ErrInvalidText):
+		return errBadRequest("That holds characters that are not allowed (NUL or invalid UTF-8).")
 	case errors.Is(err, store.ErrInvalid):
 		return errBadRequest("That is empty.")
 	case errors.Is(err, store.ErrTooOld):
@@ -468,15 +469,6 @@ func (s *Server) apiComments(w http.ResponseWriter, r *http.Request, rawID strin
 	return nil
 }
 
-// readJSON decodes a small JSON request body.
-func readJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 4*maxCommentBytes))
-	if err := dec.Decode(v); err != nil {
-		return errBadRequest("want a JSON object")
-	}
-	return nil
-}
-
 // apiAddComment serves POST /api/papers/{id}/comments with
 // {"text": ..., "parent_id": ...}: 201 and the comment.
 func (s *Server) apiAddComment(w http.ResponseWriter, r *http.Request, rawID string) error {
@@ -757,7 +749,7 @@ func (s *Server) apiSubmit(w http.ResponseWriter, r *http.Request) error {
 	var dup *store.DuplicateError
 	if errors.As(err, &dup) {
 		writeJSON(w, http.StatusConflict, map[string]string{
-			"error": "already on the daily list", "id": dup.PaperID, "url": s.base(r) + "/papers/" + dup.PaperID,
+			"error": "already on the daily list", "id": dup.PaperID, "url": s.baseURL + "/papers/" + dup.PaperID,
 		})
 		return nil
 	}

@@ -20,7 +20,7 @@ import (
 // newCommunityServer is the fixture server with accounts and community
 // actions on, the response cache re-reading the change feed on every
 // request (so a test sees its own writes at once), and tune's changes.
-func newCommunityServer(t *testing.T, dialect store.Dialect, tune func(*Options)) (*httptest.Server, *store.Store) {
+func newCommunityServer(t testing.TB, dialect store.Dialect, tune func(*Options)) (*httptest.Server, *store.Store) {
 	t.Helper()
 	srv, st, _ := newFixtureServer(t, dialect, func(o *Options) {
 		withAccounts(o)

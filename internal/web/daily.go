@@ -127,7 +127,7 @@ func (s *Server) apiDailyPapers(w http.ResponseWriter, r *http.Request) error {
 		}
 		q.Set("p", strconv.Itoa(page+1))
 		q.Set("limit", strconv.Itoa(limit))
-		w.Header().Set("Link", "<"+s.base(r)+"/api/daily_papers?"+q.Encode()+`>; rel="next"`)
+		w.Header().Set("Link", "<"+s.baseURL+"/api/daily_papers?"+q.Encode()+`>; rel="next"`)
 	}
 	w.Header().Set("X-Total-Count", strconv.Itoa(total))
 	w.Header().Set("Access-Control-Allow-Origin", "*")

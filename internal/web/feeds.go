@@ -22,7 +22,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	v := r.URL.Query()
-	base := s.base(r)
+	base := s.baseURL
 	var title, link string
 	var papers []store.Paper
 	var err error

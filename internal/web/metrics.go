@@ -49,6 +49,16 @@ func (m *httpMetrics) observe(status int, d time.Duration) {
 // metrics serves GET /metrics in the Prometheus text format. It holds
 // counts and timestamps only, nothing about users, so it is public like
 // /healthz; put it behind the proxy's access rules if that is not wanted.
+// MetricsHandler serves the Prometheus metrics, for a private listener
+// (Options.PrivateMetrics).
+func (s *Server) MetricsHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := s.metrics(w, r); err != nil {
+			s.renderError(w, r, err)
+		}
+	})
+}
+
 func (s *Server) metrics(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")

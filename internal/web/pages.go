@@ -529,7 +529,7 @@ func (s *Server) paperPage(w http.ResponseWriter, r *http.Request) error {
 		feeds = append(feeds, feedLinks("New in "+c, "category", url.Values{"c": {c}})...)
 	}
 	pp.Feeds = feeds
-	pp.Meta = citationMeta(&p, s.base(r))
+	pp.Meta = citationMeta(&p, s.baseURL)
 	if pp.Community, err = s.paperCommunity(r, &p); err != nil {
 		return err
 	}

@@ -198,9 +198,6 @@ func (s *Server) cacheKey(r *http.Request) string {
 		return ""
 	}
 	key := r.URL.RequestURI()
-	if s.baseURL == "" {
-		key = s.base(r) + key
-	}
 	if len(key) > maxCacheKey {
 		return ""
 	}
@@ -284,7 +281,7 @@ func (s *Server) serveCached(w http.ResponseWriter, r *http.Request) bool {
 		return true
 	}
 	cw := newCacheWriter(w)
-	s.mux.ServeHTTP(cw, r)
+	s.route(cw, r)
 	h := cw.header
 	if cw.status != 0 && cw.status != http.StatusOK || h.Get("ETag") != "" || strings.Contains(h.Get("Cache-Control"), "no-store") {
 		cw.finish(r)

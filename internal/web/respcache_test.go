@@ -139,9 +139,10 @@ func TestResponseCacheFreshness(t *testing.T) {
 	}
 }
 
-// TestResponseCacheKeysOnHost: without a base URL, links are made from the
-// request's Host, so responses for different hosts are cached apart.
-func TestResponseCacheKeysOnHost(t *testing.T) {
+// TestLinksNeverFollowTheHostHeader: absolute links come from the base
+// URL alone, whatever Host a request names (a forged one would otherwise
+// put the attacker's address into cached pages and emailed links).
+func TestLinksNeverFollowTheHostHeader(t *testing.T) {
 	srv, _, _ := newFixtureServer(t, store.SQLite, func(o *Options) { o.BaseURL = "" })
 	for _, host := range []string{"a.example", "b.example", "a.example"} {
 		req, _ := http.NewRequest("GET", srv.URL+"/robots.txt", nil)
@@ -152,7 +153,7 @@ func TestResponseCacheKeysOnHost(t *testing.T) {
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if !strings.Contains(string(body), "Sitemap: http://"+host+"/sitemap.xml") {
+		if !strings.Contains(string(body), "Sitemap: "+DefaultBaseURL+"/sitemap.xml") || strings.Contains(string(body), host) {
 			t.Errorf("Host %s got %q", host, body)
 		}
 	}

@@ -79,6 +79,8 @@ type Server struct {
 	accessLog      bool
 	// sitemapSize is the number of URLs per sitemap file.
 	sitemapSize int
+	// routes are the registered patterns, in order.
+	routes []string
 }
 
 // Options are what a Server serves from.
@@ -94,8 +96,8 @@ type Options struct {
 	// unavailable.
 	Semantic func() *semantic.Index
 	// BaseURL is the public address ("https://papers.example.org") used in
-	// feeds, OpenSearch and canonical links; when empty it is taken from
-	// each request's Host.
+	// emailed links, feeds, OpenSearch and canonical links; DefaultBaseURL
+	// when empty. It is never taken from a request.
 	BaseURL string
 	// Cache tunes the server-side cache of rendered responses.
 	Cache CacheOptions
@@ -121,9 +123,16 @@ type Options struct {
 	// whose X-Forwarded-For names the client for per-address rate limits.
 	// Without them the connection's address is the client's.
 	TrustedProxies []netip.Prefix
+	// PrivateMetrics leaves /metrics off the public routes; serve it
+	// elsewhere with MetricsHandler.
+	PrivateMetrics bool
 	// RateLimits replace DefaultRateLimits when not nil.
 	RateLimits map[string]RateLimit
 }
+
+// DefaultBaseURL is the base URL of a server given none: serve's default
+// listen address.
+const DefaultBaseURL = "http://127.0.0.1:8080"
 
 // NewServer returns a handler serving the API, the pages and the feeds.
 func NewServer(opts Options) *Server {
@@ -133,7 +142,7 @@ func NewServer(opts Options) *Server {
 		semantic: opts.Semantic,
 		log:      opts.Log,
 		now:      opts.Now,
-		baseURL:  strings.TrimSuffix(opts.BaseURL, "/"),
+		baseURL:  strings.TrimSuffix(cmp.Or(opts.BaseURL, DefaultBaseURL), "/"),
 		static:   loadStatic(),
 		mux:      http.NewServeMux(),
 		build:    buildID(),
@@ -169,7 +178,9 @@ func NewServer(opts Options) *Server {
 	s.pages = template.Must(template.New("").Funcs(s.templateFuncs()).ParseFS(files, "templates/*.html"))
 
 	s.handle("GET /healthz", s.healthz)
-	s.handle("GET /metrics", s.metrics)
+	if !opts.PrivateMetrics {
+		s.handle("GET /metrics", s.metrics)
+	}
 	s.handle("GET /admin/harvest", s.harvestAdmin)
 	s.handle("GET /api/papers/search", s.apiSearch)
 	s.handle("GET /api/suggest", s.suggest)
@@ -196,9 +207,6 @@ func NewServer(opts Options) *Server {
 	s.accountRoutes()
 	s.communityRoutes()
 	s.subscribeRoutes()
-	s.handle("/", func(w http.ResponseWriter, r *http.Request) error {
-		return errNotFound("There is no page at this address.")
-	})
 	return s
 }
 
@@ -216,7 +224,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
 	h.Set("Permissions-Policy", "interest-cohort=(), browsing-topics=()")
+	if strings.HasPrefix(s.baseURL, "https://") {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	// Nothing reads the request before it is checked: not authentication,
+	// not a handler (body.go).
+	if err := checkRequest(r); err != nil {
+		s.renderError(rec, r, err)
+		s.logRequest(r, rec.status, start)
+		return
+	}
 	r, authErr := s.authenticate(r)
 	if authErr == nil {
 		// A session cookie that no longer signs in is dropped here, on any
@@ -230,32 +248,37 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case s.cross.Check(r) != nil:
 		s.renderError(rec, r, &httpError{http.StatusForbidden, "cross-origin request refused"})
 	case r.Method != http.MethodGet && r.Method != http.MethodHead:
-		s.mux.ServeHTTP(rec, r)
+		s.route(rec, r)
 	case viewerFrom(r.Context()) != nil:
 		// Signed-in pages are personal: never from or into the shared cache.
 		w.Header().Set("Cache-Control", "private, no-store")
 		cw := newCacheWriter(rec)
-		s.mux.ServeHTTP(cw, r)
+		s.route(cw, r)
 		cw.finish(r)
 	case s.cache != nil && s.serveCached(rec, r):
 		// answered from the response cache, or rendered into it
 	default:
 		cw := newCacheWriter(rec)
-		s.mux.ServeHTTP(cw, r)
+		s.route(cw, r)
 		cw.finish(r)
 	}
+	s.logRequest(r, rec.status, start)
+}
+
+// logRequest counts a request in /metrics and logs it.
+func (s *Server) logRequest(r *http.Request, status int, start time.Time) {
 	took := time.Since(start)
-	s.httpStats.observe(rec.status, took)
+	s.httpStats.observe(status, took)
 	// Every request is counted in /metrics; the log gets each one only with
 	// the access log on, and otherwise the failures and the slow ones.
-	if s.accessLog || rec.status >= 500 || took >= slowRequest {
+	if s.accessLog || status >= 500 || took >= slowRequest {
 		level := slog.LevelInfo
-		if rec.status >= 500 || took >= slowRequest {
+		if status >= 500 || took >= slowRequest {
 			level = slog.LevelWarn
 		}
 		s.log.LogAttrs(r.Context(), level, "request",
 			slog.String("method", r.Method), slog.String("path", loggedPath(r.URL.Path)),
-			slog.Int("status", rec.status), slog.Duration("duration", took))
+			slog.Int("status", status), slog.Duration("duration", took))
 	}
 }
 
@@ -273,12 +296,63 @@ func (r *statusRecorder) WriteHeader(code int) {
 	r.ResponseWriter.WriteHeader(code)
 }
 
+// route serves a request through the mux. A request that matches no
+// route gets the site's own 404 page, or 405 with Allow when the path
+// exists for other methods.
+func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+	h, pattern := s.mux.Handler(r)
+	if pattern != "" {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	// The mux's own answer says which of the two it is.
+	probe := &headerProbe{header: http.Header{}}
+	h.ServeHTTP(probe, r)
+	if probe.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", probe.header.Get("Allow"))
+		s.renderError(w, r, &httpError{http.StatusMethodNotAllowed, "This address does not take " + r.Method + " requests."})
+		return
+	}
+	s.renderError(w, r, errNotFound("There is no page at this address."))
+}
+
+// headerProbe records a response's status and headers and drops its body.
+type headerProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *headerProbe) Header() http.Header { return p.header }
+func (p *headerProbe) Write(b []byte) (int, error) {
+	if p.status == 0 {
+		p.status = http.StatusOK
+	}
+	return len(b), nil
+}
+func (p *headerProbe) WriteHeader(code int) {
+	if p.status == 0 {
+		p.status = code
+	}
+}
+
 // handlerFunc is a handler that returns its failure; handle renders it.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
+// handle registers h for pattern. The request's body is bounded and its
+// form parsed here, by the route's kind (body.go), and whatever a
+// multipart form held is released when the handler returns.
 func (s *Server) handle(pattern string, h handlerFunc) {
+	limit := bodyLimit(pattern)
+	s.routes = append(s.routes, pattern)
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
+		err := readBody(w, r, limit)
+		if err == nil {
+			err = h(w, r)
+		}
+		if r.MultipartForm != nil {
+			r.MultipartForm.RemoveAll()
+		}
+		if err != nil {
 			s.renderError(w, r, err)
 		}
 	})
@@ -311,6 +385,14 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		w.Header().Set("Retry-After", limited.retryAfterSeconds())
 	case errors.Is(err, store.ErrNotFound):
 		status, msg = http.StatusNotFound, "not found"
+	case errors.Is(err, store.ErrInvalidText):
+		status, msg = http.StatusBadRequest, "The request holds characters that are not allowed (NUL or invalid UTF-8)."
+	case store.Unavailable(err):
+		// An outage, not a fault of this request: clients and proxies
+		// may retry, and the log says it once per request at warn level.
+		status, msg = http.StatusServiceUnavailable, "The database is not answering; please try again in a moment."
+		w.Header().Set("Retry-After", "5")
+		s.log.Warn("database unavailable", "method", r.Method, "path", loggedPath(r.URL.Path), "err", err)
 	case errors.Is(err, search.ErrEmptyQuery), errors.Is(err, search.ErrQueryTooLong), errors.Is(err, semantic.ErrLexicalOnly):
 		status, msg = http.StatusBadRequest, strings.TrimPrefix(err.Error(), "search: ")
 	case errors.Is(err, semantic.ErrProviderUnavailable):
@@ -400,16 +482,4 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": "ok"})
 	return nil
-}
-
-// base is the public address of the site, for absolute links.
-func (s *Server) base(r *http.Request) string {
-	if s.baseURL != "" {
-		return s.baseURL
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }

@@ -22,7 +22,7 @@ func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) error {
 	if n <= s.sitemapSize {
 		return s.writeSitemap(w, r, 0)
 	}
-	base := xmlEscape(s.base(r))
+	base := xmlEscape(s.baseURL)
 	var b bytes.Buffer
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" +
 		`<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
@@ -56,7 +56,7 @@ func (s *Server) writeSitemap(w http.ResponseWriter, r *http.Request, i int) err
 	if i > 1 && len(entries) == 0 {
 		return errNotFound("There is no such sitemap.")
 	}
-	base := xmlEscape(s.base(r))
+	base := xmlEscape(s.baseURL)
 	var b bytes.Buffer
 	b.Grow(len(entries)*100 + 200)
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" +

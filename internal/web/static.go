@@ -82,12 +82,12 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) robots(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Write([]byte("User-agent: *\nDisallow: /api/\nDisallow: /search\nDisallow: /feeds/\nAllow: /\n\nSitemap: " + s.base(r) + "/sitemap.xml\n"))
+	w.Write([]byte("User-agent: *\nDisallow: /api/\nDisallow: /search\nDisallow: /feeds/\nAllow: /\n\nSitemap: " + s.baseURL + "/sitemap.xml\n"))
 	return nil
 }
 
 func (s *Server) openSearch(w http.ResponseWriter, r *http.Request) error {
-	base := xmlEscape(s.base(r))
+	base := xmlEscape(s.baseURL)
 	w.Header().Set("Content-Type", "application/opensearchdescription+xml")
 	w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?>
 <OpenSearchDescription xmlns="http://a9.com/-/spec/opensearch/1.1/">

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -91,8 +90,8 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) error {
 	if err := s.limit(r, "subscribe", ""); err != nil {
 		return err
 	}
-	email := strings.TrimSpace(r.PostFormValue("email"))
-	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
+	email, err := pbmail.CheckAddress(r.PostFormValue("email"))
+	if err != nil {
 		return errBadRequest("Please enter an email address, like you@example.org.")
 	}
 	cadence := r.PostFormValue("cadence")
@@ -103,7 +102,7 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) error {
 	if v := viewerFrom(r.Context()); v != nil {
 		userID = v.ID
 	}
-	if err := s.subscriptions.Subscribe(r.Context(), email, cadence, userID, s.base(r)); err != nil {
+	if err := s.subscriptions.Subscribe(r.Context(), email, cadence, userID, s.baseURL); err != nil {
 		// The answer stays the same (it must not tell whether the address
 		// was known); the failure, a mail server down say, is logged.
 		s.log.Error("subscribe failed", "err", err)

@@ -101,7 +101,7 @@ func newTestServer(t *testing.T, dialect store.Dialect) *httptest.Server {
 
 // newFixtureServer is newTestServer with the store and the index it serves
 // from, and a chance to change the options.
-func newFixtureServer(t *testing.T, dialect store.Dialect, tune func(*Options)) (*httptest.Server, *store.Store, *search.Index) {
+func newFixtureServer(t testing.TB, dialect store.Dialect, tune func(*Options)) (*httptest.Server, *store.Store, *search.Index) {
 	t.Helper()
 	ctx := context.Background()
 	st := storetest.Open(t, dialect, store.Options{Now: func() time.Time { return testNow }})
@@ -298,7 +298,9 @@ func TestOddRequestsGetProperPages(t *testing.T) {
 		want   string
 	}{
 		{"/search?q=" + strings.Repeat("word+", 2000), 400, "too long"},
-		{"/search?q=%00%ff%fe", 200, "No papers match"},
+		{"/search?q=%00%ff%fe", 400, "not allowed"},
+		{"/u/%00", 400, "not allowed"},
+		{"/u/%ff", 400, "not allowed"},
 		{"/search?q=" + url.QueryEscape(`"unterminated au: cat: -`), 200, "Search"},
 		{"/search?q=x&p=-3", 400, "<h1>400"},
 		{"/search?q=x&p=999", 400, "first 1,000 results"},
@@ -427,11 +429,11 @@ func TestSiteFiles(t *testing.T) {
 }
 
 // testLogger logs unexpected server errors into the test's output.
-func testLogger(t *testing.T) *slog.Logger {
+func testLogger(t testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
