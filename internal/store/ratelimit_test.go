@@ -158,3 +158,22 @@ func TestPruneRatesDeletesOnlyFullBuckets(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkTakeRate measures one take (the upsert) on each backend: the
+// cost that sign-in and mail requests now pay for limits that hold across
+// replicas.
+func BenchmarkTakeRate(b *testing.B) {
+	for _, d := range storetest.Dialects {
+		b.Run(string(d), func(b *testing.B) {
+			s := storetest.Open(b, d, store.Options{})
+			ctx := context.Background()
+			keys := []string{"signin user:1 198.51.100.7", "signin/account user:1", "mailto reset:ada@example.org"}
+			b.ResetTimer()
+			for i := range b.N {
+				if _, _, err := s.TakeRate(ctx, keys[i%len(keys)], time.Millisecond, 10); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
