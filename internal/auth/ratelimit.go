@@ -14,7 +14,9 @@ import (
 //
 // Limits are kept in memory, per process: with several replicas behind a
 // load balancer a client gets at most replicas × the limit, which still
-// stops floods; the database is not touched for a refused request.
+// stops floods of votes and comments; the database is not touched for a
+// refused request. The limits on mail and sign-in, which must hold exactly,
+// are kept in the database (store.TakeRate) and fall back to a Limiter.
 type Limiter struct {
 	every time.Duration
 	burst int

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -43,6 +44,8 @@ type Store struct {
 	read  *readPool
 	write *sql.DB
 	now   func() time.Time
+	// ratesPruned is when TakeRate last pruned spent buckets (Unix ns).
+	ratesPruned atomic.Int64
 }
 
 // Options tune Open.

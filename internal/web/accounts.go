@@ -355,6 +355,9 @@ func (s *Server) send(r *http.Request, to, subject, text string) error {
 }
 
 func (s *Server) sendVerification(r *http.Request, u store.User) error {
+	if !s.mayMail(r.Context(), string(store.EmailVerify), u.Email) {
+		return nil
+	}
 	link, err := s.emailLink(r, u, store.EmailVerify, verifyLifetime, "/verify?token=")
 	if err != nil {
 		return err
@@ -365,6 +368,9 @@ func (s *Server) sendVerification(r *http.Request, u store.User) error {
 }
 
 func (s *Server) mailAccountExists(r *http.Request, email string) error {
+	if !s.mayMail(r.Context(), "exists", email) {
+		return nil
+	}
 	return s.send(r, email, "Your paperboy account",
 		"Hello,\n\nsomeone tried to sign up for paperboy with this address, which already has an account.\n"+
 			"If it was you, sign in at "+s.baseURL+"/login or reset your password at "+s.baseURL+"/reset .\n"+
@@ -513,7 +519,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if u.ID != 0 {
 		key = "user:" + strconv.FormatInt(u.ID, 10)
 	}
-	if err := s.limit(r, "signin", key); err != nil {
+	if err := s.limitSignIn(r, key); err != nil {
 		return err
 	}
 	if len(password) > 4*auth.MaxPasswordLen {
@@ -607,12 +613,12 @@ func (s *Server) linkForm(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) inBackground(r *http.Request, what string, fn func(r *http.Request) error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Minute)
 	r = r.WithContext(ctx)
-	go func() {
+	s.background.Go(func() {
 		defer cancel()
 		if err := fn(r); err != nil {
 			s.log.Error("account mail failed", "what", what, "err", err)
 		}
-	}()
+	})
 }
 
 // mailableUser finds the account a link request names, if it may get
@@ -656,6 +662,9 @@ func (s *Server) mailLink(w http.ResponseWriter, r *http.Request, m linkMail) er
 	}
 	if ok {
 		s.inBackground(r, m.what, func(r *http.Request) error {
+			if !s.mayMail(r.Context(), string(m.kind), u.Email) {
+				return nil
+			}
 			link, err := s.emailLink(r, u, m.kind, m.life, m.path)
 			if err != nil {
 				return err
@@ -809,7 +818,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	settingsError := func(msg string) error {
 		return s.renderSettings(w, r, http.StatusBadRequest, &accountPage{Page: Page{Title: "Settings"}, Error: msg})
 	}
-	if err := s.limit(r, "signin", strings.ToLower(u.Username)); err != nil {
+	if err := s.limitSignIn(r, "user:"+strconv.FormatInt(u.ID, 10)); err != nil {
 		return err
 	}
 	ok, err := passwords.Verify(ctx, u.PasswordHash, r.PostFormValue("current"))

@@ -306,7 +306,7 @@ func TestAccountSignInIsRateLimited(t *testing.T) {
 			t.Fatalf("attempt %d: %d", i+1, r.status)
 		}
 	}
-	// Even the right password waits: guessing is slow from anywhere, and
+	// Even the right password waits from the guessing address, and
 	// naming the account by its email address does not start a new count.
 	for _, name := range []string{"ADA", "ada@example.org"} {
 		r := login(t, e, e.browser(), name, testPassword)

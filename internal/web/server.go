@@ -13,9 +13,9 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
-	"github.com/paperboy-dev/paperboy/internal/auth"
 	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/mail"
 	"github.com/paperboy-dev/paperboy/internal/search"
@@ -72,7 +72,8 @@ type Server struct {
 	submit         SubmitOptions
 	subscriptions  Subscriptions
 	mail           mail.Sender
-	limiters       map[string]*auth.Limiter
+	limiters       *limiters
+	background     sync.WaitGroup // mail sent after the response (inBackground)
 	trustedProxies []netip.Prefix
 	ops            Operations
 	httpStats      httpMetrics
@@ -128,6 +129,9 @@ type Options struct {
 	PrivateMetrics bool
 	// RateLimits replace DefaultRateLimits when not nil.
 	RateLimits map[string]RateLimit
+	// RateStore keeps the limits on mail and sign-in where every replica
+	// shares them (the database); nil keeps them in this process's memory.
+	RateStore RateStore
 }
 
 // DefaultBaseURL is the base URL of a server given none: serve's default
@@ -174,7 +178,7 @@ func NewServer(opts Options) *Server {
 	if limits == nil {
 		limits = DefaultRateLimits
 	}
-	s.limiters = newLimiters(limits, s.now)
+	s.limiters = newLimiters(limits, opts.RateStore, s.now)
 	s.pages = template.Must(template.New("").Funcs(s.templateFuncs()).ParseFS(files, "templates/*.html"))
 
 	s.handle("GET /healthz", s.healthz)
