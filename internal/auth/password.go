@@ -43,12 +43,14 @@ var ErrMalformedHash = errors.New("auth: malformed password hash")
 type Hasher struct {
 	params Params
 	sem    chan struct{}
+	// idKey derives a key: argon2.IDKey, which tests observe.
+	idKey func(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte
 }
 
 // NewHasher returns a Hasher with the cost parameters that runs at most
 // concurrent hashes at a time.
 func NewHasher(p Params, concurrent int) *Hasher {
-	return &Hasher{params: p, sem: make(chan struct{}, max(1, concurrent))}
+	return &Hasher{params: p, sem: make(chan struct{}, max(1, concurrent)), idKey: argon2.IDKey}
 }
 
 // acquire waits for a hashing slot or for ctx to end.
@@ -71,7 +73,7 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	if err := h.acquire(ctx); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(password), salt, h.params.Time, h.params.MemoryKiB, h.params.Threads, keyLen)
+	key := h.idKey([]byte(password), salt, h.params.Time, h.params.MemoryKiB, h.params.Threads, keyLen)
 	h.release()
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version,
@@ -89,7 +91,7 @@ func (h *Hasher) Verify(ctx context.Context, encoded, password string) (bool, er
 		if err := h.acquire(ctx); err != nil {
 			return false, err
 		}
-		argon2.IDKey([]byte(password), make([]byte, saltLen), h.params.Time, h.params.MemoryKiB, h.params.Threads, keyLen)
+		h.idKey([]byte(password), make([]byte, saltLen), h.params.Time, h.params.MemoryKiB, h.params.Threads, keyLen)
 		h.release()
 		return false, nil
 	}
@@ -100,7 +102,7 @@ func (h *Hasher) Verify(ctx context.Context, encoded, password string) (bool, er
 	if err := h.acquire(ctx); err != nil {
 		return false, err
 	}
-	got := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(want)))
+	got := h.idKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(want)))
 	h.release()
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
