@@ -160,6 +160,11 @@ func (c *serveCmd) Run(e *env) error {
 		// could point them elsewhere.
 		e.log.Warn("--base-url is not set: links in emails are made from each request's Host header; set it for any public deployment")
 	}
+	unlock, err := lockDataDir(e.DataDir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	s, err := e.openStore()
 	if err != nil {
 		return err
