@@ -61,7 +61,9 @@ func TestImportThenServe(t *testing.T) {
 				t.Errorf("re-import exit %d:\n%s", code, out)
 			}
 
-			base := serve(t, "serve", "--database-url", db, "--addr", "127.0.0.1:0")
+			// A data directory of its own: the default one is the
+			// user's, and serve locks it.
+			base := serve(t, "serve", "--database-url", db, "--data-dir", t.TempDir(), "--addr", "127.0.0.1:0")
 
 			var health map[string]string
 			if status := getJSON(t, base+"/healthz", &health); status != 200 || health["status"] != "ok" {

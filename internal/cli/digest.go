@@ -149,6 +149,9 @@ func (c *digestSendCmd) Run(e *env) error {
 			date.Format(time.DateOnly), st.Composed, st.Empty)
 		return nil
 	}
+	// A rerun after an interrupted one sends what that run left leased,
+	// rather than exiting with digests due.
+	svc.WaitForLeases = true
 	st, err := svc.Run(e.ctx, date)
 	fmt.Fprintf(e.stdout, "digests for %s: %d composed, %d empty, %d sent, %d to retry, %d failed\n",
 		date.Format(time.DateOnly), st.Composed, st.Empty, st.Sent, st.Retried, st.Failed)

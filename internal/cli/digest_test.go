@@ -74,3 +74,49 @@ func TestDigestSendTwiceSendsOnce(t *testing.T) {
 		t.Error("a bad --date was accepted")
 	}
 }
+
+// TestDigestSendWaitsForADigestLeasedElsewhere: a digest leased by a sender
+// on another machine (it may have died) is not left due when the run ends:
+// the run waits for the lease to expire and sends it.
+func TestDigestSendWaitsForADigestLeasedElsewhere(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite://" + filepath.Join(dir, "paperboy.db")
+	common := []string{"--data-dir", dir, "--database-url", db}
+	if code, out, errOut := run(t, append([]string{"migrate"}, common...)...); code != 0 {
+		t.Fatalf("migrate: %d %s %s", code, out, errOut)
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	sub, _, err := st.Subscribe(ctx, "reader@example.org", "daily", 0)
+	if err == nil {
+		_, err = st.ConfirmSubscription(ctx, sub.ID)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	date := time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC)
+	if _, err := st.EnqueueDigests(ctx, []store.OutboxDigest{{SubscriptionID: sub.ID, Date: date, Cadence: "daily",
+		MessageID: "digest.1@paperboy.test", To: sub.Email, Subject: "paperboy — 1 paper", Text: "t", HTML: "<p>h</p>", Papers: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := st.ClaimDigest(ctx, "replica-2/4242/0badcafe", time.Now(), time.Second); err != nil || !ok {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	smtp := mailtest.Start(t, mailtest.Options{})
+	code, out, errOut := run(t, append([]string{"digest", "send", "--date", "2025-06-02", "--smtp-url", smtp.URL(),
+		"--base-url", "https://paperboy.test"}, common...)...)
+	if code != 0 || !strings.Contains(out, "0 composed, 0 empty, 1 sent") {
+		t.Fatalf("send: %d\n%s%s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "waiting for a digest leased by another sender") || !strings.Contains(errOut, "replica-2/4242/0badcafe") {
+		t.Errorf("no log line of the wait:\n%s", errOut)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if msgs := smtp.Messages(); len(msgs) != 1 || msgs[0].MessageID() != "digest.1@paperboy.test" {
+		t.Errorf("%d messages, want the leased digest", len(msgs))
+	}
+}

@@ -160,6 +160,11 @@ func (c *serveCmd) submitOptions(e *env, s *store.Store) web.SubmitOptions {
 }
 
 func (c *serveCmd) Run(e *env) error {
+	unlock, err := lockDataDir(e.DataDir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	s, err := e.openStore()
 	if err != nil {
 		return err

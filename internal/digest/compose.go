@@ -363,7 +363,33 @@ func subject(title string, papers []*store.Paper, total int) string {
 	if total > len(names) {
 		s += ", ..."
 	}
-	return s
+	return cutRunes(s, maxSubject)
+}
+
+// maxSubject is the longest subject, in characters: mail clients show far
+// fewer, and a title of one long word (or a long title with no spaces, in
+// scripts that use none) would otherwise make a subject of any length.
+const maxSubject = 120
+
+// cutRunes shortens s to at most n characters, at a word boundary in its
+// second half where there is one, ending in an ellipsis.
+func cutRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	end, k := 0, 0
+	for i := range s {
+		if k == n-1 { // room for the ellipsis
+			end = i
+			break
+		}
+		k++
+	}
+	head := s[:end]
+	if j := strings.LastIndexByte(head, ' '); j >= len(head)/2 {
+		head = head[:j]
+	}
+	return strings.TrimRight(head, " ,;:.") + "…"
 }
 
 // shortName is what a paper is called in conversation: the name before a

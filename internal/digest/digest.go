@@ -10,8 +10,9 @@
 // claim one row at a time with a lease (FOR UPDATE SKIP LOCKED on
 // PostgreSQL, the single writer on SQLite), send it, and mark it sent. A
 // sender that dies after the server accepted a message but before marking
-// it leaves exactly that one row claimed; when the lease expires another
-// sender sends it again, with the same Message-ID. That is the only
+// it leaves exactly that one row claimed; another sender sends it again,
+// with the same Message-ID: at once if the dead sender ran on its machine
+// (leases name the process), else when the lease expires. That is the only
 // duplicate possible, at most one per dead sender, because a sender holds
 // one row at a time. Temporary failures (4xx, network) are retried with
 // exponential backoff; a permanent one (5xx) suppresses the address, and so
@@ -48,6 +49,8 @@ type Store interface {
 	Setting(ctx context.Context, name, initial string) (string, error)
 	EnqueueDigests(ctx context.Context, ds []store.OutboxDigest) (int, error)
 	ClaimDigest(ctx context.Context, owner string, now time.Time, lease time.Duration) (store.OutboxDigest, bool, error)
+	HeldDigests(ctx context.Context, now time.Time) ([]store.DigestLease, error)
+	TakeOverDigest(ctx context.Context, id int64, from, owner string, now time.Time, lease time.Duration) (store.OutboxDigest, bool, error)
 	MarkDigestSent(ctx context.Context, id int64) error
 	RetryDigest(ctx context.Context, id int64, owner string, next time.Time, failure string) error
 	FailDigest(ctx context.Context, id int64, failure string) error
@@ -81,12 +84,21 @@ type Service struct {
 	// Weekly is the day weekly digests go out (their date); the zero
 	// value is Sunday, and the command line defaults to Monday.
 	Weekly time.Weekday
-	// Owner names this sender in leases; a random name per process when
-	// empty.
+	// Owner names this sender in leases; when empty, the machine, process
+	// id and a random token, so that a later sender on the same machine can
+	// tell that this one is gone.
 	Owner string
 	// Lease is how long a claimed digest is held before another sender
 	// may take it over; longer than one SMTP transaction. 2 minutes when 0.
 	Lease time.Duration
+	// WaitForLeases makes SendDue, once nothing is left to claim, wait for
+	// the due digests that other senders lease until they are sent or
+	// their leases expire and it sends them itself: a one-off run must not
+	// end with digests due. Scheduled sending polls instead.
+	WaitForLeases bool
+	// Sleep waits for d or until ctx ends; a timer when nil (tests move a
+	// clock instead).
+	Sleep func(ctx context.Context, d time.Duration) error
 	// MaxAttempts is how many temporary failures a digest survives before
 	// it is given up and counted as a bounce; 6 when 0.
 	MaxAttempts int

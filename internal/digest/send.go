@@ -3,11 +3,7 @@ package digest
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"fmt"
-	"os"
 	"time"
 
 	pbmail "github.com/paperboy-dev/paperboy/internal/mail"
@@ -24,28 +20,50 @@ type SendStats struct {
 
 func (s *Service) owner() string {
 	if s.Owner == "" {
-		host, _ := os.Hostname()
-		var r [4]byte
-		rand.Read(r[:])
-		s.Owner = fmt.Sprintf("%s/%d/%s", cmp.Or(host, "paperboy"), os.Getpid(), hex.EncodeToString(r[:]))
+		s.Owner = newOwner()
 	}
 	return s.Owner
 }
 
 // SendDue sends queued digests that are due until none is left (those
 // waiting for a retry stay queued). Messages go out one at a time, at the
-// mail sender's rate limit, over its reused connection.
+// mail sender's rate limit, over its reused connection. A digest leased by
+// a sender of this machine that is gone is taken over at once; with
+// WaitForLeases, those leased by other senders are waited for.
 func (s *Service) SendDue(ctx context.Context) (SendStats, error) {
 	var st SendStats
 	owner := s.owner()
 	lease := cmp.Or(s.Lease, 2*time.Minute)
+	var waitedFor store.DigestLease
 	for ctx.Err() == nil {
 		d, ok, err := s.Store.ClaimDigest(ctx, owner, s.now(), lease)
 		if err != nil {
 			return st, err
 		}
 		if !ok {
-			return st, nil
+			var held store.DigestLease
+			d, ok, held, err = s.claimHeld(ctx, owner, lease)
+			if err != nil {
+				return st, err
+			}
+			if !ok && (held.ID == 0 || !s.WaitForLeases) {
+				return st, nil
+			}
+			if !ok {
+				if held != waitedFor {
+					waitedFor = held
+					s.log().Info("waiting for a digest leased by another sender", "digest", held.ID, "sender", held.Owner,
+						"lease_until", held.Until)
+				}
+				// Claimable once the lease has expired (held to the
+				// second); looked at again sooner in case its sender
+				// finishes it.
+				wait := min(held.Until.Add(time.Second).Sub(s.now()), 5*time.Second)
+				if err := s.sleep(ctx, max(wait, 100*time.Millisecond)); err != nil {
+					return st, err
+				}
+				continue
+			}
 		}
 		if err := s.hook("claimed"); err != nil {
 			return st, err
@@ -71,6 +89,50 @@ func (s *Service) SendDue(ctx context.Context) (SendStats, error) {
 		}
 	}
 	return st, ctx.Err()
+}
+
+// claimHeld looks at the due digests that other senders lease: it takes
+// over one whose sender is gone, or else returns the lease that expires
+// first (a zero ID when none is held).
+func (s *Service) claimHeld(ctx context.Context, owner string, lease time.Duration) (store.OutboxDigest, bool, store.DigestLease, error) {
+	now := s.now()
+	held, err := s.Store.HeldDigests(ctx, now)
+	if err != nil {
+		return store.OutboxDigest{}, false, store.DigestLease{}, err
+	}
+	var first store.DigestLease
+	for _, l := range held {
+		if l.Owner != owner && holderGone(l.Owner) {
+			d, ok, err := s.Store.TakeOverDigest(ctx, l.ID, l.Owner, owner, now, lease)
+			if err != nil {
+				return d, false, first, err
+			}
+			if ok {
+				s.log().Warn("took over a digest leased by a sender that is gone; it may have been sent already, with the same Message-ID",
+					"digest", l.ID, "sender", l.Owner, "lease_until", l.Until)
+				return d, true, store.DigestLease{}, nil
+			}
+			continue // finished, or taken over by another sender
+		}
+		if first.ID == 0 {
+			first = l // the earliest expiring
+		}
+	}
+	return store.OutboxDigest{}, false, first, nil
+}
+
+func (s *Service) sleep(ctx context.Context, d time.Duration) error {
+	if s.Sleep != nil {
+		return s.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // failed records a failed delivery: a retry after a backoff for a

@@ -261,24 +261,47 @@ func Changed(ctx context.Context, src interface {
 	return docs, gone, nil
 }
 
+// maxPollBackoff is the longest wait between reads of the change feed
+// while they fail (the database is down): long enough not to hammer it,
+// short enough that the index follows soon after it is back.
+const maxPollBackoff = 10 * time.Second
+
 // Run follows the change feed until ctx ends, saving the index now and then
-// and once more on the way out.
+// and once more on the way out. While reading the feed fails it backs off,
+// and logs the outage once, when it starts, and once more when it ends.
 func (in *Indexer) Run(ctx context.Context) error {
-	tick := time.NewTicker(in.opts.PollInterval)
-	defer tick.Stop()
+	wait := in.opts.PollInterval
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	var down time.Time // when the current outage began
+	failures := 0
 	for {
 		select {
 		case <-ctx.Done():
 			return in.Save()
-		case <-tick.C:
+		case <-timer.C:
 		}
-		if n, err := in.CatchUp(ctx); err != nil {
-			if ctx.Err() != nil {
-				continue
+		n, err := in.CatchUp(ctx)
+		switch {
+		case err != nil && ctx.Err() != nil:
+		case err != nil:
+			failures++
+			wait = min(2*wait, max(maxPollBackoff, in.opts.PollInterval))
+			if failures == 1 {
+				down = time.Now()
+				in.opts.Log.Error("search index catch-up failed; retrying quietly until it recovers", "err", err)
+			} else {
+				in.opts.Log.Debug("search index catch-up still failing", "err", err, "failures", failures, "retry_in", wait)
 			}
-			in.opts.Log.Error("search index catch-up failed", "err", err)
-		} else if n > 0 {
-			in.opts.Log.Debug("search index updated", "papers", n, "seq", in.ix.LastSeq())
+		default:
+			if failures > 0 {
+				in.opts.Log.Info("search index catch-up recovered", "outage", time.Since(down).Round(time.Millisecond),
+					"failures", failures)
+				failures, wait = 0, in.opts.PollInterval
+			}
+			if n > 0 {
+				in.opts.Log.Debug("search index updated", "papers", n, "seq", in.Index().LastSeq())
+			}
 		}
 		in.mu.Lock()
 		if in.dirty && time.Since(in.savedAt) >= in.opts.SaveInterval {
@@ -287,6 +310,7 @@ func (in *Indexer) Run(ctx context.Context) error {
 			}
 		}
 		in.mu.Unlock()
+		timer.Reset(wait)
 	}
 }
 

@@ -481,6 +481,61 @@ func (s *Store) ClaimDigest(ctx context.Context, owner string, now time.Time, le
 	return d, ok, nil
 }
 
+// DigestLease is a queued digest that is due but leased by a sender.
+type DigestLease struct {
+	ID    int64
+	Owner string    // the sender's name, as it claimed the digest
+	Until time.Time // when the lease expires and any sender may claim it
+}
+
+// HeldDigests returns the queued digests due at now whose lease has not
+// expired, the earliest expiring first (at most 100), so that a sender that
+// found nothing to claim can tell whether it is done or must wait for them.
+func (s *Store) HeldDigests(ctx context.Context, now time.Time) ([]DigestLease, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, claimed_by, claimed_until FROM digest_outbox
+		WHERE status = 'queued' AND next_attempt_at <= ? AND claimed_until >= ? ORDER BY claimed_until, id LIMIT 100`),
+		s.jobTime(now), s.jobTime(now))
+	if err != nil {
+		return nil, fmt.Errorf("store: held digests: %w", err)
+	}
+	defer rows.Close()
+	var out []DigestLease
+	for rows.Next() {
+		var l DigestLease
+		var until nullTime
+		if err := rows.Scan(&l.ID, &l.Owner, &until); err != nil {
+			return nil, fmt.Errorf("store: held digests: %w", err)
+		}
+		l.Until = until.t
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: held digests: %w", err)
+	}
+	return out, nil
+}
+
+// TakeOverDigest gives owner the lease of a queued digest that from holds,
+// until now+lease, counting the attempt, whatever the time left on from's
+// lease: the caller has found that from is gone. ok is false when from no
+// longer holds it (it finished, or another sender took it over first).
+func (s *Store) TakeOverDigest(ctx context.Context, id int64, from, owner string, now time.Time, lease time.Duration) (d OutboxDigest, ok bool, err error) {
+	if from == "" {
+		return OutboxDigest{}, false, nil
+	}
+	d, err = scanOutbox(s.write.QueryRowContext(ctx, s.q(`UPDATE digest_outbox
+		SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1
+		WHERE id = ? AND status = 'queued' AND claimed_by = ? AND next_attempt_at <= ?
+		RETURNING `+outboxColumns), owner, s.jobTime(now.Add(lease)), id, from, s.jobTime(now)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return OutboxDigest{}, false, nil
+	}
+	if err != nil {
+		return OutboxDigest{}, false, fmt.Errorf("store: take over digest %d from %s: %w", id, from, err)
+	}
+	return d, true, nil
+}
+
 // MarkDigestSent records that the server accepted a digest. It does not
 // require the lease: once a message went out, the row must say so whoever
 // holds it, or a third sender would send it again.

@@ -178,6 +178,52 @@ func TestOutboxComposeOnceClaimRetrySend(t *testing.T) {
 	})
 }
 
+// TestHeldDigestsCanBeTakenOverFromTheirHolderOnly checks the two calls a
+// sender uses when it finds nothing to claim: the leases still held, and
+// taking one over, which succeeds only while the named sender holds it.
+func TestHeldDigestsCanBeTakenOverFromTheirHolderOnly(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := activeSub(t, s, "a@example.org", "daily")
+		b := activeSub(t, s, "b@example.org", "daily")
+		if _, err := s.EnqueueDigests(ctx, []store.OutboxDigest{queued(a, digestDay), queued(b, digestDay)}); err != nil {
+			t.Fatal(err)
+		}
+		now := fixedNow
+		if held, err := s.HeldDigests(ctx, now); err != nil || len(held) != 0 {
+			t.Fatalf("held before any claim: %+v %v", held, err)
+		}
+		d1, _, _ := s.ClaimDigest(ctx, "gone", now, 2*time.Minute)
+		d2, _, _ := s.ClaimDigest(ctx, "alive", now, time.Minute)
+		held, err := s.HeldDigests(ctx, now)
+		want := []store.DigestLease{{ID: d2.ID, Owner: "alive", Until: now.Add(time.Minute)},
+			{ID: d1.ID, Owner: "gone", Until: now.Add(2 * time.Minute)}}
+		if err != nil || len(held) != 2 || held[0] != want[0] || held[1] != want[1] {
+			t.Fatalf("held: %+v %v, want %+v", held, err, want)
+		}
+		if _, ok, err := s.TakeOverDigest(ctx, d1.ID, "alive", "new", now, time.Minute); err != nil || ok {
+			t.Fatalf("took over from a sender that does not hold it: %v %v", ok, err)
+		}
+		d, ok, err := s.TakeOverDigest(ctx, d1.ID, "gone", "new", now, time.Minute)
+		if err != nil || !ok || d.ID != d1.ID || d.ClaimedBy != "new" || d.Attempts != 2 || d.MessageID != d1.MessageID {
+			t.Fatalf("take over: %+v %v %v", d, ok, err)
+		}
+		if _, ok, _ := s.TakeOverDigest(ctx, d1.ID, "gone", "third", now, time.Minute); ok {
+			t.Error("a digest was taken over twice from one holder")
+		}
+		if err := s.MarkDigestSent(ctx, d2.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, _ := s.TakeOverDigest(ctx, d2.ID, "alive", "new", now, time.Minute); ok {
+			t.Error("a sent digest was taken over")
+		}
+		// An expired lease is the claimer's, not a held one.
+		if held, _ := s.HeldDigests(ctx, now.Add(2*time.Minute)); len(held) != 0 {
+			t.Errorf("held after the leases expired: %+v", held)
+		}
+	})
+}
+
 // TestConcurrentClaimsTakeEachDigestOnce runs senders in parallel: on
 // PostgreSQL through FOR UPDATE SKIP LOCKED, on SQLite the single writer.
 func TestConcurrentClaimsTakeEachDigestOnce(t *testing.T) {
