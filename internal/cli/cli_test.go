@@ -116,11 +116,17 @@ func TestImportThenServe(t *testing.T) {
 // the server is shut down, and must exit cleanly, when the test ends.
 func serve(t *testing.T, args ...string) string {
 	t.Helper()
+	return serveTo(t, io.Discard, args...)
+}
+
+// serveTo is serve with the server's log written to stderr.
+func serveTo(t *testing.T, stderr io.Writer, args ...string) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addr := make(chan string, 1)
 	done := make(chan int, 1)
 	go func() {
-		done <- Main(ctx, args, Options{Stdout: io.Discard, Stderr: io.Discard, OnListen: func(a string) { addr <- a }})
+		done <- Main(ctx, args, Options{Stdout: io.Discard, Stderr: stderr, OnListen: func(a string) { addr <- a }})
 	}()
 	t.Cleanup(func() {
 		cancel()

@@ -49,12 +49,17 @@ func validateBaseURL(raw string) (string, error) {
 	return strings.TrimSuffix(raw, "/"), nil
 }
 
-// newDigests returns the digest service of a command. sem, when not nil,
-// gives signed-in subscribers papers like the ones they upvoted.
-func newDigests(e *env, s *store.Store, sender mail.Sender, from, baseURL string, f digestFlags, sem *semantic.Index) *digest.Service {
+// newDigests returns the digest service of a command. The semantic index,
+// while there is one, gives signed-in subscribers papers like the ones
+// they upvoted.
+func newDigests(e *env, s *store.Store, sender mail.Sender, from, baseURL string, f digestFlags, live *semantic.Live) *digest.Service {
 	svc := &digest.Service{Store: s, Mail: sender, From: from, BaseURL: baseURL, Log: e.log, Weekly: f.weekday()}
-	if sem != nil {
+	if live.Index() != nil || live.Down() != "" {
 		svc.Recommender = digest.SimilarRecommender{Votes: s, Similar: func(ctx context.Context, id string, k int) ([]store.Paper, error) {
+			sem := live.Index()
+			if sem == nil {
+				return nil, semantic.ErrUnavailable
+			}
 			p, err := s.Paper(ctx, id)
 			if err != nil {
 				return nil, err
@@ -121,7 +126,7 @@ func (c *digestCommon) open(e *env) (*store.Store, *digest.Service, time.Time, e
 		e.log.Warn("no recommendations from upvotes: the embedding model did not load", "err", err)
 		sem = nil
 	}
-	return s, newDigests(e, s, sender, c.Mail.MailFrom, base, c.Digest, sem), date, nil
+	return s, newDigests(e, s, sender, c.Mail.MailFrom, base, c.Digest, semantic.NewLive(e.semanticDir(), sem, "")), date, nil
 }
 
 type digestSendCmd struct {

@@ -23,6 +23,8 @@ type embeddingsServer struct {
 	requests atomic.Int64
 	texts    atomic.Int64
 	delay    atomic.Int64 // nanoseconds
+	// gate, while set, holds every answer until it is closed.
+	gate atomic.Pointer[chan struct{}]
 }
 
 func newEmbeddingsServer(t *testing.T, dim int) *embeddingsServer {
@@ -39,6 +41,13 @@ func newEmbeddingsServer(t *testing.T, dim int) *embeddingsServer {
 		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Model != "hash-embed" {
 			http.Error(w, `{"error":{"message":"bad request"}}`, http.StatusBadRequest)
 			return
+		}
+		if g := es.gate.Load(); g != nil {
+			select {
+			case <-*g:
+			case <-r.Context().Done():
+				return
+			}
 		}
 		if d := time.Duration(es.delay.Load()); d > 0 {
 			select {

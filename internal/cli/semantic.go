@@ -78,8 +78,6 @@ func (c *embedTrainCmd) Run(e *env) error {
 	logStage := func(stage string) {
 		e.log.Info("embed train", "stage", stage, "elapsed", time.Since(start).Round(time.Second))
 	}
-	// The feed's position before the papers are read: changes after it are
-	// embedded by a running server (semantic/follow.go), some perhaps twice.
 	st, err := s.Stats(e.ctx)
 	if err != nil {
 		return err
@@ -112,16 +110,9 @@ func (c *embedTrainCmd) Run(e *env) error {
 			return err
 		}
 	}
-	papers := 0
-	err = ix.EmbedAll(e.ctx, func(fn func(search.Document) error) error {
-		return s.EachPaper(e.ctx, func(p store.Paper) error {
-			if p.Community.Hidden {
-				return nil
-			}
-			papers++
-			return fn(indexer.Document(&p))
-		})
-	}, func(done int) {
+	// Changes after the feed position EmbedStore records are embedded by a
+	// running server (semantic/follow.go), some perhaps twice.
+	papers, err := ix.EmbedStore(e.ctx, s, func(done int) {
 		if done%(100*4096) == 0 {
 			logStage(fmt.Sprintf("embedded %d of about %d papers", done, st.Papers))
 		}
@@ -129,7 +120,6 @@ func (c *embedTrainCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	ix.SetSeq(st.LastChange)
 	if err := ix.Save(e.semanticDir()); err != nil {
 		return err
 	}
@@ -165,18 +155,10 @@ func trainingSample(ctx context.Context, s *store.Store, n, max int) ([]search.D
 
 func (e *env) semanticDir() string { return filepath.Join(e.DataDir, "embed") }
 
-// modelStamp identifies the model saved in dir by its file's size and
-// modification time ("" when there is none).
-func modelStamp(dir string) string {
-	fi, err := os.Stat(filepath.Join(dir, "model.bin"))
-	if err != nil {
-		return ""
-	}
-	return fmt.Sprint(fi.Size(), fi.ModTime().UnixNano())
-}
-
 // openSemantic loads the trained model and vectors, or returns nil when
-// there are none yet.
+// there are none yet. With damaged vectors beside a sound model it also
+// returns the index without vectors, its provider set up, and an error
+// wrapping semantic.ErrVectorsDamaged (see openLiveSemantic).
 //
 // Vectors made by an embeddings provider are used with that provider: the
 // one configured, which must be the same server and model (a change needs
@@ -189,16 +171,17 @@ func (e *env) openSemantic() (*semantic.Index, error) {
 		}
 		return nil, nil
 	}
-	if err != nil {
+	damaged := err
+	if err != nil && !errors.Is(err, semantic.ErrVectorsDamaged) {
 		return nil, err
 	}
-	if e.VectorProbes > 0 {
+	if e.VectorProbes > 0 && ix.Vectors != nil {
 		ix.Vectors.SetProbes(int(e.VectorProbes))
 	}
 	saved := ix.ProviderConfig()
 	switch {
 	case saved == nil && e.Provider.URL == "":
-		return ix, nil
+		return ix, damaged
 	case saved == nil:
 		return nil, fmt.Errorf("--embed-url %s: the vectors in %s were made by the corpus model; run 'paperboy embed train' with the provider flags to re-embed the corpus", e.Provider.URL, e.semanticDir())
 	case e.Provider.URL != "" && *saved != e.Provider.config():
@@ -212,7 +195,57 @@ func (e *env) openSemantic() (*semantic.Index, error) {
 	if err := ix.UseProvider(client, *saved, e.Provider.Timeout); err != nil {
 		return nil, err
 	}
-	return ix, nil
+	return ix, damaged
+}
+
+// openLiveSemantic opens the index a server searches with. Damaged files
+// do not stop the server: a damaged model is reported for the operator to
+// retrain, damaged vectors are returned in rebuild (the index without
+// them) for the caller to rebuild from the model; either way search
+// answers from words until then.
+func (e *env) openLiveSemantic() (live *semantic.Live, rebuild *semantic.Index, err error) {
+	ix, err := e.openSemantic()
+	switch {
+	case errors.Is(err, semantic.ErrModelDamaged):
+		e.log.Error("the embedding model is damaged: search answers from words alone until 'paperboy embed train' makes a new one",
+			"dir", e.semanticDir(), "err", err)
+		return semantic.NewLive(e.semanticDir(), nil, semantic.ReasonRetrain), nil, nil
+	case errors.Is(err, semantic.ErrVectorsDamaged):
+		e.log.Error("the saved vectors are damaged: search answers from words alone while they are rebuilt from the model",
+			"dir", e.semanticDir(), "err", err)
+		return semantic.NewLive(e.semanticDir(), nil, semantic.ReasonRebuilding), ix, nil
+	case err != nil:
+		return nil, nil, err
+	}
+	if ix != nil {
+		e.log.Info("embedding model loaded", "papers", ix.Vectors.Len(), "fingerprint", ix.Model.Info().Fingerprint)
+	}
+	return semantic.NewLive(e.semanticDir(), ix, ""), nil, nil
+}
+
+// rebuildVectors rebuilds damaged vectors into live, retrying while the
+// store fails, until done or ctx ends.
+func (e *env) rebuildVectors(ctx context.Context, live *semantic.Live, ix *semantic.Index, s *store.Store) {
+	for wait := time.Second; ; wait = min(2*wait, time.Minute) {
+		start := time.Now()
+		n, err := live.Rebuild(ctx, ix, s)
+		if err == nil {
+			if e.VectorProbes > 0 {
+				ix.Vectors.SetProbes(int(e.VectorProbes))
+			}
+			e.log.Info("rebuilt the vectors: search by meaning is on", "papers", n, "elapsed", time.Since(start).Round(time.Millisecond))
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		e.log.Error("rebuilding the vectors failed; retrying", "err", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
 }
 
 type similarCmd struct {

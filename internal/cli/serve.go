@@ -18,7 +18,6 @@ import (
 	"github.com/paperboy-dev/paperboy/internal/digest"
 	"github.com/paperboy-dev/paperboy/internal/harvest"
 	"github.com/paperboy-dev/paperboy/internal/indexer"
-	"github.com/paperboy-dev/paperboy/internal/semantic"
 	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/web"
 )
@@ -172,13 +171,11 @@ func (c *serveCmd) Run(e *env) error {
 	defer s.Close()
 
 	// The embedding model, if one was trained, serves semantic and hybrid
-	// search and similar papers; without one, search is lexical.
-	sem, err := e.openSemantic()
+	// search and similar papers; without one, search is lexical. Damaged
+	// vectors are rebuilt below; a damaged model waits for retraining.
+	live, rebuild, err := e.openLiveSemantic()
 	if err != nil {
 		return fmt.Errorf("load the embedding model: %w", err)
-	}
-	if sem != nil {
-		e.log.Info("embedding model loaded", "papers", sem.Vectors.Len(), "fingerprint", sem.Model.Info().Fingerprint)
 	}
 
 	ln, err := net.Listen("tcp", c.Addr)
@@ -191,19 +188,16 @@ func (c *serveCmd) Run(e *env) error {
 	}
 	// The index loads (or builds) in the background; until it is ready the
 	// search API answers 503 and everything else works.
-	idxOpts := indexer.Options{Dir: e.indexDir(), Source: s, Log: e.log}
-	if sem != nil {
-		// The vectors follow the feed with the lexical index: new papers
-		// are embedded as they are indexed.
-		idxOpts.OnApply = sem.Apply
-	}
+	// The vectors follow the feed with the lexical index: new papers are
+	// embedded as they are indexed, once there are vectors.
+	idxOpts := indexer.Options{Dir: e.indexDir(), Source: s, Log: e.log, OnApply: live.Apply}
 	idx := indexer.New(idxOpts)
 	idxCtx, stopIndexer := context.WithCancel(context.WithoutCancel(e.ctx))
 	var indexing sync.WaitGroup
 	indexing.Add(1)
 	go func() {
 		defer indexing.Done()
-		if sem != nil {
+		if sem := live.Index(); sem != nil {
 			// First the vectors catch up from their own position, so that the
 			// lexical index's catch-up, which they then follow, starts no
 			// later than they stopped.
@@ -212,17 +206,19 @@ func (c *serveCmd) Run(e *env) error {
 			} else if n > 0 {
 				e.log.Info("embedded papers that arrived since the vectors were saved", "papers", n)
 			}
-			loaded := modelStamp(e.semanticDir())
-			defer func() {
-				// A model trained while this server ran is newer than the
-				// vectors held here: keep it, and let the next start catch up.
-				if sem.Dirty() && modelStamp(e.semanticDir()) == loaded {
-					if err := sem.Save(e.semanticDir()); err != nil {
-						e.log.Error("saving the vectors failed", "err", err)
-					}
-				}
+		}
+		if rebuild != nil {
+			indexing.Add(1)
+			go func() {
+				defer indexing.Done()
+				e.rebuildVectors(idxCtx, live, rebuild, s)
 			}()
 		}
+		defer func() {
+			if err := live.Close(); err != nil {
+				e.log.Error("saving the vectors failed", "err", err)
+			}
+		}()
 		// A failed load (the database briefly away, say) is retried; once an
 		// index exists, Run's own catch-up takes over.
 		for wait := time.Second; idx.Index() == nil; wait = min(2*wait, time.Minute) {
@@ -276,7 +272,7 @@ func (c *serveCmd) Run(e *env) error {
 	// scheduler composes and sends each day's digests (replicas share the
 	// work through the outbox); it stops with the indexer, before the
 	// database closes. A digest cut short is sent after restart.
-	digests := newDigests(e, s, sender, c.Mail.MailFrom, c.BaseURL, c.Digest, sem)
+	digests := newDigests(e, s, sender, c.Mail.MailFrom, c.BaseURL, c.Digest, live)
 	if h := c.Digest.DigestHour; h < -1 || h > 23 {
 		return fmt.Errorf("--digest-hour %d: want 0 to 23, or -1 for no scheduled digests", h)
 	}
@@ -288,7 +284,7 @@ func (c *serveCmd) Run(e *env) error {
 		}()
 	}
 	handler := web.NewServer(web.Options{
-		Papers: s, Search: idx, Semantic: func() *semantic.Index { return sem }, Log: e.log, BaseURL: c.BaseURL,
+		Papers: s, Search: idx, Semantic: live.Index, SemanticDown: live.Down, Log: e.log, BaseURL: c.BaseURL,
 		Accounts: s, Community: s, Subscriptions: digests, Mail: sender, Operations: s, AccessLog: c.AccessLog,
 		Submit: c.submitOptions(e, s), TrustedProxies: c.trustedProxies,
 		RateStore: s, // limits on mail and sign-in hold across replicas

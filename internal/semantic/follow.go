@@ -211,6 +211,9 @@ func readSeq(dir string) (int64, error) {
 		return 0, err
 	}
 	seq, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	if err == nil && seq < 0 {
+		err = fmt.Errorf("negative change %d", seq)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("semantic: %s: %w", filepath.Join(dir, seqFile), err)
 	}

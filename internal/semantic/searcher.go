@@ -48,7 +48,10 @@ type LexicalSearcher interface {
 type Searcher struct {
 	Lexical LexicalSearcher
 	// Index returns the semantic index, or nil while there is none.
-	Index  func() *Index
+	Index func() *Index
+	// Down, when set, says why Index returns nil ("" when no model was
+	// ever trained): a hybrid search reports it as its fallback.
+	Down   func() string
 	Fusion Fusion
 }
 
@@ -94,8 +97,17 @@ func (s *Searcher) Search(ctx context.Context, mode Mode, req search.Request) (s
 	case filtered && mode == Semantic:
 		return search.Result{}, mode, ErrLexicalOnly
 	case ix == nil && mode == Semantic:
+		if why := s.down(); why != "" {
+			return search.Result{}, mode, fmt.Errorf("%w: %s", ErrUnavailable, why)
+		}
 		return search.Result{}, mode, ErrNoModel
-	case ix == nil || sorted || (filtered && q.Words == ""):
+	case sorted || (filtered && q.Words == ""):
+		return res, Lexical, nil
+	case ix == nil:
+		// The words answer; say why the meaning did not, if it should have.
+		if why := s.down(); why != "" {
+			res.Fallback = ErrUnavailable.Error() + ": " + why
+		}
 		return res, Lexical, nil
 	}
 	var semHits []fusion.Scored
@@ -133,6 +145,13 @@ func (s *Searcher) Search(ctx context.Context, mode Mode, req search.Request) (s
 		out.Hits = append(out.Hits, search.Hit{ID: ids[i], Score: scores[i]})
 	}
 	return out, mode, nil
+}
+
+func (s *Searcher) down() string {
+	if s.Down == nil {
+		return ""
+	}
+	return s.Down()
 }
 
 // GroupDepth is how many of a query's best results its topic groups are

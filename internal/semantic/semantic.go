@@ -141,33 +141,45 @@ func (s *Index) embedTitles(ctx context.Context, titles []string) ([][]float32, 
 }
 
 // Open loads an Index saved in dir. The error wraps fs.ErrNotExist when
-// there is none.
+// there is none, ErrModelDamaged when the model cannot be read (or is
+// missing beside vectors), and ErrVectorsDamaged when the model is sound
+// but the vectors or their feed position are not: Open then also returns
+// the Index without vectors, for Rebuild.
 func Open(dir string) (*Index, error) {
 	m, err := embed.OpenFile(filepath.Join(dir, modelFile))
-	if err != nil {
-		return nil, err
+	if errors.Is(err, fs.ErrNotExist) {
+		if _, verr := os.Stat(filepath.Join(dir, vectorsFile)); verr != nil {
+			return nil, err // nothing trained yet
+		}
 	}
-	v, err := vector.OpenFile(filepath.Join(dir, vectorsFile), vector.Options{})
 	if err != nil {
-		return nil, err
+		return nil, damaged(ErrModelDamaged, err)
 	}
 	cfg, err := readProvider(dir)
 	if err != nil {
-		return nil, err
+		// Without it the vectors' maker is unknown: only training says.
+		return nil, damaged(ErrModelDamaged, err)
+	}
+	ix := &Index{Model: m, providerCfg: cfg}
+	v, err := vector.OpenFile(filepath.Join(dir, vectorsFile), vector.Options{})
+	if err != nil {
+		return ix, damaged(ErrVectorsDamaged, err)
 	}
 	if want := m.Dim(); cfg != nil {
 		want = cfg.Dim
 		if v.Dim() != want {
-			return nil, fmt.Errorf("semantic: %s: vectors of %d dimensions from a provider of %d", dir, v.Dim(), want)
+			return ix, damaged(ErrVectorsDamaged, fmt.Errorf("%s: vectors of %d dimensions from a provider of %d", dir, v.Dim(), want))
 		}
 	} else if v.Dim() != want {
-		return nil, fmt.Errorf("semantic: %s: vectors of %d dimensions for a model of %d", dir, v.Dim(), want)
+		return ix, damaged(ErrVectorsDamaged, fmt.Errorf("%s: vectors of %d dimensions for a model of %d", dir, v.Dim(), want))
 	}
 	seq, err := readSeq(dir)
 	if err != nil {
-		return nil, err
+		// Without their position the vectors may miss any change: the
+		// same repair as for damaged ones.
+		return ix, damaged(ErrVectorsDamaged, err)
 	}
-	ix := &Index{Model: m, Vectors: v, providerCfg: cfg}
+	ix.Vectors = v
 	// Vectors of an older file format were encoded on opening: save them
 	// in the new one with the next save, not encode them again each start.
 	ix.dirty.Store(v.Upgraded())

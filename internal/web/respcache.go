@@ -59,6 +59,9 @@ type version struct {
 	seq   int64  // the database's last change
 	index uint64 // the search index's last applied change
 	hour  int64  // the clock's hour (Unix hours)
+	// semantic: whether search by meaning is on. It comes on when damaged
+	// vectors are rebuilt, with no change to the database or the index.
+	semantic bool
 }
 
 // changeClock reads the database's last change, trusting a read for a
@@ -227,10 +230,13 @@ func (s *Server) etag(key string, v version) string {
 	h := fnv.New128a()
 	h.Write([]byte(s.build))
 	h.Write([]byte(key))
-	var b [24]byte
+	var b [25]byte
 	binary.LittleEndian.PutUint64(b[0:], uint64(v.seq))
 	binary.LittleEndian.PutUint64(b[8:], v.index)
 	binary.LittleEndian.PutUint64(b[16:], uint64(v.hour))
+	if v.semantic {
+		b[24] = 1
+	}
 	h.Write(b[:])
 	return `W/"` + hex.EncodeToString(h.Sum(nil)) + `"`
 }
@@ -262,7 +268,7 @@ func (s *Server) serveCached(w http.ResponseWriter, r *http.Request) bool {
 	if err != nil {
 		return false
 	}
-	v := version{seq: seq, index: s.indexSeq(), hour: s.now().Unix() / 3600}
+	v := version{seq: seq, index: s.indexSeq(), hour: s.now().Unix() / 3600, semantic: s.semanticIndex() != nil}
 	if e := s.cache.get(key, v); e != nil {
 		s.cache.hits.Add(1)
 		w.Header().Set("X-Cache", "hit")

@@ -85,7 +85,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return errBadRequest(err.Error())
 	}
-	searcher := semantic.Searcher{Lexical: s.search, Index: s.semanticIndex}
+	searcher := semantic.Searcher{Lexical: s.search, Index: s.semanticIndex, Down: s.semDown}
 	res, served, err := searcher.Search(r.Context(), mode, req)
 	if err != nil {
 		return err

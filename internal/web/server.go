@@ -52,6 +52,7 @@ type Server struct {
 	papers     Papers
 	search     Searcher
 	semantic   func() *semantic.Index
+	semDown    func() string
 	log        *slog.Logger
 	now        func() time.Time
 	baseURL    string
@@ -96,6 +97,10 @@ type Options struct {
 	// are none: search then answers in lexical mode and similar papers are
 	// unavailable.
 	Semantic func() *semantic.Index
+	// SemanticDown, when set, says why Semantic returns nil (damaged
+	// files, vectors being rebuilt): hybrid search reports it as its
+	// fallback, and semantic search answers 503.
+	SemanticDown func() string
 	// BaseURL is the public address ("https://papers.example.org") used in
 	// emailed links, feeds, OpenSearch and canonical links; DefaultBaseURL
 	// when empty. It is never taken from a request.
@@ -144,6 +149,7 @@ func NewServer(opts Options) *Server {
 		papers:   opts.Papers,
 		search:   opts.Search,
 		semantic: opts.Semantic,
+		semDown:  opts.SemanticDown,
 		log:      opts.Log,
 		now:      opts.Now,
 		baseURL:  strings.TrimSuffix(cmp.Or(opts.BaseURL, DefaultBaseURL), "/"),
@@ -402,6 +408,9 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	case errors.Is(err, semantic.ErrProviderUnavailable):
 		status, msg = http.StatusServiceUnavailable, "search by meaning is unavailable right now: the embeddings provider did not answer; try mode=hybrid or lexical"
 		w.Header().Set("Retry-After", "5")
+	case errors.Is(err, semantic.ErrUnavailable):
+		status, msg = http.StatusServiceUnavailable, err.Error()
+		w.Header().Set("Retry-After", "60")
 	case errors.Is(err, semantic.ErrNoModel), errors.Is(err, semantic.ErrUnknownPaper):
 		status, msg = http.StatusNotFound, err.Error()
 	case errors.Is(err, indexer.ErrNotReady):
