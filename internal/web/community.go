@@ -367,8 +367,9 @@ func commentText(text string) (string, error) {
 	if strings.TrimSpace(text) == "" {
 		return "", errBadRequest("A comment needs some text.")
 	}
+	// Bytes, not characters: they bound what storing and rendering cost.
 	if len(text) > maxCommentBytes {
-		return "", errBadRequest(fmt.Sprintf("A comment may be at most %d characters.", maxCommentBytes))
+		return "", errBadRequest(fmt.Sprintf("A comment may be at most %d bytes; this one has %d.", maxCommentBytes, len(text)))
 	}
 	return text, nil
 }

@@ -501,3 +501,35 @@ func TestSubmitWithoutLookupAcceptsOnlyStoredPapers(t *testing.T) {
 	wantStatus(t, "stored paper", call(t, nil, "POST", srv.URL+"/api/submit", tok, map[string]any{"id": "2506.00002"}), http.StatusCreated)
 	wantStatus(t, "anonymous", call(t, nil, "POST", srv.URL+"/api/submit", "", map[string]any{"id": "2506.00003"}), http.StatusUnauthorized)
 }
+
+func TestCommentLengthIsBoundedOnEveryPath(t *testing.T) {
+	srv, st := newCommunityServer(t, store.SQLite, nil)
+	ada := newUser(t, st, "ada", "user")
+	tok := bearerToken(t, st, ada)
+	web := signedInClient(t, srv.URL, "ada")
+	longest := strings.Repeat("a", maxCommentBytes)
+	tooLong := []string{longest + "a", strings.Repeat("é", maxCommentBytes/2+1)}
+	wantLimit := func(what string, res response) {
+		t.Helper()
+		wantStatus(t, what, res, http.StatusBadRequest)
+		if !strings.Contains(res.body, fmt.Sprintf("at most %d bytes", maxCommentBytes)) {
+			t.Errorf("%s: the answer does not name the limit:\n%.600s", what, res.body)
+		}
+	}
+
+	res := call(t, nil, "POST", srv.URL+"/api/papers/2506.00001/comments", tok, map[string]any{"text": longest})
+	wantStatus(t, "API comment of the longest length", res, http.StatusCreated)
+	var c apiCommentJSON
+	if err := json.Unmarshal([]byte(res.body), &c); err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, "form comment of the longest length",
+		call(t, web, "POST", srv.URL+"/papers/2506.00001/comments", "", url.Values{"text": {longest}}), http.StatusSeeOther)
+	for _, text := range tooLong {
+		wantLimit("API comment", call(t, nil, "POST", srv.URL+"/api/papers/2506.00001/comments", tok, map[string]any{"text": text}))
+		wantLimit("API reply", call(t, nil, "POST", srv.URL+"/api/papers/2506.00001/comments", tok, map[string]any{"text": text, "parent_id": c.ID}))
+		wantLimit("form comment", call(t, web, "POST", srv.URL+"/papers/2506.00001/comments", "", url.Values{"text": {text}}))
+		wantLimit("API edit", call(t, nil, "PATCH", fmt.Sprintf("%s/api/comments/%d", srv.URL, c.ID), tok, map[string]any{"text": text}))
+		wantLimit("form edit", call(t, web, "POST", fmt.Sprintf("%s/comments/%d/edit", srv.URL, c.ID), "", url.Values{"text": {text}}))
+	}
+}
