@@ -201,6 +201,10 @@ func TestCommandLineErrors(t *testing.T) {
 		{"bad database url", []string{"migrate", "--database-url", "mysql://x/y"}, 2, []string{`unsupported scheme "mysql"`}},
 		{"bad addr", []string{"serve", "--addr", "8080", "--data-dir", dir}, 2, []string{`--addr "8080"`}},
 		{"bad trusted proxy", []string{"serve", "--trusted-proxies", "10.0.0.0/8,proxy.local", "--data-dir", dir}, 2, []string{`--trusted-proxies: "proxy.local" is not an address`}},
+		// Both are refused before anything starts (exit 2: usage), not
+		// after the server listens.
+		{"bad digest hour", []string{"serve", "--digest-hour", "24", "--data-dir", dir}, 2, []string{"--digest-hour 24: want 0 to 23"}},
+		{"public address without a base URL", []string{"serve", "--addr", "0.0.0.0:0", "--data-dir", dir}, 2, []string{"--base-url is required when serving on 0.0.0.0:0"}},
 		{"missing file", []string{"import", "--data-dir", dir, "/no/such/file.jsonl"}, 2, []string{"/no/such/file.jsonl"}},
 		{"rejected record", []string{"import", "-q", "--data-dir", dir, bad}, 1, []string{bad + ":3: malformed JSON"}},
 	}

@@ -11,15 +11,16 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/arxiv"
 	"github.com/paperboy-dev/paperboy/internal/digest"
 	"github.com/paperboy-dev/paperboy/internal/harvest"
 	"github.com/paperboy-dev/paperboy/internal/indexer"
+	"github.com/paperboy-dev/paperboy/internal/semantic"
 	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/web"
+	"github.com/paperboy-dev/paperboy/internal/workers"
 )
 
 type serveCmd struct {
@@ -51,6 +52,9 @@ type serveCmd struct {
 func (c *serveCmd) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("--addr %q: want HOST:PORT: %w", c.Addr, err)
+	}
+	if h := c.Digest.DigestHour; h < -1 || h > 23 {
+		return fmt.Errorf("--digest-hour %d: want 0 to 23, or -1 for no scheduled digests", h)
 	}
 	if c.BaseURL != "" {
 		u, err := url.Parse(c.BaseURL)
@@ -158,6 +162,10 @@ func (c *serveCmd) submitOptions(e *env, s *store.Store) web.SubmitOptions {
 	}
 }
 
+// Run serves until the process is told to stop, then shuts down in
+// order: the HTTP server stops taking requests and finishes those in
+// flight, the mail they started goes out, the background workers stop
+// (the index and vectors are saved), and only then the database closes.
 func (c *serveCmd) Run(e *env) error {
 	unlock, err := lockDataDir(e.DataDir)
 	if err != nil {
@@ -177,6 +185,15 @@ func (c *serveCmd) Run(e *env) error {
 	if err != nil {
 		return fmt.Errorf("load the embedding model: %w", err)
 	}
+	defer func() {
+		if err := live.Close(); err != nil {
+			e.log.Error("saving the vectors failed", "err", err)
+		}
+	}()
+	sender, err := e.openMail(c.Mail)
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -186,103 +203,52 @@ func (c *serveCmd) Run(e *env) error {
 		// Validate allowed this only on a loopback address: local use.
 		c.BaseURL = "http://" + ln.Addr().String()
 	}
-	// The index loads (or builds) in the background; until it is ready the
-	// search API answers 503 and everything else works.
+
+	bg := workers.New(e.ctx, e.log)
+	defer func() {
+		// Past this, a worker still running would write to a closed store.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		bg.Stop(ctx)
+	}()
 	// The vectors follow the feed with the lexical index: new papers are
 	// embedded as they are indexed, once there are vectors.
-	idxOpts := indexer.Options{Dir: e.indexDir(), Source: s, Log: e.log, OnApply: live.Apply}
-	idx := indexer.New(idxOpts)
-	idxCtx, stopIndexer := context.WithCancel(context.WithoutCancel(e.ctx))
-	var indexing sync.WaitGroup
-	indexing.Add(1)
-	go func() {
-		defer indexing.Done()
-		if sem := live.Index(); sem != nil {
-			// First the vectors catch up from their own position, so that the
-			// lexical index's catch-up, which they then follow, starts no
-			// later than they stopped.
-			if n, err := sem.CatchUp(idxCtx, s); err != nil {
-				e.log.Error("embedding new papers failed", "err", err)
-			} else if n > 0 {
-				e.log.Info("embedded papers that arrived since the vectors were saved", "papers", n)
-			}
-		}
-		if rebuild != nil {
-			indexing.Add(1)
-			go func() {
-				defer indexing.Done()
-				e.rebuildVectors(idxCtx, live, rebuild, s)
-			}()
-		}
-		defer func() {
-			if err := live.Close(); err != nil {
-				e.log.Error("saving the vectors failed", "err", err)
-			}
-		}()
-		// A failed load (the database briefly away, say) is retried; once an
-		// index exists, Run's own catch-up takes over.
-		for wait := time.Second; idx.Index() == nil; wait = min(2*wait, time.Minute) {
-			err := idx.Load(idxCtx)
-			if err == nil || idx.Index() != nil {
-				break
-			}
-			if idxCtx.Err() != nil {
-				return
-			}
-			e.log.Error("search index unavailable; retrying", "err", err, "in", wait)
-			select {
-			case <-idxCtx.Done():
-				return
-			case <-time.After(wait):
-			}
-		}
-		if err := idx.Run(idxCtx); err != nil {
-			e.log.Error("search index", "err", err)
-		}
-	}()
-	indexing.Add(1)
-	go func() {
-		defer indexing.Done()
-		pruneChanges(idxCtx, e, s, c.ChangeRetention)
-	}()
-	// Scheduled harvests stop with the indexer: a harvest cut short keeps
-	// its checkpoint and is due again at once, for any replica.
+	idx := indexer.New(indexer.Options{Dir: e.indexDir(), Source: s, Log: e.log, OnApply: live.Apply})
+	bg.Go("search index", func(ctx context.Context) error { return c.runIndex(ctx, e, s, idx, live) })
+	if rebuild != nil {
+		bg.Go("vector rebuild", func(ctx context.Context) error {
+			e.rebuildVectors(ctx, live, rebuild, s)
+			return nil
+		})
+	}
+	bg.Go("change-feed pruning", func(ctx context.Context) error {
+		pruneChanges(ctx, e, s, c.ChangeRetention)
+		return nil
+	})
+	// A harvest cut short keeps its checkpoint and is due again at once,
+	// for any replica.
 	if sched := c.scheduler(e, s); sched != nil {
 		names := make([]string, len(sched.Jobs))
 		for i, j := range sched.Jobs {
 			names[i] = j.Name
 		}
 		e.log.Info("scheduled harvests", "jobs", strings.Join(names, "; "))
-		indexing.Add(1)
-		go func() {
-			defer indexing.Done()
-			sched.Run(idxCtx)
-		}()
-	}
-	defer func() {
-		stopIndexer()
-		indexing.Wait() // the index is saved, and harvests stopped, before the database closes
-	}()
-
-	sender, err := e.openMail(c.Mail)
-	if err != nil {
-		return err
+		bg.Go("harvests", func(ctx context.Context) error {
+			sched.Run(ctx)
+			return nil
+		})
 	}
 	// Email digests: the subscription pages use the service, and a
 	// scheduler composes and sends each day's digests (replicas share the
-	// work through the outbox); it stops with the indexer, before the
-	// database closes. A digest cut short is sent after restart.
+	// work through the outbox). A digest cut short is sent after restart.
 	digests := newDigests(e, s, sender, c.Mail.MailFrom, c.BaseURL, c.Digest, live)
-	if h := c.Digest.DigestHour; h < -1 || h > 23 {
-		return fmt.Errorf("--digest-hour %d: want 0 to 23, or -1 for no scheduled digests", h)
-	}
 	if c.Digest.DigestHour >= 0 {
-		indexing.Add(1)
-		go func() {
-			defer indexing.Done()
-			digests.RunScheduled(idxCtx, digest.Schedule{Hour: c.Digest.DigestHour, Minute: 30}, time.Minute)
-		}()
+		bg.Go("digests", func(ctx context.Context) error {
+			digests.RunScheduled(ctx, digest.Schedule{Hour: c.Digest.DigestHour, Minute: 30}, time.Minute)
+			return nil
+		})
 	}
+
 	handler := web.NewServer(web.Options{
 		Papers: s, Search: idx, Semantic: live.Index, SemanticDown: live.Down, Log: e.log, BaseURL: c.BaseURL,
 		Accounts: s, Community: s, Subscriptions: digests, Mail: sender, Operations: s, AccessLog: c.AccessLog,
@@ -291,6 +257,66 @@ func (c *serveCmd) Run(e *env) error {
 		// With a private debug address, the metrics are served there only.
 		PrivateMetrics: c.DebugAddr != "",
 	})
+	if c.DebugAddr != "" {
+		stopDebug := c.serveDebug(e, handler)
+		defer stopDebug()
+	}
+	return c.serveHTTP(e, ln, handler)
+}
+
+// runIndex loads (or builds) the search index, then follows the change
+// feed until ctx ends. Until the index is ready the search API answers
+// 503 and everything else works.
+func (c *serveCmd) runIndex(ctx context.Context, e *env, s *store.Store, idx *indexer.Indexer, live *semantic.Live) error {
+	if sem := live.Index(); sem != nil {
+		// First the vectors catch up from their own position, so that the
+		// lexical index's catch-up, which they then follow, starts no
+		// later than they stopped.
+		if n, err := sem.CatchUp(ctx, s); err != nil {
+			e.log.Error("embedding new papers failed", "err", err)
+		} else if n > 0 {
+			e.log.Info("embedded papers that arrived since the vectors were saved", "papers", n)
+		}
+	}
+	// A failed load (the database briefly away, say) is retried; once an
+	// index exists, Run's own catch-up takes over.
+	for wait := time.Second; idx.Index() == nil; wait = min(2*wait, time.Minute) {
+		err := idx.Load(ctx)
+		if err == nil || idx.Index() != nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		e.log.Error("search index unavailable; retrying", "err", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+	}
+	return idx.Run(ctx)
+}
+
+// serveDebug serves the profiler and the metrics on the private debug
+// address, never through the public one; the returned func stops it.
+func (c *serveCmd) serveDebug(e *env, handler *web.Server) (stop func()) {
+	debug := http.NewServeMux()
+	debug.Handle("/debug/pprof/", http.DefaultServeMux)
+	debug.Handle("GET /metrics", handler.MetricsHandler())
+	dbg := &http.Server{Addr: c.DebugAddr, Handler: debug, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := dbg.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			e.log.Error("debug server", "err", err)
+		}
+	}()
+	e.log.Info("profiler and metrics", "pprof", "http://"+c.DebugAddr+"/debug/pprof/", "metrics", "http://"+c.DebugAddr+"/metrics")
+	return func() { dbg.Close() }
+}
+
+// serveHTTP serves handler on ln until the process is told to stop, then
+// lets requests in flight finish and the mail they started go out.
+func (c *serveCmd) serveHTTP(e *env, ln net.Listener, handler *web.Server) error {
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -302,21 +328,6 @@ func (c *serveCmd) Run(e *env) error {
 	e.log.Info("serving", "addr", "http://"+ln.Addr().String(), "database", redactURL(e.DatabaseURL))
 	if e.opts.OnListen != nil {
 		e.opts.OnListen(ln.Addr().String())
-	}
-	if c.DebugAddr != "" {
-		// The profiler has its own listener so that it is never exposed
-		// through the public address.
-		debug := http.NewServeMux()
-		debug.Handle("/debug/pprof/", http.DefaultServeMux)
-		debug.Handle("GET /metrics", handler.MetricsHandler())
-		dbg := &http.Server{Addr: c.DebugAddr, Handler: debug, ReadHeaderTimeout: 10 * time.Second}
-		go func() {
-			if err := dbg.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				e.log.Error("debug server", "err", err)
-			}
-		}()
-		defer dbg.Close()
-		e.log.Info("profiler and metrics", "pprof", "http://"+c.DebugAddr+"/debug/pprof/", "metrics", "http://"+c.DebugAddr+"/metrics")
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -330,6 +341,9 @@ func (c *serveCmd) Run(e *env) error {
 	defer cancel()
 	if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := handler.Drain(ctx); err != nil {
+		e.log.Error("shutting down", "err", err)
 	}
 	return nil
 }

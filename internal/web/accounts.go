@@ -621,6 +621,23 @@ func (s *Server) inBackground(r *http.Request, what string, fn func(r *http.Requ
 	})
 }
 
+// Drain waits until the mail sent after responses (inBackground) has gone
+// out, or ctx ends: call it after the HTTP server has shut down and before
+// the store closes.
+func (s *Server) Drain(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		s.background.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("web: waiting for mail sent after responses: %w", ctx.Err())
+	}
+}
+
 // mailableUser finds the account a link request names, if it may get
 // mail: not suspended. Unknown accounts are not an error: the caller
 // answers the same either way.

@@ -123,7 +123,7 @@ func (e *limitEnv) post(t *testing.T, i int, path, ip string, form url.Values) r
 // to the address by subject.
 func (e *limitEnv) mailsTo(to string) map[string]int {
 	for _, s := range e.servers {
-		s.background.Wait()
+		s.Drain(context.Background())
 	}
 	n := map[string]int{}
 	for _, m := range e.mail.messages() {
