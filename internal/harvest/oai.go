@@ -1,6 +1,7 @@
 package harvest
 
 import (
+	"cmp"
 	"context"
 	"encoding/xml"
 	"errors"
@@ -125,7 +126,7 @@ func (c *OAIClient) ListRecords(ctx context.Context, req ListRequest, token stri
 	if token != "" {
 		q.Set("resumptionToken", token) // exclusive: the token carries the request
 	} else {
-		q.Set("metadataPrefix", cmpOr(req.MetadataPrefix, PrefixArXivRaw))
+		q.Set("metadataPrefix", cmp.Or(req.MetadataPrefix, PrefixArXivRaw))
 		for k, v := range map[string]string{"set": req.Set, "from": req.From, "until": req.Until} {
 			if v != "" {
 				q.Set(k, v)
@@ -161,7 +162,7 @@ func (c *OAIClient) ListRecords(ctx context.Context, req ListRequest, token stri
 // not well-formed UTF-8 XML, and returns the repository's error as
 // *OAIError.
 func (c *OAIClient) get(ctx context.Context, q url.Values, r *oaiResponse) error {
-	u := withDefaultPath(cmpOr(c.BaseURL, DefaultOAIBaseURL), "/oai") + "?" + q.Encode()
+	u := withDefaultPath(cmp.Or(c.BaseURL, DefaultOAIBaseURL), "/oai") + "?" + q.Encode()
 	err := c.Fetcher.Get(ctx, u, func(body []byte) error {
 		*r = oaiResponse{}
 		return parseOAI(body, r)
@@ -201,13 +202,6 @@ func invalidUTF8At(b []byte) int {
 		i += size
 	}
 	return -1
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 type oaiResponse struct {
