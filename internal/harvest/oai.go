@@ -339,13 +339,10 @@ func (m *arXivMeta) paper() (store.Paper, error) {
 // (http://arxiv.org/OAI/arXivRaw/): every version with its date, authors as
 // one string.
 type arXivRawMeta struct {
-	ID        string `xml:"id"`
-	Submitter string `xml:"submitter"`
-	Versions  []struct {
-		Version string `xml:"version,attr"`
-		Date    string `xml:"date"`
-	} `xml:"version"`
-	Authors string `xml:"authors"`
+	ID        string               `xml:"id"`
+	Submitter string               `xml:"submitter"`
+	Versions  []arxiv.VersionEntry `xml:"version"`
+	Authors   string               `xml:"authors"`
 	oaiCommon
 }
 
@@ -356,29 +353,9 @@ func (m *arXivRawMeta) paper() (store.Paper, error) {
 	}
 	p.Submitter = ingest.CleanText(m.Submitter)
 	p.Authors = ingest.SplitAuthors(m.Authors)
-	for _, v := range m.Versions {
-		n, err := strconv.Atoi(strings.TrimPrefix(strings.TrimSpace(v.Version), "v"))
-		if err != nil || n < 1 {
-			return store.Paper{}, fmt.Errorf("paper %s: bad version %q", p.ID, v.Version)
-		}
-		created, err := arxiv.ParseVersionDate(v.Date)
-		if err != nil {
-			return store.Paper{}, fmt.Errorf("paper %s v%d: %w", p.ID, n, err)
-		}
-		p.Versions = append(p.Versions, store.Version{Version: n, Created: created})
+	if err := ingest.SetVersions(&p, m.Versions); err != nil {
+		return store.Paper{}, err
 	}
-	if len(p.Versions) == 0 {
-		return store.Paper{}, fmt.Errorf("paper %s: no versions", p.ID)
-	}
-	for _, v := range p.Versions {
-		if v.Version > p.Version {
-			p.Version, p.LatestVersionAt = v.Version, v.Created
-		}
-		if p.FirstVersionAt.IsZero() || v.Created.Before(p.FirstVersionAt) {
-			p.FirstVersionAt = v.Created
-		}
-	}
-	p.ListedOn = ingest.ListedOn(p.FirstVersionAt)
 	return p, nil
 }
 
