@@ -63,9 +63,6 @@ type Indexer struct {
 // changeBatch is how many feed entries are applied at once.
 const changeBatch = 5000
 
-// ErrNotReady is returned by Search while the index is being loaded or built.
-var ErrNotReady = errors.New("the search index is being built; try again shortly")
-
 // Open returns an Indexer with its index loaded, built or caught up.
 func Open(ctx context.Context, opts Options) (*Indexer, error) {
 	in := New(opts)
@@ -139,7 +136,7 @@ func (in *Indexer) setIndex(ix *search.Index) { in.ix = ix; in.live.Store(ix) }
 func (in *Indexer) Search(ctx context.Context, req search.Request) (search.Result, error) {
 	ix := in.Index()
 	if ix == nil {
-		return search.Result{}, ErrNotReady
+		return search.Result{}, search.ErrNotReady
 	}
 	return ix.Search(ctx, req)
 }
@@ -187,7 +184,7 @@ func (in *Indexer) CatchUp(ctx context.Context) (int, error) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.ix == nil {
-		return 0, ErrNotReady
+		return 0, search.ErrNotReady
 	}
 	updated := 0
 	for {
