@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -186,16 +187,17 @@ func (c *migrateCmd) Run(e *env) error {
 	return nil
 }
 
-// redactURL hides a password in a database URL.
+// redactURL hides a password in a database URL. A URL without one is
+// shown as given: url.URL.String would re-escape a SQLite file path.
 func redactURL(raw string) string {
-	i := strings.Index(raw, "://")
-	at := strings.LastIndex(raw, "@")
-	if i < 0 || at < i {
+	u, err := url.Parse(raw)
+	if err != nil {
+		// Not reached once the store has opened the URL; show nothing
+		// rather than guess where a password ends.
+		return "(unparsable database URL)"
+	}
+	if _, ok := u.User.Password(); !ok {
 		return raw
 	}
-	userinfo := raw[i+3 : at]
-	if colon := strings.IndexByte(userinfo, ':'); colon >= 0 {
-		return raw[:i+3] + userinfo[:colon] + ":xxxxx" + raw[at:]
-	}
-	return raw
+	return u.Redacted()
 }

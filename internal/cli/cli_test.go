@@ -545,3 +545,20 @@ func TestParsePrefix(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactURLHidesOnlyThePassword(t *testing.T) {
+	for in, want := range map[string]string{
+		"postgres://paperboy:s3cret@db:5432/paperboy?sslmode=disable": "postgres://paperboy:xxxxx@db:5432/paperboy?sslmode=disable",
+		"postgres://paperboy@db/paperboy":                             "postgres://paperboy@db/paperboy",
+		// an '@' after the host is not the end of a password
+		"postgres://u:pw@db/paperboy?options=-c%20x=a@b": "postgres://u:xxxxx@db/paperboy?options=-c%20x=a@b",
+		// SQLite paths are shown as given, neither masked nor re-escaped
+		"sqlite:///data/a:b@c.db":     "sqlite:///data/a:b@c.db",
+		"sqlite:///data/my papers.db": "sqlite:///data/my papers.db",
+		"sqlite:relative/paperboy.db": "sqlite:relative/paperboy.db",
+	} {
+		if got := redactURL(in); got != want {
+			t.Errorf("redactURL(%q) = %q; want %q", in, got, want)
+		}
+	}
+}

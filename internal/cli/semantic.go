@@ -12,8 +12,8 @@ import (
 
 	"github.com/paperboy-dev/paperboy/internal/arxiv"
 	"github.com/paperboy-dev/paperboy/internal/embed"
-	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
 	"github.com/paperboy-dev/paperboy/internal/semantic"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
@@ -144,7 +144,7 @@ func trainingSample(ctx context.Context, s *store.Store, n, max int) ([]search.D
 	i, next := 0, 0.0
 	err := s.EachPaper(ctx, func(p store.Paper) error {
 		if float64(i) >= next && !p.Community.Hidden {
-			sample = append(sample, indexer.Document(&p))
+			sample = append(sample, paperdoc.Of(&p))
 			next += step
 		}
 		i++

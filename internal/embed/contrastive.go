@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/paperboy-dev/paperboy/internal/parallel"
 	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/viterin/vek/vek32"
 )
@@ -127,7 +128,7 @@ func (m *Model) fineTune(ctx context.Context, docs []search.Document, cfg tuneCo
 // vocabulary: a zero vector has no direction to learn.
 func (m *Model) titleAbstractPairs(docs []search.Document, workers int) []textPair {
 	all := make([]textPair, len(docs))
-	parallel(len(docs), workers, func(lo, hi int) {
+	parallel.Chunks(len(docs), workers, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			all[i] = textPair{m.weights(Tokens(docs[i].Title)), m.weights(Tokens(docs[i].Abstract))}
 		}
@@ -163,7 +164,7 @@ func newTuneTexts(n, dim int) []tuneText {
 // returns its loss and the share of titles whose nearest abstract in the
 // batch is their own. scores and grad are n×n scratch.
 func (t *tuner) step(a, b []tuneText, scores, grad []float32) (loss, top1 float64) {
-	parallel(len(a), t.workers, func(lo, hi int) {
+	parallel.Chunks(len(a), t.workers, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			t.embed(&a[i])
 			t.embed(&b[i])
@@ -202,7 +203,7 @@ func (t *tuner) embed(x *tuneText) {
 func (t *tuner) infoNCE(a, b []tuneText, s, grad []float32) (loss, top1 float64) {
 	n := len(a)
 	inv := float32(1 / tuneTau)
-	parallel(n, t.workers, func(lo, hi int) {
+	parallel.Chunks(n, t.workers, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			for j := 0; j < n; j++ {
 				s[i*n+j] = vek32.Dot(a[i].unit, b[j].unit) * inv
@@ -249,7 +250,7 @@ func softmaxGrad(s, grad []float32, n int, at func(int) int, want int, scale flo
 func (t *tuner) backward(a, b []tuneText, g []float32) {
 	n, d := len(a), t.dim
 	inv := float32(1 / tuneTau)
-	parallel(n, t.workers, func(lo, hi int) {
+	parallel.Chunks(n, t.workers, func(lo, hi int) {
 		tmp := make([]float32, d)
 		for i := lo; i < hi; i++ {
 			clear(a[i].grad)

@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"github.com/viterin/vek"
+
+	"github.com/paperboy-dev/paperboy/internal/parallel"
 )
 
 // csr is a sparse matrix in compressed-row form.
@@ -46,7 +48,7 @@ func (a *csr) transpose() *csr {
 // Rows are independent, so the result does not depend on workers.
 func (a *csr) mul(x []float64, l, workers int) []float64 {
 	y := make([]float64, a.rows*l)
-	parallel(a.rows, workers, func(lo, hi int) {
+	parallel.Chunks(a.rows, workers, func(lo, hi int) {
 		tmp := make([]float64, l)
 		for r := lo; r < hi; r++ {
 			out := y[r*l : (r+1)*l]
@@ -60,29 +62,6 @@ func (a *csr) mul(x []float64, l, workers int) []float64 {
 	return y
 }
 
-// parallel runs fn over [0,n) in contiguous chunks on up to workers
-// goroutines.
-func parallel(n, workers int, fn func(lo, hi int)) {
-	if workers < 1 {
-		workers = 1
-	}
-	if workers == 1 || n < 2*workers {
-		fn(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	chunk := (n + workers - 1) / workers
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn(lo, hi)
-		}()
-	}
-	wg.Wait()
-}
-
 // orthonormalize replaces the row-major rows×l matrix y by an orthonormal
 // basis of its column space, by Cholesky QR applied twice (CholeskyQR2,
 // Fukaya et al. 2014): G = YᵀY, G = RᵀR, Y ← Y·R⁻¹. Unlike Gram-Schmidt
@@ -93,7 +72,7 @@ func orthonormalize(y []float64, rows, l, workers int) {
 	for pass := 0; pass < 2; pass++ {
 		g := gram(y, rows, l, workers)
 		rinv := invCholesky(g, l)
-		parallel(rows, workers, func(lo, hi int) {
+		parallel.Chunks(rows, workers, func(lo, hi int) {
 			out := make([]float64, l)
 			tmp := make([]float64, l)
 			for r := lo; r < hi; r++ {
@@ -283,7 +262,7 @@ func randomizedSVD(ctx context.Context, a *csr, k, oversample, iters int, seed u
 			continue
 		}
 		// V[:,c] = Bᵀ·u_c / σ_c
-		parallel(a.cols, workers, func(lo, hi int) {
+		parallel.Chunks(a.cols, workers, func(lo, hi int) {
 			for t := lo; t < hi; t++ {
 				var sum float64
 				for j, b := range btr[t*l : (t+1)*l] {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paperboy-dev/paperboy/internal/parallel"
 	"github.com/paperboy-dev/paperboy/internal/search"
 )
 
@@ -164,7 +165,7 @@ func Train(ctx context.Context, docs []search.Document, opts TrainOptions) (*Mod
 	}
 	progress(fmt.Sprintf("tokenising %d papers", len(train)))
 	toks := make([][]string, len(train))
-	parallel(len(train), opts.Workers, func(lo, hi int) {
+	parallel.Chunks(len(train), opts.Workers, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			toks[i] = Tokens(docText(train[i], opts.TitleWeight))
 		}
@@ -312,7 +313,7 @@ func (m *Model) EmbedDocument(d search.Document) []float32 {
 func (m *Model) EmbedDocuments(ctx context.Context, docs []search.Document) ([][]float32, error) {
 	out := make([][]float32, len(docs))
 	back := make([]float32, len(docs)*m.info.Dim)
-	parallel(len(docs), runtime.GOMAXPROCS(0), func(lo, hi int) {
+	parallel.Chunks(len(docs), runtime.GOMAXPROCS(0), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			if i%1024 == 0 && ctx.Err() != nil {
 				return

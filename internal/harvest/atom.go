@@ -1,6 +1,7 @@
 package harvest
 
 import (
+	"cmp"
 	"context"
 	"encoding/xml"
 	"errors"
@@ -36,7 +37,7 @@ type APIClient struct {
 // Lookup fetches the latest metadata of the papers with the given ids (any
 // form), in batches. Ids arXiv does not know are left out.
 func (c *APIClient) Lookup(ctx context.Context, ids []string) ([]store.Paper, error) {
-	base := withDefaultPath(cmpOr(c.BaseURL, DefaultAPIBaseURL), "/api/query")
+	base := withDefaultPath(cmp.Or(c.BaseURL, DefaultAPIBaseURL), "/api/query")
 	size := c.BatchSize
 	if size <= 0 {
 		size = 100
@@ -85,7 +86,7 @@ func (c *FeedClient) Category(ctx context.Context, category string) ([]FeedEntry
 	if !arxiv.ValidCategory(category) {
 		return nil, fmt.Errorf("arxiv feed: bad category %q", category)
 	}
-	return c.URL(ctx, withDefaultPath(cmpOr(c.BaseURL, DefaultFeedBaseURL), "/atom")+"/"+category)
+	return c.URL(ctx, withDefaultPath(cmp.Or(c.BaseURL, DefaultFeedBaseURL), "/atom")+"/"+category)
 }
 
 // URL fetches the feed at u.

@@ -1,6 +1,7 @@
 package harvest
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -84,7 +85,7 @@ func (h *Harvester) storeFeedEntries(ctx context.Context, res *Result, entries [
 		return err
 	}
 	for i := range papers {
-		papers[i].ArrivedVia = "arXiv listing feed (" + cmpOr(papers[i].PrimaryCategory(), "arXiv") + ")"
+		papers[i].ArrivedVia = "arXiv listing feed (" + cmp.Or(papers[i].PrimaryCategory(), "arXiv") + ")"
 	}
 	counts, err := h.Store.UpsertPapers(ctx, papers)
 	res.Counts.Add(counts)

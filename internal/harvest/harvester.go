@@ -1,6 +1,7 @@
 package harvest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -82,7 +83,7 @@ func (r Result) Rate() float64 {
 // JobKey names an OAI-PMH harvest: one checkpoint per source, format, set
 // and window.
 func JobKey(req ListRequest) string {
-	return fmt.Sprintf("%s %s %s %s..%s", SourceOAI, cmpOr(req.MetadataPrefix, PrefixArXivRaw), cmpOr(req.Set, "*"), req.From, req.Until)
+	return fmt.Sprintf("%s %s %s %s..%s", SourceOAI, cmp.Or(req.MetadataPrefix, PrefixArXivRaw), cmp.Or(req.Set, "*"), req.From, req.Until)
 }
 
 // OAI harvests the records req selects. It resumes the job's checkpoint
@@ -93,7 +94,7 @@ func JobKey(req ListRequest) string {
 // the pages stored again change nothing.
 func (h *Harvester) OAI(ctx context.Context, c *OAIClient, req ListRequest) (res Result, err error) {
 	start := time.Now()
-	req.MetadataPrefix = cmpOr(req.MetadataPrefix, PrefixArXivRaw)
+	req.MetadataPrefix = cmp.Or(req.MetadataPrefix, PrefixArXivRaw)
 	job := JobKey(req)
 	res = Result{Job: job}
 	cp, err := h.Store.HarvestCheckpoint(ctx, job)
@@ -154,7 +155,7 @@ func (h *Harvester) OAI(ctx context.Context, c *OAIClient, req ListRequest) (res
 			}
 		}
 		for i := range papers {
-			papers[i].ArrivedVia = "arXiv OAI-PMH (" + cmpOr(req.Set, "all sets") + ")"
+			papers[i].ArrivedVia = "arXiv OAI-PMH (" + cmp.Or(req.Set, "all sets") + ")"
 		}
 		counts, err := h.Store.UpsertPapers(ctx, papers)
 		if err != nil {

@@ -2,6 +2,7 @@ package harvest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -28,7 +29,7 @@ const maxHFPages = 50
 // Day fetches the items of one day's list, page by page (p = 0, 1, ...),
 // and hands each page, a JSON array as the API returns it, to fn.
 func (c *HFClient) Day(ctx context.Context, day time.Time, fn func(page []byte, items int) error) error {
-	base := withDefaultPath(cmpOr(c.BaseURL, DefaultHFBaseURL), "/api/daily_papers")
+	base := withDefaultPath(cmp.Or(c.BaseURL, DefaultHFBaseURL), "/api/daily_papers")
 	limit := c.Limit
 	if limit <= 0 {
 		limit = 100

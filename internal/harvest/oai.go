@@ -1,6 +1,7 @@
 package harvest
 
 import (
+	"cmp"
 	"context"
 	"encoding/xml"
 	"errors"
@@ -125,7 +126,7 @@ func (c *OAIClient) ListRecords(ctx context.Context, req ListRequest, token stri
 	if token != "" {
 		q.Set("resumptionToken", token) // exclusive: the token carries the request
 	} else {
-		q.Set("metadataPrefix", cmpOr(req.MetadataPrefix, PrefixArXivRaw))
+		q.Set("metadataPrefix", cmp.Or(req.MetadataPrefix, PrefixArXivRaw))
 		for k, v := range map[string]string{"set": req.Set, "from": req.From, "until": req.Until} {
 			if v != "" {
 				q.Set(k, v)
@@ -161,7 +162,7 @@ func (c *OAIClient) ListRecords(ctx context.Context, req ListRequest, token stri
 // not well-formed UTF-8 XML, and returns the repository's error as
 // *OAIError.
 func (c *OAIClient) get(ctx context.Context, q url.Values, r *oaiResponse) error {
-	u := withDefaultPath(cmpOr(c.BaseURL, DefaultOAIBaseURL), "/oai") + "?" + q.Encode()
+	u := withDefaultPath(cmp.Or(c.BaseURL, DefaultOAIBaseURL), "/oai") + "?" + q.Encode()
 	err := c.Fetcher.Get(ctx, u, func(body []byte) error {
 		*r = oaiResponse{}
 		return parseOAI(body, r)
@@ -201,13 +202,6 @@ func invalidUTF8At(b []byte) int {
 		i += size
 	}
 	return -1
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 type oaiResponse struct {
@@ -345,13 +339,10 @@ func (m *arXivMeta) paper() (store.Paper, error) {
 // (http://arxiv.org/OAI/arXivRaw/): every version with its date, authors as
 // one string.
 type arXivRawMeta struct {
-	ID        string `xml:"id"`
-	Submitter string `xml:"submitter"`
-	Versions  []struct {
-		Version string `xml:"version,attr"`
-		Date    string `xml:"date"`
-	} `xml:"version"`
-	Authors string `xml:"authors"`
+	ID        string               `xml:"id"`
+	Submitter string               `xml:"submitter"`
+	Versions  []arxiv.VersionEntry `xml:"version"`
+	Authors   string               `xml:"authors"`
 	oaiCommon
 }
 
@@ -362,29 +353,9 @@ func (m *arXivRawMeta) paper() (store.Paper, error) {
 	}
 	p.Submitter = ingest.CleanText(m.Submitter)
 	p.Authors = ingest.SplitAuthors(m.Authors)
-	for _, v := range m.Versions {
-		n, err := strconv.Atoi(strings.TrimPrefix(strings.TrimSpace(v.Version), "v"))
-		if err != nil || n < 1 {
-			return store.Paper{}, fmt.Errorf("paper %s: bad version %q", p.ID, v.Version)
-		}
-		created, err := arxiv.ParseVersionDate(v.Date)
-		if err != nil {
-			return store.Paper{}, fmt.Errorf("paper %s v%d: %w", p.ID, n, err)
-		}
-		p.Versions = append(p.Versions, store.Version{Version: n, Created: created})
+	if err := ingest.SetVersions(&p, m.Versions); err != nil {
+		return store.Paper{}, err
 	}
-	if len(p.Versions) == 0 {
-		return store.Paper{}, fmt.Errorf("paper %s: no versions", p.ID)
-	}
-	for _, v := range p.Versions {
-		if v.Version > p.Version {
-			p.Version, p.LatestVersionAt = v.Version, v.Created
-		}
-		if p.FirstVersionAt.IsZero() || v.Created.Before(p.FirstVersionAt) {
-			p.FirstVersionAt = v.Created
-		}
-	}
-	p.ListedOn = ingest.ListedOn(p.FirstVersionAt)
 	return p, nil
 }
 

@@ -129,7 +129,7 @@ type JobRun struct {
 // A failed run keeps its window, and the next one resumes its checkpoint.
 func OAIJob(c *OAIClient, set, metadataPrefix string, sched Schedule) Job {
 	return Job{
-		Name:     SourceOAI + " " + cmpOr(set, "*"),
+		Name:     SourceOAI + " " + cmp.Or(set, "*"),
 		Schedule: sched,
 		Run: func(ctx context.Context, h *Harvester, last store.HarvestJob, now time.Time) (JobRun, error) {
 			today := now.UTC().Format(time.DateOnly)
@@ -413,5 +413,5 @@ func defaultOwner() string {
 	host, _ := os.Hostname()
 	var b [4]byte
 	rand.Read(b[:])
-	return fmt.Sprintf("%s-%d-%s", cmpOr(host, "replica"), os.Getpid(), hex.EncodeToString(b[:]))
+	return fmt.Sprintf("%s-%d-%s", cmp.Or(host, "replica"), os.Getpid(), hex.EncodeToString(b[:]))
 }

@@ -19,10 +19,13 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
-// Source is what the indexer reads from the store.
+// Source is what a follower of the change feed reads from the store: the
+// indexer, and the vectors catching up (semantic), which apply batches the
+// same way (Changed).
 type Source interface {
 	Changes(ctx context.Context, after int64, limit int) ([]store.Change, error)
 	PapersByID(ctx context.Context, ids []string) ([]store.Paper, error)
@@ -62,9 +65,6 @@ type Indexer struct {
 
 // changeBatch is how many feed entries are applied at once.
 const changeBatch = 5000
-
-// ErrNotReady is returned by Search while the index is being loaded or built.
-var ErrNotReady = errors.New("the search index is being built; try again shortly")
 
 // Open returns an Indexer with its index loaded, built or caught up.
 func Open(ctx context.Context, opts Options) (*Indexer, error) {
@@ -139,7 +139,7 @@ func (in *Indexer) setIndex(ix *search.Index) { in.ix = ix; in.live.Store(ix) }
 func (in *Indexer) Search(ctx context.Context, req search.Request) (search.Result, error) {
 	ix := in.Index()
 	if ix == nil {
-		return search.Result{}, ErrNotReady
+		return search.Result{}, search.ErrNotReady
 	}
 	return ix.Search(ctx, req)
 }
@@ -160,7 +160,7 @@ func (in *Indexer) Rebuild(ctx context.Context) error {
 		if p.Community.Hidden {
 			return nil // hidden by a moderator or deleted at the source: not findable
 		}
-		b.Add(Document(&p))
+		b.Add(paperdoc.Of(&p))
 		if in.opts.OnBuildProgress != nil && n%10000 == 0 {
 			in.opts.OnBuildProgress(n, st.Papers)
 		}
@@ -187,7 +187,7 @@ func (in *Indexer) CatchUp(ctx context.Context) (int, error) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.ix == nil {
-		return 0, ErrNotReady
+		return 0, search.ErrNotReady
 	}
 	updated := 0
 	for {
@@ -252,7 +252,7 @@ func Changed(ctx context.Context, src interface {
 		if papers[i].Community.Hidden {
 			continue // stays in seen: gone
 		}
-		docs = append(docs, Document(&papers[i]))
+		docs = append(docs, paperdoc.Of(&papers[i]))
 		delete(seen, papers[i].ID)
 	}
 	for id := range seen {
@@ -342,28 +342,6 @@ func (in *Indexer) saveLocked() error {
 	in.savedAt = time.Now()
 	in.opts.Log.Debug("search index saved", "dir", in.opts.Dir, "took", time.Since(start).Round(time.Millisecond))
 	return nil
-}
-
-// Document is a paper as the search index sees it.
-func Document(p *store.Paper) search.Document {
-	return search.Document{
-		ID:         p.ID,
-		Title:      p.Title,
-		Abstract:   p.Abstract,
-		Authors:    p.Authors,
-		Categories: p.Categories,
-		Date:       p.ListedOn,
-		Upvotes:    p.Community.TotalUpvotes(),
-	}
-}
-
-// Documents converts papers with Document.
-func Documents(papers []store.Paper) []search.Document {
-	docs := make([]search.Document, len(papers))
-	for i := range papers {
-		docs[i] = Document(&papers[i])
-	}
-	return docs
 }
 
 // lockDir takes a lock on dir's lock file: shared to open the index,

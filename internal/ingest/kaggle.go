@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -14,23 +13,20 @@ import (
 
 // kaggleRecord is one line of the Kaggle "arxiv-metadata-oai-snapshot" dump.
 type kaggleRecord struct {
-	ID         *string `json:"id"`
-	Submitter  *string `json:"submitter"`
-	Authors    *string `json:"authors"`
-	Title      *string `json:"title"`
-	Comments   *string `json:"comments"`
-	JournalRef *string `json:"journal-ref"`
-	DOI        *string `json:"doi"`
-	ReportNo   *string `json:"report-no"`
-	Categories *string `json:"categories"`
-	License    *string `json:"license"`
-	Abstract   *string `json:"abstract"`
-	Versions   []struct {
-		Version string `json:"version"`
-		Created string `json:"created"`
-	} `json:"versions"`
-	UpdateDate    *string    `json:"update_date"`
-	AuthorsParsed [][]string `json:"authors_parsed"`
+	ID            *string              `json:"id"`
+	Submitter     *string              `json:"submitter"`
+	Authors       *string              `json:"authors"`
+	Title         *string              `json:"title"`
+	Comments      *string              `json:"comments"`
+	JournalRef    *string              `json:"journal-ref"`
+	DOI           *string              `json:"doi"`
+	ReportNo      *string              `json:"report-no"`
+	Categories    *string              `json:"categories"`
+	License       *string              `json:"license"`
+	Abstract      *string              `json:"abstract"`
+	Versions      []arxiv.VersionEntry `json:"versions"`
+	UpdateDate    *string              `json:"update_date"`
+	AuthorsParsed [][]string           `json:"authors_parsed"`
 }
 
 // parseKaggle turns one Kaggle JSON line into a paper.
@@ -67,21 +63,35 @@ func parseKaggle(line []byte) (store.Paper, error) {
 	if len(p.Authors) == 0 {
 		p.Authors = joinParsedAuthors(r.AuthorsParsed)
 	}
-	for _, v := range r.Versions {
-		n, err := strconv.Atoi(strings.TrimPrefix(v.Version, "v"))
-		if err != nil || n < 1 || !strings.HasPrefix(v.Version, "v") {
-			return store.Paper{}, fmt.Errorf("paper %s: bad version %q", id.Base, v.Version)
-		}
-		created, err := arxiv.ParseVersionDate(v.Created)
+	if err := SetVersions(&p, r.Versions); err != nil {
+		return store.Paper{}, err
+	}
+	if id.Version > p.Version { // an id that names a version the list lacks
+		p.Version = id.Version
+	}
+	return p, nil
+}
+
+// SetVersions reads a record's version list into p.Versions and takes from
+// it the latest version, when it and the first were submitted, and the day
+// the paper was listed. Every source that carries arXiv's version list
+// (the Kaggle dump, OAI arXivRaw) reads it this way.
+func SetVersions(p *store.Paper, entries []arxiv.VersionEntry) error {
+	for _, e := range entries {
+		n, err := arxiv.ParseVersion(e.Label)
 		if err != nil {
-			return store.Paper{}, fmt.Errorf("paper %s %s: %w", id.Base, v.Version, err)
+			return fmt.Errorf("paper %s: %w", p.ID, err)
+		}
+		created, err := arxiv.ParseVersionDate(e.Date)
+		if err != nil {
+			return fmt.Errorf("paper %s v%d: %w", p.ID, n, err)
 		}
 		p.Versions = append(p.Versions, store.Version{Version: n, Created: created})
 	}
 	if len(p.Versions) == 0 {
-		return store.Paper{}, fmt.Errorf("paper %s: no versions", id.Base)
+		return fmt.Errorf("paper %s: no versions", p.ID)
 	}
-	// The dump lists versions in order, but take no chances.
+	// The lists are in order, but take no chances.
 	for _, v := range p.Versions {
 		if v.Version > p.Version {
 			p.Version, p.LatestVersionAt = v.Version, v.Created
@@ -90,11 +100,8 @@ func parseKaggle(line []byte) (store.Paper, error) {
 			p.FirstVersionAt = v.Created
 		}
 	}
-	if id.Version > p.Version { // an id that names a version the list lacks
-		p.Version = id.Version
-	}
 	p.ListedOn = ListedOn(p.FirstVersionAt)
-	return p, nil
+	return nil
 }
 
 // ListedOn dates the listing that announced a paper first submitted at t.

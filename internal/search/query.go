@@ -17,6 +17,10 @@ var (
 	ErrEmptyQuery = errors.New("search: empty query: type a few words, a \"phrase\", or a field such as au:name")
 	// ErrQueryTooLong is returned for a query longer than MaxQueryLen bytes.
 	ErrQueryTooLong = errors.New("search: query too long: at most 250 characters")
+	// ErrNotReady is returned by a searcher whose index is still being
+	// loaded or built (the indexer, while a process starts). Servers
+	// answer it with a wait; its text is shown to people as it is.
+	ErrNotReady = errors.New("the search index is being built; try again shortly")
 )
 
 // SortOrder orders the hits of a search.

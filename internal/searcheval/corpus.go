@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/ingest"
 	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -57,7 +57,7 @@ func LoadCorpus(ctx context.Context, paths ...string) ([]search.Document, error)
 // format) to fn as documents, skipping bad records.
 func ReadCorpus(ctx context.Context, path string, fn func(search.Document)) error {
 	_, err := ingest.ReadFile(ctx, path, ingest.FormatAuto, func(p store.Paper) error {
-		fn(indexer.Document(&p))
+		fn(paperdoc.Of(&p))
 		return nil
 	}, nil)
 	return err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
 	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/vector"
 )
@@ -28,14 +29,6 @@ import (
 
 // seqFile holds the last change-feed sequence number the vectors reflect.
 const seqFile = "seq"
-
-// Source is what CatchUp reads from the store.
-type Source interface {
-	Changes(ctx context.Context, after int64, limit int) ([]store.Change, error)
-	PapersByID(ctx context.Context, ids []string) ([]store.Paper, error)
-	EachPaper(ctx context.Context, fn func(store.Paper) error) error
-	Stats(ctx context.Context) (store.Stats, error)
-}
 
 // Seq is the last change-feed sequence number the vectors reflect.
 func (s *Index) Seq() int64 { return s.seq.Load() }
@@ -159,7 +152,7 @@ const catchUpBatch = 2000
 // CatchUp embeds the papers changed since Seq. When the feed no longer
 // holds those changes (pruned while the process was down), it embeds every
 // paper instead. It returns how many papers it embedded.
-func (s *Index) CatchUp(ctx context.Context, src Source) (int, error) {
+func (s *Index) CatchUp(ctx context.Context, src indexer.Source) (int, error) {
 	st, err := src.Stats(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("semantic: catch up: %w", err)
@@ -174,7 +167,7 @@ func (s *Index) CatchUp(ctx context.Context, src Source) (int, error) {
 				return s.Apply(nil, []string{p.ID}, 0)
 			}
 			n++
-			return s.Apply([]search.Document{indexer.Document(&p)}, nil, 0)
+			return s.Apply([]search.Document{paperdoc.Of(&p)}, nil, 0)
 		})
 		if err != nil {
 			return n, fmt.Errorf("semantic: re-embed all papers: %w", err)

@@ -8,6 +8,7 @@ import (
 	"github.com/paperboy-dev/paperboy/internal/embed"
 	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
 	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/store/storetest"
 )
@@ -34,7 +35,7 @@ func TestVectorsFollowTheChangeFeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	var trained []search.Document
-	st.EachPaper(ctx, func(p store.Paper) error { trained = append(trained, indexer.Document(&p)); return nil })
+	st.EachPaper(ctx, func(p store.Paper) error { trained = append(trained, paperdoc.Of(&p)); return nil })
 	opts := embed.DefaultTrainOptions()
 	opts.Dim, opts.MinDF = 8, 1
 	ix, err := Build(ctx, trained, opts)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -49,7 +50,7 @@ func damaged(kind, err error) error {
 // of src, as 'paperboy embed train' indexes them (EmbedAll), and records
 // the feed's position read before the papers, so that CatchUp embeds what
 // changed meanwhile. It returns how many papers it embedded.
-func (s *Index) EmbedStore(ctx context.Context, src Source, progress func(done int)) (int, error) {
+func (s *Index) EmbedStore(ctx context.Context, src indexer.Source, progress func(done int)) (int, error) {
 	st, err := src.Stats(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("semantic: embed the store: %w", err)
@@ -61,7 +62,7 @@ func (s *Index) EmbedStore(ctx context.Context, src Source, progress func(done i
 				return nil
 			}
 			papers++
-			return fn(indexer.Document(&p))
+			return fn(paperdoc.Of(&p))
 		})
 	}, progress)
 	if err != nil {
@@ -125,7 +126,7 @@ func (l *Live) Apply(docs []search.Document, gone []string, seq int64) error {
 // ErrVectorsDamaged, its provider set up), catches up with the feed, saves
 // it and then serves it. On failure nothing is swapped in and Rebuild may
 // be called again.
-func (l *Live) Rebuild(ctx context.Context, ix *Index, src Source) (int, error) {
+func (l *Live) Rebuild(ctx context.Context, ix *Index, src indexer.Source) (int, error) {
 	n, err := ix.EmbedStore(ctx, src, nil)
 	if err != nil {
 		return 0, fmt.Errorf("semantic: rebuild the vectors: %w", err)

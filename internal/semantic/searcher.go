@@ -6,8 +6,8 @@ import (
 	"fmt"
 
 	"github.com/paperboy-dev/paperboy/internal/fusion"
-	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -211,7 +211,7 @@ func (s *Searcher) GroupsOf(ctx context.Context, papers Papers, ids []string, op
 			return nil, err
 		}
 		for i := range ps {
-			terms[ps[i].ID] = ix.keyTerms(indexer.Document(&ps[i]))
+			terms[ps[i].ID] = ix.keyTerms(paperdoc.Of(&ps[i]))
 		}
 	}
 	// Papers deleted since they were indexed drop out.

@@ -20,8 +20,8 @@ import (
 
 	"github.com/paperboy-dev/paperboy/internal/embed"
 	"github.com/paperboy-dev/paperboy/internal/fusion"
-	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
 	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/vector"
 )
@@ -310,7 +310,7 @@ func (s *Index) SimilarPapers(ctx context.Context, papers Papers, paper store.Pa
 	if err != nil {
 		return nil, err
 	}
-	doc := indexer.Document(&paper)
+	doc := paperdoc.Of(&paper)
 	mine := s.keyTerms(doc)
 	authors := make(map[string]bool, len(paper.Authors))
 	for _, a := range paper.Authors {
@@ -332,7 +332,7 @@ func (s *Index) SimilarPapers(ctx context.Context, papers Papers, paper store.Pa
 				shared = append(shared, a)
 			}
 		}
-		theirs := s.keyTerms(indexer.Document(p))
+		theirs := s.keyTerms(paperdoc.Of(p))
 		terms := sharedTerms(mine, theirs, 3)
 		overlap := float64(len(sharedTerms(mine, theirs, keyTermsKept))) / keyTermsKept
 		score := cos[p.ID] + SimilarWeights.Author*float64(min(len(shared), 2)) + SimilarWeights.Terms*overlap

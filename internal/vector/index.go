@@ -25,6 +25,8 @@ import (
 	"sync"
 
 	"github.com/viterin/vek/vek32"
+
+	"github.com/paperboy-dev/paperboy/internal/parallel"
 )
 
 // Options configures an Index. Zero fields take the defaults noted.
@@ -332,7 +334,7 @@ func (ix *Index) nearest(q []float32, k int, exact bool) []Hit {
 	// are busy anyway and this costs only the merge.
 	var mu sync.Mutex
 	h := &topK{k: k}
-	parallel(len(lists), runtime.GOMAXPROCS(0), func(lo, hi int) {
+	parallel.Chunks(len(lists), runtime.GOMAXPROCS(0), func(lo, hi int) {
 		var b []float32
 		if bases != nil {
 			b = bases[lo:hi]
@@ -679,7 +681,7 @@ func (ix *Index) TrainFor(ctx context.Context, queries func() ([][]float32, erro
 	}
 	// Assign every vector, in id order, in parallel.
 	assign := make([]int32, n)
-	parallel(n, workers, func(lo, hi int) {
+	parallel.Chunks(n, workers, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			if i%4096 == 0 && ctx.Err() != nil {
 				return
@@ -719,7 +721,7 @@ func (ix *Index) TrainFor(ctx context.Context, queries func() ([][]float32, erro
 func (ix *Index) encodeAll(workers int) {
 	ix.qz = newQuantizer(ix.dim, ix.opts.Seed)
 	nb := ix.qz.codeBytes()
-	parallel(len(ix.lists), workers, func(lo, hi int) {
+	parallel.Chunks(len(ix.lists), workers, func(lo, hi int) {
 		tmp, res := make([]float32, ix.qz.bits), make([]float32, ix.dim)
 		for l := lo; l < hi; l++ {
 			ls := &ix.lists[l]
@@ -791,7 +793,7 @@ func (ix *Index) calibrate(ctx context.Context, workers int, qs []calibrationQue
 		needs     []int // lists each neighbour needs scanned
 	}
 	ss := make([]sample, len(qs))
-	parallel(len(qs), workers, func(lo, hi int) {
+	parallel.Chunks(len(qs), workers, func(lo, hi int) {
 		for si := lo; si < hi; si++ {
 			if ctx.Err() != nil {
 				return
@@ -834,7 +836,7 @@ func (ix *Index) calibrate(ctx context.Context, workers int, qs []calibrationQue
 		return probes, 0
 	}
 	ranks := make([][]int, len(ss))
-	parallel(len(ss), workers, func(lo, hi int) {
+	parallel.Chunks(len(ss), workers, func(lo, hi int) {
 		t := ix.qz.newTable()
 		var est []float32
 		for si := lo; si < hi; si++ {
@@ -898,7 +900,7 @@ func kmeans(ctx context.Context, sample []float32, dim, k, iters int, rng *rand.
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		parallel(n, workers, func(lo, hi int) {
+		parallel.Chunks(n, workers, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				v := sample[i*dim : (i+1)*dim]
 				best, bs := 0, float32(math.Inf(-1))
@@ -948,23 +950,6 @@ func kmeans(ctx context.Context, sample []float32, dim, k, iters int, rng *rand.
 		}
 	}
 	return cent, nil
-}
-
-// parallel runs fn over [0,n) in contiguous chunks on up to workers
-// goroutines.
-func parallel(n, workers int, fn func(lo, hi int)) {
-	workers = max(workers, 1)
-	var wg sync.WaitGroup
-	chunk := (n + workers - 1) / workers
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn(lo, hi)
-		}()
-	}
-	wg.Wait()
 }
 
 // Probes is the number of lists a query scans.

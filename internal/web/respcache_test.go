@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paperboy-dev/paperboy/internal/indexer"
+	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
 	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/store/storetest"
 )
@@ -105,7 +105,7 @@ func TestResponseCacheFollowsImports(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := ix.Add(indexer.Document(&n)); err != nil {
+			if err := ix.Add(paperdoc.Of(&n)); err != nil {
 				t.Fatal(err)
 			}
 			ix.SetLastSeq(uint64(seq))

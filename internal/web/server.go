@@ -16,7 +16,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/mail"
 	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/semantic"
@@ -413,7 +412,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		w.Header().Set("Retry-After", "60")
 	case errors.Is(err, semantic.ErrNoModel), errors.Is(err, semantic.ErrUnknownPaper):
 		status, msg = http.StatusNotFound, err.Error()
-	case errors.Is(err, indexer.ErrNotReady):
+	case errors.Is(err, search.ErrNotReady):
 		status, msg = http.StatusServiceUnavailable, err.Error()
 		w.Header().Set("Retry-After", "10")
 	case errors.Is(err, context.Canceled):

@@ -14,8 +14,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/paperboy-dev/paperboy/internal/embed"
-	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
 	"github.com/paperboy-dev/paperboy/internal/semantic"
 	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/store/storetest"
@@ -58,8 +58,8 @@ func ambiguousServer(t *testing.T) *testServerWithIndex {
 	b := search.NewBuilder()
 	var docs []search.Document
 	if err := st.EachPaper(ctx, func(p store.Paper) error {
-		docs = append(docs, indexer.Document(&p))
-		return b.Add(indexer.Document(&p))
+		docs = append(docs, paperdoc.Of(&p))
+		return b.Add(paperdoc.Of(&p))
 	}); err != nil {
 		t.Fatal(err)
 	}

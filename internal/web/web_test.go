@@ -20,8 +20,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
 	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/store/storetest"
 )
@@ -112,7 +112,7 @@ func newFixtureServer(t testing.TB, dialect store.Dialect, tune func(*Options)) 
 		t.Fatal(err)
 	}
 	b := search.NewBuilder()
-	err := st.EachPaper(ctx, func(p store.Paper) error { return b.Add(indexer.Document(&p)) })
+	err := st.EachPaper(ctx, func(p store.Paper) error { return b.Add(paperdoc.Of(&p)) })
 	if err != nil {
 		t.Fatal(err)
 	}
