@@ -669,7 +669,7 @@ func TestSenderKilledAtRandom(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills processes")
 	}
-	dbURL := storetest.URL(t, store.SQLite)
+	dbURL := storetest.MigratedURL(t, store.SQLite)
 	c := &clock{t: start}
 	st, err := store.Open(context.Background(), dbURL, store.Options{Now: c.Now})
 	if err != nil {

@@ -45,7 +45,7 @@ func (e *accountEnv) advance(d time.Duration) {
 // options; tls serves HTTPS.
 func newAccountEnv(t *testing.T, dialect store.Dialect, tls bool, tune func(*Options)) *accountEnv {
 	t.Helper()
-	e := &accountEnv{mail: &accountMail{}, now: testNow, dbURL: storetest.URL(t, dialect)}
+	e := &accountEnv{mail: &accountMail{}, now: testNow, dbURL: storetest.MigratedURL(t, dialect)}
 	st, err := store.Open(context.Background(), e.dbURL, store.Options{Now: e.clock})
 	if err != nil {
 		t.Fatal(err)
