@@ -50,7 +50,6 @@ func TestDigestSendTwiceSendsOnce(t *testing.T) {
 	if code, out, errOut = run(t, send...); code != 0 || !strings.Contains(out, "0 composed, 0 empty, 0 sent") {
 		t.Fatalf("second send: %d\n%s%s", code, out, errOut)
 	}
-	time.Sleep(50 * time.Millisecond)
 	if n := len(smtp.Messages()); n != 1 {
 		t.Errorf("%d messages, want 1 (the dry run and the second run send nothing)", n)
 	}
@@ -115,7 +114,6 @@ func TestDigestSendWaitsForADigestLeasedElsewhere(t *testing.T) {
 	if !strings.Contains(errOut, "waiting for a digest leased by another sender") || !strings.Contains(errOut, "replica-2/4242/0badcafe") {
 		t.Errorf("no log line of the wait:\n%s", errOut)
 	}
-	time.Sleep(50 * time.Millisecond)
 	if msgs := smtp.Messages(); len(msgs) != 1 || msgs[0].MessageID() != "digest.1@paperboy.test" {
 		t.Errorf("%d messages, want the leased digest", len(msgs))
 	}

@@ -314,7 +314,6 @@ func TestEmptyDigestIsNotSentAndSecondRunSendsNothing(t *testing.T) {
 	if st, err := e.svc.Run(ctx, sunday); err != nil || st.Composed != 0 || st.Empty != 2 || st.Sent != 0 {
 		t.Fatalf("empty day: %+v %v", st, err)
 	}
-	time.Sleep(50 * time.Millisecond)
 	if n := len(e.smtp.Messages()); n != 2 {
 		t.Errorf("%d messages, want 2", n)
 	}
@@ -481,7 +480,6 @@ func TestCrashAtAnyPointLosesNothing(t *testing.T) {
 				if _, err := after.SendDue(ctx); err != nil {
 					t.Fatal(err)
 				}
-				time.Sleep(20 * time.Millisecond)
 				checkDelivery(t, e, subscribers, map[bool]int{true: 1, false: 0}[point == "accepted"])
 			})
 		}
@@ -561,7 +559,6 @@ func TestTwoSendersOnPostgresDeliverEachDigestOnce(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	time.Sleep(50 * time.Millisecond)
 	checkDelivery(t, e, subscribers, 0)
 	if n := len(e.smtp.Messages()); n != subscribers {
 		t.Errorf("%d messages, want %d", n, subscribers)
@@ -669,7 +666,7 @@ func TestSenderKilledAtRandom(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills processes")
 	}
-	dbURL := storetest.URL(t, store.SQLite)
+	dbURL := storetest.MigratedURL(t, store.SQLite)
 	c := &clock{t: start}
 	st, err := store.Open(context.Background(), dbURL, store.Options{Now: c.Now})
 	if err != nil {
@@ -729,7 +726,6 @@ func TestSenderKilledAtRandom(t *testing.T) {
 			time.Sleep(300 * time.Millisecond)
 		}
 	}
-	time.Sleep(50 * time.Millisecond)
 	t.Logf("%d kills, %d messages for %d digests", kills, len(e.smtp.Messages()), subscribers)
 	checkDelivery(t, e, subscribers, kills)
 }

@@ -55,7 +55,7 @@ func TestDyingSenderChild(t *testing.T) {
 func TestRerunTakesOverTheLeaseOfASenderThatDied(t *testing.T) {
 	for _, dialect := range []store.Dialect{store.SQLite, store.Postgres} {
 		t.Run(string(dialect), func(t *testing.T) {
-			dbURL := storetest.URL(t, dialect)
+			dbURL := storetest.MigratedURL(t, dialect)
 			c := &clock{t: start}
 			ctx := context.Background()
 			st, err := store.Open(ctx, dbURL, store.Options{Now: c.Now})

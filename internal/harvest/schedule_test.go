@@ -266,7 +266,7 @@ func TestReplicasRunEachJobOnce(t *testing.T) {
 	for _, d := range storetest.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			url := storetest.URL(t, d)
+			url := storetest.MigratedURL(t, d)
 			var scheds []*Scheduler
 			var stores []*store.Store
 			for i := range 2 {

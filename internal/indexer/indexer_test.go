@@ -139,7 +139,7 @@ func TestIndexOfAnotherDatabaseIsRebuilt(t *testing.T) {
 // TestReplicasCatchUp runs two indexers, as two app replicas would, on one
 // PostgreSQL database: a paper written by either shows up in both.
 func TestReplicasCatchUp(t *testing.T) {
-	url := storetest.URL(t, store.Postgres)
+	url := storetest.MigratedURL(t, store.Postgres)
 	dirs := []string{t.TempDir(), t.TempDir()}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup

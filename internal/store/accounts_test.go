@@ -37,7 +37,7 @@ func forEachAccountBackend(t *testing.T, fn func(t *testing.T, s *store.Store, c
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
 			c := &accountClock{t: fixedNow}
-			dbURL := storetest.URL(t, d)
+			dbURL := storetest.MigratedURL(t, d)
 			s, err := store.Open(context.Background(), dbURL, store.Options{Now: c.now})
 			if err != nil {
 				t.Fatal(err)

@@ -153,7 +153,7 @@ func TestHarvestJobClaimIsExclusive(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			url := storetest.URL(t, d)
+			url := storetest.MigratedURL(t, d)
 			var stores []*store.Store
 			for range 2 {
 				s, err := store.Open(ctx, url, store.Options{})

@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"path"
@@ -55,10 +57,33 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	return done, nil
 }
 
-func (s *Store) migrationNames() ([]string, error) {
-	entries, err := fs.ReadDir(migrationFiles, path.Join("migrations", string(s.dialect)))
+// MigrationsSum is a hash of the dialect's embedded migrations, names and
+// contents: two builds with the same sum make the same schema. Tests name
+// their migrated template databases by it, so that a template made by an
+// older build is never cloned.
+func MigrationsSum(d Dialect) (string, error) {
+	names, err := migrationNames(d)
 	if err != nil {
-		return nil, fmt.Errorf("store: migrations for %s: %w", s.dialect, err)
+		return "", err
+	}
+	h := sha256.New()
+	for _, name := range names {
+		body, err := migrationFiles.ReadFile(path.Join("migrations", string(d), name))
+		if err != nil {
+			return "", fmt.Errorf("store: migration %s: %w", name, err)
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", name, len(body))
+		h.Write(body)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func (s *Store) migrationNames() ([]string, error) { return migrationNames(s.dialect) }
+
+func migrationNames(d Dialect) ([]string, error) {
+	entries, err := fs.ReadDir(migrationFiles, path.Join("migrations", string(d)))
+	if err != nil {
+		return nil, fmt.Errorf("store: migrations for %s: %w", d, err)
 	}
 	var names []string
 	for _, e := range entries {

@@ -31,7 +31,7 @@ func forEachBackendWithClock(t *testing.T, fn func(t *testing.T, s *store.Store,
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
 			clock := newTestClock()
-			url := storetest.URL(t, d)
+			url := storetest.MigratedURL(t, d)
 			s := openAt(t, url, clock)
 			if _, err := s.Migrate(context.Background()); err != nil {
 				t.Fatal(err)

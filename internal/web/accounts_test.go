@@ -20,10 +20,11 @@ import (
 // accountEnv is a server with accounts on a fresh database, with a clock
 // that the store and the server share and the test moves.
 type accountEnv struct {
-	srv   *httptest.Server
-	st    *store.Store
-	mail  *accountMail
-	dbURL string
+	srv    *httptest.Server
+	server *Server
+	st     *store.Store
+	mail   *accountMail
+	dbURL  string
 
 	mu  sync.Mutex
 	now time.Time
@@ -45,7 +46,7 @@ func (e *accountEnv) advance(d time.Duration) {
 // options; tls serves HTTPS.
 func newAccountEnv(t *testing.T, dialect store.Dialect, tls bool, tune func(*Options)) *accountEnv {
 	t.Helper()
-	e := &accountEnv{mail: &accountMail{}, now: testNow, dbURL: storetest.URL(t, dialect)}
+	e := &accountEnv{mail: &accountMail{}, now: testNow, dbURL: storetest.MigratedURL(t, dialect)}
 	st, err := store.Open(context.Background(), e.dbURL, store.Options{Now: e.clock})
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +70,8 @@ func newAccountEnv(t *testing.T, dialect store.Dialect, tls bool, tune func(*Opt
 		}
 		opts.BaseURL = scheme + "://" + e.srv.Listener.Addr().String()
 	}
-	e.srv.Config.Handler = NewServer(opts)
+	e.server = NewServer(opts)
+	e.srv.Config.Handler = e.server
 	if tls {
 		e.srv.StartTLS()
 	} else {
@@ -100,6 +102,10 @@ func (e *accountEnv) suspend(t *testing.T, userID int64) {
 		t.Fatal(err)
 	}
 }
+
+// mailDone waits for the mail that requests answered so far started
+// sending after their responses.
+func (e *accountEnv) mailDone() { e.server.background.Wait() }
 
 // browser is a client with a cookie jar that does not follow redirects.
 func (e *accountEnv) browser() *http.Client {
@@ -355,7 +361,7 @@ func TestAccountResetRequestsLookTheSame(t *testing.T) {
 			t.Errorf("POST %s does not say “If an account exists”", path)
 		}
 	}
-	time.Sleep(50 * time.Millisecond) // mail goes out after the response
+	e.mailDone()
 	for _, m := range e.mail.wait(t, 2) {
 		if m.To != "ada@example.org" {
 			t.Errorf("mail sent to %s", m.To)
@@ -576,7 +582,7 @@ func TestAccountSuspendedUsersAreSignedOut(t *testing.T) {
 		t.Errorf("a suspended user signing in: %d, cookie %q", r.status, r.header.Get("Set-Cookie"))
 	}
 	do(t, e.browser(), "POST", e.srv.URL+"/reset", url.Values{"email": {"ada"}})
-	time.Sleep(50 * time.Millisecond) // mail goes out after the response
+	e.mailDone()
 	if n := len(e.mail.messages()); n != 0 {
 		t.Errorf("a suspended user got %d reset messages", n)
 	}

@@ -358,7 +358,7 @@ func (p *tcpProxy) cut() {
 // TestDatabaseOutageAnswers503: with PostgreSQL gone, pages and the API
 // answer 503 with Retry-After (a state to wait out), not 500.
 func TestDatabaseOutageAnswers503(t *testing.T) {
-	raw := storetest.URL(t, store.Postgres)
+	raw := storetest.MigratedURL(t, store.Postgres)
 	u, err := url.Parse(raw)
 	if err != nil {
 		t.Fatal(err)

@@ -82,7 +82,7 @@ func newLimitEnv(t *testing.T, dialect store.Dialect, replicas int, tune func(o 
 	e := &limitEnv{mail: &accountMail{}, now: testNow, client: &http.Client{
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
-	dbURL := storetest.URL(t, dialect)
+	dbURL := storetest.MigratedURL(t, dialect)
 	for i := range replicas {
 		st, err := store.Open(context.Background(), dbURL, store.Options{Now: e.clock})
 		if err != nil {

@@ -125,7 +125,9 @@ func (s *Server) URL() string {
 	return u.String()
 }
 
-// Messages returns the accepted messages in order.
+// Messages returns the accepted messages in order. A message is recorded
+// before the server answers its DATA command, so one whose sending has
+// returned is already here: tests need not wait for it.
 func (s *Server) Messages() []Received {
 	s.mu.Lock()
 	defer s.mu.Unlock()
