@@ -1,9 +1,28 @@
-// Package store keeps paperboy's single source of truth: papers, community
-// data and the change feed, on embedded SQLite or on PostgreSQL.
+// Package store keeps paperboy's single source of truth, on embedded SQLite
+// or on PostgreSQL. Every derived view (the search index, the vectors, the
+// response caches) can be rebuilt from it. Its areas, by file:
+//
+//   - papers: arXiv metadata and Hugging Face's community data, idempotent
+//     upserts (papers.go, paper.go); lists by day, week or month and the
+//     trending candidates (lists.go); the sitemap (sitemap.go)
+//   - the change feed, a row for every paper a transaction changed (by an
+//     import, a harvest, a vote, a comment or moderation), and its pruning
+//     (changes.go)
+//   - users and roles (users.go); sessions, API tokens and emailed one-time
+//     tokens, stored as hashes (accounts.go)
+//   - votes, comments, submissions, moderation and its audit log
+//     (community.go)
+//   - digest subscriptions, the outbox and its leases, runs and shared
+//     settings (digest.go)
+//   - harvest checkpoints, runs and scheduled jobs with leases (harvest.go)
+//   - rate limits shared by replicas (ratelimit.go)
 //
 // Both backends share one implementation: the SQL is written once with "?"
 // placeholders and differs only where the dialects do (placeholders, time
-// columns, schema). Each dialect has its own embedded, versioned migrations.
+// columns, row and advisory locks). Each dialect has its own embedded,
+// versioned migrations (migrate.go, migrations/). Text that PostgreSQL
+// cannot hold is refused on both (text.go), and a database that does not
+// answer is told apart from other failures (unavailable.go).
 package store
 
 import (

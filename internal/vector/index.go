@@ -1,15 +1,3 @@
-// Package vector is an in-memory index of unit vectors keyed by string id,
-// searched by inner product (cosine similarity for unit vectors).
-//
-// It is an inverted-file index: k-means centroids partition the vectors
-// into lists, each list's float32 vectors stored contiguously beside a
-// 256-bit code of each vector's residual from the centroid (codes.go). A
-// query scores the centroids, estimates its inner products with the
-// vectors of the Probe nearest lists from their codes, and scores the best
-// estimates exactly with SIMD dot products to keep the top k. Until Train
-// is called (and for SearchExact) every vector is in one list scanned in
-// float32, which is exact search, the reference the approximate search is
-// measured against. See doc.go for the figures.
 package vector
 
 import (
