@@ -34,8 +34,9 @@ func Unavailable(err error) bool {
 		// down or starting; 53300: too many connections.
 		return strings.HasPrefix(pg.Code, "08") || pg.Code == "57P01" || pg.Code == "57P02" || pg.Code == "57P03" || pg.Code == "53300"
 	}
-	// pgx reports a connection lost mid-query as a closed conn.
-	if strings.Contains(err.Error(), "conn closed") || strings.Contains(err.Error(), "failed to connect") {
+	// pgx reports a connection lost mid-query as a closed conn (failed
+	// connections are *pgconn.ConnectError, above).
+	if strings.Contains(err.Error(), "conn closed") {
 		return true
 	}
 	// SQLite: the file cannot be opened, read or written, or the disk is

@@ -72,8 +72,7 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) error {
 		// These take no body: a multipart body sent with one must not be
 		// parsed (FormValue would) nor spooled.
 		r.Body = http.MaxBytesReader(w, r.Body, 0)
-		r.PostForm = url.Values{}
-		r.Form, _ = url.ParseQuery(r.URL.RawQuery) // a malformed pair is dropped, as ParseForm does
+		queryOnly(r) // a malformed pair is dropped, as ParseForm does
 		return checkValues(r.Form)
 	}
 	if r.ContentLength > limit {
@@ -88,9 +87,7 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) error {
 		// With room for twice the body in memory, no part goes to disk.
 		err = r.ParseMultipartForm(2 * limit)
 	default:
-		r.PostForm = url.Values{}
-		r.Form, err = url.ParseQuery(r.URL.RawQuery)
-		if err != nil {
+		if err := queryOnly(r); err != nil {
 			return errBadRequest("The address's query is malformed.")
 		}
 		return checkValues(r.Form)
@@ -103,6 +100,15 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) error {
 		return errBadRequest("The form is malformed.")
 	}
 	return checkValues(r.Form)
+}
+
+// queryOnly fills the form from the query alone, for a request whose body
+// is not a form; the form keeps the pairs that parse.
+func queryOnly(r *http.Request) error {
+	var err error
+	r.PostForm = url.Values{}
+	r.Form, err = url.ParseQuery(r.URL.RawQuery)
+	return err
 }
 
 func mediaType(r *http.Request) string {
