@@ -39,6 +39,10 @@ func (ix *Index) storedQueries() []calibrationQuery {
 	return qs
 }
 
+// calibrationK is the number of neighbours the calibration asks each
+// query for: the count a search page shows.
+const calibrationK = 10
+
 // calibrate returns the fewest lists a query must scan for Options.Recall
 // of its 10 nearest vectors, and how many of the best estimates from the
 // codes of those lists must be re-ranked to keep them, measured on the
@@ -53,22 +57,41 @@ func (ix *Index) storedQueries() []calibrationQuery {
 // neighbours' ranks among the estimates of the probed lists, at half the
 // miss rate, since its misses add to the probes'.
 func (ix *Index) calibrate(ctx context.Context, workers int, qs []calibrationQuery) (probes, rerank int) {
-	const k = 10
 	target := ix.opts.Recall
 	if target <= 0 {
 		target = 0.98
 	}
-	if len(ix.where) <= k || len(ix.lists) <= 1 || ix.centroids == nil {
+	if len(ix.where) <= calibrationK || len(ix.lists) <= 1 || ix.centroids == nil {
 		return 0, 0
 	}
-	type sample struct {
-		calibrationQuery
-		ranked    []int     // lists, best centroid first
-		bases     []float32 // the query's inner products with them
-		neighbour []loc
-		needs     []int // lists each neighbour needs scanned
+	samples := ix.findNeighbours(ctx, workers, qs)
+	if ctx.Err() != nil {
+		return 0, 0
 	}
-	ss := make([]sample, len(qs))
+	probes, ok := ix.probesFor(samples, target)
+	if !ok {
+		return 0, 0
+	}
+	if ix.qz == nil {
+		return probes, 0
+	}
+	return probes, ix.rerankFor(samples, probes, target, workers)
+}
+
+// calibrationSample is a calibration query with what its neighbours need.
+type calibrationSample struct {
+	calibrationQuery
+	ranked    []int     // lists, best centroid first
+	bases     []float32 // the query's inner products with them
+	neighbour []loc
+	needs     []int // lists each neighbour needs scanned
+}
+
+// findNeighbours ranks the lists for each query and finds its true
+// neighbours by exact search, with the number of lists each needs
+// scanned. It stops early, leaving samples unfilled, when ctx ends.
+func (ix *Index) findNeighbours(ctx context.Context, workers int, qs []calibrationQuery) []calibrationSample {
+	ss := make([]calibrationSample, len(qs))
 	parallel.Chunks(len(qs), workers, func(lo, hi int) {
 		for si := lo; si < hi; si++ {
 			if ctx.Err() != nil {
@@ -81,8 +104,8 @@ func (ix *Index) calibrate(ctx context.Context, workers int, qs []calibrationQue
 			for r, l := range s.ranked {
 				rank[l] = r
 			}
-			for _, hit := range ix.nearest(s.q, k+1, true) {
-				if hit.ID != s.id && len(s.needs) < k {
+			for _, hit := range ix.nearest(s.q, calibrationK+1, true) {
+				if hit.ID != s.id && len(s.needs) < calibrationK {
 					at := ix.where[hit.ID]
 					s.neighbour = append(s.neighbour, at)
 					s.needs = append(s.needs, rank[at.list]+1)
@@ -90,61 +113,35 @@ func (ix *Index) calibrate(ctx context.Context, workers int, qs []calibrationQue
 			}
 		}
 	})
-	if ctx.Err() != nil {
-		return 0, 0
-	}
-	quantile := func(all []int, q float64) int {
-		slices.Sort(all)
-		return all[min(len(all)-1, max(0, int(math.Ceil(q*float64(len(all))))-1))]
-	}
+	return ss
+}
+
+// probesFor is the target quantile of the lists the samples' neighbours
+// need; ok is false when no sample found a neighbour.
+func (ix *Index) probesFor(ss []calibrationSample, target float64) (probes int, ok bool) {
 	var needs []int
 	for _, s := range ss {
 		needs = append(needs, s.needs...)
 	}
 	if len(needs) == 0 {
-		return 0, 0
+		return 0, false
 	}
 	// Real queries fall between the stored vectors more often than stored
 	// vectors do: a floor of 8 lists keeps tight clusters from being
 	// probed one at a time.
-	probes = max(quantile(needs, target), min(8, len(ix.lists)))
-	if ix.qz == nil {
-		return probes, 0
-	}
+	return max(quantile(needs, target), min(8, len(ix.lists))), true
+}
+
+// rerankFor is the re-rank depth that keeps the samples' neighbours
+// among the best estimates of the `probes` lists nearest to each, or 0 when
+// none of them lies in those lists.
+func (ix *Index) rerankFor(ss []calibrationSample, probes int, target float64, workers int) int {
 	ranks := make([][]int, len(ss))
 	parallel.Chunks(len(ss), workers, func(lo, hi int) {
 		t := ix.qz.newTable()
 		var est []float32
 		for si := lo; si < hi; si++ {
-			s := &ss[si]
-			ix.qz.table(s.q, t.lut, t.tmp)
-			// The estimates of the vectors of the probed lists, self
-			// excluded, and of the neighbours among them.
-			var all, mine []float32
-			for i, l := range s.ranked[:min(probes, len(s.ranked))] {
-				ls := &ix.lists[l]
-				est = slices.Grow(est[:0], len(ls.ids))[:len(ls.ids)]
-				estimate(t.lut, ls.codes, ls.ws, s.bases[i], est)
-				for pos, e := range est {
-					at := loc{int32(l), int32(pos)}
-					if at == s.self {
-						continue
-					}
-					all = append(all, e)
-					if slices.Contains(s.neighbour, at) {
-						mine = append(mine, e)
-					}
-				}
-			}
-			for _, e := range mine {
-				above := 0
-				for _, x := range all {
-					if x > e {
-						above++
-					}
-				}
-				ranks[si] = append(ranks[si], above+1)
-			}
+			ranks[si] = ix.estimateRanks(&ss[si], probes, t, &est)
 		}
 	})
 	var all []int
@@ -152,10 +149,52 @@ func (ix *Index) calibrate(ctx context.Context, workers int, qs []calibrationQue
 		all = append(all, r...)
 	}
 	if len(all) == 0 {
-		return probes, 0
+		return 0
 	}
 	// Twice the quantile: held-out queries lost 1-2% more to the codes
 	// than the stored vectors predicted, and an exact score costs about
 	// 30 estimates.
-	return probes, max(2*quantile(all, 1-(1-target)/2), 2*k)
+	return max(2*quantile(all, 1-(1-target)/2), 2*calibrationK)
+}
+
+// estimateRanks returns the rank, among the estimates of the vectors of
+// the `probes` lists nearest to s (itself excluded), of each of s's
+// neighbours that lies in them. t and buf are the caller's scratch, kept
+// across calls so that a list's estimates are not allocated anew.
+func (ix *Index) estimateRanks(s *calibrationSample, probes int, t *queryTable, buf *[]float32) []int {
+	ix.qz.table(s.q, t.lut, t.tmp)
+	var all, mine []float32
+	for i, l := range s.ranked[:min(probes, len(s.ranked))] {
+		ls := &ix.lists[l]
+		est := slices.Grow((*buf)[:0], len(ls.ids))[:len(ls.ids)]
+		*buf = est
+		estimate(t.lut, ls.codes, ls.ws, s.bases[i], est)
+		for pos, e := range est {
+			at := loc{int32(l), int32(pos)}
+			if at == s.self {
+				continue
+			}
+			all = append(all, e)
+			if slices.Contains(s.neighbour, at) {
+				mine = append(mine, e)
+			}
+		}
+	}
+	var ranks []int
+	for _, e := range mine {
+		above := 0
+		for _, x := range all {
+			if x > e {
+				above++
+			}
+		}
+		ranks = append(ranks, above+1)
+	}
+	return ranks
+}
+
+// quantile sorts all and returns its q quantile (nearest rank).
+func quantile(all []int, q float64) int {
+	slices.Sort(all)
+	return all[min(len(all)-1, max(0, int(math.Ceil(q*float64(len(all))))-1))]
 }
