@@ -48,15 +48,9 @@ func (ix *Index) TrainFor(ctx context.Context, queries func() ([][]float32, erro
 	nl = max(1, min(nl, n/32))
 	var served []calibrationQuery
 	if queries != nil && nl > 1 {
-		qs, err := queries()
-		if err != nil {
+		var err error
+		if served, err = ix.servedQueries(queries); err != nil {
 			return err
-		}
-		for i, q := range qs {
-			if len(q) != ix.dim {
-				return fmt.Errorf("%w: calibration query %d has %d, want %d", ErrDim, i, len(q), ix.dim)
-			}
-			served = append(served, calibrationQuery{q: q, self: loc{-1, -1}})
 		}
 	}
 	workers := ix.workers()
@@ -67,44 +61,88 @@ func (ix *Index) TrainFor(ctx context.Context, queries func() ([][]float32, erro
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	vec := func(id string) []float32 {
-		at := ix.where[id]
-		p := int(at.pos) * ix.dim
-		return ix.lists[at.list].vecs[p : p+ix.dim]
-	}
-	sampleN := ix.opts.TrainSample
-	if sampleN <= 0 {
-		sampleN = 48 * nl
-	}
-	sampleN = min(sampleN, n)
 	rng := rand.New(rand.NewPCG(ix.opts.Seed, 0x5851f42d4c957f2d))
-	perm := rng.Perm(n)[:sampleN]
-	slices.Sort(perm)
-	sample := make([]float32, 0, sampleN*ix.dim)
-	for _, i := range perm {
-		sample = append(sample, vec(ids[i])...)
-	}
 	iters := ix.opts.TrainIters
 	if iters <= 0 {
 		iters = 10
 	}
-	cent, err := kmeans(ctx, sample, ix.dim, nl, iters, rng, workers)
+	cent, err := kmeans(ctx, ix.trainingSample(ids, nl, rng), ix.dim, nl, iters, rng, workers)
 	if err != nil {
 		return err
 	}
-	// Assign every vector, in id order, in parallel.
-	assign := make([]int32, n)
-	parallel.Chunks(n, workers, func(lo, hi int) {
+	assign, err := ix.assign(ctx, cent, ids, workers)
+	if err != nil {
+		return err
+	}
+	ix.centroids = cent
+	ix.lists, ix.where = ix.partition(ids, assign, nl)
+	ix.encodeAll(workers)
+	if len(served) == 0 {
+		served = ix.storedQueries()
+	}
+	ix.probes, ix.rerank = ix.calibrate(ctx, workers, served)
+	return ctx.Err()
+}
+
+// servedQueries calls queries for TrainFor's calibration queries and
+// checks their dimension.
+func (ix *Index) servedQueries(queries func() ([][]float32, error)) ([]calibrationQuery, error) {
+	qs, err := queries()
+	if err != nil {
+		return nil, err
+	}
+	served := make([]calibrationQuery, 0, len(qs))
+	for i, q := range qs {
+		if len(q) != ix.dim {
+			return nil, fmt.Errorf("%w: calibration query %d has %d, want %d", ErrDim, i, len(q), ix.dim)
+		}
+		served = append(served, calibrationQuery{q: q, self: loc{-1, -1}})
+	}
+	return served, nil
+}
+
+// stored is the vector of id, which the index holds, in place.
+func (ix *Index) stored(id string) []float32 {
+	at := ix.where[id]
+	p := int(at.pos) * ix.dim
+	return ix.lists[at.list].vecs[p : p+ix.dim]
+}
+
+// trainingSample draws the vectors k-means learns nl lists from, row
+// major, from the vectors of the sorted ids.
+func (ix *Index) trainingSample(ids []string, nl int, rng *rand.Rand) []float32 {
+	n := ix.opts.TrainSample
+	if n <= 0 {
+		n = 48 * nl
+	}
+	n = min(n, len(ids))
+	perm := rng.Perm(len(ids))[:n]
+	slices.Sort(perm)
+	sample := make([]float32, 0, n*ix.dim)
+	for _, i := range perm {
+		sample = append(sample, ix.stored(ids[i])...)
+	}
+	return sample
+}
+
+// assign returns the nearest of the centroids to the vector of each of
+// ids, in parallel.
+func (ix *Index) assign(ctx context.Context, centroids []float32, ids []string, workers int) ([]int32, error) {
+	assign := make([]int32, len(ids))
+	parallel.Chunks(len(ids), workers, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			if i%4096 == 0 && ctx.Err() != nil {
 				return
 			}
-			assign[i] = int32(nearest(cent, ix.dim, vec(ids[i])))
+			assign[i] = int32(nearest(centroids, ix.dim, ix.stored(ids[i])))
 		}
 	})
-	if err := ctx.Err(); err != nil {
-		return err
-	}
+	return assign, ctx.Err()
+}
+
+// partition copies the vector of each of ids into the list assign gives
+// it, in id order, and returns the nl lists and the vectors' new places.
+func (ix *Index) partition(ids []string, assign []int32, nl int) ([]list, map[string]loc) {
 	counts := make([]int, nl)
 	for _, a := range assign {
 		counts[a]++
@@ -113,20 +151,14 @@ func (ix *Index) TrainFor(ctx context.Context, queries func() ([][]float32, erro
 	for l := range lists {
 		lists[l] = list{ids: make([]string, 0, counts[l]), vecs: make([]float32, 0, counts[l]*ix.dim)}
 	}
-	where := make(map[string]loc, n)
+	where := make(map[string]loc, len(ids))
 	for i, id := range ids {
 		l := &lists[assign[i]]
 		where[id] = loc{assign[i], int32(len(l.ids))}
 		l.ids = append(l.ids, id)
-		l.vecs = append(l.vecs, vec(id)...)
+		l.vecs = append(l.vecs, ix.stored(id)...)
 	}
-	ix.centroids, ix.lists, ix.where = cent, lists, where
-	ix.encodeAll(workers)
-	if len(served) == 0 {
-		served = ix.storedQueries()
-	}
-	ix.probes, ix.rerank = ix.calibrate(ctx, workers, served)
-	return ctx.Err()
+	return lists, where
 }
 
 // encodeAll draws the quantizer (from Options.Seed) and encodes every
