@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"net/http"
 	"os"
@@ -83,6 +84,10 @@ func damageFile(t *testing.T, path string, how string) {
 		b[len(b)*2/3] ^= 0x40
 	case "garbage":
 		b = []byte("\x00\x17garbage\n")
+	case "format 2":
+		// The version after the magic: vector.Open reads the header alone
+		// before it refuses the file.
+		binary.LittleEndian.PutUint32(b[8:], 2)
 	case "remove":
 		if err := os.Remove(path); err != nil {
 			t.Fatal(err)
@@ -101,6 +106,7 @@ func TestServeSurvivesDamagedEmbeddings(t *testing.T) {
 	}{
 		{"truncated vectors", "vectors.bin", "truncate", true},
 		{"flipped byte in the vectors", "vectors.bin", "flip", true},
+		{"vectors of an older file format", "vectors.bin", "format 2", true},
 		{"garbage feed position", "seq", "garbage", true},
 		{"flipped byte in the model", "model.bin", "flip", false},
 		{"model missing beside vectors", "model.bin", "remove", false},

@@ -180,9 +180,6 @@ func Open(dir string) (*Index, error) {
 		return ix, damaged(ErrVectorsDamaged, err)
 	}
 	ix.Vectors = v
-	// Vectors of an older file format were encoded on opening: save them
-	// in the new one with the next save, not encode them again each start.
-	ix.dirty.Store(v.Upgraded())
 	ix.seq.Store(seq)
 	return ix, nil
 }

@@ -55,9 +55,6 @@ type Index struct {
 	rerank int
 	lists  []list
 	where  map[string]loc
-	// upgraded is set when Open encoded or calibrated a file of an older
-	// format: saving it spares the next Open that work.
-	upgraded bool
 }
 
 type list struct {
@@ -234,13 +231,4 @@ func (ix *Index) Rerank() int {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	return ix.rerankDepth(10)
-}
-
-// Upgraded reports whether Open had to encode or calibrate the index
-// because its file was of an older format; saving it spares the next Open
-// that work.
-func (ix *Index) Upgraded() bool {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	return ix.upgraded
 }

@@ -2,7 +2,6 @@ package vector
 
 import (
 	"bufio"
-	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -10,18 +9,18 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 )
 
-// FormatVersion is the version of the file format Save writes. Open
-// reads it, version 2, which lacked the residual codes, and version 1,
-// which also lacked the calibrated probe count, and refuses others.
+// FormatVersion is the version of the file format Save writes, the only
+// one Open reads. Versions 1 and 2 lacked the residual codes (and 1 the
+// calibrated probe count); their files are refused, since the vectors can
+// be made again from the database.
 const FormatVersion = 3
 
 var magic = [8]byte{'P', 'B', 'V', 'E', 'C', 'T', 'R', '\n'}
 
-// ErrFormat is returned by Open for data that is not an index of a
-// supported format version, or is corrupt.
+// ErrFormat is returned by Open for data that is not an index of the
+// current format version, or is corrupt: the caller makes the index again.
 var ErrFormat = errors.New("vector: not an index file of a supported format")
 
 // Save writes the index: magic, format version, dimension, number of
@@ -100,30 +99,20 @@ func Open(r io.Reader, opts Options) (*Index, error) {
 	if err := binary.Read(tr, le, hdr); err != nil {
 		return fail(err)
 	}
-	version := hdr[0]
-	if version < 1 || version > FormatVersion {
-		return fail(fmt.Errorf("%w: version %d, want %d", ErrFormat, version, FormatVersion))
+	if version := hdr[0]; version != FormatVersion {
+		return fail(fmt.Errorf("%w: version %d, want %d (older versions are no longer read)", ErrFormat, version, FormatVersion))
 	}
-	// probes (from version 2), rerank and bits (from version 3)
-	var more []uint32
-	switch version {
-	case 2:
-		more = make([]uint32, 1)
-	case 3:
-		more = make([]uint32, 3)
-	}
+	more := make([]uint32, 3) // probes, rerank and bits
 	if err := binary.Read(tr, le, more); err != nil {
 		return fail(err)
 	}
-	more = append(more, 0, 0, 0)
 	probes, rerank, bits := int(more[0]), int(more[1]), int(more[2])
 	dim, nl := int(hdr[1]), int(hdr[2])
 	if dim <= 0 || dim > 1<<16 || nl <= 0 || nl > 1<<24 {
 		return fail(fmt.Errorf("%w: dimension %d, %d lists", ErrFormat, dim, nl))
 	}
 	trained := hdr[3] == 1
-	coded := trained && version >= 3
-	if coded && bits != codeBits(dim) {
+	if trained && bits != codeBits(dim) {
 		return fail(fmt.Errorf("%w: codes of %d bits for dimension %d", ErrFormat, bits, dim))
 	}
 	ix := New(dim, opts)
@@ -133,8 +122,6 @@ func Open(r io.Reader, opts Options) (*Index, error) {
 		if err := binary.Read(tr, le, ix.centroids); err != nil {
 			return fail(err)
 		}
-	}
-	if coded {
 		ix.qz = &quantizer{dim: dim, bits: bits, proj: make([]float32, bits*dim)}
 		if err := binary.Read(tr, le, ix.qz.proj); err != nil {
 			return fail(err)
@@ -172,7 +159,7 @@ func Open(r io.Reader, opts Options) (*Index, error) {
 		if err := binary.Read(tr, le, ls.vecs); err != nil {
 			return fail(err)
 		}
-		if coded {
+		if trained {
 			ls.codes, ls.ws = make([]byte, n*ix.qz.codeBytes()), make([]float32, n)
 			if _, err := io.ReadFull(tr, ls.codes); err != nil {
 				return fail(err)
@@ -189,19 +176,6 @@ func Open(r io.Reader, opts Options) (*Index, error) {
 	}
 	if le.Uint32(u[:]) != sum {
 		return fail(fmt.Errorf("%w: checksum mismatch", ErrFormat))
-	}
-	if trained && !coded {
-		// Saved before the codes (and, in version 1, before calibration):
-		// encode and calibrate now, so that nothing stored is lost and no
-		// query scans with a probe count that may miss many neighbours.
-		workers := runtime.GOMAXPROCS(0)
-		ix.encodeAll(workers)
-		probes, rerank := ix.calibrate(context.Background(), workers, ix.storedQueries())
-		if version == 1 {
-			ix.probes = probes
-		}
-		ix.rerank = rerank
-		ix.upgraded = true
 	}
 	return ix, nil
 }
