@@ -105,11 +105,6 @@ type Service struct {
 	// Backoff is the wait after the first temporary failure, multiplied by
 	// 4 after each further one, up to 6 hours; 1 minute when 0.
 	Backoff time.Duration
-	// Hook, for crash tests, is called at the named points of sending
-	// ("claimed": before SMTP, "accepted": after the server accepted, before
-	// the row is marked); an error stops SendDue there, as if the process
-	// died.
-	Hook func(point string) error
 
 	keyMu sync.Mutex
 	key   []byte

@@ -411,12 +411,12 @@ func TestRepeatedTemporaryFailuresCountAsBounces(t *testing.T) {
 	}
 }
 
-// errCrash stands for the process dying at a hook point.
+// errCrash stands for the process dying at a crash point.
 var errCrash = errors.New("crash")
 
-// TestCrashAtAnyPointLosesNothing kills the sender (through its hook) at
-// every point of every message of a run, restarts it, and checks that no
-// digest is lost and that only the digest in flight when the sender died
+// TestCrashAtAnyPointLosesNothing kills the sender (through its store or
+// its mail sender) at every point of every message of a run, restarts it,
+// and checks that no digest is lost and that only the digest in flight when the sender died
 // after the server accepted it is sent twice, with the same Message-ID.
 func TestCrashAtAnyPointLosesNothing(t *testing.T) {
 	const subscribers = 4
@@ -447,8 +447,6 @@ func TestCrashAtAnyPointLosesNothing(t *testing.T) {
 				case "composed":
 					// died before sending anything
 				case "smtp":
-					// The connection dies in the middle of the transaction:
-					// the server never accepts the message.
 					// The process dies in the middle of the SMTP transaction
 					// (a panic unwinds past everything, as death would): the
 					// server never accepted the message.
@@ -462,7 +460,7 @@ func TestCrashAtAnyPointLosesNothing(t *testing.T) {
 						e.svc.SendDue(ctx)
 					}()
 				default:
-					e.svc.Hook = crashAt
+					e.svc.Store = crashingStore{e.svc.Store, crashAt}
 					if _, err := e.svc.SendDue(ctx); !errors.Is(err, errCrash) {
 						t.Fatalf("send: %v, want the crash", err)
 					}
@@ -486,13 +484,46 @@ func TestCrashAtAnyPointLosesNothing(t *testing.T) {
 	}
 }
 
+// crashingStore is a sender's store that asks crash at the points of
+// sending where a dying process leaves the outbox in a state of its own:
+// "claimed", once a digest is leased and before any SMTP, and "accepted",
+// after the server accepted the message and before its row is marked
+// sent. An error stops SendDue there, as the process's death would.
+type crashingStore struct {
+	digest.Store
+	crash func(point string) error
+}
+
+func (c crashingStore) ClaimDigest(ctx context.Context, owner string, now time.Time, lease time.Duration) (store.OutboxDigest, bool, error) {
+	d, ok, err := c.Store.ClaimDigest(ctx, owner, now, lease)
+	if err == nil && ok {
+		err = c.crash("claimed")
+	}
+	return d, ok, err
+}
+
+func (c crashingStore) TakeOverDigest(ctx context.Context, id int64, from, owner string, now time.Time, lease time.Duration) (store.OutboxDigest, bool, error) {
+	d, ok, err := c.Store.TakeOverDigest(ctx, id, from, owner, now, lease)
+	if err == nil && ok {
+		err = c.crash("claimed")
+	}
+	return d, ok, err
+}
+
+func (c crashingStore) MarkDigestSent(ctx context.Context, id int64) error {
+	if err := c.crash("accepted"); err != nil {
+		return err
+	}
+	return c.Store.MarkDigestSent(ctx, id)
+}
+
 type crashingSender struct {
 	mail.Sender
-	hook func(string) error
+	crash func(string) error
 }
 
 func (c crashingSender) Send(ctx context.Context, m mail.Message) error {
-	if err := c.hook("smtp"); err != nil {
+	if err := c.crash("smtp"); err != nil {
 		panic(err)
 	}
 	return c.Sender.Send(ctx, m)

@@ -37,13 +37,13 @@ func TestDyingSenderChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := &digest.Service{Store: st, Mail: sender, From: "digest@paperboy.test", Lease: time.Hour,
-		Hook: func(point string) error {
-			if point == "accepted" {
-				os.Exit(3)
-			}
-			return nil
-		}}
+	dying := crashingStore{st, func(point string) error {
+		if point == "accepted" {
+			os.Exit(3)
+		}
+		return nil
+	}}
+	svc := &digest.Service{Store: dying, Mail: sender, From: "digest@paperboy.test", Lease: time.Hour}
 	svc.SendDue(ctx)
 	t.Fatal("the sender did not die")
 }
@@ -121,7 +121,7 @@ func TestLiveSendersLeasesAreWaitedForNotTakenOver(t *testing.T) {
 			}
 			// A live sender of this machine stops holding one digest...
 			live := e.service(t, "")
-			live.Hook = func(p string) error { return errCrash }
+			live.Store = crashingStore{live.Store, func(string) error { return errCrash }}
 			if _, err := live.SendDue(ctx); !errors.Is(err, errCrash) {
 				t.Fatalf("live sender: %v", err)
 			}

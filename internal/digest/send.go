@@ -65,15 +65,9 @@ func (s *Service) SendDue(ctx context.Context) (SendStats, error) {
 				continue
 			}
 		}
-		if err := s.hook("claimed"); err != nil {
-			return st, err
-		}
 		sendErr := s.Mail.Send(ctx, pbmail.Message{From: s.From, To: d.To, Subject: d.Subject, Text: d.Text, HTML: d.HTML,
 			MessageID: d.MessageID, Headers: d.Headers})
 		if sendErr == nil {
-			if err := s.hook("accepted"); err != nil {
-				return st, err
-			}
 			if err := s.Store.MarkDigestSent(context.WithoutCancel(ctx), d.ID); err != nil {
 				return st, err
 			}
@@ -173,13 +167,6 @@ func (s *Service) failed(ctx context.Context, d store.OutboxDigest, owner string
 	st.Suppressed++
 	_, err := s.Store.SuppressSubscription(ctx, d.SubscriptionID, msg)
 	return err
-}
-
-func (s *Service) hook(point string) error {
-	if s.Hook == nil {
-		return nil
-	}
-	return s.Hook(point)
 }
 
 // RunStats is what Run did.
