@@ -2,6 +2,10 @@
 // or on PostgreSQL. Every derived view (the search index, the vectors, the
 // response caches) can be rebuilt from it. Its areas, by file:
 //
+//   - connections: the backend chosen by the database URL, one writer and a
+//     pool of readers on SQLite, one pool on PostgreSQL, and transactions
+//     through one helper (store.go); readers' prepared statements
+//     (readpool.go)
 //   - papers: arXiv metadata and Hugging Face's community data, idempotent
 //     upserts (papers.go, paper.go); lists by day, week or month and the
 //     trending candidates (lists.go); the sitemap (sitemap.go)
@@ -16,13 +20,16 @@
 //     settings (digest.go)
 //   - harvest checkpoints, runs and scheduled jobs with leases (harvest.go)
 //   - rate limits shared by replicas (ratelimit.go)
+//   - migrations, embedded and versioned per dialect, each applied once in
+//     its own transaction, by one replica at a time (migrate.go,
+//     migrations/)
 //
 // Both backends share one implementation: the SQL is written once with "?"
 // placeholders and differs only where the dialects do (placeholders, time
-// columns, row and advisory locks). Each dialect has its own embedded,
-// versioned migrations (migrate.go, migrations/). Text that PostgreSQL
-// cannot hold is refused on both (text.go), and a database that does not
-// answer is told apart from other failures (unavailable.go).
+// columns, row and advisory locks). Text that PostgreSQL cannot hold is
+// refused on both (text.go), and a database that does not answer is told
+// apart from other failures (unavailable.go). Tests open throw-away stores
+// on either backend with storetest.
 package store
 
 import (
