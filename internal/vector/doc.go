@@ -1,17 +1,23 @@
 // Package vector is an in-memory index of unit vectors keyed by string id,
 // searched by inner product (cosine similarity for unit vectors).
 //
-// It is an inverted-file index (index.go): k-means centroids partition the
-// vectors into lists, each list's float32 vectors stored contiguously
-// beside a 256-bit code of each vector's residual from the centroid
-// (codes.go). A query scores the centroids, estimates its inner products
-// with the vectors of the nearest lists (as many as Train calibrated, or
-// Options.Probe) from their codes, and scores the best estimates exactly
-// with SIMD dot products to keep the top k.
-// Until Train is called (and for SearchExact) every vector is in one list
-// scanned in float32, which is exact search, the reference the approximate
-// search is measured against. Save and Open (persist.go) write and read
-// the index; Open also reads the two older formats described below.
+// It is an inverted-file index: k-means centroids partition the vectors
+// into lists, each list's float32 vectors stored contiguously beside a
+// 256-bit code of each vector's residual from the centroid. A query scores
+// the centroids, estimates its inner products with the vectors of the
+// nearest lists (as many as Train calibrated, or Options.Probe) from their
+// codes, and scores the best estimates exactly with SIMD dot products to
+// keep the top k. Until Train is called (and for SearchExact) every vector
+// is in one list scanned in float32, which is exact search, the reference
+// the approximate search is measured against.
+//
+// The files follow those steps: index.go holds the type, Add and Delete;
+// search.go the probing, the scan of codes and the exact re-ranking;
+// train.go k-means and the assignment of vectors to lists; calibrate.go
+// the choice of probe count and re-rank depth; codes.go the residual
+// codes; persist.go Save and Open. Open reads only the current format
+// (FormatVersion) and returns ErrFormat for any other file, which its
+// caller answers by embedding the papers again from the database.
 //
 // The index was built to find the ten nearest of 3 million vectors with
 // recall@10 of at least 0.95 and a 99th-percentile latency under 10 ms.
@@ -44,7 +50,7 @@
 // lists are ranked among the estimates, and the depth is twice the 0.99
 // quantile of their ranks (held-out queries lost 1-2% more than the stored
 // vectors predicted). The codes cost 36 bytes a vector (108 MB at 3M) and
-// format version 3 saves them; older files are encoded when opened.
+// are saved with the index.
 //
 // # How many lists a query scans
 //
@@ -56,8 +62,7 @@
 // nearest others, each neighbour needs the lists down to its own in the
 // query's ranking of the centroids, and the probe count is the
 // Options.Recall quantile of those needs (0.98 by default, at least 8
-// lists). It is saved with the index (format version 2; a version 1 file is
-// calibrated when opened). On the 80,017 real papers (283 lists) the
+// lists), and is saved with the index. On the 80,017 real papers (283 lists) the
 // float32 index chose 83 lists, and the known-item queries, embedded by the
 // model, found recall@10 0.964 at p50 1.28 ms and p99 1.94 ms, against
 // exact search at p50 2.9 ms (before: 8 lists, recall 0.854, p50 0.16 ms).
