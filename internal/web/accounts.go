@@ -13,6 +13,7 @@ import (
 
 	"github.com/paperboy-dev/paperboy/internal/auth"
 	pbmail "github.com/paperboy-dev/paperboy/internal/mail"
+	"github.com/paperboy-dev/paperboy/internal/problem"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -61,8 +62,8 @@ const (
 // comments and submissions until they follow the emailed link.
 
 var (
-	errUnauthorized = &httpError{http.StatusUnauthorized, "invalid or revoked API token"}
-	errBadLink      = &httpError{http.StatusBadRequest, "This link has expired or was already used. You can ask for a new one."}
+	errUnauthorized = problem.New(problem.Unauthorized, "invalid or revoked API token")
+	errBadLink      = problem.New(problem.Invalid, "This link has expired or was already used. You can ask for a new one.")
 	errNoAccounts   = errNotFound("Accounts are not enabled on this site.")
 )
 
@@ -244,10 +245,10 @@ func redirect(w http.ResponseWriter, r *http.Request, to string) error {
 func sessionViewer(r *http.Request) (*Viewer, error) {
 	v := viewerFrom(r.Context())
 	if v == nil {
-		return nil, &httpError{http.StatusUnauthorized, "Please sign in first."}
+		return nil, problem.New(problem.Unauthorized, "Please sign in first.")
 	}
 	if v.ViaToken {
-		return nil, &httpError{http.StatusForbidden, "API tokens cannot manage accounts."}
+		return nil, problem.New(problem.Forbidden, "API tokens cannot manage accounts.")
 	}
 	return v, nil
 }

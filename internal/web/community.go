@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/arxiv"
+	"github.com/paperboy-dev/paperboy/internal/problem"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -94,9 +95,7 @@ func (s *Server) communityRoutes() {
 }
 
 // errSignInToWrite answers API writes without a session or token.
-var errSignInToWrite = &httpError{http.StatusUnauthorized, "sign in or send an API token (Authorization: Bearer ...)"}
-
-func errForbidden(msg string) error { return &httpError{http.StatusForbidden, msg} }
+var errSignInToWrite = problem.New(problem.Unauthorized, "sign in or send an API token (Authorization: Bearer ...)")
 
 // signedIn returns the viewer of a write. Anonymous API requests get 401;
 // anonymous pages are sent to sign in, coming back where they were.
@@ -154,14 +153,14 @@ func localPath(p string) bool {
 
 // communityError turns the store's refusals into statuses and messages a
 // client may see.
-func communityError(w http.ResponseWriter, now time.Time, err error) error {
+func communityError(now time.Time, err error) error {
 	if err == nil {
 		return nil
 	}
 	var dup *store.DuplicateError
 	switch {
 	case errors.As(err, &dup):
-		return &httpError{http.StatusConflict, "This paper is already on the daily list: /papers/" + dup.PaperID}
+		return problem.New(problem.Conflict, "This paper is already on the daily list: /papers/"+dup.PaperID)
 	case errors.Is(err, store.ErrForbidden):
 		return errForbidden("You may not do that.")
 	case errors.Is(err, store.ErrInvalidText):
@@ -169,13 +168,10 @@ func communityError(w http.ResponseWriter, now time.Time, err error) error {
 	case errors.Is(err, store.ErrInvalid):
 		return errBadRequest("That is empty.")
 	case errors.Is(err, store.ErrTooOld):
-		return &httpError{http.StatusUnprocessableEntity, "This paper is too old for the daily list."}
+		return problem.New(problem.Unprocessable, "This paper is too old for the daily list.")
 	case errors.Is(err, store.ErrDailyCap):
 		tomorrow := now.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
-		if w != nil {
-			w.Header().Set("Retry-After", strconv.Itoa(max(1, int(tomorrow.Sub(now).Seconds()))))
-		}
-		return &httpError{http.StatusTooManyRequests, "You have submitted as many papers as you may today."}
+		return problem.Wrap(err, problem.TooManyRequests, "You have submitted as many papers as you may today.").Retry(tomorrow.Sub(now))
 	}
 	return err
 }
@@ -390,7 +386,7 @@ func (s *Server) addComment(r *http.Request, v *Viewer, rawID, text string, pare
 	}
 	c, err := s.community.AddComment(r.Context(), id.Base, v.ID, parent, text)
 	if err != nil {
-		return store.Comment{}, communityError(nil, s.now(), err)
+		return store.Comment{}, communityError(s.now(), err)
 	}
 	return c, nil
 }
@@ -526,7 +522,7 @@ func (s *Server) updateComment(w http.ResponseWriter, r *http.Request, v *Viewer
 	}
 	c, err := s.community.EditComment(r.Context(), id, actor(v), text)
 	if err != nil {
-		return store.Comment{}, communityError(w, s.now(), err)
+		return store.Comment{}, communityError(s.now(), err)
 	}
 	return c, nil
 }
@@ -535,7 +531,7 @@ func (s *Server) updateComment(w http.ResponseWriter, r *http.Request, v *Viewer
 // moderator.
 func (s *Server) removeComment(w http.ResponseWriter, r *http.Request, v *Viewer, id int64, reason string) error {
 	if err := s.community.DeleteComment(r.Context(), id, actor(v), reason); err != nil {
-		return communityError(w, s.now(), err)
+		return communityError(s.now(), err)
 	}
 	return nil
 }
@@ -670,7 +666,7 @@ func (s *Server) submitPaper(r *http.Request, v *Viewer, input string) (store.Pa
 	if _, err := s.papers.Paper(ctx, id.Base); isNotFound(err) && s.submit.Lookup != nil {
 		if err := s.submit.Lookup.LookupPapers(ctx, []string{id.Base}); err != nil {
 			s.log.Warn("submit: arXiv lookup failed", "id", id.Base, "err", err)
-			return store.Paper{}, &httpError{http.StatusBadGateway, "arXiv did not answer; please try again later."}
+			return store.Paper{}, problem.New(problem.Upstream, "arXiv did not answer; please try again later.")
 		}
 	} else if err != nil && !isNotFound(err) {
 		return store.Paper{}, err
@@ -698,18 +694,19 @@ func (s *Server) submitForm(w http.ResponseWriter, r *http.Request) error {
 	if errors.As(err, &dup) {
 		page.Existing = "/papers/" + dup.PaperID
 	}
-	err = communityError(w, s.now(), err)
-	var he *httpError
-	if !errors.As(err, &he) {
+	// The form shows the refusals of the rules; the rest is an error page.
+	refusal := problem.As(communityError(s.now(), err))
+	if refusal == nil || refusal.Kind == problem.Internal {
 		return err
 	}
-	page.Error = he.message
+	page.Error = refusal.Message
+	setRetryAfter(w, refusal)
 	if page.Existing != "" {
 		page.Error = "This paper is already on the daily list."
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	return s.renderWithStatus(w, r, he.status, "community_submit.html", page)
+	return s.renderWithStatus(w, r, httpStatus(refusal), "community_submit.html", page)
 }
 
 // renderWithStatus renders a page with a status other than 200.
@@ -755,7 +752,7 @@ func (s *Server) apiSubmit(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	if err != nil {
-		return communityError(w, s.now(), err)
+		return communityError(s.now(), err)
 	}
 	w.Header().Set("Location", "/papers/"+p.ID)
 	writeJSON(w, http.StatusCreated, toAPIPaper(&p))
@@ -881,7 +878,7 @@ func (s *Server) adminAction(w http.ResponseWriter, r *http.Request) error {
 		if isNotFound(err) {
 			return errNotFound("There is no " + target + ".")
 		}
-		return communityError(w, s.now(), err)
+		return communityError(s.now(), err)
 	}
 	http.Redirect(w, r, "/admin?done="+url.QueryEscape(action+" "+target), http.StatusSeeOther)
 	return nil

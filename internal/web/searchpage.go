@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paperboy-dev/paperboy/internal/problem"
 	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/semantic"
 )
@@ -116,15 +116,11 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err != nil {
 		// A query the engine refuses is shown on the page with its reason.
-		var he *httpError
-		switch {
-		case errors.As(err, &he) && he.status == http.StatusBadRequest:
-			sp.Error = he.message
-		case errors.Is(err, search.ErrQueryTooLong), errors.Is(err, search.ErrEmptyQuery):
-			sp.Error = strings.TrimPrefix(err.Error(), "search: ")
-		default:
+		p, ok := pageError(err, problem.Invalid)
+		if !ok {
 			return err
 		}
+		sp.Error = p.Message
 		sp.Title = "Search: " + truncate(sp.Q, 60)
 		w.WriteHeader(http.StatusBadRequest)
 		return s.render(w, r, "search.html", &sp)

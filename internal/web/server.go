@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/mail"
+	"github.com/paperboy-dev/paperboy/internal/problem"
 	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/semantic"
 	"github.com/paperboy-dev/paperboy/internal/store"
@@ -254,7 +255,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case authErr != nil:
 		s.renderError(rec, r, authErr)
 	case s.cross.Check(r) != nil:
-		s.renderError(rec, r, &httpError{http.StatusForbidden, "cross-origin request refused"})
+		s.renderError(rec, r, problem.New(problem.Forbidden, "cross-origin request refused"))
 	case r.Method != http.MethodGet && r.Method != http.MethodHead:
 		s.route(rec, r)
 	case viewerFrom(r.Context()) != nil:
@@ -318,7 +319,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	h.ServeHTTP(probe, r)
 	if probe.status == http.StatusMethodNotAllowed {
 		w.Header().Set("Allow", probe.header.Get("Allow"))
-		s.renderError(w, r, &httpError{http.StatusMethodNotAllowed, "This address does not take " + r.Method + " requests."})
+		s.renderError(w, r, problem.New(problem.NotAllowed, "This address does not take "+r.Method+" requests."))
 		return
 	}
 	s.renderError(w, r, errNotFound("There is no page at this address."))
