@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/paperboy-dev/paperboy/internal/accounts"
 	"github.com/paperboy-dev/paperboy/internal/mail"
 	"github.com/paperboy-dev/paperboy/internal/problem"
 	"github.com/paperboy-dev/paperboy/internal/search"
@@ -67,7 +68,7 @@ type Server struct {
 	// tokens) pass.
 	cross *http.CrossOriginProtection
 
-	accounts       Accounts
+	accounts       *accounts.Service // nil when accounts are disabled
 	community      Community
 	submit         SubmitOptions
 	subscriptions  Subscriptions
@@ -157,7 +158,6 @@ func NewServer(opts Options) *Server {
 		build:    buildID(),
 		cross:    http.NewCrossOriginProtection(),
 
-		accounts:       opts.Accounts,
 		community:      opts.Community,
 		submit:         opts.Submit,
 		subscriptions:  opts.Subscriptions,
@@ -184,6 +184,12 @@ func NewServer(opts Options) *Server {
 		limits = DefaultRateLimits
 	}
 	s.limiters = newLimiters(limits, opts.RateStore, s.now)
+	if opts.Accounts != nil {
+		s.accounts = &accounts.Service{
+			Store: opts.Accounts, Mail: opts.Mail, BaseURL: s.baseURL, Passwords: passwords,
+			MayMail: s.mayMail, Now: s.now,
+		}
+	}
 	s.pages = template.Must(template.New("").Funcs(s.templateFuncs()).ParseFS(files, "templates/*.html"))
 
 	s.handle("GET /healthz", s.healthz)
