@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/accounts"
+	"github.com/paperboy-dev/paperboy/internal/community"
 	"github.com/paperboy-dev/paperboy/internal/mail"
 	"github.com/paperboy-dev/paperboy/internal/problem"
 	"github.com/paperboy-dev/paperboy/internal/search"
@@ -68,17 +69,19 @@ type Server struct {
 	// tokens) pass.
 	cross *http.CrossOriginProtection
 
-	accounts       *accounts.Service // nil when accounts are disabled
-	community      Community
-	submit         SubmitOptions
-	subscriptions  Subscriptions
-	mail           mail.Sender
-	limiters       *limiters
-	background     sync.WaitGroup // mail sent after the response (inBackground)
-	trustedProxies []netip.Prefix
-	ops            Operations
-	httpStats      httpMetrics
-	accessLog      bool
+	accounts  *accounts.Service // nil when accounts are disabled
+	community Community         // the store, for the pages' reads
+	// communityService runs votes, comments, submissions and moderation;
+	// nil when community is.
+	communityService *community.Service
+	subscriptions    Subscriptions
+	mail             mail.Sender
+	limiters         *limiters
+	background       sync.WaitGroup // mail sent after the response (inBackground)
+	trustedProxies   []netip.Prefix
+	ops              Operations
+	httpStats        httpMetrics
+	accessLog        bool
 	// sitemapSize is the number of URLs per sitemap file.
 	sitemapSize int
 	// routes are the registered patterns, in order.
@@ -159,7 +162,6 @@ func NewServer(opts Options) *Server {
 		cross:    http.NewCrossOriginProtection(),
 
 		community:      opts.Community,
-		submit:         opts.Submit,
 		subscriptions:  opts.Subscriptions,
 		mail:           opts.Mail,
 		ops:            opts.Operations,
@@ -184,6 +186,11 @@ func NewServer(opts Options) *Server {
 		limits = DefaultRateLimits
 	}
 	s.limiters = newLimiters(limits, opts.RateStore, s.now)
+	if opts.Community != nil {
+		s.communityService = &community.Service{
+			Store: opts.Community, Papers: opts.Papers, Submit: opts.Submit, Now: s.now, Log: s.log,
+		}
+	}
 	if opts.Accounts != nil {
 		s.accounts = &accounts.Service{
 			Store: opts.Accounts, Mail: opts.Mail, BaseURL: s.baseURL, Passwords: passwords,
