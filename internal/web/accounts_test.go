@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paperboy-dev/paperboy/internal/accounts"
 	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/store/storetest"
 )
@@ -592,7 +593,7 @@ func TestAccountStaleCookieIsCleared(t *testing.T) {
 	e := newAccountEnv(t, store.SQLite, false, nil)
 	newUser(t, e.st, "ada", "user")
 	c := signedInClient(t, e.srv.URL, "ada")
-	e.advance(sessionLifetime + time.Minute)
+	e.advance(accounts.SessionLifetime + time.Minute)
 	r := do(t, c, "GET", e.srv.URL+"/login", nil)
 	if r.status != http.StatusOK || !strings.Contains(r.body, `href="/signup"`) {
 		t.Fatalf("with an expired session GET /login: %d", r.status)

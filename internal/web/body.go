@@ -12,6 +12,8 @@ import (
 	"reflect"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/paperboy-dev/paperboy/internal/problem"
 )
 
 // Request bodies are bounded and parsed in one place, handle's wrapper,
@@ -44,10 +46,10 @@ func bodyLimit(pattern string) int64 {
 }
 
 func errTooLarge(limit int64) error {
-	return &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("The request is too large: at most %d KB is accepted here.", limit>>10)}
+	return problem.New(problem.TooLarge, fmt.Sprintf("The request is too large: at most %d KB is accepted here.", limit>>10))
 }
 
-var errUnsupportedType = &httpError{http.StatusUnsupportedMediaType, "send the request body as application/json"}
+var errUnsupportedType = problem.New(problem.UnsupportedType, "send the request body as application/json")
 
 // checkRequest refuses what no route accepts, before anything reads the
 // request: a body larger than any route takes, and a path that is not

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -11,64 +10,26 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paperboy-dev/paperboy/internal/arxiv"
+	"github.com/paperboy-dev/paperboy/internal/community"
+	"github.com/paperboy-dev/paperboy/internal/problem"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
 // Community is what upvotes, comments, submissions, profiles and
-// moderation read and write (*store.Store).
-type Community interface {
-	Vote(ctx context.Context, userID int64, paperID string) (int, error)
-	Unvote(ctx context.Context, userID int64, paperID string) (int, error)
-	VotedAmong(ctx context.Context, userID int64, ids []string) (map[string]bool, error)
+// moderation read and write (*store.Store): the community service's store.
+type Community = community.Store
 
-	Comments(ctx context.Context, paperID string) ([]store.Comment, error)
-	CommentByID(ctx context.Context, id int64) (store.Comment, error)
-	AddComment(ctx context.Context, paperID string, userID, parentID int64, body string) (store.Comment, error)
-	EditComment(ctx context.Context, id int64, by store.Actor, body string) (store.Comment, error)
-	DeleteComment(ctx context.Context, id int64, by store.Actor, reason string) error
-
-	Submit(ctx context.Context, paperID string, by store.Actor, rules store.SubmitRules) (store.Paper, error)
-
-	UserByName(ctx context.Context, name string) (store.User, error)
-	SubmittedPapers(ctx context.Context, userID int64, limit int) ([]store.Paper, error)
-	UpvotedPapers(ctx context.Context, userID int64, limit int) ([]store.Paper, error)
-
-	SetHidden(ctx context.Context, paperID string, hidden bool, by store.Actor, reason string) error
-	SetSuspended(ctx context.Context, username string, suspended bool, by store.Actor, reason string) error
-	HiddenPapers(ctx context.Context, limit int) ([]store.Paper, error)
-	RecentComments(ctx context.Context, limit int) ([]store.Comment, error)
-	AuditLog(ctx context.Context, limit int) ([]store.AuditEntry, error)
-}
-
-// PaperLookup fetches papers from arXiv and stores them, so that a paper
-// paperboy has not harvested yet can be submitted.
-type PaperLookup interface {
-	LookupPapers(ctx context.Context, ids []string) error
-}
-
-// LookupFunc adapts a function to PaperLookup.
-type LookupFunc func(ctx context.Context, ids []string) error
-
-// LookupPapers calls f.
-func (f LookupFunc) LookupPapers(ctx context.Context, ids []string) error { return f(ctx, ids) }
-
-// SubmitOptions configure submissions to the daily list.
-type SubmitOptions struct {
-	// Lookup fetches unknown papers from arXiv; without it only papers
-	// already stored can be submitted.
-	Lookup PaperLookup
-	// Rules limit submissions; DefaultSubmitRules when zero.
-	Rules store.SubmitRules
-}
-
-// DefaultSubmitRules are Hugging Face's rules of thumb: recent papers only,
-// a few a day per person.
-var DefaultSubmitRules = store.SubmitRules{MaxAgeDays: 7, DailyCap: 5}
+// PaperLookup, LookupFunc and SubmitOptions configure submissions
+// (community.Service).
+type (
+	PaperLookup   = community.PaperLookup
+	LookupFunc    = community.LookupFunc
+	SubmitOptions = community.SubmitOptions
+)
 
 // Limits of community input.
 const (
-	maxCommentBytes = 10_000
+	maxCommentBytes = community.MaxCommentBytes
 	profileListSize = 30
 	adminListSize   = 50
 )
@@ -94,9 +55,7 @@ func (s *Server) communityRoutes() {
 }
 
 // errSignInToWrite answers API writes without a session or token.
-var errSignInToWrite = &httpError{http.StatusUnauthorized, "sign in or send an API token (Authorization: Bearer ...)"}
-
-func errForbidden(msg string) error { return &httpError{http.StatusForbidden, msg} }
+var errSignInToWrite = problem.New(problem.Unauthorized, "sign in or send an API token (Authorization: Bearer ...)")
 
 // signedIn returns the viewer of a write. Anonymous API requests get 401;
 // anonymous pages are sent to sign in, coming back where they were.
@@ -117,20 +76,16 @@ func (s *Server) signedIn(w http.ResponseWriter, r *http.Request) (*Viewer, bool
 	return nil, false
 }
 
-// verified refuses votes, comments and submissions from accounts whose
-// email address is not confirmed, which makes throw-away accounts costlier.
-func verified(v *Viewer) error {
-	if !v.Verified {
-		return errForbidden("Confirm your email address first; /settings can send a new link.")
-	}
-	return nil
+// member is the viewer as the community service knows them.
+func member(v *Viewer) community.Member {
+	return community.Member{ID: v.ID, Name: v.Name, Moderator: v.IsModerator(), Verified: v.Verified}
 }
 
-func actor(v *Viewer) store.Actor {
-	return store.Actor{ID: v.ID, Name: v.Name, Moderator: v.IsModerator()}
+// limitMember returns the rate limit of the viewer's action, for the
+// community service to take once the request is known to be valid.
+func (s *Server) limitMember(r *http.Request, action string, v *Viewer) func() error {
+	return func() error { return s.limit(r, action, strconv.FormatInt(v.ID, 10)) }
 }
-
-func userKey(v *Viewer) string { return strconv.FormatInt(v.ID, 10) }
 
 // backTo is where a form sends the browser after it is done: the page it
 // came from if that was on this site, else fallback. Only a path is kept,
@@ -150,34 +105,6 @@ func backTo(r *http.Request, fallback string) string {
 // protocol-relative or backslash trick.
 func localPath(p string) bool {
 	return strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.ContainsAny(p, `\`)
-}
-
-// communityError turns the store's refusals into statuses and messages a
-// client may see.
-func communityError(w http.ResponseWriter, now time.Time, err error) error {
-	if err == nil {
-		return nil
-	}
-	var dup *store.DuplicateError
-	switch {
-	case errors.As(err, &dup):
-		return &httpError{http.StatusConflict, "This paper is already on the daily list: /papers/" + dup.PaperID}
-	case errors.Is(err, store.ErrForbidden):
-		return errForbidden("You may not do that.")
-	case errors.Is(err, store.ErrInvalidText):
-		return errBadRequest("That holds characters that are not allowed (NUL or invalid UTF-8).")
-	case errors.Is(err, store.ErrInvalid):
-		return errBadRequest("That is empty.")
-	case errors.Is(err, store.ErrTooOld):
-		return &httpError{http.StatusUnprocessableEntity, "This paper is too old for the daily list."}
-	case errors.Is(err, store.ErrDailyCap):
-		tomorrow := now.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
-		if w != nil {
-			w.Header().Set("Retry-After", strconv.Itoa(max(1, int(tomorrow.Sub(now).Seconds()))))
-		}
-		return &httpError{http.StatusTooManyRequests, "You have submitted as many papers as you may today."}
-	}
-	return err
 }
 
 // --- upvotes -----------------------------------------------------------
@@ -215,23 +142,7 @@ func (s *Server) apiPaperDelete(w http.ResponseWriter, r *http.Request) error {
 
 // vote sets the viewer's upvote and returns the paper's total.
 func (s *Server) vote(r *http.Request, v *Viewer, rawID string, up bool) (string, int, error) {
-	id, err := arxiv.ParseID(rawID)
-	if err != nil {
-		return "", 0, errNotFound("There is no paper with this id.")
-	}
-	if err := verified(v); err != nil {
-		return "", 0, err
-	}
-	if err := s.limit(r, "vote", userKey(v)); err != nil {
-		return "", 0, err
-	}
-	var total int
-	if up {
-		total, err = s.community.Vote(r.Context(), v.ID, id.Base)
-	} else {
-		total, err = s.community.Unvote(r.Context(), v.ID, id.Base)
-	}
-	return id.Base, total, err
+	return s.communityService.Vote(r.Context(), member(v), rawID, up, s.limitMember(r, "vote", v))
 }
 
 // apiVote serves POST and DELETE /api/papers/{id}/upvote: idempotent, and
@@ -361,38 +272,8 @@ func toCommentView(c *store.Comment, v *Viewer) commentView {
 	return cv
 }
 
-// commentText checks a comment's text from a form or the API.
-func commentText(text string) (string, error) {
-	text = strings.ReplaceAll(text, "\r\n", "\n")
-	if strings.TrimSpace(text) == "" {
-		return "", errBadRequest("A comment needs some text.")
-	}
-	// Bytes, not characters: they bound what storing and rendering cost.
-	if len(text) > maxCommentBytes {
-		return "", errBadRequest(fmt.Sprintf("A comment may be at most %d bytes; this one has %d.", maxCommentBytes, len(text)))
-	}
-	return text, nil
-}
-
 func (s *Server) addComment(r *http.Request, v *Viewer, rawID, text string, parent int64) (store.Comment, error) {
-	id, err := arxiv.ParseID(rawID)
-	if err != nil {
-		return store.Comment{}, errNotFound("There is no paper with this id.")
-	}
-	if err := verified(v); err != nil {
-		return store.Comment{}, err
-	}
-	if text, err = commentText(text); err != nil {
-		return store.Comment{}, err
-	}
-	if err := s.limit(r, "comment", userKey(v)); err != nil {
-		return store.Comment{}, err
-	}
-	c, err := s.community.AddComment(r.Context(), id.Base, v.ID, parent, text)
-	if err != nil {
-		return store.Comment{}, communityError(nil, s.now(), err)
-	}
-	return c, nil
+	return s.communityService.AddComment(r.Context(), member(v), rawID, text, parent, s.limitMember(r, "comment", v))
 }
 
 // commentForm serves the comment and reply forms of a paper's page.
@@ -516,28 +397,14 @@ func (s *Server) commentTarget(w http.ResponseWriter, r *http.Request) (v *Viewe
 }
 
 // updateComment replaces the text of the viewer's comment.
-func (s *Server) updateComment(w http.ResponseWriter, r *http.Request, v *Viewer, id int64, text string) (store.Comment, error) {
-	text, err := commentText(text)
-	if err != nil {
-		return store.Comment{}, err
-	}
-	if err := s.limit(r, "comment", userKey(v)); err != nil {
-		return store.Comment{}, err
-	}
-	c, err := s.community.EditComment(r.Context(), id, actor(v), text)
-	if err != nil {
-		return store.Comment{}, communityError(w, s.now(), err)
-	}
-	return c, nil
+func (s *Server) updateComment(r *http.Request, v *Viewer, id int64, text string) (store.Comment, error) {
+	return s.communityService.EditComment(r.Context(), member(v), id, text, s.limitMember(r, "comment", v))
 }
 
 // removeComment deletes a comment as the viewer, its author or a
 // moderator.
-func (s *Server) removeComment(w http.ResponseWriter, r *http.Request, v *Viewer, id int64, reason string) error {
-	if err := s.community.DeleteComment(r.Context(), id, actor(v), reason); err != nil {
-		return communityError(w, s.now(), err)
-	}
-	return nil
+func (s *Server) removeComment(r *http.Request, v *Viewer, id int64, reason string) error {
+	return s.communityService.DeleteComment(r.Context(), member(v), id, reason)
 }
 
 type editCommentPage struct {
@@ -553,12 +420,9 @@ func (s *Server) editCommentPage(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return err
 	}
-	c, err := s.community.CommentByID(r.Context(), id)
-	if err != nil || c.Deleted() {
-		return errNotFound("There is no such comment.")
-	}
-	if c.UserID != v.ID {
-		return errForbidden("You can only edit your own comments.")
+	c, err := s.communityService.CommentToEdit(r.Context(), member(v), id)
+	if err != nil {
+		return err
 	}
 	return s.render(w, r, "community_edit.html", &editCommentPage{
 		Page: Page{Title: "Edit comment", NoIndex: true}, Comment: c, Text: c.Body,
@@ -570,7 +434,7 @@ func (s *Server) editComment(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return err
 	}
-	c, err := s.updateComment(w, r, v, id, r.PostFormValue("text"))
+	c, err := s.updateComment(r, v, id, r.PostFormValue("text"))
 	if err != nil {
 		return err
 	}
@@ -587,7 +451,7 @@ func (s *Server) deleteComment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.removeComment(w, r, v, id, r.PostFormValue("reason")); err != nil {
+	if err := s.removeComment(r, v, id, r.PostFormValue("reason")); err != nil {
 		return err
 	}
 	http.Redirect(w, r, backTo(r, "/papers/"+c.PaperID+"#comments"), http.StatusSeeOther)
@@ -606,7 +470,7 @@ func (s *Server) apiEditComment(w http.ResponseWriter, r *http.Request) error {
 	if err := readJSON(r, &in); err != nil {
 		return err
 	}
-	c, err := s.updateComment(w, r, v, id, in.Text)
+	c, err := s.updateComment(r, v, id, in.Text)
 	if err != nil {
 		return err
 	}
@@ -620,7 +484,7 @@ func (s *Server) apiDeleteComment(w http.ResponseWriter, r *http.Request) error 
 	if !ok {
 		return err
 	}
-	if err := s.removeComment(w, r, v, id, r.URL.Query().Get("reason")); err != nil {
+	if err := s.removeComment(r, v, id, r.URL.Query().Get("reason")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -637,49 +501,18 @@ type submitPage struct {
 	Rules    store.SubmitRules
 }
 
-func (s *Server) submitRules() store.SubmitRules {
-	if s.submit.Rules == (store.SubmitRules{}) {
-		return DefaultSubmitRules
-	}
-	return s.submit.Rules
-}
-
 func (s *Server) submitPage(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := s.signedIn(w, r); !ok {
 		return nil
 	}
 	return s.render(w, r, "community_submit.html", &submitPage{
-		Page: Page{Title: "Submit a paper", NoIndex: true}, Rules: s.submitRules(),
+		Page: Page{Title: "Submit a paper", NoIndex: true}, Rules: s.communityService.Rules(),
 	})
 }
 
-// submitPaper submits an arXiv id or URL for the viewer, fetching the paper
-// from arXiv first when it is not stored and a lookup is configured.
+// submitPaper submits an arXiv id or URL for the viewer.
 func (s *Server) submitPaper(r *http.Request, v *Viewer, input string) (store.Paper, error) {
-	id, err := arxiv.ParseID(input)
-	if err != nil {
-		return store.Paper{}, errBadRequest("That is not an arXiv id or URL (try 2505.24864 or https://arxiv.org/abs/2505.24864).")
-	}
-	if err := verified(v); err != nil {
-		return store.Paper{}, err
-	}
-	if err := s.limit(r, "submit", userKey(v)); err != nil {
-		return store.Paper{}, err
-	}
-	ctx := r.Context()
-	if _, err := s.papers.Paper(ctx, id.Base); isNotFound(err) && s.submit.Lookup != nil {
-		if err := s.submit.Lookup.LookupPapers(ctx, []string{id.Base}); err != nil {
-			s.log.Warn("submit: arXiv lookup failed", "id", id.Base, "err", err)
-			return store.Paper{}, &httpError{http.StatusBadGateway, "arXiv did not answer; please try again later."}
-		}
-	} else if err != nil && !isNotFound(err) {
-		return store.Paper{}, err
-	}
-	p, err := s.community.Submit(ctx, id.Base, actor(v), s.submitRules())
-	if isNotFound(err) {
-		return store.Paper{}, errNotFound("There is no arXiv paper " + id.Base + " that paperboy knows of.")
-	}
-	return p, err
+	return s.communityService.SubmitPaper(r.Context(), member(v), input, s.limitMember(r, "submit", v))
 }
 
 func (s *Server) submitForm(w http.ResponseWriter, r *http.Request) error {
@@ -694,22 +527,23 @@ func (s *Server) submitForm(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	var dup *store.DuplicateError
-	page := &submitPage{Page: Page{Title: "Submit a paper", NoIndex: true}, Input: input, Rules: s.submitRules()}
+	page := &submitPage{Page: Page{Title: "Submit a paper", NoIndex: true}, Input: input, Rules: s.communityService.Rules()}
 	if errors.As(err, &dup) {
 		page.Existing = "/papers/" + dup.PaperID
 	}
-	err = communityError(w, s.now(), err)
-	var he *httpError
-	if !errors.As(err, &he) {
+	// The form shows the refusals of the rules; the rest is an error page.
+	refusal := problem.As(err)
+	if refusal == nil || refusal.Kind == problem.Internal {
 		return err
 	}
-	page.Error = he.message
+	page.Error = refusal.Message
+	setRetryAfter(w, refusal)
 	if page.Existing != "" {
 		page.Error = "This paper is already on the daily list."
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	return s.renderWithStatus(w, r, he.status, "community_submit.html", page)
+	return s.renderWithStatus(w, r, httpStatus(refusal), "community_submit.html", page)
 }
 
 // renderWithStatus renders a page with a status other than 200.
@@ -755,7 +589,7 @@ func (s *Server) apiSubmit(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	if err != nil {
-		return communityError(w, s.now(), err)
+		return err
 	}
 	w.Header().Set("Location", "/papers/"+p.ID)
 	writeJSON(w, http.StatusCreated, toAPIPaper(&p))
@@ -854,34 +688,10 @@ func (s *Server) adminAction(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return err
 	}
-	ctx := r.Context()
 	target := strings.TrimSpace(r.PostFormValue("target"))
-	reason := strings.TrimSpace(r.PostFormValue("reason"))
-	by := actor(v)
 	action := r.PathValue("action")
-	switch action {
-	case "hide", "unhide":
-		id, perr := arxiv.ParseID(target)
-		if perr != nil {
-			return errBadRequest("target: want an arXiv id")
-		}
-		err = s.community.SetHidden(ctx, id.Base, action == "hide", by, reason)
-	case "suspend", "unsuspend":
-		err = s.community.SetSuspended(ctx, target, action == "suspend", by, reason)
-	case "delete-comment":
-		id, perr := strconv.ParseInt(target, 10, 64)
-		if perr != nil {
-			return errBadRequest("target: want a comment id")
-		}
-		err = s.community.DeleteComment(ctx, id, by, reason)
-	default:
-		return errNotFound("There is no such moderation action.")
-	}
-	if err != nil {
-		if isNotFound(err) {
-			return errNotFound("There is no " + target + ".")
-		}
-		return communityError(w, s.now(), err)
+	if err := s.communityService.Moderate(r.Context(), member(v), action, target, strings.TrimSpace(r.PostFormValue("reason"))); err != nil {
+		return err
 	}
 	http.Redirect(w, r, "/admin?done="+url.QueryEscape(action+" "+target), http.StatusSeeOther)
 	return nil

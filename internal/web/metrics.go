@@ -1,9 +1,10 @@
 package web
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
 	"runtime"
@@ -14,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/paperboy-dev/paperboy/internal/problem"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -46,9 +48,6 @@ func (m *httpMetrics) observe(status int, d time.Duration) {
 	m.sumNano.Add(int64(d))
 }
 
-// metrics serves GET /metrics in the Prometheus text format. It holds
-// counts and timestamps only, nothing about users, so it is public like
-// /healthz; put it behind the proxy's access rules if that is not wanted.
 // MetricsHandler serves the Prometheus metrics, for a private listener
 // (Options.PrivateMetrics).
 func (s *Server) MetricsHandler() http.Handler {
@@ -59,82 +58,118 @@ func (s *Server) MetricsHandler() http.Handler {
 	})
 }
 
+// metrics serves GET /metrics in the Prometheus text format. It holds
+// counts and timestamps only, nothing about users, so it is public like
+// /healthz; put it behind the proxy's access rules if that is not wanted.
+// The whole text is written to a buffer first, so that a failing query
+// ends in an error response, never after half the metrics.
 func (s *Server) metrics(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
+	var buf bytes.Buffer
+	m := &metricsWriter{w: &buf}
+	s.writeHTTPMetrics(m)
+	s.writeProcessMetrics(m)
+	if s.ops != nil {
+		if err := s.writeStoreMetrics(r.Context(), m); err != nil {
+			return fmt.Errorf("web: metrics: %w", err)
+		}
+	}
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	b := bufio.NewWriter(w)
-	defer b.Flush()
-	metric := func(name, help, typ string) {
-		fmt.Fprintf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, typ)
-	}
+	_, err := buf.WriteTo(w)
+	return err
+}
 
-	metric("paperboy_http_requests_total", "HTTP requests served, by status class.", "counter")
+// metricsWriter writes the Prometheus text format.
+type metricsWriter struct{ w io.Writer }
+
+// metric starts a metric: its help and type lines.
+func (m *metricsWriter) metric(name, help, typ string) {
+	fmt.Fprintf(m.w, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, typ)
+}
+
+func (m *metricsWriter) printf(format string, args ...any) { fmt.Fprintf(m.w, format, args...) }
+
+// writeHTTPMetrics writes the request counts and durations, and the
+// caches' and the search index's figures.
+func (s *Server) writeHTTPMetrics(m *metricsWriter) {
+	m.metric("paperboy_http_requests_total", "HTTP requests served, by status class.", "counter")
 	for class := 1; class <= 5; class++ {
-		fmt.Fprintf(b, "paperboy_http_requests_total{code=\"%dxx\"} %d\n", class, s.httpStats.byClass[class].Load())
+		m.printf("paperboy_http_requests_total{code=\"%dxx\"} %d\n", class, s.httpStats.byClass[class].Load())
 	}
-	metric("paperboy_http_request_duration_seconds", "Time to answer HTTP requests.", "histogram")
+	m.metric("paperboy_http_request_duration_seconds", "Time to answer HTTP requests.", "histogram")
 	var cum int64
 	for i, le := range durationBuckets {
 		cum += s.httpStats.buckets[i].Load()
-		fmt.Fprintf(b, "paperboy_http_request_duration_seconds_bucket{le=\"%s\"} %d\n", strconv.FormatFloat(le, 'g', -1, 64), cum)
+		m.printf("paperboy_http_request_duration_seconds_bucket{le=\"%s\"} %d\n", strconv.FormatFloat(le, 'g', -1, 64), cum)
 	}
 	cum += s.httpStats.buckets[len(durationBuckets)].Load()
-	fmt.Fprintf(b, "paperboy_http_request_duration_seconds_bucket{le=\"+Inf\"} %d\n", cum)
-	fmt.Fprintf(b, "paperboy_http_request_duration_seconds_sum %g\n", time.Duration(s.httpStats.sumNano.Load()).Seconds())
-	fmt.Fprintf(b, "paperboy_http_request_duration_seconds_count %d\n", cum)
+	m.printf("paperboy_http_request_duration_seconds_bucket{le=\"+Inf\"} %d\n", cum)
+	m.printf("paperboy_http_request_duration_seconds_sum %g\n", time.Duration(s.httpStats.sumNano.Load()).Seconds())
+	m.printf("paperboy_http_request_duration_seconds_count %d\n", cum)
 	if s.cache != nil {
-		metric("paperboy_response_cache_hits_total", "Responses answered from the response cache.", "counter")
-		fmt.Fprintf(b, "paperboy_response_cache_hits_total %d\n", s.cache.hits.Load())
-		metric("paperboy_response_cache_misses_total", "Cacheable responses that had to be rendered.", "counter")
-		fmt.Fprintf(b, "paperboy_response_cache_misses_total %d\n", s.cache.miss.Load())
+		m.metric("paperboy_response_cache_hits_total", "Responses answered from the response cache.", "counter")
+		m.printf("paperboy_response_cache_hits_total %d\n", s.cache.hits.Load())
+		m.metric("paperboy_response_cache_misses_total", "Cacheable responses that had to be rendered.", "counter")
+		m.printf("paperboy_response_cache_misses_total %d\n", s.cache.miss.Load())
 	}
-	metric("paperboy_search_index_applied_seq", "Last change-feed sequence number the search index applied (0 while loading).", "gauge")
-	fmt.Fprintf(b, "paperboy_search_index_applied_seq %d\n", max(int64(s.indexSeq())-1, 0))
+	m.metric("paperboy_search_index_applied_seq", "Last change-feed sequence number the search index applied (0 while loading).", "gauge")
+	m.printf("paperboy_search_index_applied_seq %d\n", max(int64(s.indexSeq())-1, 0))
+}
 
+// writeProcessMetrics writes the Go runtime's figures.
+func (s *Server) writeProcessMetrics(m *metricsWriter) {
 	var mem runtime.MemStats
 	runtime.ReadMemStats(&mem)
-	metric("paperboy_go_heap_bytes", "Bytes of allocated heap objects.", "gauge")
-	fmt.Fprintf(b, "paperboy_go_heap_bytes %d\n", mem.HeapAlloc)
-	metric("paperboy_go_goroutines", "Goroutines that exist.", "gauge")
-	fmt.Fprintf(b, "paperboy_go_goroutines %d\n", runtime.NumGoroutine())
+	m.metric("paperboy_go_heap_bytes", "Bytes of allocated heap objects.", "gauge")
+	m.printf("paperboy_go_heap_bytes %d\n", mem.HeapAlloc)
+	m.metric("paperboy_go_goroutines", "Goroutines that exist.", "gauge")
+	m.printf("paperboy_go_goroutines %d\n", runtime.NumGoroutine())
+}
 
-	if s.ops == nil {
-		return nil
-	}
+// writeStoreMetrics writes what the database counts: papers, the change
+// feed, digests and harvest jobs.
+func (s *Server) writeStoreMetrics(ctx context.Context, m *metricsWriter) error {
 	st, err := s.ops.Stats(ctx)
 	if err != nil {
 		return err
 	}
-	metric("paperboy_papers", "Papers in the database, by where their metadata came from.", "gauge")
-	fmt.Fprintf(b, "paperboy_papers{source=\"arxiv\"} %d\n", st.FromArxiv)
-	fmt.Fprintf(b, "paperboy_papers{source=\"hf\"} %d\n", st.Papers-st.FromArxiv)
-	metric("paperboy_change_feed_last_seq", "Last change-feed sequence number in the database.", "gauge")
-	fmt.Fprintf(b, "paperboy_change_feed_last_seq %d\n", st.LastChange)
+	m.metric("paperboy_papers", "Papers in the database, by where their metadata came from.", "gauge")
+	m.printf("paperboy_papers{source=\"arxiv\"} %d\n", st.FromArxiv)
+	m.printf("paperboy_papers{source=\"hf\"} %d\n", st.Papers-st.FromArxiv)
+	m.metric("paperboy_change_feed_last_seq", "Last change-feed sequence number in the database.", "gauge")
+	m.printf("paperboy_change_feed_last_seq %d\n", st.LastChange)
 
 	ds, err := s.ops.DigestStats(ctx)
 	if err != nil {
 		return err
 	}
-	metric("paperboy_digest_subscribers", "Digest subscribers, by state.", "gauge")
-	for _, state := range slices.Sorted(maps.Keys(ds.Subscribers)) {
-		fmt.Fprintf(b, "paperboy_digest_subscribers{state=%q} %d\n", state, ds.Subscribers[state])
-	}
-	metric("paperboy_digest_outbox", "Composed digests in the outbox, by state.", "gauge")
-	for _, state := range slices.Sorted(maps.Keys(ds.Outbox)) {
-		fmt.Fprintf(b, "paperboy_digest_outbox{state=%q} %d\n", state, ds.Outbox[state])
-	}
-	metric("paperboy_digest_retrying", "Queued digests that failed at least once.", "gauge")
-	fmt.Fprintf(b, "paperboy_digest_retrying %d\n", ds.Retrying)
-	metric("paperboy_digest_last_sent_timestamp_seconds", "When a digest was last sent (Unix time; 0 never).", "gauge")
-	fmt.Fprintf(b, "paperboy_digest_last_sent_timestamp_seconds %s\n", strconv.FormatFloat(unix(ds.LastSentAt), 'f', -1, 64))
-	metric("paperboy_digest_last_run_timestamp_seconds", "When the last digest run finished (Unix time; 0 never).", "gauge")
-	fmt.Fprintf(b, "paperboy_digest_last_run_timestamp_seconds %s\n", strconv.FormatFloat(unix(ds.LastRun.FinishedAt), 'f', -1, 64))
-
+	writeDigestMetrics(m, ds)
 	jobs, err := s.ops.HarvestJobs(ctx)
 	if err != nil {
 		return err
 	}
+	s.writeHarvestMetrics(m, jobs)
+	return nil
+}
+
+func writeDigestMetrics(m *metricsWriter, ds store.DigestStats) {
+	m.metric("paperboy_digest_subscribers", "Digest subscribers, by state.", "gauge")
+	for _, state := range slices.Sorted(maps.Keys(ds.Subscribers)) {
+		m.printf("paperboy_digest_subscribers{state=%q} %d\n", state, ds.Subscribers[state])
+	}
+	m.metric("paperboy_digest_outbox", "Composed digests in the outbox, by state.", "gauge")
+	for _, state := range slices.Sorted(maps.Keys(ds.Outbox)) {
+		m.printf("paperboy_digest_outbox{state=%q} %d\n", state, ds.Outbox[state])
+	}
+	m.metric("paperboy_digest_retrying", "Queued digests that failed at least once.", "gauge")
+	m.printf("paperboy_digest_retrying %d\n", ds.Retrying)
+	m.metric("paperboy_digest_last_sent_timestamp_seconds", "When a digest was last sent (Unix time; 0 never).", "gauge")
+	m.printf("paperboy_digest_last_sent_timestamp_seconds %s\n", strconv.FormatFloat(unix(ds.LastSentAt), 'f', -1, 64))
+	m.metric("paperboy_digest_last_run_timestamp_seconds", "When the last digest run finished (Unix time; 0 never).", "gauge")
+	m.printf("paperboy_digest_last_run_timestamp_seconds %s\n", strconv.FormatFloat(unix(ds.LastRun.FinishedAt), 'f', -1, 64))
+}
+
+func (s *Server) writeHarvestMetrics(m *metricsWriter, jobs []store.HarvestJob) {
 	gauges := []struct {
 		name, help string
 		value      func(j *store.HarvestJob) float64
@@ -152,12 +187,11 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) error {
 		}},
 	}
 	for _, g := range gauges {
-		metric(g.name, g.help, "gauge")
+		m.metric(g.name, g.help, "gauge")
 		for i := range jobs {
-			fmt.Fprintf(b, "%s{job=%q} %s\n", g.name, labelValue(jobs[i].Name), strconv.FormatFloat(g.value(&jobs[i]), 'f', -1, 64))
+			m.printf("%s{job=%q} %s\n", g.name, labelValue(jobs[i].Name), strconv.FormatFloat(g.value(&jobs[i]), 'f', -1, 64))
 		}
 	}
-	return nil
 }
 
 func unix(t time.Time) float64 {
@@ -214,10 +248,10 @@ func (s *Server) harvestAdmin(w http.ResponseWriter, r *http.Request) error {
 func requireAdmin(r *http.Request) error {
 	v := viewerFrom(r.Context())
 	if v == nil {
-		return &httpError{http.StatusUnauthorized, "Sign in as an administrator to see this page."}
+		return problem.New(problem.Unauthorized, "Sign in as an administrator to see this page.")
 	}
 	if !v.IsAdmin() {
-		return &httpError{http.StatusForbidden, "This page is for administrators."}
+		return problem.New(problem.Forbidden, "This page is for administrators.")
 	}
 	return nil
 }

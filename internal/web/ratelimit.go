@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/auth"
+	"github.com/paperboy-dev/paperboy/internal/problem"
 )
 
 // RateLimit is one action's limit: Burst at once, then one per Every.
@@ -65,14 +65,8 @@ var sharedActions = map[string]bool{
 	"mail/ip": true, "mailto": true, "mailto/day": true, "subscribe/ip": true,
 }
 
-// rateLimited is a refusal with the time to wait.
-type rateLimited struct{ retryAfter time.Duration }
-
-func (e *rateLimited) Error() string { return "too many requests; try again later" }
-
-func (e *rateLimited) retryAfterSeconds() string {
-	return strconv.Itoa(max(1, int((e.retryAfter+time.Second-1)/time.Second)))
-}
+// errRateLimited is a refusal; limitKey adds the time to wait.
+var errRateLimited = problem.New(problem.TooManyRequests, "too many requests; try again later")
 
 // limiters are a server's rate limits: every action's buckets in memory,
 // and the shared ones in a RateStore when there is one.
@@ -114,7 +108,8 @@ func (s *Server) take(ctx context.Context, action, key string) (bool, time.Durat
 
 // limit takes one action of the kind for the request's client IP and, when
 // key is not empty (an account id or a username), for key. It returns a
-// *rateLimited error, which renderError answers with 429 and Retry-After.
+// problem.TooManyRequests, which renderError answers with 429 and
+// Retry-After.
 // When the shared counters fail, it fails closed (an error), except for
 // sign-in (see take).
 func (s *Server) limit(r *http.Request, action, key string) error {
@@ -133,7 +128,7 @@ func (s *Server) limitKey(ctx context.Context, action, key string) error {
 		return fmt.Errorf("web: rate limit %s: %w", action, err)
 	}
 	if !ok {
-		return &rateLimited{wait}
+		return errRateLimited.Retry(wait)
 	}
 	return nil
 }

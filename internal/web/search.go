@@ -81,9 +81,9 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	mode, err := semantic.ParseMode(r.URL.Query().Get("mode"))
+	mode, err := searchMode(r.URL.Query().Get("mode"))
 	if err != nil {
-		return errBadRequest(err.Error())
+		return err
 	}
 	searcher := semantic.Searcher{Lexical: s.search, Index: s.semanticIndex, Down: s.semDown}
 	res, served, err := searcher.Search(r.Context(), mode, req)

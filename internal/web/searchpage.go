@@ -2,7 +2,7 @@ package web
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paperboy-dev/paperboy/internal/problem"
 	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/semantic"
 )
@@ -60,48 +61,78 @@ type searchCard struct {
 var categoryPattern = regexp.MustCompile(`^[a-zA-Z-]{2,20}(\.[a-zA-Z-]{1,10})?$`)
 
 func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
-	v := r.URL.Query()
-	sp := searchPage{
-		Page: Page{Title: "Search", Nav: "search", NoIndex: true},
-		Q:    v.Get("q"), Category: v.Get("category"), After: v.Get("after"), Before: v.Get("before"), Sort: v.Get("sort"),
-		Mode: v.Get("mode"),
-	}
-	sp.Query = sp.Q
+	sp := newSearchPage(r.URL.Query())
 	if strings.TrimSpace(sp.Q) == "" && sp.Category == "" {
 		return s.render(w, r, "search.html", &sp)
 	}
 	if s.search == nil {
 		return errNoSearch
 	}
-	p, err := pageNumber(r)
+	page, err := pageNumber(r)
 	if err != nil {
 		return err
 	}
+	q, err := parseSearchPage(r, &sp, page)
+	var res search.Result
+	var groups []semantic.Group
+	if err == nil {
+		res, groups, err = s.searchWithTopics(r, &sp, q.mode, q.req, q.inline)
+	}
+	if err != nil {
+		return s.refusedSearch(w, r, &sp, err)
+	}
+	if err := s.showResults(r, &sp, q, res, groups); err != nil {
+		return err
+	}
+	return s.render(w, r, "search.html", &sp)
+}
+
+// newSearchPage is the search form as the query filled it in.
+func newSearchPage(v url.Values) searchPage {
+	sp := searchPage{
+		Page: Page{Title: "Search", Nav: "search", NoIndex: true},
+		Q:    v.Get("q"), Category: v.Get("category"), After: v.Get("after"), Before: v.Get("before"), Sort: v.Get("sort"),
+		Mode: v.Get("mode"),
+	}
+	sp.Query = sp.Q
+	return sp
+}
+
+// pageSearch is the search a results page runs.
+type pageSearch struct {
+	page   int
+	req    search.Request
+	mode   semantic.Mode
+	inline bool // group the results on this page
+}
+
+// parseSearchPage reads the search of a results page from its query and
+// sets the topic asked for on sp.
+func parseSearchPage(r *http.Request, sp *searchPage, page int) (pageSearch, error) {
+	v := r.URL.Query()
 	req, err := searchRequest(r)
-	if err == nil && strings.TrimSpace(req.Query) == "" {
+	if err != nil {
+		return pageSearch{}, err
+	}
+	if strings.TrimSpace(req.Query) == "" {
 		// A category page: the newest papers of the category.
 		if !categoryPattern.MatchString(sp.Category) {
-			err = errBadRequest("category: want a name such as cs.LG or cs")
-		} else {
-			req.Query = "cat:" + sp.Category
-			req.Categories = nil
+			return pageSearch{}, errBadRequest("category: want a name such as cs.LG or cs")
 		}
+		req.Query = "cat:" + sp.Category
+		req.Categories = nil
 	}
-	if err == nil {
-		req.Limit, req.Offset = searchPageSize, (p-1)*searchPageSize
-		if req.Offset+req.Limit > search.MaxResults {
-			err = errBadRequest("Only the first 1,000 results can be shown; narrow the search.")
-		}
+	req.Limit, req.Offset = searchPageSize, (page-1)*searchPageSize
+	if req.Offset+req.Limit > search.MaxResults {
+		return pageSearch{}, errBadRequest("Only the first 1,000 results can be shown; narrow the search.")
 	}
-	var mode semantic.Mode
-	if err == nil {
-		if mode, err = semantic.ParseMode(sp.Mode); err != nil {
-			err = errBadRequest(err.Error())
-		}
+	mode, err := searchMode(sp.Mode)
+	if err != nil {
+		return pageSearch{}, err
 	}
-	if err == nil && v.Get("topic") != "" {
+	if v.Get("topic") != "" {
 		if sp.Topic, err = strconv.Atoi(v.Get("topic")); err != nil || sp.Topic < 1 || sp.Topic > maxTopics {
-			err = errBadRequest("topic: want a topic number from the list")
+			return pageSearch{}, errBadRequest("topic: want a topic number from the list")
 		}
 	}
 	// Grouping costs as much as the search itself, so the first page comes
@@ -109,54 +140,70 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	// page groups inline when a topic is chosen, or when asked to
 	// (&topics=1, the link offered to readers without script).
 	inline := sp.Topic > 0 || v.Get("topics") != ""
-	var res search.Result
-	var groups []semantic.Group
-	if err == nil {
-		res, groups, err = s.searchWithTopics(r, &sp, mode, req, inline)
-	}
+	return pageSearch{page: page, req: req, mode: mode, inline: inline}, nil
+}
+
+// searchMode parses the mode parameter.
+func searchMode(raw string) (semantic.Mode, error) {
+	mode, err := semantic.ParseMode(raw)
 	if err != nil {
-		// A query the engine refuses is shown on the page with its reason.
-		var he *httpError
-		switch {
-		case errors.As(err, &he) && he.status == http.StatusBadRequest:
-			sp.Error = he.message
-		case errors.Is(err, search.ErrQueryTooLong), errors.Is(err, search.ErrEmptyQuery):
-			sp.Error = strings.TrimPrefix(err.Error(), "search: ")
-		default:
-			return err
-		}
-		sp.Title = "Search: " + truncate(sp.Q, 60)
-		w.WriteHeader(http.StatusBadRequest)
-		return s.render(w, r, "search.html", &sp)
+		return "", errBadRequest(fmt.Sprintf("mode %q: want lexical, semantic or hybrid", raw))
 	}
+	return mode, nil
+}
+
+// refusedSearch shows a query the engine refuses on the page, with its
+// reason; other failures are renderError's.
+func (s *Server) refusedSearch(w http.ResponseWriter, r *http.Request, sp *searchPage, err error) error {
+	p, ok := pageError(err, problem.Invalid)
+	if !ok {
+		return err
+	}
+	sp.Error = p.Message
+	sp.Title = "Search: " + truncate(sp.Q, 60)
+	w.WriteHeader(http.StatusBadRequest)
+	return s.render(w, r, "search.html", sp)
+}
+
+// showResults fills the page with the results, the topic chips, the
+// links to other pages and the feeds of the search.
+func (s *Server) showResults(r *http.Request, sp *searchPage, q pageSearch, res search.Result, groups []semantic.Group) error {
 	sp.Searched = true
-	sp.Title = "Search: " + truncate(req.Query, 60)
+	sp.Title = "Search: " + truncate(q.req.Query, 60)
 	sp.topicChips(r, groups)
 	switch {
-	case inline:
+	case q.inline:
 		sp.NoTopics = len(groups) < 2 && sp.Topic == 0
-	case s.groupable(sp.Q, req):
+	case s.groupable(sp.Q, q.req):
 		sp.TopicsURL = topicsURL(r, "/search/topics", "")
 		sp.GroupURL = topicsURL(r, "/search", "1")
 	}
 	sp.Total, sp.TotalExact = res.Total, res.TotalExact
-	if err := s.searchCards(r, &sp, res); err != nil {
+	if err := s.searchCards(r, sp, res); err != nil {
 		return err
 	}
-	sp.From, sp.To = req.Offset+1, req.Offset+len(sp.Results)
-	if p > 1 {
-		sp.PrevPage = pageURL(r, p-1)
+	sp.From, sp.To = q.req.Offset+1, q.req.Offset+len(sp.Results)
+	if q.page > 1 {
+		sp.PrevPage = pageURL(r, q.page-1)
 	}
-	if sp.To < res.Total && len(res.Hits) == req.Limit && sp.To < search.MaxResults {
-		sp.NextPage = pageURL(r, p+1)
+	if sp.To < res.Total && len(res.Hits) == q.req.Limit && sp.To < search.MaxResults {
+		sp.NextPage = pageURL(r, q.page+1)
 	}
-	sp.Feeds = feedLinks("Search: "+truncate(req.Query, 60), "search", url.Values{"q": {req.Query}})
+	sp.Feeds = searchFeeds(sp, q.req.Query)
+	return nil
+}
+
+// searchFeeds are the feeds a search page offers: of the search, of the
+// category it lists, or of the author it names.
+func searchFeeds(sp *searchPage, query string) []feedLink {
+	feeds := feedLinks("Search: "+truncate(query, 60), "search", url.Values{"q": {query}})
 	if sp.Category != "" && strings.TrimSpace(sp.Q) == "" {
-		sp.Feeds = feedLinks("New in "+sp.Category, "category", url.Values{"c": {sp.Category}})
-	} else if name, ok := authorQuery(sp.Q); ok {
-		sp.Feeds = append(feedLinks("Papers by "+name, "author", url.Values{"name": {name}}), sp.Feeds...)
+		return feedLinks("New in "+sp.Category, "category", url.Values{"c": {sp.Category}})
 	}
-	return s.render(w, r, "search.html", &sp)
+	if name, ok := authorQuery(sp.Q); ok {
+		return append(feedLinks("Papers by "+name, "author", url.Values{"name": {name}}), feeds...)
+	}
+	return feeds
 }
 
 // authorQuery recognises a query that is only au:"Name".
@@ -310,9 +357,9 @@ func (s *Server) searchTopics(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	mode, err := semantic.ParseMode(v.Get("mode"))
+	mode, err := searchMode(v.Get("mode"))
 	if err != nil {
-		return errBadRequest(err.Error())
+		return err
 	}
 	req.Offset, req.Limit = 0, searchPageSize
 	var groups []semantic.Group

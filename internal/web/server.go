@@ -7,7 +7,6 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
-	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -16,7 +15,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/paperboy-dev/paperboy/internal/accounts"
+	"github.com/paperboy-dev/paperboy/internal/community"
 	"github.com/paperboy-dev/paperboy/internal/mail"
+	"github.com/paperboy-dev/paperboy/internal/problem"
 	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/semantic"
 	"github.com/paperboy-dev/paperboy/internal/store"
@@ -67,17 +69,19 @@ type Server struct {
 	// tokens) pass.
 	cross *http.CrossOriginProtection
 
-	accounts       Accounts
-	community      Community
-	submit         SubmitOptions
-	subscriptions  Subscriptions
-	mail           mail.Sender
-	limiters       *limiters
-	background     sync.WaitGroup // mail sent after the response (inBackground)
-	trustedProxies []netip.Prefix
-	ops            Operations
-	httpStats      httpMetrics
-	accessLog      bool
+	accounts  *accounts.Service // nil when accounts are disabled
+	community Community         // the store, for the pages' reads
+	// communityService runs votes, comments, submissions and moderation;
+	// nil when community is.
+	communityService *community.Service
+	subscriptions    Subscriptions
+	mail             mail.Sender
+	limiters         *limiters
+	background       sync.WaitGroup // mail sent after the response (inBackground)
+	trustedProxies   []netip.Prefix
+	ops              Operations
+	httpStats        httpMetrics
+	accessLog        bool
 	// sitemapSize is the number of URLs per sitemap file.
 	sitemapSize int
 	// routes are the registered patterns, in order.
@@ -157,9 +161,7 @@ func NewServer(opts Options) *Server {
 		build:    buildID(),
 		cross:    http.NewCrossOriginProtection(),
 
-		accounts:       opts.Accounts,
 		community:      opts.Community,
-		submit:         opts.Submit,
 		subscriptions:  opts.Subscriptions,
 		mail:           opts.Mail,
 		ops:            opts.Operations,
@@ -184,6 +186,17 @@ func NewServer(opts Options) *Server {
 		limits = DefaultRateLimits
 	}
 	s.limiters = newLimiters(limits, opts.RateStore, s.now)
+	if opts.Community != nil {
+		s.communityService = &community.Service{
+			Store: opts.Community, Papers: opts.Papers, Submit: opts.Submit, Now: s.now, Log: s.log,
+		}
+	}
+	if opts.Accounts != nil {
+		s.accounts = &accounts.Service{
+			Store: opts.Accounts, Mail: opts.Mail, BaseURL: s.baseURL, Passwords: passwords,
+			MayMail: s.mayMail, Now: s.now,
+		}
+	}
 	s.pages = template.Must(template.New("").Funcs(s.templateFuncs()).ParseFS(files, "templates/*.html"))
 
 	s.handle("GET /healthz", s.healthz)
@@ -255,7 +268,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case authErr != nil:
 		s.renderError(rec, r, authErr)
 	case s.cross.Check(r) != nil:
-		s.renderError(rec, r, &httpError{http.StatusForbidden, "cross-origin request refused"})
+		s.renderError(rec, r, problem.New(problem.Forbidden, "cross-origin request refused"))
 	case r.Method != http.MethodGet && r.Method != http.MethodHead:
 		s.route(rec, r)
 	case viewerFrom(r.Context()) != nil:
@@ -319,7 +332,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	h.ServeHTTP(probe, r)
 	if probe.status == http.StatusMethodNotAllowed {
 		w.Header().Set("Allow", probe.header.Get("Allow"))
-		s.renderError(w, r, &httpError{http.StatusMethodNotAllowed, "This address does not take " + r.Method + " requests."})
+		s.renderError(w, r, problem.New(problem.NotAllowed, "This address does not take "+r.Method+" requests."))
 		return
 	}
 	s.renderError(w, r, errNotFound("There is no page at this address."))
@@ -365,82 +378,6 @@ func (s *Server) handle(pattern string, h handlerFunc) {
 			s.renderError(w, r, err)
 		}
 	})
-}
-
-// httpError is an error with the status and message a client may see.
-type httpError struct {
-	status  int
-	message string
-}
-
-func (e *httpError) Error() string { return e.message }
-
-func errNotFound(msg string) error   { return &httpError{http.StatusNotFound, msg} }
-func errBadRequest(msg string) error { return &httpError{http.StatusBadRequest, msg} }
-
-var errNoSearch = &httpError{http.StatusServiceUnavailable, "search is not available"}
-
-// renderError is the one place that turns errors into responses. Only
-// unexpected errors are logged, and their text never reaches the client.
-func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
-	status, msg := http.StatusInternalServerError, "Something went wrong on our side. Please try again in a moment."
-	var he *httpError
-	var limited *rateLimited
-	switch {
-	case errors.As(err, &he):
-		status, msg = he.status, he.message
-	case errors.As(err, &limited):
-		status, msg = http.StatusTooManyRequests, limited.Error()
-		w.Header().Set("Retry-After", limited.retryAfterSeconds())
-	case errors.Is(err, store.ErrNotFound):
-		status, msg = http.StatusNotFound, "not found"
-	case errors.Is(err, store.ErrInvalidText):
-		status, msg = http.StatusBadRequest, "The request holds characters that are not allowed (NUL or invalid UTF-8)."
-	case store.Unavailable(err):
-		// An outage, not a fault of this request: clients and proxies
-		// may retry, and the log says it once per request at warn level.
-		status, msg = http.StatusServiceUnavailable, "The database is not answering; please try again in a moment."
-		w.Header().Set("Retry-After", "5")
-		s.log.Warn("database unavailable", "method", r.Method, "path", loggedPath(r.URL.Path), "err", err)
-	case errors.Is(err, search.ErrEmptyQuery), errors.Is(err, search.ErrQueryTooLong), errors.Is(err, semantic.ErrLexicalOnly):
-		status, msg = http.StatusBadRequest, strings.TrimPrefix(err.Error(), "search: ")
-	case errors.Is(err, semantic.ErrProviderUnavailable):
-		status, msg = http.StatusServiceUnavailable, "search by meaning is unavailable right now: the embeddings provider did not answer; try mode=hybrid or lexical"
-		w.Header().Set("Retry-After", "5")
-	case errors.Is(err, semantic.ErrUnavailable):
-		status, msg = http.StatusServiceUnavailable, err.Error()
-		w.Header().Set("Retry-After", "60")
-	case errors.Is(err, semantic.ErrNoModel), errors.Is(err, semantic.ErrUnknownPaper):
-		status, msg = http.StatusNotFound, err.Error()
-	case errors.Is(err, search.ErrNotReady):
-		status, msg = http.StatusServiceUnavailable, err.Error()
-		w.Header().Set("Retry-After", "10")
-	case errors.Is(err, context.Canceled):
-		return // the client went away
-	default:
-		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	if status == http.StatusUnauthorized && bearer(r) {
-		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-	}
-	if isAPI(r) {
-		writeJSON(w, status, map[string]string{"error": msg})
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	s.pages.ExecuteTemplate(w, "error.html", errorPage{
-		Page:    Page{Title: http.StatusText(status), Viewer: viewerFrom(r.Context())},
-		Status:  status,
-		Message: msg,
-	})
-}
-
-type errorPage struct {
-	Page
-	Status  int
-	Message string
 }
 
 func isAPI(r *http.Request) bool {

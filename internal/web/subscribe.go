@@ -8,6 +8,7 @@ import (
 	"time"
 
 	pbmail "github.com/paperboy-dev/paperboy/internal/mail"
+	"github.com/paperboy-dev/paperboy/internal/problem"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -113,7 +114,7 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) error {
 // linkError turns a bad or expired link into a page that says so.
 func linkError(err error) error {
 	if errors.Is(err, store.ErrNotFound) {
-		return &httpError{http.StatusNotFound, "This link is invalid or has expired. Links in paperboy's emails stop working after a while; the newest email has a fresh one, or subscribe again."}
+		return problem.New(problem.NotFound, "This link is invalid or has expired. Links in paperboy's emails stop working after a while; the newest email has a fresh one, or subscribe again.")
 	}
 	return err
 }
@@ -201,7 +202,7 @@ type digestAdminPage struct {
 
 func (s *Server) requireAdmin(r *http.Request) error {
 	if !viewerFrom(r.Context()).IsAdmin() {
-		return &httpError{http.StatusForbidden, "This page is for administrators."}
+		return problem.New(problem.Forbidden, "This page is for administrators.")
 	}
 	return nil
 }
