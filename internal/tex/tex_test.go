@@ -1,4 +1,4 @@
-package web
+package tex
 
 import (
 	"strings"
@@ -20,8 +20,8 @@ func TestTexHTML(t *testing.T) {
 		{`\text{<b>}`, "&lt;b&gt;"},
 		{`$\text{<b>}$`, "<math><mtext>&lt;b&gt;</mtext></math>"},
 	} {
-		if got := string(texHTML(tc.in)); got != tc.want {
-			t.Errorf("texHTML(%q)\n got %s\nwant %s", tc.in, got, tc.want)
+		if got := string(HTML(tc.in)); got != tc.want {
+			t.Errorf("HTML(%q)\n got %s\nwant %s", tc.in, got, tc.want)
 		}
 	}
 }
@@ -33,8 +33,8 @@ func TestTexText(t *testing.T) {
 		{`\emph{Fast} $\alpha$-nets`, "Fast α-nets"},
 		{`half $\frac{a}{b`, "half $\\fracab"}, // unterminated math stays text
 	} {
-		if got := texText(tc.in); got != tc.want {
-			t.Errorf("texText(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := Text(tc.in); got != tc.want {
+			t.Errorf("Text(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
@@ -44,20 +44,20 @@ func FuzzTex(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		out := string(texHTML(s))
+		out := string(HTML(s))
 		// No markup from the input survives: every tag is one the renderer writes.
 		for _, bad := range []string{"<script", "<img", "<a ", "<iframe", "<svg", "<style"} {
 			if strings.Contains(strings.ToLower(out), bad) {
-				t.Fatalf("texHTML(%q) = %q holds %s", s, out, bad)
+				t.Fatalf("HTML(%q) = %q holds %s", s, out, bad)
 			}
 		}
-		texText(s)
+		Text(s)
 	})
 }
 
 func TestTexDeepNestingIsBounded(t *testing.T) {
 	s := "$" + strings.Repeat("{", 100000) + "x$"
-	if out := texHTML(s); !strings.Contains(string(out), "<math>") {
+	if out := HTML(s); !strings.Contains(string(out), "<math>") {
 		t.Fatalf("deep nesting: %.200s", out)
 	}
 }

@@ -1,4 +1,4 @@
-package web
+package tex
 
 import (
 	"html/template"
@@ -13,8 +13,8 @@ import (
 // the renderer does not know is shown as escaped text; nothing in the
 // input ever reaches the page as markup.
 
-// texHTML renders text with LaTeX markup as safe HTML.
-func texHTML(s string) template.HTML {
+// HTML renders text with LaTeX markup as safe HTML.
+func HTML(s string) template.HTML {
 	if !strings.ContainsAny(s, texSpecials) {
 		return template.HTML(template.HTMLEscapeString(s))
 	}
@@ -24,9 +24,9 @@ func texHTML(s string) template.HTML {
 	return template.HTML(r.b.String())
 }
 
-// texText renders text with LaTeX markup as readable plain text, for
+// Text renders text with LaTeX markup as readable plain text, for
 // snippets, feeds and meta tags; it tolerates fragments of markup.
-func texText(s string) string {
+func Text(s string) string {
 	if !strings.ContainsAny(s, texSpecials) {
 		return s // most titles and snippets: nothing to render
 	}

@@ -1,4 +1,4 @@
-package web
+package tex
 
 import (
 	"strings"
@@ -467,12 +467,12 @@ func (p *mathParser) command() mathNode {
 		}
 		return mSqrt{index: index, body: p.arg()}
 	case "text", "textrm", "textit", "textbf", "mbox", "textsf", "texttt", "textnormal":
-		return mText{texText(p.rawArg())}
+		return mText{Text(p.rawArg())}
 	case "mathrm", "operatorname", "mathop", "rm", "mathnormal":
 		if name == "rm" {
 			return nil
 		}
-		return mIdent{text: texText(p.rawArg()), upright: true}
+		return mIdent{text: Text(p.rawArg()), upright: true}
 	case "left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "middle",
 		"displaystyle", "textstyle", "scriptstyle", "limits", "nolimits", "nonumber", "notag", "!", ",", ";", ":", ">", "quad", "qquad":
 		if name == "left" || name == "right" {
