@@ -71,7 +71,7 @@ var textSymbols = map[string]string{
 	"textendash": "–", "textemdash": "—", "S": "§", "P": "¶", "copyright": "©", "dag": "†",
 	"%": "%", "&": "&", "_": "_", "#": "#", "$": "$", "{": "{", "}": "}", " ": " ", ",": "\u2009",
 	";": " ", "textasciitilde": "~", "slash": "/", "newline": " ", "par": " ", "quad": " ", "qquad": " ",
-	"textbackslash": "\\", "&amp;": "&",
+	"textbackslash": "\\", "&amp;": "&", "eg": "e.g.", "ie": "i.e.", "etal": "et al.",
 }
 
 // combining diacritics of the accent commands.
@@ -177,6 +177,7 @@ var textStyles = map[string][2]string{
 	"textbf": {"<strong>", "</strong>"}, "texttt": {"<code>", "</code>"},
 	"textrm": {"", ""}, "textsf": {"", ""}, "textsc": {"", ""}, "textup": {"", ""}, "textnormal": {"", ""},
 	"mbox": {"", ""}, "text": {"", ""}, "url": {"", ""}, "underline": {"", ""}, "footnote": {" (", ")"},
+	"textsuperscript": {"<sup>", "</sup>"}, "textsubscript": {"<sub>", "</sub>"},
 }
 
 // text renders text mode.
@@ -191,7 +192,7 @@ func (r *texRenderer) text(s string) {
 				open = 2
 			}
 			end := findMathEnd(s, i+open, s[i:i+open])
-			if end < 0 {
+			if end < 0 || !display && isMoney(s[i+1:end]) {
 				r.esc(s[i : i+open])
 				i += open
 				continue
@@ -239,6 +240,13 @@ func (r *texRenderer) text(s string) {
 			i = j
 		}
 	}
+}
+
+// isMoney reports whether the text between two dollars is rather prices,
+// as in "costs $5 and $10": math does not start with a digit and end with a
+// space.
+func isMoney(between string) bool {
+	return between[0] >= '0' && between[0] <= '9' && strings.HasSuffix(between, " ")
 }
 
 // findMathEnd finds the closing delimiter of math opened before i, skipping
@@ -290,6 +298,11 @@ func (r *texRenderer) textCommand(s string, i int) int {
 	switch name {
 	case "href":
 		_, next, _ := readArg(s, j)
+		arg, next, _ := readArg(s, next)
+		r.text(arg)
+		return next
+	case "textcolor":
+		_, next, _ := readArg(s, j) // the colour
 		arg, next, _ := readArg(s, next)
 		r.text(arg)
 		return next
