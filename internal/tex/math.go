@@ -3,6 +3,7 @@ package tex
 import (
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -101,10 +102,41 @@ func (n mRow) mathML(b *strings.Builder) {
 	}
 	b.WriteString("</mrow>")
 }
-func (n mRow) plain(b *strings.Builder) {
-	for _, c := range n.nodes {
-		c.plain(b)
+func (n mRow) plain(b *strings.Builder) { plainRow(b, n.nodes) }
+
+// plainRow writes nodes as plain text. A word such as "log" is set apart
+// from the letters beside it in the formula, as TeX spaces it: "n \log n" reads "n log n",
+// not "nlogn".
+func plainRow(b *strings.Builder, nodes []mathNode) {
+	start, prevWord := b.Len(), false
+	for _, c := range nodes {
+		word := isFunctionName(c)
+		if (word || prevWord) && b.Len() > start && endsAlnum(b.String()) {
+			var s strings.Builder
+			c.plain(&s)
+			if r, _ := utf8.DecodeRuneInString(s.String()); unicode.IsLetter(r) || unicode.IsDigit(r) {
+				b.WriteByte(' ')
+			}
+			b.WriteString(s.String())
+		} else {
+			c.plain(b)
+		}
+		prevWord = word
 	}
+}
+
+// isFunctionName reports a node such as \\log or \\max_i.
+func isFunctionName(n mathNode) bool {
+	if sc, ok := n.(mScripts); ok {
+		n = sc.base
+	}
+	id, ok := n.(mIdent)
+	return ok && !id.upright && utf8.RuneCountInString(id.text) > 1
+}
+
+func endsAlnum(s string) bool {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
 func (n mScripts) mathML(b *strings.Builder) {

@@ -93,6 +93,7 @@ func TestTextRealTitles(t *testing.T) {
 		{"prices", `a price around $250, and an average of $306). Each`, "a price around $250, and an average of $306). Each"}, // 2505.13511
 		{"prices in pairs", `costs $5 and $10 a month`, "costs $5 and $10 a month"},
 		{"math before a number", `frame rate of $\leqslant$2 fps`, "frame rate of ⩽2 fps"}, // 2503.13956
+		{"function names", `in $O(n \log n)$ time, $\max_i x_i$ and A$\mathrm{ReLU}$`, "in O(n log n) time, maxᵢ xᵢ and AReLU"},
 		{"unicode", `Biofouling$\unicode{x2013}$communities`, "Biofouling–communities"},    // 2503.12875
 		{"textsuperscript", `(FA\textsuperscript{3}-CLIP)`, "(FA3-CLIP)"},                  // 2504.00454
 		{"textcolor", `code \textcolor{blue}{here}.`, "code here."},

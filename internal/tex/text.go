@@ -350,9 +350,7 @@ func (r *texRenderer) math(src string, display bool) {
 	p := mathParser{s: src}
 	nodes := p.list(false)
 	if !r.html {
-		for _, n := range nodes {
-			n.plain(&r.b)
-		}
+		plainRow(&r.b, nodes)
 		return
 	}
 	if display {
