@@ -94,8 +94,8 @@ func TestTextRealTitles(t *testing.T) {
 		{"prices in pairs", `costs $5 and $10 a month`, "costs $5 and $10 a month"},
 		{"math before a number", `frame rate of $\leqslant$2 fps`, "frame rate of ⩽2 fps"}, // 2503.13956
 		{"function names", `in $O(n \log n)$ time, $\max_i x_i$ and A$\mathrm{ReLU}$`, "in O(n log n) time, maxᵢ xᵢ and AReLU"},
-		{"unicode", `Biofouling$\unicode{x2013}$communities`, "Biofouling–communities"},    // 2503.12875
-		{"textsuperscript", `(FA\textsuperscript{3}-CLIP)`, "(FA3-CLIP)"},                  // 2504.00454
+		{"unicode", `Biofouling$\unicode{x2013}$communities`, "Biofouling–communities"}, // 2503.12875
+		{"textsuperscript", `(FA\textsuperscript{3}-CLIP)`, "(FA3-CLIP)"},               // 2504.00454
 		{"textcolor", `code \textcolor{blue}{here}.`, "code here."},
 		{"underline", `the $\underline{Ko}rean \underline{G}rammar$`, "the KoreanGrammar"}, // 2506.01237
 	} {
