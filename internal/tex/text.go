@@ -24,8 +24,9 @@ func HTML(s string) template.HTML {
 	return template.HTML(r.b.String())
 }
 
-// Text renders text with LaTeX markup as readable plain text, for
-// snippets, feeds and meta tags; it tolerates fragments of markup.
+// Text renders text with LaTeX markup as readable plain Unicode text, for
+// indexing, mail, snippets, feeds and meta tags; it tolerates fragments of
+// markup. Line breaks and spaces are kept as written.
 func Text(s string) string {
 	if !strings.ContainsAny(s, texSpecials) {
 		return s // most titles and snippets: nothing to render
