@@ -19,6 +19,7 @@ import (
 	"github.com/paperboy-dev/paperboy/internal/mail"
 	"github.com/paperboy-dev/paperboy/internal/rank"
 	"github.com/paperboy-dev/paperboy/internal/store"
+	"github.com/paperboy-dev/paperboy/internal/tex"
 )
 
 //go:embed templates
@@ -435,17 +436,8 @@ func cut(s string, n int) string {
 	return strings.TrimRight(s[:i], " ,;:.") + " …"
 }
 
-// texReplacer turns the LaTeX that is common in titles and abstracts into
-// readable text. The web pages render math properly (internal/web/tex.go);
-// mail clients cannot, and a digest only needs to be readable.
-var texReplacer = strings.NewReplacer(
-	"$", "", `\emph{`, "", `\textbf{`, "", `\textit{`, "", `\texttt{`, "", `\mathrm{`, "", `\mathbf{`, "",
-	`\mathcal{`, "", `\text{`, "", "{", "", "}", "", `\%`, "%", `\&`, "&", `\_`, "_", "~", " ", "``", "“", "''", "”",
-	`\alpha`, "α", `\beta`, "β", `\gamma`, "γ", `\delta`, "δ", `\epsilon`, "ε", `\lambda`, "λ", `\mu`, "μ",
-	`\pi`, "π", `\sigma`, "σ", `\tau`, "τ", `\theta`, "θ", `\ell`, "ℓ", `\times`, "×", `\leq`, "≤", `\geq`, "≥",
-	`\approx`, "≈", `\infty`, "∞", `\to`, "→", `\cdot`, "·", `\sim`, "~", `\pm`, "±", `\'`, "", `\"`, "", `\\`, " ",
-)
-
+// plainTeX is a title or abstract as one line of plain text: mail clients
+// cannot show math, and a digest only needs to be readable.
 func plainTeX(s string) string {
-	return strings.Join(strings.Fields(texReplacer.Replace(s)), " ")
+	return strings.Join(strings.Fields(tex.Text(s)), " ")
 }

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kljensen/snowball/english"
+	"github.com/paperboy-dev/paperboy/internal/tex"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -73,7 +74,7 @@ func (tk *tokenizer) each(text string, emit func(stem, word string)) {
 	if !utf8.ValidString(text) {
 		text = strings.ToValidUTF8(text, " ")
 	}
-	text = stripLaTeX(text)
+	text = tex.Text(text)
 	text = norm.NFKD.String(text)
 	b := &tk.buf
 	b.Reset()
@@ -121,35 +122,4 @@ func (tk *tokenizer) each(text string, emit func(stem, word string)) {
 		}
 	}
 	flush()
-}
-
-// stripLaTeX drops LaTeX command names (\emph, \mathcal) and math-mode
-// dollars, keeping their arguments: crude, but abstracts use little LaTeX.
-func stripLaTeX(s string) string {
-	if !strings.ContainsAny(s, `\$`) {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '$':
-			b.WriteByte(' ')
-		case c == '\\':
-			j := i + 1
-			for j < len(s) && (s[j] >= 'a' && s[j] <= 'z' || s[j] >= 'A' && s[j] <= 'Z') {
-				j++
-			}
-			if j == i+1 && j < len(s) {
-				j++ // \' \" \{ and the like: drop the escaped mark, join the word
-			} else {
-				b.WriteByte(' ')
-			}
-			i = j - 1
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
 }

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kljensen/snowball/english"
+	"github.com/paperboy-dev/paperboy/internal/tex"
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
@@ -85,78 +86,6 @@ func foldText(s string) string {
 		return norm.NFKC.String(s)
 	}
 	return out
-}
-
-// latexFormatting commands are dropped (their braced argument is kept).
-var latexFormatting = map[string]bool{
-	"emph": true, "textbf": true, "textit": true, "texttt": true, "textrm": true, "textsc": true,
-	"textsf": true, "mathrm": true, "mathbf": true, "mathcal": true, "mathbb": true, "mathit": true,
-	"mathsf": true, "mathtt": true, "mathfrak": true, "boldsymbol": true, "bm": true, "text": true,
-	"operatorname": true, "mbox": true, "hbox": true, "rm": true, "bf": true, "it": true, "em": true,
-	"tt": true, "sc": true, "left": true, "right": true, "big": true, "Big": true, "bigg": true,
-	"cite": true, "citep": true, "citet": true, "url": true, "href": true, "ensuremath": true,
-	"displaystyle": true, "textstyle": true, "scriptstyle": true, "mathscr": true,
-}
-
-// reduceLatex rewrites LaTeX markup to plain searchable text:
-// "\emph{x}" -> "x", "\'e" -> "e", "$\ell_1$" -> " ell_1", "\alpha" -> " alpha".
-func reduceLatex(s string) string {
-	if !strings.ContainsAny(s, `\$`) {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '$':
-			b.WriteByte(' ')
-		case c == '\\' && i+1 < len(s):
-			n := s[i+1]
-			switch {
-			case strings.IndexByte("'\"^`~=.", n) >= 0:
-				// Accent: keep the letter it decorates.
-				i++
-				if i+1 < len(s) && s[i+1] == '{' {
-					i++
-				}
-			case n == '\\':
-				b.WriteByte(' ')
-				i++
-			case isASCIILetter(n):
-				j := i + 1
-				for j < len(s) && isASCIILetter(s[j]) {
-					j++
-				}
-				name := s[i+1 : j]
-				if len(name) == 1 && strings.IndexByte("cvHuk", name[0]) >= 0 && j < len(s) && (s[j] == '{' || s[j] == ' ') {
-					// Letter accents such as \c{c}, \v{s}, \H o.
-					if s[j] == '{' {
-						j++
-					} else {
-						j++
-					}
-				} else if !latexFormatting[name] {
-					b.WriteByte(' ')
-					b.WriteString(name)
-				}
-				i = j - 1
-			default:
-				// \% \& \_ \{ and friends: keep the escaped character.
-				i++
-				if n == '_' {
-					b.WriteByte('_')
-				} else {
-					b.WriteByte(' ')
-				}
-			}
-		case c == '{' || c == '}':
-			// Braces group; they do not separate words ("{GPT}-4").
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
 }
 
 func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
@@ -293,7 +222,7 @@ type tokenEmit func(term string, pos int, joined bool)
 // text analyses free text (titles, abstracts, queries). It returns the next
 // free position.
 func (a *analyzer) text(s string, pos int, emit tokenEmit) int {
-	s = foldText(reduceLatex(s))
+	s = foldText(tex.Text(s))
 	scanRaw(s, func(t rawToken) {
 		pos = a.token(t.text, pos, emit)
 	})
@@ -353,7 +282,7 @@ func (a *analyzer) token(raw string, pos int, emit tokenEmit) int {
 
 // authorTokens splits an author name into unstemmed, folded, lower-case tokens.
 func authorTokens(name string) []string {
-	s := strings.ToLower(foldText(reduceLatex(name)))
+	s := strings.ToLower(foldText(tex.Text(name)))
 	var out []string
 	var joined strings.Builder
 	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return !isWordRune(r) && r != '-' && r != '\'' }) {

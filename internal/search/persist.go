@@ -14,7 +14,8 @@ import (
 )
 
 // FormatVersion is the on-disk format version; Open refuses other versions.
-const FormatVersion = 1
+// 2: terms of LaTeX come from tex.Text ("ℓ₁" gives l1, "\alpha" α).
+const FormatVersion = 2
 
 const (
 	metaMagic = "PBIXMETA"

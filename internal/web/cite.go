@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/paperboy-dev/paperboy/internal/store"
+	"github.com/paperboy-dev/paperboy/internal/tex"
 )
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
@@ -92,7 +93,7 @@ func bibKey(p *store.Paper, year string) string {
 		}
 	}
 	key += year
-	for _, w := range strings.Fields(texText(p.Title)) {
+	for _, w := range strings.Fields(tex.Text(p.Title)) {
 		if w := letters(w); len(w) > 3 {
 			key += w
 			break
@@ -107,7 +108,7 @@ func bibKey(p *store.Paper, year string) string {
 // citationMeta are the Highwire Press tags that Google Scholar and Zotero
 // read.
 func citationMeta(p *store.Paper, base string) []metaTag {
-	tags := []metaTag{{"citation_title", texText(p.Title)}}
+	tags := []metaTag{{"citation_title", tex.Text(p.Title)}}
 	for _, a := range p.Authors {
 		tags = append(tags, metaTag{"citation_author", bibName(a)})
 	}
@@ -131,7 +132,7 @@ func citationMeta(p *store.Paper, base string) []metaTag {
 		tags = append(tags, metaTag{"citation_journal_title", p.JournalRef})
 	}
 	if p.Abstract != "" {
-		tags = append(tags, metaTag{"citation_abstract", texText(p.Abstract)})
+		tags = append(tags, metaTag{"citation_abstract", tex.Text(p.Abstract)})
 	}
 	return tags
 }

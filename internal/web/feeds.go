@@ -9,6 +9,7 @@ import (
 
 	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/store"
+	"github.com/paperboy-dev/paperboy/internal/tex"
 )
 
 const feedSize = 50
@@ -160,8 +161,8 @@ func rssFeed(title, link, self string, updated time.Time, base string, papers []
 	for i := range papers {
 		p := &papers[i]
 		it := rssItem{
-			Title: texText(p.Title), Link: base + "/papers/" + p.ID, GUID: base + "/papers/" + p.ID,
-			Description: texText(p.Abstract), Creators: p.Authors, Categories: p.Categories,
+			Title: tex.Text(p.Title), Link: base + "/papers/" + p.ID, GUID: base + "/papers/" + p.ID,
+			Description: tex.Text(p.Abstract), Creators: p.Authors, Categories: p.Categories,
 		}
 		if d := itemDate(p); !d.IsZero() {
 			it.PubDate = d.UTC().Format(time.RFC1123Z)
@@ -212,12 +213,12 @@ func atomFeed(title, link, self string, updated time.Time, base string, papers [
 			up = updated
 		}
 		e := atomEntry{
-			Title: texText(p.Title), ID: base + "/papers/" + p.ID, Updated: up.UTC().Format(time.RFC3339),
+			Title: tex.Text(p.Title), ID: base + "/papers/" + p.ID, Updated: up.UTC().Format(time.RFC3339),
 			Links: []atomLink{
 				{Href: base + "/papers/" + p.ID, Rel: "alternate", Type: "text/html"},
 				{Href: "https://arxiv.org/pdf/" + p.ID, Rel: "related", Type: "application/pdf"},
 			},
-			Summary: texText(p.Abstract),
+			Summary: tex.Text(p.Abstract),
 		}
 		if d := itemDate(p); !d.IsZero() {
 			e.Published = d.UTC().Format(time.RFC3339)

@@ -16,6 +16,7 @@ import (
 	"github.com/paperboy-dev/paperboy/internal/arxiv"
 	"github.com/paperboy-dev/paperboy/internal/rank"
 	"github.com/paperboy-dev/paperboy/internal/store"
+	"github.com/paperboy-dev/paperboy/internal/tex"
 )
 
 // Page sizes of the lists.
@@ -85,7 +86,7 @@ const cardAuthors = 3
 
 func toCard(p *store.Paper) card {
 	c := cardMeta(p)
-	c.Title, c.Excerpt = texHTML(p.Title), texHTML(excerpt(p.Abstract, 300))
+	c.Title, c.Excerpt = tex.HTML(p.Title), tex.HTML(excerpt(p.Abstract, 300))
 	return c
 }
 
@@ -156,7 +157,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 		},
 		"isodate": func(t time.Time) string { return t.Format(time.DateOnly) },
 		"static":  s.static.url,
-		"tex":     texHTML,
+		"tex":     tex.HTML,
 		"authorURL": func(name string) string {
 			return "/search?q=" + url.QueryEscape(`au:"`+strings.ReplaceAll(name, `"`, "")+`"`) + "&sort=newest"
 		},
@@ -508,11 +509,11 @@ func (s *Server) paperPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	pp := paperPage{
 		Page: Page{
-			Title:       texText(p.Title),
-			Description: excerpt(texText(p.Abstract), 200),
+			Title:       tex.Text(p.Title),
+			Description: excerpt(tex.Text(p.Abstract), 200),
 			Canonical:   "/papers/" + p.ID,
 		},
-		P: &p, Title: texHTML(p.Title), Abstract: texHTML(p.Abstract),
+		P: &p, Title: tex.HTML(p.Title), Abstract: tex.HTML(p.Abstract),
 		Versions: p.Versions, BibTeX: bibTeX(&p),
 		AbsURL: "https://arxiv.org/abs/" + p.ID, PDFURL: "https://arxiv.org/pdf/" + p.ID,
 		GitHub: githubURL(p.Community.GitHubRepo), Day: p.PaperDay(),

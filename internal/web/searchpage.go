@@ -14,6 +14,7 @@ import (
 	"github.com/paperboy-dev/paperboy/internal/problem"
 	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/semantic"
+	"github.com/paperboy-dev/paperboy/internal/tex"
 )
 
 const searchPageSize = 20
@@ -245,7 +246,7 @@ func (s *Server) searchCards(r *http.Request, sp *searchPage, res search.Result)
 func markTeX(frags []search.Fragment) template.HTML {
 	var b strings.Builder
 	for _, f := range frags {
-		t := template.HTMLEscapeString(texText(f.Text))
+		t := template.HTMLEscapeString(tex.Text(f.Text))
 		if f.Match {
 			b.WriteString("<mark>" + t + "</mark>")
 		} else {

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/tex"
 )
 
 // maxSuggestions is how many titles the search box suggests.
@@ -37,7 +38,7 @@ func (s *Server) suggest(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	for i := range papers {
-		out = append(out, suggestion{ID: papers[i].ID, Title: texText(papers[i].Title)})
+		out = append(out, suggestion{ID: papers[i].ID, Title: tex.Text(papers[i].Title)})
 	}
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	writeJSON(w, http.StatusOK, out)

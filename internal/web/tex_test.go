@@ -1,63 +1,63 @@
 package web
 
 import (
+	"context"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
+	"github.com/paperboy-dev/paperboy/internal/store"
+	"github.com/paperboy-dev/paperboy/internal/store/storetest"
 )
 
-func TestTexHTML(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{`Caf\'e and na\"ive Erd\H{o}s, \c{c}a, G\"{o}del, \v{S}kof`, "Café and naïve Erdős, ça, Gödel, Škof"},
-		{`An \emph{important} and \textbf{bold} result`, "An <em>important</em> and <strong>bold</strong> result"},
-		{"pre-training---fast -- or ``quoted''", "pre-training—fast – or “quoted”"},
-		{`$\mathcal{O}(n)$`, "<math><mrow><mi>𝒪</mi><mo>(</mo><mi>n</mi><mo>)</mo></mrow></math>"},
-		{`$x_i^2$`, "<math><msubsup><mi>x</mi><mi>i</mi><mn>2</mn></msubsup></math>"},
-		{`$\alpha \leq \frac{1}{2}$`, "<math><mrow><mi>α</mi><mo>≤</mo><mfrac><mn>1</mn><mn>2</mn></mfrac></mrow></math>"},
-		{`$\mathbb{R}^{d}$`, "<math><msup><mi>ℝ</mi><mi>d</mi></msup></math>"},
-		{`<script>alert(1)</script> & "x"`, "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;x&#34;"},
-		{`$<img src=x onerror=alert(1)>$`, "<math><mrow><mo>&lt;</mo><mi>i</mi><mi>m</mi><mi>g</mi><mi>s</mi><mi>r</mi><mi>c</mi><mo>=</mo><mi>x</mi><mi>o</mi><mi>n</mi><mi>e</mi><mi>r</mi><mi>r</mi><mi>o</mi><mi>r</mi><mo>=</mo><mi>a</mi><mi>l</mi><mi>e</mi><mi>r</mi><mi>t</mi><mo>(</mo><mn>1</mn><mo>)</mo><mo>&gt;</mo></mrow></math>"},
-		{`costs $5 and \unknown{x}`, "costs $5 and \\unknownx"},
-		{`\text{<b>}`, "&lt;b&gt;"},
-		{`$\text{<b>}$`, "<math><mtext>&lt;b&gt;</mtext></math>"},
+// Where a page or feed needs plain text, a title's LaTeX is read by
+// tex.Text: "Di$\mathtt{[M]}$O" is Di[M]O, not Di\mathtt[M]O (arXiv
+// 2503.15457).
+func TestTitleLaTeXIsPlainInFeedsTitleAndCitation(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t, store.SQLite, store.Options{Now: func() time.Time { return testNow }})
+	paper := store.Paper{
+		ID: "2503.15457", Version: 1,
+		Title:      `Di$\mathtt{[M]}$O: Distilling Masked Diffusion Models into One-step Generator`,
+		Abstract:   `We propose Di$\mathtt{[M]}$O, a novel approach with an $\ell_1$ term.`,
+		Authors:    []string{"Yuanzhi Zhu"},
+		Categories: []string{"cs.CV"}, FirstVersionAt: date("2025-06-03"), ListedOn: date("2025-06-04"),
+		Versions: []store.Version{{Version: 1, Created: date("2025-06-03")}},
+	}
+	if _, err := st.UpsertPapers(ctx, []store.Paper{paper}); err != nil {
+		t.Fatal(err)
+	}
+	b := search.NewBuilder()
+	if err := b.Add(paperdoc.Of(&paper)); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(NewServer(Options{
+		Papers: st, Search: b.Finish(), Now: func() time.Time { return testNow }, BaseURL: "https://paperboy.test",
+		Log: testLogger(t),
+	}))
+	t.Cleanup(srv.Close)
+
+	const want = "Di[M]O: Distilling Masked Diffusion Models into One-step Generator"
+	for _, tc := range []struct{ path, want string }{
+		{"/feeds/daily.rss", "<title>" + want + "</title>"},
+		{"/feeds/daily.atom", want + "</title>"},
+		{"/papers/2503.15457", "<title>" + want},
+		{"/papers/2503.15457", `<meta name="citation_title" content="` + want + `"`},
 	} {
-		if got := string(texHTML(tc.in)); got != tc.want {
-			t.Errorf("texHTML(%q)\n got %s\nwant %s", tc.in, got, tc.want)
+		r := fetch(t, srv.URL+tc.path)
+		if r.status != 200 {
+			t.Fatalf("%s: status %d", tc.path, r.status)
 		}
-	}
-}
-
-func TestTexText(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{`$\mathcal{O}(n^2)$ time`, "𝒪(n²) time"},
-		{`$\ell_1$ and $x_{ij}$ and $e^{-x/2}$`, "ℓ₁ and xᵢⱼ and e^(−x/2)"},
-		{`\emph{Fast} $\alpha$-nets`, "Fast α-nets"},
-		{`half $\frac{a}{b`, "half $\\fracab"}, // unterminated math stays text
-	} {
-		if got := texText(tc.in); got != tc.want {
-			t.Errorf("texText(%q) = %q, want %q", tc.in, got, tc.want)
+		if !strings.Contains(r.body, tc.want) {
+			t.Errorf("%s lacks %q", tc.path, tc.want)
 		}
-	}
-}
-
-func FuzzTex(f *testing.F) {
-	for _, s := range []string{`$\frac{\sqrt[3]{x}}{y}$`, `\'{}`, `$$x$$`, `\(\)`, `{{{`, `$\mathcal{`, `\`, `$a^^_'$`} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		out := string(texHTML(s))
-		// No markup from the input survives: every tag is one the renderer writes.
-		for _, bad := range []string{"<script", "<img", "<a ", "<iframe", "<svg", "<style"} {
-			if strings.Contains(strings.ToLower(out), bad) {
-				t.Fatalf("texHTML(%q) = %q holds %s", s, out, bad)
-			}
+		// The BibTeX on the paper page keeps the LaTeX, which is what
+		// BibTeX reads.
+		if strings.HasPrefix(tc.path, "/feeds/") && strings.Contains(r.body, `\mathtt`) {
+			t.Errorf("%s shows \\mathtt", tc.path)
 		}
-		texText(s)
-	})
-}
-
-func TestTexDeepNestingIsBounded(t *testing.T) {
-	s := "$" + strings.Repeat("{", 100000) + "x$"
-	if out := texHTML(s); !strings.Contains(string(out), "<math>") {
-		t.Fatalf("deep nesting: %.200s", out)
 	}
 }

@@ -1,8 +1,12 @@
-package web
+package tex
 
 import (
+	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // mathNode is one piece of parsed TeX math.
@@ -98,10 +102,41 @@ func (n mRow) mathML(b *strings.Builder) {
 	}
 	b.WriteString("</mrow>")
 }
-func (n mRow) plain(b *strings.Builder) {
-	for _, c := range n.nodes {
-		c.plain(b)
+func (n mRow) plain(b *strings.Builder) { plainRow(b, n.nodes) }
+
+// plainRow writes nodes as plain text. A word such as "log" is set apart
+// from the letters beside it in the formula, as TeX spaces it: "n \log n" reads "n log n",
+// not "nlogn".
+func plainRow(b *strings.Builder, nodes []mathNode) {
+	start, prevWord := b.Len(), false
+	for _, c := range nodes {
+		word := isFunctionName(c)
+		if (word || prevWord) && b.Len() > start && endsAlnum(b.String()) {
+			var s strings.Builder
+			c.plain(&s)
+			if r, _ := utf8.DecodeRuneInString(s.String()); unicode.IsLetter(r) || unicode.IsDigit(r) {
+				b.WriteByte(' ')
+			}
+			b.WriteString(s.String())
+		} else {
+			c.plain(b)
+		}
+		prevWord = word
 	}
+}
+
+// isFunctionName reports a node such as \\log or \\max_i.
+func isFunctionName(n mathNode) bool {
+	if sc, ok := n.(mScripts); ok {
+		n = sc.base
+	}
+	id, ok := n.(mIdent)
+	return ok && !id.upright && utf8.RuneCountInString(id.text) > 1
+}
+
+func endsAlnum(s string) bool {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
 func (n mScripts) mathML(b *strings.Builder) {
@@ -139,15 +174,9 @@ func script(b *strings.Builder, n mathNode, r *strings.Replacer, mark string) {
 	var inner strings.Builder
 	n.plain(&inner)
 	s := strings.ReplaceAll(inner.String(), " ", "")
-	if conv := r.Replace(s); conv != s || s == "" {
-		ok := true
-		for _, c := range conv {
-			if c < 0x80 {
-				ok = false
-				break
-			}
-		}
-		if ok {
+	// Styled letters ("H^{\\mathbf{3}}") have script forms only unstyled.
+	for _, form := range []string{s, norm.NFKC.String(s)} {
+		if conv, ok := allScript(form, r); ok {
 			b.WriteString(conv)
 			return
 		}
@@ -157,6 +186,21 @@ func script(b *strings.Builder, n mathNode, r *strings.Replacer, mark string) {
 		return
 	}
 	b.WriteString(mark + "(" + s + ")")
+}
+
+// allScript converts s with r and reports whether every character had a
+// script form.
+func allScript(s string, r *strings.Replacer) (string, bool) {
+	conv := r.Replace(s)
+	if conv == s && s != "" {
+		return "", false
+	}
+	for _, c := range conv {
+		if c < 0x80 {
+			return "", false
+		}
+	}
+	return conv, true
 }
 
 func (n mScripts) plain(b *strings.Builder) {
@@ -446,7 +490,8 @@ func (p *mathParser) command() mathNode {
 		return mAccent{body: p.arg(), mark: a}
 	}
 	if _, ok := alphabets[name]; ok {
-		return mIdent{text: toAlphabet(name, p.rawArg())}
+		// The argument's own markup ("\\mathbf{\\texttt{D}}") is rendered first.
+		return mIdent{text: toAlphabet(name, Text(p.rawArg()))}
 	}
 	switch name {
 	case "frac", "dfrac", "tfrac", "cfrac":
@@ -467,12 +512,33 @@ func (p *mathParser) command() mathNode {
 		}
 		return mSqrt{index: index, body: p.arg()}
 	case "text", "textrm", "textit", "textbf", "mbox", "textsf", "texttt", "textnormal":
-		return mText{texText(p.rawArg())}
-	case "mathrm", "operatorname", "mathop", "rm", "mathnormal":
+		return mText{Text(p.rawArg())}
+	case "mathrm", "operatorname", "mathop", "rm", "mathnormal", "mathtt":
+		// Unicode's monospace letters would make "Di$\mathtt{[M]}$O" hard to
+		// read and to search for; \mathtt is shown upright like \mathrm.
 		if name == "rm" {
 			return nil
 		}
-		return mIdent{text: texText(p.rawArg()), upright: true}
+		return mIdent{text: Text(p.rawArg()), upright: true}
+	case "href":
+		p.rawArg() // the address: a page shows the linked text
+		return mText{Text(p.rawArg())}
+	case "textcolor":
+		p.rawArg() // the colour
+		return p.arg()
+	case "color":
+		p.rawArg()
+		return nil
+	case "underline", "hyperlink":
+		if name == "hyperlink" {
+			p.rawArg() // the target
+		}
+		return p.arg()
+	case "unicode":
+		if r, ok := codePoint(p.rawArg()); ok {
+			return mText{string(r)}
+		}
+		return nil
 	case "left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "middle",
 		"displaystyle", "textstyle", "scriptstyle", "limits", "nolimits", "nonumber", "notag", "!", ",", ";", ":", ">", "quad", "qquad":
 		if name == "left" || name == "right" {
@@ -499,4 +565,19 @@ func (p *mathParser) command() mathNode {
 		return mIdent{text: sym.text}
 	}
 	return mText{"\\" + name}
+}
+
+// codePoint reads the argument of \unicode: "x2013" (hexadecimal) or
+// "8211" (decimal).
+func codePoint(arg string) (rune, bool) {
+	arg = strings.TrimSpace(arg)
+	base := 10
+	if rest, ok := strings.CutPrefix(strings.ToLower(arg), "x"); ok {
+		arg, base = rest, 16
+	}
+	n, err := strconv.ParseUint(arg, base, 21)
+	if err != nil || !utf8.ValidRune(rune(n)) || n < 0x20 {
+		return 0, false
+	}
+	return rune(n), true
 }

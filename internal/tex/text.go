@@ -1,4 +1,4 @@
-package web
+package tex
 
 import (
 	"html/template"
@@ -13,8 +13,8 @@ import (
 // the renderer does not know is shown as escaped text; nothing in the
 // input ever reaches the page as markup.
 
-// texHTML renders text with LaTeX markup as safe HTML.
-func texHTML(s string) template.HTML {
+// HTML renders text with LaTeX markup as safe HTML.
+func HTML(s string) template.HTML {
 	if !strings.ContainsAny(s, texSpecials) {
 		return template.HTML(template.HTMLEscapeString(s))
 	}
@@ -24,9 +24,10 @@ func texHTML(s string) template.HTML {
 	return template.HTML(r.b.String())
 }
 
-// texText renders text with LaTeX markup as readable plain text, for
-// snippets, feeds and meta tags; it tolerates fragments of markup.
-func texText(s string) string {
+// Text renders text with LaTeX markup as readable plain Unicode text, for
+// indexing, mail, snippets, feeds and meta tags; it tolerates fragments of
+// markup. Line breaks and spaces are kept as written.
+func Text(s string) string {
 	if !strings.ContainsAny(s, texSpecials) {
 		return s // most titles and snippets: nothing to render
 	}
@@ -71,7 +72,7 @@ var textSymbols = map[string]string{
 	"textendash": "–", "textemdash": "—", "S": "§", "P": "¶", "copyright": "©", "dag": "†",
 	"%": "%", "&": "&", "_": "_", "#": "#", "$": "$", "{": "{", "}": "}", " ": " ", ",": "\u2009",
 	";": " ", "textasciitilde": "~", "slash": "/", "newline": " ", "par": " ", "quad": " ", "qquad": " ",
-	"textbackslash": "\\", "&amp;": "&",
+	"textbackslash": "\\", "&amp;": "&", "eg": "e.g.", "ie": "i.e.", "etal": "et al.",
 }
 
 // combining diacritics of the accent commands.
@@ -177,6 +178,7 @@ var textStyles = map[string][2]string{
 	"textbf": {"<strong>", "</strong>"}, "texttt": {"<code>", "</code>"},
 	"textrm": {"", ""}, "textsf": {"", ""}, "textsc": {"", ""}, "textup": {"", ""}, "textnormal": {"", ""},
 	"mbox": {"", ""}, "text": {"", ""}, "url": {"", ""}, "underline": {"", ""}, "footnote": {" (", ")"},
+	"textsuperscript": {"<sup>", "</sup>"}, "textsubscript": {"<sub>", "</sub>"},
 }
 
 // text renders text mode.
@@ -191,7 +193,7 @@ func (r *texRenderer) text(s string) {
 				open = 2
 			}
 			end := findMathEnd(s, i+open, s[i:i+open])
-			if end < 0 {
+			if end < 0 || !display && isMoney(s[i+1:end]) {
 				r.esc(s[i : i+open])
 				i += open
 				continue
@@ -239,6 +241,13 @@ func (r *texRenderer) text(s string) {
 			i = j
 		}
 	}
+}
+
+// isMoney reports whether the text between two dollars is rather prices,
+// as in "costs $5 and $10": math does not start with a digit and end with a
+// space.
+func isMoney(between string) bool {
+	return between[0] >= '0' && between[0] <= '9' && strings.HasSuffix(between, " ")
 }
 
 // findMathEnd finds the closing delimiter of math opened before i, skipping
@@ -293,6 +302,11 @@ func (r *texRenderer) textCommand(s string, i int) int {
 		arg, next, _ := readArg(s, next)
 		r.text(arg)
 		return next
+	case "textcolor":
+		_, next, _ := readArg(s, j) // the colour
+		arg, next, _ := readArg(s, next)
+		r.text(arg)
+		return next
 	case "cite", "ref", "label", "eqref":
 		_, next, _ := readArg(s, j)
 		return next
@@ -337,9 +351,7 @@ func (r *texRenderer) math(src string, display bool) {
 	p := mathParser{s: src}
 	nodes := p.list(false)
 	if !r.html {
-		for _, n := range nodes {
-			n.plain(&r.b)
-		}
+		plainRow(&r.b, nodes)
 		return
 	}
 	if display {
