@@ -222,7 +222,7 @@ type tokenEmit func(term string, pos int, joined bool)
 // text analyses free text (titles, abstracts, queries). It returns the next
 // free position.
 func (a *analyzer) text(s string, pos int, emit tokenEmit) int {
-	s = foldText(tex.Text(s))
+	s = foldText(tex.SpellGreek(tex.Text(s)))
 	scanRaw(s, func(t rawToken) {
 		pos = a.token(t.text, pos, emit)
 	})

@@ -106,3 +106,18 @@ func TestTextRealTitles(t *testing.T) {
 		})
 	}
 }
+
+func TestSpellGreek(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"PixArt-α, PixArt-Σ and λ", "PixArt-alpha, PixArt-sigma and lambda"},
+		{"ϵ-greedy and ε-greedy", "epsilon-greedy and epsilon-greedy"},
+		{"αβ-CROWN", "alpha beta-CROWN"},
+		{"Tα2", "T alpha 2"},
+		{"no Greek here", "no Greek here"},
+		{"ℓ₁ stays", "ℓ₁ stays"},
+	} {
+		if got := SpellGreek(c.in); got != c.want {
+			t.Errorf("SpellGreek(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
