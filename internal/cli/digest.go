@@ -11,7 +11,7 @@ import (
 
 	"github.com/paperboy-dev/paperboy/internal/digest"
 	"github.com/paperboy-dev/paperboy/internal/mail"
-	"github.com/paperboy-dev/paperboy/internal/semantic"
+	"github.com/paperboy-dev/paperboy/internal/search/semantic"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 

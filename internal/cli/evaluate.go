@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/embed"
-	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
+	"github.com/paperboy-dev/paperboy/internal/search/semantic"
 	"github.com/paperboy-dev/paperboy/internal/searcheval"
-	"github.com/paperboy-dev/paperboy/internal/semantic"
 )
 
 // engineName names paperboy's own search engine in reports.
@@ -78,8 +78,8 @@ func (c *evalSearchCmd) trainModel(e *env) (*embed.Model, error) {
 // a semantic.Searcher, the code the server and 'paperboy search' rank
 // with, so that what is measured is what is served.
 func buildSemantic(model *embed.Model, mode semantic.Mode) searcheval.Builder {
-	return func(ctx context.Context, docs []search.Document) (searcheval.Searcher, error) {
-		b := search.NewBuilder()
+	return func(ctx context.Context, docs []lexical.Document) (searcheval.Searcher, error) {
+		b := lexical.NewBuilder()
 		for _, d := range docs {
 			if err := b.Add(d); err != nil {
 				return nil, err
@@ -100,13 +100,13 @@ func buildSemantic(model *embed.Model, mode semantic.Mode) searcheval.Builder {
 // wordQueries is the lexical index as the Searcher sees it, without the
 // interactive length limit on queries and without the query language:
 // CSFCube searches with whole titles and abstracts, read as words
-// (search.ParseWords), as searcheval.IndexSearcher reads them.
-type wordQueries struct{ ix *search.Index }
+// (lexical.ParseWords), as searcheval.IndexSearcher reads them.
+type wordQueries struct{ ix *lexical.Index }
 
-func (l wordQueries) Search(ctx context.Context, req search.Request) (search.Result, error) {
-	q, err := search.ParseWords(req.Query)
+func (l wordQueries) Search(ctx context.Context, req lexical.Request) (lexical.Result, error) {
+	q, err := lexical.ParseWords(req.Query)
 	if err != nil {
-		return search.Result{}, err
+		return lexical.Result{}, err
 	}
 	return l.ix.SearchQuery(ctx, q, req)
 }
@@ -118,7 +118,7 @@ type searcherEval struct {
 }
 
 func (s searcherEval) Search(ctx context.Context, query string, limit int) ([]string, error) {
-	res, _, err := s.searcher.Search(ctx, s.mode, search.Request{Query: query, Limit: limit})
+	res, _, err := s.searcher.Search(ctx, s.mode, lexical.Request{Query: query, Limit: limit})
 	if err != nil {
 		return nil, err
 	}
@@ -191,9 +191,9 @@ type kaggleRecord struct {
 }
 
 func (c *genCorpusCmd) Run(e *env) error {
-	var sample []search.Document
+	var sample []lexical.Document
 	for _, path := range c.Sample {
-		if err := searcheval.ReadCorpus(e.ctx, path, func(d search.Document) { sample = append(sample, d) }); err != nil {
+		if err := searcheval.ReadCorpus(e.ctx, path, func(d lexical.Document) { sample = append(sample, d) }); err != nil {
 			return err
 		}
 	}
@@ -206,7 +206,7 @@ func (c *genCorpusCmd) Run(e *env) error {
 	enc := json.NewEncoder(w)
 	prog := newProgress(e, false)
 	n := 0
-	err = search.Generate(search.Synth{Seed: c.Seed, Topical: c.Topical}, sample, c.Papers, func(d search.Document) error {
+	err = lexical.Generate(lexical.Synth{Seed: c.Seed, Topical: c.Topical}, sample, c.Papers, func(d lexical.Document) error {
 		// Valid new-style ids, 99,999 a month from 2001 on.
 		month := n / 99_999
 		rec := kaggleRecord{

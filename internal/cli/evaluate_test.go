@@ -9,27 +9,27 @@ import (
 	"testing"
 
 	"github.com/paperboy-dev/paperboy/internal/embed"
-	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
+	"github.com/paperboy-dev/paperboy/internal/search/semantic"
 	"github.com/paperboy-dev/paperboy/internal/searcheval"
-	"github.com/paperboy-dev/paperboy/internal/semantic"
 )
 
 // twoTopics has speech papers (even numbers) and vision papers (odd) that
 // share no words, so a paper's topic is never in doubt. Each paper has
 // two of its topic's words in the title and leaves a third out.
-func twoTopics() []search.Document {
+func twoTopics() []lexical.Document {
 	topics := [2][]string{
 		strings.Fields("speech acoustic phoneme audio recognition spoken waveform vocoder"),
 		strings.Fields("image pixel segmentation convolution camera detection visual object"),
 	}
-	docs := make([]search.Document, 80)
+	docs := make([]lexical.Document, 80)
 	for i := range docs {
 		words, k := topics[i%2], i/2
 		var abstract []string
 		for j := k + 3; j < k+len(words); j++ {
 			abstract = append(abstract, words[j%len(words)])
 		}
-		docs[i] = search.Document{ID: fmt.Sprintf("2501.%05d", i), Title: words[k%len(words)] + " " + words[(k+1)%len(words)],
+		docs[i] = lexical.Document{ID: fmt.Sprintf("2501.%05d", i), Title: words[k%len(words)] + " " + words[(k+1)%len(words)],
 			Abstract: strings.Join(abstract, " ")}
 	}
 	return docs
@@ -55,12 +55,12 @@ func TestEvalRanksThroughTheSearcher(t *testing.T) {
 		}
 		return ids
 	}
-	lexical, err := searcheval.BuildIndex(ctx, docs)
+	lexIndex, err := searcheval.BuildIndex(ctx, docs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	lexicalIDs := func(query string) []string {
-		ids, err := lexical.Search(ctx, query, len(docs)/2)
+		ids, err := lexIndex.Search(ctx, query, len(docs)/2)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,7 +87,7 @@ func TestEvalRanksThroughTheSearcher(t *testing.T) {
 
 	// Whole abstracts are longer than an interactive query may be.
 	long := strings.Repeat("acoustic waveform vocoder ", 20)
-	if _, err := search.Parse(long); !errors.Is(err, search.ErrQueryTooLong) {
+	if _, err := lexical.Parse(long); !errors.Is(err, lexical.ErrQueryTooLong) {
 		t.Fatalf("a %d-byte query parsed: %v", len(long), err)
 	}
 	if ids := search1(semantic.Hybrid, long); len(ids) == 0 || !isSpeech(ids[0]) {

@@ -11,9 +11,9 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/paperboy-dev/paperboy/internal/indexer"
-	"github.com/paperboy-dev/paperboy/internal/search"
-	"github.com/paperboy-dev/paperboy/internal/semantic"
+	"github.com/paperboy-dev/paperboy/internal/search/follow"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
+	"github.com/paperboy-dev/paperboy/internal/search/semantic"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -57,8 +57,8 @@ func (c *searchCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	sort, _ := search.ParseSortOrder(c.Sort)
-	req := search.Request{Query: strings.Join(c.Query, " "), Limit: c.Limit, Offset: c.Offset, Sort: sort, Categories: c.Category}
+	sort, _ := lexical.ParseSortOrder(c.Sort)
+	req := lexical.Request{Query: strings.Join(c.Query, " "), Limit: c.Limit, Offset: c.Offset, Sort: sort, Categories: c.Category}
 	var sem *semantic.Index
 	if c.Mode != string(semantic.Lexical) {
 		if sem, err = e.openSemantic(); err != nil {
@@ -101,9 +101,9 @@ func (c *searchCmd) Run(e *env) error {
 
 // openIndex loads the search index of the data directory, building it or
 // bringing it up to date first (and saving that work for next time).
-func (e *env) openIndex(s *store.Store) (*indexer.Indexer, error) {
+func (e *env) openIndex(s *store.Store) (*follow.Indexer, error) {
 	prog := newProgress(e, false)
-	idx, err := indexer.Open(e.ctx, indexer.Options{
+	idx, err := follow.Open(e.ctx, follow.Options{
 		Dir:             e.indexDir(),
 		Source:          s,
 		Log:             e.log,
@@ -131,7 +131,7 @@ type jsonResult struct {
 	Upvotes    int      `json:"upvotes"`
 }
 
-func writeSearchJSON(w io.Writer, res search.Result, papers []store.Paper, mode string, groups []semantic.Group) error {
+func writeSearchJSON(w io.Writer, res lexical.Result, papers []store.Paper, mode string, groups []semantic.Group) error {
 	byID := map[string]*store.Paper{}
 	for i := range papers {
 		byID[papers[i].ID] = &papers[i]
@@ -162,8 +162,8 @@ func writeSearchJSON(w io.Writer, res search.Result, papers []store.Paper, mode 
 	return enc.Encode(out)
 }
 
-func writeSearchText(w io.Writer, res search.Result, papers []store.Paper, offset int, took time.Duration, tty bool) {
-	mark := func(frags []search.Fragment) string {
+func writeSearchText(w io.Writer, res lexical.Result, papers []store.Paper, offset int, took time.Duration, tty bool) {
+	mark := func(frags []lexical.Fragment) string {
 		var b strings.Builder
 		for _, f := range frags {
 			switch {
@@ -200,8 +200,8 @@ func writeSearchText(w io.Writer, res search.Result, papers []store.Paper, offse
 		if p.Community.TotalUpvotes() > 0 {
 			meta = append(meta, fmt.Sprintf("▲ %d", p.Community.TotalUpvotes()))
 		}
-		fmt.Fprintf(w, "\n%2d. %s\n    %s\n    %s\n", offset+i+1, mark(search.Highlight(p.Title, res.Query)),
-			strings.Join(meta, " · "), mark(search.Snippet(p.Abstract, res.Query, 220)))
+		fmt.Fprintf(w, "\n%2d. %s\n    %s\n    %s\n", offset+i+1, mark(lexical.Highlight(p.Title, res.Query)),
+			strings.Join(meta, " · "), mark(lexical.Snippet(p.Abstract, res.Query, 220)))
 	}
 }
 
@@ -219,7 +219,7 @@ func (c *reindexCmd) Run(e *env) error {
 	}
 	defer s.Close()
 	prog := newProgress(e, false)
-	idx := indexer.New(indexer.Options{Dir: e.indexDir(), Source: s, Log: e.log, OnBuildProgress: prog.counter("indexing")})
+	idx := follow.New(follow.Options{Dir: e.indexDir(), Source: s, Log: e.log, OnBuildProgress: prog.counter("indexing")})
 	start := time.Now()
 	if err := idx.Rebuild(e.ctx); err != nil {
 		return err

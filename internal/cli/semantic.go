@@ -12,9 +12,9 @@ import (
 
 	"github.com/paperboy-dev/paperboy/internal/arxiv"
 	"github.com/paperboy-dev/paperboy/internal/embed"
-	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
-	"github.com/paperboy-dev/paperboy/internal/semantic"
+	"github.com/paperboy-dev/paperboy/internal/search/semantic"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -135,12 +135,12 @@ func (c *embedTrainCmd) Run(e *env) error {
 // trainingSample reads about max evenly spaced visible papers of the n
 // stored (all of them when there are fewer), in id order: what the model
 // learns from, deterministic for a given store.
-func trainingSample(ctx context.Context, s *store.Store, n, max int) ([]search.Document, error) {
+func trainingSample(ctx context.Context, s *store.Store, n, max int) ([]lexical.Document, error) {
 	step := 1.0
 	if n > max {
 		step = float64(n) / float64(max)
 	}
-	var sample []search.Document
+	var sample []lexical.Document
 	i, next := 0, 0.0
 	err := s.EachPaper(ctx, func(p store.Paper) error {
 		if float64(i) >= next && !p.Community.Hidden {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/arxiv"
-	"github.com/paperboy-dev/paperboy/internal/semantic"
+	"github.com/paperboy-dev/paperboy/internal/search/semantic"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paperboy-dev/paperboy/internal/search"
-	"github.com/paperboy-dev/paperboy/internal/semantic"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
+	"github.com/paperboy-dev/paperboy/internal/search/semantic"
 )
 
 // Bounds of the search API's paging, as Hugging Face's.
@@ -38,9 +38,9 @@ type apiHighlights struct {
 // searchRequest reads a search from URL parameters: q, limit, offset, sort
 // (relevance|newest|upvotes), category (repeatable or comma-separated),
 // after and before (YYYY-MM-DD).
-func searchRequest(r *http.Request) (search.Request, error) {
+func searchRequest(r *http.Request) (lexical.Request, error) {
 	v := r.URL.Query()
-	req := search.Request{Query: v.Get("q"), Limit: search.DefaultLimit}
+	req := lexical.Request{Query: v.Get("q"), Limit: lexical.DefaultLimit}
 	var err error
 	if s := v.Get("limit"); s != "" {
 		if req.Limit, err = strconv.Atoi(s); err != nil || req.Limit < 1 || req.Limit > maxSearchLimit {
@@ -54,7 +54,7 @@ func searchRequest(r *http.Request) (search.Request, error) {
 	}
 	if s := v.Get("sort"); s != "" {
 		var ok bool
-		if req.Sort, ok = search.ParseSortOrder(s); !ok {
+		if req.Sort, ok = lexical.ParseSortOrder(s); !ok {
 			return req, errBadRequest("sort: want relevance, newest or upvotes")
 		}
 	}
@@ -119,8 +119,8 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 			NumComments: p.Community.TotalComments(),
 			Score:       h.Score,
 			Highlights: apiHighlights{
-				Title:   markHTML(search.Highlight(p.Title, res.Query)),
-				Summary: markHTML(search.Snippet(p.Abstract, res.Query, 300)),
+				Title:   markHTML(lexical.Highlight(p.Title, res.Query)),
+				Summary: markHTML(lexical.Snippet(p.Abstract, res.Query, 300)),
 			},
 		})
 	}
@@ -156,7 +156,7 @@ type apiSearchEnvelope struct {
 }
 
 // markHTML renders fragments as escaped HTML with matches in <mark>.
-func markHTML(frags []search.Fragment) string {
+func markHTML(frags []lexical.Fragment) string {
 	var b strings.Builder
 	for _, f := range frags {
 		if f.Match {

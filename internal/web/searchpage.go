@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paperboy-dev/paperboy/internal/search"
-	"github.com/paperboy-dev/paperboy/internal/semantic"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
+	"github.com/paperboy-dev/paperboy/internal/search/semantic"
 )
 
 const searchPageSize = 20
@@ -89,7 +89,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err == nil {
 		req.Limit, req.Offset = searchPageSize, (p-1)*searchPageSize
-		if req.Offset+req.Limit > search.MaxResults {
+		if req.Offset+req.Limit > lexical.MaxResults {
 			err = errBadRequest("Only the first 1,000 results can be shown; narrow the search.")
 		}
 	}
@@ -109,7 +109,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	// page groups inline when a topic is chosen, or when asked to
 	// (&topics=1, the link offered to readers without script).
 	inline := sp.Topic > 0 || v.Get("topics") != ""
-	var res search.Result
+	var res lexical.Result
 	var groups []semantic.Group
 	if err == nil {
 		res, groups, err = s.searchWithTopics(r, &sp, mode, req, inline)
@@ -120,7 +120,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 		switch {
 		case errors.As(err, &he) && he.status == http.StatusBadRequest:
 			sp.Error = he.message
-		case errors.Is(err, search.ErrQueryTooLong), errors.Is(err, search.ErrEmptyQuery):
+		case errors.Is(err, lexical.ErrQueryTooLong), errors.Is(err, lexical.ErrEmptyQuery):
 			sp.Error = strings.TrimPrefix(err.Error(), "search: ")
 		default:
 			return err
@@ -147,7 +147,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	if p > 1 {
 		sp.PrevPage = pageURL(r, p-1)
 	}
-	if sp.To < res.Total && len(res.Hits) == req.Limit && sp.To < search.MaxResults {
+	if sp.To < res.Total && len(res.Hits) == req.Limit && sp.To < lexical.MaxResults {
 		sp.NextPage = pageURL(r, p+1)
 	}
 	sp.Feeds = feedLinks("Search: "+truncate(req.Query, 60), "search", url.Values{"q": {req.Query}})
@@ -169,7 +169,7 @@ func authorQuery(q string) (string, bool) {
 	return name, !strings.Contains(name, `"`)
 }
 
-func (s *Server) searchCards(r *http.Request, sp *searchPage, res search.Result) error {
+func (s *Server) searchCards(r *http.Request, sp *searchPage, res lexical.Result) error {
 	ids := res.IDs()
 	seq, cached := s.readVersion(r.Context())
 	papers, err := s.papersAt(r.Context(), ids, seq, cached)
@@ -184,9 +184,9 @@ func (s *Server) searchCards(r *http.Request, sp *searchPage, res search.Result)
 		}
 		sp.Results = append(sp.Results, searchCard{
 			Card:    cardMeta(p),
-			Title:   markTeX(search.Highlight(p.Title, res.Query)),
+			Title:   markTeX(lexical.Highlight(p.Title, res.Query)),
 			Meta:    meta,
-			Snippet: markTeX(search.Snippet(p.Abstract, res.Query, 300)),
+			Snippet: markTeX(lexical.Snippet(p.Abstract, res.Query, 300)),
 		})
 	}
 	return nil
@@ -195,7 +195,7 @@ func (s *Server) searchCards(r *http.Request, sp *searchPage, res search.Result)
 // markTeX renders highlighted fragments as readable text (LaTeX reduced to
 // Unicode) with matches in <mark>. Fragments may split markup, so each is
 // rendered on its own by the forgiving plain-text renderer.
-func markTeX(frags []search.Fragment) template.HTML {
+func markTeX(frags []lexical.Fragment) template.HTML {
 	var b strings.Builder
 	for _, f := range frags {
 		t := template.HTMLEscapeString(texText(f.Text))
@@ -228,7 +228,7 @@ const groupBudget = 100 * time.Millisecond
 // (a chosen topic, &topics=1, or the chips fragment) it also groups the
 // best results of a free-text query into topics; with a topic chosen, the
 // results are that group's papers.
-func (s *Server) searchWithTopics(r *http.Request, sp *searchPage, mode semantic.Mode, req search.Request, inline bool) (search.Result, []semantic.Group, error) {
+func (s *Server) searchWithTopics(r *http.Request, sp *searchPage, mode semantic.Mode, req lexical.Request, inline bool) (lexical.Result, []semantic.Group, error) {
 	searcher := semantic.Searcher{Lexical: s.search, Index: s.semanticIndex, Down: s.semDown}
 	grouping := inline && strings.TrimSpace(sp.Q) != "" && (req.Offset == 0 || sp.Topic > 0) && s.semanticIndex() != nil
 	if !grouping {
@@ -250,7 +250,7 @@ func (s *Server) searchWithTopics(r *http.Request, sp *searchPage, mode semantic
 	cancel()
 	switch {
 	case r.Context().Err() != nil:
-		return search.Result{}, nil, r.Context().Err()
+		return lexical.Result{}, nil, r.Context().Err()
 	case err != nil:
 		// Topics are a help, not the answer: the results still come.
 		s.log.Debug("search page: no topic groups", "q", sp.Q, "err", err)
@@ -259,7 +259,7 @@ func (s *Server) searchWithTopics(r *http.Request, sp *searchPage, mode semantic
 	hits := res.Hits
 	if sp.Topic > 0 {
 		if sp.Topic > len(groups) {
-			return search.Result{}, groups, errBadRequest("This topic is not among the results any more; show all results instead.")
+			return lexical.Result{}, groups, errBadRequest("This topic is not among the results any more; show all results instead.")
 		}
 		// The group's papers, in result order.
 		members := make(map[string]bool, groups[sp.Topic-1].Count)
@@ -280,7 +280,7 @@ func (s *Server) searchWithTopics(r *http.Request, sp *searchPage, mode semantic
 
 // groupable reports whether a search's results can be grouped into topics:
 // the first page of a free-text query, with a model loaded.
-func (s *Server) groupable(q string, req search.Request) bool {
+func (s *Server) groupable(q string, req lexical.Request) bool {
 	return strings.TrimSpace(q) != "" && req.Offset == 0 && s.semanticIndex() != nil
 }
 

@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/mail"
-	"github.com/paperboy-dev/paperboy/internal/search"
-	"github.com/paperboy-dev/paperboy/internal/semantic"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
+	"github.com/paperboy-dev/paperboy/internal/search/semantic"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -43,7 +43,7 @@ var files embed.FS
 
 // Searcher runs searches.
 type Searcher interface {
-	Search(ctx context.Context, req search.Request) (search.Result, error)
+	Search(ctx context.Context, req lexical.Request) (lexical.Result, error)
 }
 
 // Server is paperboy's HTTP handler.
@@ -402,7 +402,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		status, msg = http.StatusServiceUnavailable, "The database is not answering; please try again in a moment."
 		w.Header().Set("Retry-After", "5")
 		s.log.Warn("database unavailable", "method", r.Method, "path", loggedPath(r.URL.Path), "err", err)
-	case errors.Is(err, search.ErrEmptyQuery), errors.Is(err, search.ErrQueryTooLong), errors.Is(err, semantic.ErrLexicalOnly):
+	case errors.Is(err, lexical.ErrEmptyQuery), errors.Is(err, lexical.ErrQueryTooLong), errors.Is(err, semantic.ErrLexicalOnly):
 		status, msg = http.StatusBadRequest, strings.TrimPrefix(err.Error(), "search: ")
 	case errors.Is(err, semantic.ErrProviderUnavailable):
 		status, msg = http.StatusServiceUnavailable, "search by meaning is unavailable right now: the embeddings provider did not answer; try mode=hybrid or lexical"
@@ -412,7 +412,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		w.Header().Set("Retry-After", "60")
 	case errors.Is(err, semantic.ErrNoModel), errors.Is(err, semantic.ErrUnknownPaper):
 		status, msg = http.StatusNotFound, err.Error()
-	case errors.Is(err, search.ErrNotReady):
+	case errors.Is(err, lexical.ErrNotReady):
 		status, msg = http.StatusServiceUnavailable, err.Error()
 		w.Header().Set("Retry-After", "10")
 	case errors.Is(err, context.Canceled):
