@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/embed"
+	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/search/semantic"
 	"github.com/paperboy-dev/paperboy/internal/searcheval"
@@ -39,8 +40,8 @@ func (c *evalSearchCmd) Run(e *env) error {
 			return err
 		}
 		others = []searcheval.Engine{
-			{Name: string(semantic.Semantic), Build: buildSemantic(model, semantic.Semantic)},
-			{Name: string(semantic.Hybrid), Build: buildSemantic(model, semantic.Hybrid)},
+			{Name: string(search.Semantic), Build: buildSemantic(model, search.Semantic)},
+			{Name: string(search.Hybrid), Build: buildSemantic(model, search.Hybrid)},
 		}
 	}
 	rep, err := searcheval.RunEval(e.ctx, c.Data, searcheval.BuildIndex, engineName, others...)
@@ -75,10 +76,10 @@ func (c *evalSearchCmd) trainModel(e *env) (*embed.Model, error) {
 
 // buildSemantic is the evaluation's Builder for semantic or hybrid
 // ranking: paperboy's lexical index and the model's vectors of docs behind
-// a semantic.Searcher, the code the server and 'paperboy search' rank
+// a search.Searcher, the code the server and 'paperboy search' rank
 // with, so that what is measured is what is served.
-func buildSemantic(model *embed.Model, mode semantic.Mode) searcheval.Builder {
-	return func(ctx context.Context, docs []lexical.Document) (searcheval.Searcher, error) {
+func buildSemantic(model *embed.Model, mode search.Mode) searcheval.Builder {
+	return func(ctx context.Context, docs []search.Document) (searcheval.Searcher, error) {
 		b := lexical.NewBuilder()
 		for _, d := range docs {
 			if err := b.Add(d); err != nil {
@@ -91,7 +92,7 @@ func buildSemantic(model *embed.Model, mode semantic.Mode) searcheval.Builder {
 			return nil, err
 		}
 		return searcherEval{
-			searcher: &semantic.Searcher{Lexical: wordQueries{lex}, Index: func() *semantic.Index { return ix }, Fusion: semantic.DefaultFusion},
+			searcher: &search.Searcher{Lexical: wordQueries{lex}, Index: func() *semantic.Index { return ix }, Fusion: search.DefaultFusion},
 			mode:     mode,
 		}, nil
 	}
@@ -103,22 +104,22 @@ func buildSemantic(model *embed.Model, mode semantic.Mode) searcheval.Builder {
 // (lexical.ParseWords), as searcheval.IndexSearcher reads them.
 type wordQueries struct{ ix *lexical.Index }
 
-func (l wordQueries) Search(ctx context.Context, req lexical.Request) (lexical.Result, error) {
+func (l wordQueries) Search(ctx context.Context, req search.Request) (search.Result, error) {
 	q, err := lexical.ParseWords(req.Query)
 	if err != nil {
-		return lexical.Result{}, err
+		return search.Result{}, err
 	}
 	return l.ix.SearchQuery(ctx, q, req)
 }
 
-// searcherEval ranks with a semantic.Searcher in one mode.
+// searcherEval ranks with a search.Searcher in one mode.
 type searcherEval struct {
-	searcher *semantic.Searcher
-	mode     semantic.Mode
+	searcher *search.Searcher
+	mode     search.Mode
 }
 
 func (s searcherEval) Search(ctx context.Context, query string, limit int) ([]string, error) {
-	res, _, err := s.searcher.Search(ctx, s.mode, lexical.Request{Query: query, Limit: limit})
+	res, _, err := s.searcher.Search(ctx, s.mode, search.Request{Query: query, Limit: limit})
 	if err != nil {
 		return nil, err
 	}
@@ -191,9 +192,9 @@ type kaggleRecord struct {
 }
 
 func (c *genCorpusCmd) Run(e *env) error {
-	var sample []lexical.Document
+	var sample []search.Document
 	for _, path := range c.Sample {
-		if err := searcheval.ReadCorpus(e.ctx, path, func(d lexical.Document) { sample = append(sample, d) }); err != nil {
+		if err := searcheval.ReadCorpus(e.ctx, path, func(d search.Document) { sample = append(sample, d) }); err != nil {
 			return err
 		}
 	}
@@ -206,7 +207,7 @@ func (c *genCorpusCmd) Run(e *env) error {
 	enc := json.NewEncoder(w)
 	prog := newProgress(e, false)
 	n := 0
-	err = lexical.Generate(lexical.Synth{Seed: c.Seed, Topical: c.Topical}, sample, c.Papers, func(d lexical.Document) error {
+	err = lexical.Generate(lexical.Synth{Seed: c.Seed, Topical: c.Topical}, sample, c.Papers, func(d search.Document) error {
 		// Valid new-style ids, 99,999 a month from 2001 on.
 		month := n / 99_999
 		rec := kaggleRecord{

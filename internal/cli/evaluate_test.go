@@ -9,27 +9,27 @@ import (
 	"testing"
 
 	"github.com/paperboy-dev/paperboy/internal/embed"
+	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/search/lexical"
-	"github.com/paperboy-dev/paperboy/internal/search/semantic"
 	"github.com/paperboy-dev/paperboy/internal/searcheval"
 )
 
 // twoTopics has speech papers (even numbers) and vision papers (odd) that
 // share no words, so a paper's topic is never in doubt. Each paper has
 // two of its topic's words in the title and leaves a third out.
-func twoTopics() []lexical.Document {
+func twoTopics() []search.Document {
 	topics := [2][]string{
 		strings.Fields("speech acoustic phoneme audio recognition spoken waveform vocoder"),
 		strings.Fields("image pixel segmentation convolution camera detection visual object"),
 	}
-	docs := make([]lexical.Document, 80)
+	docs := make([]search.Document, 80)
 	for i := range docs {
 		words, k := topics[i%2], i/2
 		var abstract []string
 		for j := k + 3; j < k+len(words); j++ {
 			abstract = append(abstract, words[j%len(words)])
 		}
-		docs[i] = lexical.Document{ID: fmt.Sprintf("2501.%05d", i), Title: words[k%len(words)] + " " + words[(k+1)%len(words)],
+		docs[i] = search.Document{ID: fmt.Sprintf("2501.%05d", i), Title: words[k%len(words)] + " " + words[(k+1)%len(words)],
 			Abstract: strings.Join(abstract, " ")}
 	}
 	return docs
@@ -42,7 +42,7 @@ func TestEvalRanksThroughTheSearcher(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	search1 := func(mode semantic.Mode, query string) []string {
+	search1 := func(mode search.Mode, query string) []string {
 		t.Helper()
 		s, err := buildSemantic(model, mode)(ctx, docs)
 		if err != nil {
@@ -75,7 +75,7 @@ func TestEvalRanksThroughTheSearcher(t *testing.T) {
 	// Hybrid ranks the speech papers first, in another order than the
 	// words alone: the vectors took part.
 	words := lexicalIDs("phoneme")
-	hybrid := search1(semantic.Hybrid, "phoneme")
+	hybrid := search1(search.Hybrid, "phoneme")
 	if slices.Equal(hybrid[:len(words)], words) {
 		t.Errorf("hybrid ranks as lexical: %v", words)
 	}
@@ -87,10 +87,10 @@ func TestEvalRanksThroughTheSearcher(t *testing.T) {
 
 	// Whole abstracts are longer than an interactive query may be.
 	long := strings.Repeat("acoustic waveform vocoder ", 20)
-	if _, err := lexical.Parse(long); !errors.Is(err, lexical.ErrQueryTooLong) {
+	if _, err := lexical.Parse(long); !errors.Is(err, search.ErrQueryTooLong) {
 		t.Fatalf("a %d-byte query parsed: %v", len(long), err)
 	}
-	if ids := search1(semantic.Hybrid, long); len(ids) == 0 || !isSpeech(ids[0]) {
+	if ids := search1(search.Hybrid, long); len(ids) == 0 || !isSpeech(ids[0]) {
 		t.Errorf("long hybrid query: %v", ids)
 	}
 
@@ -98,7 +98,7 @@ func TestEvalRanksThroughTheSearcher(t *testing.T) {
 	// reads them: quotes and a dash are not a phrase and an exclusion, in
 	// any mode.
 	quoted, plain := `audio "spoken waveform" -vocoder`, "audio spoken waveform vocoder"
-	for _, mode := range []semantic.Mode{semantic.Hybrid, semantic.Semantic} {
+	for _, mode := range []search.Mode{search.Hybrid, search.Semantic} {
 		if got, want := search1(mode, quoted), search1(mode, plain); !slices.Equal(got, want) {
 			t.Errorf("%s: %q ranks %v, %q ranks %v", mode, quoted, got, plain, want)
 		}

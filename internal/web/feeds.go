@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paperboy-dev/paperboy/internal/search/lexical"
+	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -60,7 +60,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
 			return errNoSearch
 		}
 		link = base + "/search?" + url.Values{"q": {q}, "sort": {"newest"}}.Encode()
-		res, serr := s.search.Search(ctx, lexical.Request{Query: q, Limit: feedSize, Sort: lexical.SortNewest})
+		res, serr := s.search.Search(ctx, search.Request{Query: q, Limit: feedSize, Sort: search.SortNewest})
 		if serr != nil {
 			return serr
 		}

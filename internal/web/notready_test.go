@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/paperboy-dev/paperboy/internal/search/lexical"
+	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -15,8 +15,8 @@ import (
 // indexer's is while a process starts.
 type buildingIndex struct{}
 
-func (buildingIndex) Search(context.Context, lexical.Request) (lexical.Result, error) {
-	return lexical.Result{}, fmt.Errorf("indexer: %w", lexical.ErrNotReady)
+func (buildingIndex) Search(context.Context, search.Request) (search.Result, error) {
+	return search.Result{}, fmt.Errorf("indexer: %w", search.ErrNotReady)
 }
 
 // TestSearchWhileTheIndexIsBuiltAsksToWait: a search the index cannot

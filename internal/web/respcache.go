@@ -14,7 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/paperboy-dev/paperboy/internal/search/lexical"
+	"github.com/paperboy-dev/paperboy/internal/search"
 )
 
 // The server-side response cache.
@@ -210,7 +210,7 @@ func (s *Server) cacheKey(r *http.Request) string {
 // indexSeq is the search index's version: the last change it applied.
 func (s *Server) indexSeq() uint64 {
 	switch x := s.search.(type) {
-	case interface{ Index() *lexical.Index }: // the indexer
+	case interface{ Index() *search.LexicalIndex }: // the indexer
 		if ix := x.Index(); ix != nil {
 			return ix.LastSeq() + 1
 		}

@@ -7,8 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paperboy-dev/paperboy/internal/search/lexical"
-	"github.com/paperboy-dev/paperboy/internal/search/semantic"
+	"github.com/paperboy-dev/paperboy/internal/search"
 )
 
 // Bounds of the search API's paging, as Hugging Face's.
@@ -38,9 +37,9 @@ type apiHighlights struct {
 // searchRequest reads a search from URL parameters: q, limit, offset, sort
 // (relevance|newest|upvotes), category (repeatable or comma-separated),
 // after and before (YYYY-MM-DD).
-func searchRequest(r *http.Request) (lexical.Request, error) {
+func searchRequest(r *http.Request) (search.Request, error) {
 	v := r.URL.Query()
-	req := lexical.Request{Query: v.Get("q"), Limit: lexical.DefaultLimit}
+	req := search.Request{Query: v.Get("q"), Limit: search.DefaultLimit}
 	var err error
 	if s := v.Get("limit"); s != "" {
 		if req.Limit, err = strconv.Atoi(s); err != nil || req.Limit < 1 || req.Limit > maxSearchLimit {
@@ -54,7 +53,7 @@ func searchRequest(r *http.Request) (lexical.Request, error) {
 	}
 	if s := v.Get("sort"); s != "" {
 		var ok bool
-		if req.Sort, ok = lexical.ParseSortOrder(s); !ok {
+		if req.Sort, ok = search.ParseSortOrder(s); !ok {
 			return req, errBadRequest("sort: want relevance, newest or upvotes")
 		}
 	}
@@ -81,11 +80,11 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	mode, err := semantic.ParseMode(r.URL.Query().Get("mode"))
+	mode, err := search.ParseMode(r.URL.Query().Get("mode"))
 	if err != nil {
 		return errBadRequest(err.Error())
 	}
-	searcher := semantic.Searcher{Lexical: s.search, Index: s.semanticIndex, Down: s.semDown}
+	searcher := search.Searcher{Lexical: s.search, Index: s.semanticIndex, Down: s.semDown}
 	res, served, err := searcher.Search(r.Context(), mode, req)
 	if err != nil {
 		return err
@@ -119,8 +118,8 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 			NumComments: p.Community.TotalComments(),
 			Score:       h.Score,
 			Highlights: apiHighlights{
-				Title:   markHTML(lexical.Highlight(p.Title, res.Query)),
-				Summary: markHTML(lexical.Snippet(p.Abstract, res.Query, 300)),
+				Title:   markHTML(search.Highlight(p.Title, res.Query)),
+				Summary: markHTML(search.Snippet(p.Abstract, res.Query, 300)),
 			},
 		})
 	}
@@ -131,9 +130,9 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The envelope carries what the bare array cannot: the mode that
 	// answered, the total, and the topic groups of the best results.
-	groups := []semantic.Group{}
+	groups := []search.Group{}
 	if req.Offset == 0 && len(items) > 0 {
-		g, err := searcher.Groups(r.Context(), cachedPapers{s}, mode, req, semantic.GroupOptions{})
+		g, err := searcher.Groups(r.Context(), cachedPapers{s}, mode, req, search.GroupOptions{})
 		if err != nil {
 			return err
 		}
@@ -149,14 +148,14 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 type apiSearchEnvelope struct {
 	Mode string `json:"mode"`
 	// Fallback says why a hybrid search answered from words alone.
-	Fallback string           `json:"fallback,omitempty"`
-	Total    int              `json:"total"`
-	Results  []apiSearchItem  `json:"results"`
-	Groups   []semantic.Group `json:"groups"`
+	Fallback string          `json:"fallback,omitempty"`
+	Total    int             `json:"total"`
+	Results  []apiSearchItem `json:"results"`
+	Groups   []search.Group  `json:"groups"`
 }
 
 // markHTML renders fragments as escaped HTML with matches in <mark>.
-func markHTML(frags []lexical.Fragment) string {
+func markHTML(frags []search.Fragment) string {
 	var b strings.Builder
 	for _, f := range frags {
 		if f.Match {
@@ -168,7 +167,7 @@ func markHTML(frags []lexical.Fragment) string {
 	return b.String()
 }
 
-func (s *Server) semanticIndex() *semantic.Index {
+func (s *Server) semanticIndex() *search.SemanticIndex {
 	if s.semantic == nil {
 		return nil
 	}

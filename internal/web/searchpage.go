@@ -11,8 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paperboy-dev/paperboy/internal/search/lexical"
-	"github.com/paperboy-dev/paperboy/internal/search/semantic"
+	"github.com/paperboy-dev/paperboy/internal/search"
 )
 
 const searchPageSize = 20
@@ -89,13 +88,13 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err == nil {
 		req.Limit, req.Offset = searchPageSize, (p-1)*searchPageSize
-		if req.Offset+req.Limit > lexical.MaxResults {
+		if req.Offset+req.Limit > search.MaxResults {
 			err = errBadRequest("Only the first 1,000 results can be shown; narrow the search.")
 		}
 	}
-	var mode semantic.Mode
+	var mode search.Mode
 	if err == nil {
-		if mode, err = semantic.ParseMode(sp.Mode); err != nil {
+		if mode, err = search.ParseMode(sp.Mode); err != nil {
 			err = errBadRequest(err.Error())
 		}
 	}
@@ -109,8 +108,8 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	// page groups inline when a topic is chosen, or when asked to
 	// (&topics=1, the link offered to readers without script).
 	inline := sp.Topic > 0 || v.Get("topics") != ""
-	var res lexical.Result
-	var groups []semantic.Group
+	var res search.Result
+	var groups []search.Group
 	if err == nil {
 		res, groups, err = s.searchWithTopics(r, &sp, mode, req, inline)
 	}
@@ -120,7 +119,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 		switch {
 		case errors.As(err, &he) && he.status == http.StatusBadRequest:
 			sp.Error = he.message
-		case errors.Is(err, lexical.ErrQueryTooLong), errors.Is(err, lexical.ErrEmptyQuery):
+		case errors.Is(err, search.ErrQueryTooLong), errors.Is(err, search.ErrEmptyQuery):
 			sp.Error = strings.TrimPrefix(err.Error(), "search: ")
 		default:
 			return err
@@ -147,7 +146,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	if p > 1 {
 		sp.PrevPage = pageURL(r, p-1)
 	}
-	if sp.To < res.Total && len(res.Hits) == req.Limit && sp.To < lexical.MaxResults {
+	if sp.To < res.Total && len(res.Hits) == req.Limit && sp.To < search.MaxResults {
 		sp.NextPage = pageURL(r, p+1)
 	}
 	sp.Feeds = feedLinks("Search: "+truncate(req.Query, 60), "search", url.Values{"q": {req.Query}})
@@ -169,7 +168,7 @@ func authorQuery(q string) (string, bool) {
 	return name, !strings.Contains(name, `"`)
 }
 
-func (s *Server) searchCards(r *http.Request, sp *searchPage, res lexical.Result) error {
+func (s *Server) searchCards(r *http.Request, sp *searchPage, res search.Result) error {
 	ids := res.IDs()
 	seq, cached := s.readVersion(r.Context())
 	papers, err := s.papersAt(r.Context(), ids, seq, cached)
@@ -184,9 +183,9 @@ func (s *Server) searchCards(r *http.Request, sp *searchPage, res lexical.Result
 		}
 		sp.Results = append(sp.Results, searchCard{
 			Card:    cardMeta(p),
-			Title:   markTeX(lexical.Highlight(p.Title, res.Query)),
+			Title:   markTeX(search.Highlight(p.Title, res.Query)),
 			Meta:    meta,
-			Snippet: markTeX(lexical.Snippet(p.Abstract, res.Query, 300)),
+			Snippet: markTeX(search.Snippet(p.Abstract, res.Query, 300)),
 		})
 	}
 	return nil
@@ -195,7 +194,7 @@ func (s *Server) searchCards(r *http.Request, sp *searchPage, res lexical.Result
 // markTeX renders highlighted fragments as readable text (LaTeX reduced to
 // Unicode) with matches in <mark>. Fragments may split markup, so each is
 // rendered on its own by the forgiving plain-text renderer.
-func markTeX(frags []lexical.Fragment) template.HTML {
+func markTeX(frags []search.Fragment) template.HTML {
 	var b strings.Builder
 	for _, f := range frags {
 		t := template.HTMLEscapeString(texText(f.Text))
@@ -216,7 +215,7 @@ func truncate(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
-// maxTopics bounds the topic parameter; semantic.Groups makes at most a
+// maxTopics bounds the topic parameter; topics.Groups makes at most a
 // handful of groups.
 const maxTopics = 8
 
@@ -228,8 +227,8 @@ const groupBudget = 100 * time.Millisecond
 // (a chosen topic, &topics=1, or the chips fragment) it also groups the
 // best results of a free-text query into topics; with a topic chosen, the
 // results are that group's papers.
-func (s *Server) searchWithTopics(r *http.Request, sp *searchPage, mode semantic.Mode, req lexical.Request, inline bool) (lexical.Result, []semantic.Group, error) {
-	searcher := semantic.Searcher{Lexical: s.search, Index: s.semanticIndex, Down: s.semDown}
+func (s *Server) searchWithTopics(r *http.Request, sp *searchPage, mode search.Mode, req search.Request, inline bool) (search.Result, []search.Group, error) {
+	searcher := search.Searcher{Lexical: s.search, Index: s.semanticIndex, Down: s.semDown}
 	grouping := inline && strings.TrimSpace(sp.Q) != "" && (req.Offset == 0 || sp.Topic > 0) && s.semanticIndex() != nil
 	if !grouping {
 		res, served, err := searcher.Search(r.Context(), mode, req)
@@ -239,18 +238,18 @@ func (s *Server) searchWithTopics(r *http.Request, sp *searchPage, mode semantic
 	// One search as deep as grouping reads serves both the groups and the
 	// page of results.
 	deep := req
-	deep.Offset, deep.Limit = 0, max(semantic.GroupDepth, req.Offset+req.Limit)
+	deep.Offset, deep.Limit = 0, max(search.GroupDepth, req.Offset+req.Limit)
 	res, served, err := searcher.Search(r.Context(), mode, deep)
 	if err != nil {
 		return res, nil, err
 	}
 	sp.Served, sp.Fallback = string(served), res.Fallback
 	ctx, cancel := context.WithTimeout(r.Context(), groupBudget)
-	groups, err := searcher.GroupsOf(ctx, cachedPapers{s}, res.IDs()[:min(semantic.GroupDepth, len(res.Hits))], semantic.GroupOptions{})
+	groups, err := searcher.GroupsOf(ctx, cachedPapers{s}, res.IDs()[:min(search.GroupDepth, len(res.Hits))], search.GroupOptions{})
 	cancel()
 	switch {
 	case r.Context().Err() != nil:
-		return lexical.Result{}, nil, r.Context().Err()
+		return search.Result{}, nil, r.Context().Err()
 	case err != nil:
 		// Topics are a help, not the answer: the results still come.
 		s.log.Debug("search page: no topic groups", "q", sp.Q, "err", err)
@@ -259,7 +258,7 @@ func (s *Server) searchWithTopics(r *http.Request, sp *searchPage, mode semantic
 	hits := res.Hits
 	if sp.Topic > 0 {
 		if sp.Topic > len(groups) {
-			return lexical.Result{}, groups, errBadRequest("This topic is not among the results any more; show all results instead.")
+			return search.Result{}, groups, errBadRequest("This topic is not among the results any more; show all results instead.")
 		}
 		// The group's papers, in result order.
 		members := make(map[string]bool, groups[sp.Topic-1].Count)
@@ -280,7 +279,7 @@ func (s *Server) searchWithTopics(r *http.Request, sp *searchPage, mode semantic
 
 // groupable reports whether a search's results can be grouped into topics:
 // the first page of a free-text query, with a model loaded.
-func (s *Server) groupable(q string, req lexical.Request) bool {
+func (s *Server) groupable(q string, req search.Request) bool {
 	return strings.TrimSpace(q) != "" && req.Offset == 0 && s.semanticIndex() != nil
 }
 
@@ -310,12 +309,12 @@ func (s *Server) searchTopics(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	mode, err := semantic.ParseMode(v.Get("mode"))
+	mode, err := search.ParseMode(v.Get("mode"))
 	if err != nil {
 		return errBadRequest(err.Error())
 	}
 	req.Offset, req.Limit = 0, searchPageSize
-	var groups []semantic.Group
+	var groups []search.Group
 	if s.groupable(sp.Q, req) {
 		if _, groups, err = s.searchWithTopics(r, &sp, mode, req, true); err != nil {
 			return err
@@ -327,7 +326,7 @@ func (s *Server) searchTopics(w http.ResponseWriter, r *http.Request) error {
 }
 
 // topicChips turns the groups into links that narrow the search.
-func (sp *searchPage) topicChips(r *http.Request, groups []semantic.Group) {
+func (sp *searchPage) topicChips(r *http.Request, groups []search.Group) {
 	if len(groups) < 2 {
 		return
 	}

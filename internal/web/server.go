@@ -17,8 +17,7 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/mail"
-	"github.com/paperboy-dev/paperboy/internal/search/lexical"
-	"github.com/paperboy-dev/paperboy/internal/search/semantic"
+	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -43,14 +42,14 @@ var files embed.FS
 
 // Searcher runs searches.
 type Searcher interface {
-	Search(ctx context.Context, req lexical.Request) (lexical.Result, error)
+	Search(ctx context.Context, req search.Request) (search.Result, error)
 }
 
 // Server is paperboy's HTTP handler.
 type Server struct {
 	papers     Papers
 	search     Searcher
-	semantic   func() *semantic.Index
+	semantic   func() *search.SemanticIndex
 	semDown    func() string
 	log        *slog.Logger
 	now        func() time.Time
@@ -95,7 +94,7 @@ type Options struct {
 	// Semantic returns the embedding model and vectors, or nil while there
 	// are none: search then answers in lexical mode and similar papers are
 	// unavailable.
-	Semantic func() *semantic.Index
+	Semantic func() *search.SemanticIndex
 	// SemanticDown, when set, says why Semantic returns nil (damaged
 	// files, vectors being rebuilt): hybrid search reports it as its
 	// fallback, and semantic search answers 503.
@@ -402,17 +401,17 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		status, msg = http.StatusServiceUnavailable, "The database is not answering; please try again in a moment."
 		w.Header().Set("Retry-After", "5")
 		s.log.Warn("database unavailable", "method", r.Method, "path", loggedPath(r.URL.Path), "err", err)
-	case errors.Is(err, lexical.ErrEmptyQuery), errors.Is(err, lexical.ErrQueryTooLong), errors.Is(err, semantic.ErrLexicalOnly):
+	case errors.Is(err, search.ErrEmptyQuery), errors.Is(err, search.ErrQueryTooLong), errors.Is(err, search.ErrLexicalOnly):
 		status, msg = http.StatusBadRequest, strings.TrimPrefix(err.Error(), "search: ")
-	case errors.Is(err, semantic.ErrProviderUnavailable):
+	case errors.Is(err, search.ErrProviderUnavailable):
 		status, msg = http.StatusServiceUnavailable, "search by meaning is unavailable right now: the embeddings provider did not answer; try mode=hybrid or lexical"
 		w.Header().Set("Retry-After", "5")
-	case errors.Is(err, semantic.ErrUnavailable):
+	case errors.Is(err, search.ErrUnavailable):
 		status, msg = http.StatusServiceUnavailable, err.Error()
 		w.Header().Set("Retry-After", "60")
-	case errors.Is(err, semantic.ErrNoModel), errors.Is(err, semantic.ErrUnknownPaper):
+	case errors.Is(err, search.ErrNoModel), errors.Is(err, search.ErrUnknownPaper):
 		status, msg = http.StatusNotFound, err.Error()
-	case errors.Is(err, lexical.ErrNotReady):
+	case errors.Is(err, search.ErrNotReady):
 		status, msg = http.StatusServiceUnavailable, err.Error()
 		w.Header().Set("Retry-After", "10")
 	case errors.Is(err, context.Canceled):

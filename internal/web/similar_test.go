@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/paperboy-dev/paperboy/internal/embed"
+	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
 	"github.com/paperboy-dev/paperboy/internal/search/semantic"
@@ -56,7 +57,7 @@ func ambiguousServer(t *testing.T) *testServerWithIndex {
 		t.Fatal(err)
 	}
 	b := lexical.NewBuilder()
-	var docs []lexical.Document
+	var docs []search.Document
 	if err := st.EachPaper(ctx, func(p store.Paper) error {
 		docs = append(docs, paperdoc.Of(&p))
 		return b.Add(paperdoc.Of(&p))

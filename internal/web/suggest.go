@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/paperboy-dev/paperboy/internal/search/lexical"
+	"github.com/paperboy-dev/paperboy/internal/search"
 )
 
 // maxSuggestions is how many titles the search box suggests.
@@ -23,11 +23,11 @@ type suggestion struct {
 func (s *Server) suggest(w http.ResponseWriter, r *http.Request) error {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	out := []suggestion{}
-	if s.search == nil || utf8.RuneCountInString(q) < 2 || len(q) > lexical.MaxQueryLen {
+	if s.search == nil || utf8.RuneCountInString(q) < 2 || len(q) > search.MaxQueryLen {
 		writeJSON(w, http.StatusOK, out)
 		return nil
 	}
-	res, err := s.search.Search(r.Context(), lexical.Request{Query: q, Limit: maxSuggestions})
+	res, err := s.search.Search(r.Context(), search.Request{Query: q, Limit: maxSuggestions})
 	if err != nil {
 		writeJSON(w, http.StatusOK, out)
 		return nil

@@ -48,7 +48,9 @@ type Options struct {
 	// (the papers changed, those deleted, and the last change's sequence
 	// number), so that another view, such as the vectors, follows the
 	// feed without reading it again.
-	OnApply func(docs []lexical.Document, gone []string, seq int64) error
+	// OnApply is called with the context of the catch-up, which ends on
+	// shutdown.
+	OnApply func(ctx context.Context, docs []lexical.Document, gone []string, seq int64) error
 }
 
 // Indexer owns the search index of one process.
@@ -219,7 +221,7 @@ func (in *Indexer) apply(ctx context.Context, changes []store.Change) (int, erro
 	if in.opts.OnApply != nil {
 		// A follower's failure is its own: logged, and the lexical index
 		// goes on; the follower catches up from its own position later.
-		if err := in.opts.OnApply(docs, gone, last); err != nil {
+		if err := in.opts.OnApply(ctx, docs, gone, last); err != nil && ctx.Err() == nil {
 			in.opts.Log.Error("change follower failed", "err", err)
 		}
 	}

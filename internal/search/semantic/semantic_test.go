@@ -9,10 +9,8 @@ import (
 	"testing"
 
 	"github.com/paperboy-dev/paperboy/internal/embed"
-	"github.com/paperboy-dev/paperboy/internal/fusion"
 	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/store"
-	"github.com/paperboy-dev/paperboy/internal/vector"
 )
 
 // corpus has two topics that share no words, so meaning is unambiguous.
@@ -92,76 +90,6 @@ func TestSearchSimilarAndPersistence(t *testing.T) {
 	if strings.Join(ids, " ") != strings.Join(ids2, " ") {
 		t.Errorf("reopened index ranks differently:\n%v\n%v", ids, ids2)
 	}
-}
-
-func TestHybridKeepsLexicalFirstAndAddsSemantic(t *testing.T) {
-	lex := []fusion.Scored{{ID: "a", Score: 12}, {ID: "b", Score: 6}, {ID: "c", Score: 5}}
-	sem := []fusion.Scored{{ID: "d", Score: 0.9}, {ID: "a", Score: 0.8}, {ID: "e", Score: 0.2}}
-	fused := func(f Fusion) string {
-		var ids []string
-		for _, r := range Fuse(f, lex, sem, 5) {
-			ids = append(ids, r.ID)
-		}
-		return strings.Join(ids, " ")
-	}
-	// Convex, lexical at 0.6: a (0.6 + 0.4·6/7 ≈ 0.94), d (0.4, the
-	// semantic top), b (0.6·1/7 ≈ 0.09), c and e (0): a clear lexical
-	// winner stays first; a strong semantic match passes weak words.
-	if got := fused(DefaultFusion); got != "a d b c e" {
-		t.Errorf("default fusion %q", got)
-	}
-	// Lexical at 0.95: d falls behind b.
-	if got := fused(Fusion{Alpha: 0.95}); got != "a b d c e" {
-		t.Errorf("alpha 0.95 %q", got)
-	}
-	// Reciprocal ranks at half weight ignore the margins.
-	if got := fused(Fusion{Method: FuseRRF, K: 60, Weight: 0.5}); got != "a b c d e" {
-		t.Errorf("rrf %q", got)
-	}
-	if got := fused(Fusion{Method: FuseRRF, K: 60, Weight: 1}); got != "a d b c e" {
-		t.Errorf("rrf equal weights %q", got)
-	}
-}
-
-func TestGroupsSplitTwoTopicsAndNotOne(t *testing.T) {
-	ix := build(t)
-	docs := corpus()
-	groups := ix.Groups(docs, GroupOptions{})
-	if len(groups) != 2 {
-		t.Fatalf("two topics gave %d groups: %+v", len(groups), groups)
-	}
-	for _, g := range groups {
-		first := topic(g.IDs[0])
-		for _, id := range g.IDs {
-			if topic(id) != first {
-				t.Errorf("group %q mixes topics", g.Label)
-			}
-		}
-		if g.Count != 40 || g.Label == "" || len(g.Terms) == 0 {
-			t.Errorf("group %+v", g)
-		}
-	}
-	// Papers that all say the same thing are one topic, however many.
-	var same []lexical.Document
-	for i := range 40 {
-		same = append(same, lexical.Document{ID: docs[2*i].ID, Title: "speech recognition", Abstract: "acoustic phoneme audio spoken waveform vocoder speech recognition"})
-	}
-	ix.Vectors = vectorsOf(t, ix, same)
-	if groups := ix.Groups(same, GroupOptions{}); groups != nil {
-		t.Errorf("one topic was split: %+v", groups)
-	}
-}
-
-// vectorsOf indexes docs' embeddings under ix's model.
-func vectorsOf(t *testing.T, ix *Index, docs []lexical.Document) *vector.Index {
-	t.Helper()
-	v := vector.New(ix.Model.Dim(), vector.Options{})
-	for _, d := range docs {
-		if err := v.Add(d.ID, ix.Model.EmbedDocument(d)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return v
 }
 
 func TestReasonShowsWordsAsWritten(t *testing.T) {

@@ -1,7 +1,13 @@
-package semantic
+// Package topics splits a query's best results into topic groups: the
+// papers' vectors clustered (spherical k-means, kept only when the
+// silhouette shows real separation) and each group labelled by its most
+// distinctive key terms.
+package topics
 
 import (
 	"cmp"
+	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -11,6 +17,9 @@ import (
 
 	"github.com/paperboy-dev/paperboy/internal/embed"
 	"github.com/paperboy-dev/paperboy/internal/search/lexical"
+	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
+	"github.com/paperboy-dev/paperboy/internal/search/semantic"
+	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
 // Group is one topic among a query's results.
@@ -21,7 +30,7 @@ type Group struct {
 	IDs   []string `json:"ids"` // in result order
 }
 
-// GroupOptions tune Groups.
+// GroupOptions tune the split.
 type GroupOptions struct {
 	MaxGroups int // 4 when zero
 	// MinSilhouette is the mean silhouette a split must reach to be shown;
@@ -55,33 +64,75 @@ type GroupOptions struct {
 // and no group is tiny. It returns nil for a query with one meaning.
 // Each group is labelled by the key terms that are common in it and rare
 // in the others.
-func (s *Index) Groups(results []lexical.Document, opts GroupOptions) []Group {
+func Groups(ix *semantic.Index, results []lexical.Document, opts GroupOptions) []Group {
 	ids := make([]string, len(results))
 	byID := make(map[string]lexical.Document, len(results))
 	for i, d := range results {
 		ids[i], byID[d.ID] = d.ID, d
 	}
-	kept, assign := s.split(ids, opts)
+	kept, assign := split(ix, ids, opts)
 	if kept == nil {
 		return nil
 	}
-	terms := make(map[string]docTerms, len(kept))
+	terms := make(map[string]semantic.KeyTerms, len(kept))
 	for _, id := range kept {
-		terms[id] = s.keyTerms(byID[id])
+		terms[id] = ix.KeyTerms(byID[id])
 	}
-	return s.label(kept, assign, terms)
+	return label(kept, assign, terms)
+}
+
+// Papers loads stored papers by id.
+type Papers interface {
+	PapersByID(ctx context.Context, ids []string) ([]store.Paper, error)
+}
+
+// GroupsOf is Groups for the papers ids, a query's best results, best
+// first, for a caller that has searched already: only the papers whose
+// key terms are not cached are read from papers.
+func GroupsOf(ctx context.Context, ix *semantic.Index, papers Papers, ids []string, opts GroupOptions) ([]Group, error) {
+	kept, assign := split(ix, ids, opts)
+	if kept == nil {
+		return nil, nil
+	}
+	terms := make(map[string]semantic.KeyTerms, len(kept))
+	var missing []string
+	for _, id := range kept {
+		if kt, ok := ix.CachedKeyTerms(id); ok {
+			terms[id] = kt
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		ps, err := papers.PapersByID(ctx, missing)
+		if err != nil {
+			return nil, fmt.Errorf("topics: read %d papers: %w", len(missing), err)
+		}
+		for i := range ps {
+			terms[ps[i].ID] = ix.KeyTerms(paperdoc.Of(&ps[i]))
+		}
+	}
+	// Papers deleted since they were indexed drop out.
+	ids, labelled := kept[:0:0], assign[:0:0]
+	for i, id := range kept {
+		if _, ok := terms[id]; ok {
+			ids = append(ids, id)
+			labelled = append(labelled, assign[i])
+		}
+	}
+	return label(ids, labelled, terms), nil
 }
 
 // split clusters the papers ids (those with vectors, returned as kept) as
 // Groups does, from their vectors alone: the papers' text is only needed
 // to label a split that is kept. It returns nil for one topic.
-func (s *Index) split(ids []string, opts GroupOptions) (kept []string, assign []int) {
+func split(ix *semantic.Index, ids []string, opts GroupOptions) (kept []string, assign []int) {
 	opts.MaxGroups = cmp.Or(opts.MaxGroups, 4)
 	opts.MinSilhouette = cmp.Or(opts.MinSilhouette, 0.085)
 	opts.MinShare = cmp.Or(opts.MinShare, 0.10)
 	var vecs [][]float32
 	for _, id := range ids {
-		if v, ok := s.Vectors.Vector(id); ok {
+		if v, ok := ix.Vectors.Vector(id); ok {
 			kept = append(kept, id)
 			vecs = append(vecs, v)
 		}
@@ -113,8 +164,11 @@ func (s *Index) split(ids []string, opts GroupOptions) (kept []string, assign []
 	return kept, best
 }
 
+// labelTerms is how many of a paper's key terms its group's label draws on.
+const labelTerms = 12
+
 // label names each cluster by its distinctive key terms.
-func (s *Index) label(ids []string, assign []int, terms map[string]docTerms) []Group {
+func label(ids []string, assign []int, terms map[string]semantic.KeyTerms) []Group {
 	k := slices.Max(assign) + 1
 	inGroup := make([]map[string]int, k)
 	total := map[string]int{}
@@ -127,13 +181,13 @@ func (s *Index) label(ids []string, assign []int, terms map[string]docTerms) []G
 		g := assign[i]
 		groups[g].IDs = append(groups[g].IDs, id)
 		kt := terms[id]
-		for j, t := range kt.terms[:min(labelTerms, len(kt.terms))] {
+		for j, t := range kt.Terms[:min(labelTerms, len(kt.Terms))] {
 			inGroup[g][t]++
 			total[t]++
 			if surfaces[t] == nil {
 				surfaces[t] = map[string]int{}
 			}
-			surfaces[t][kt.words[j]]++
+			surfaces[t][kt.Words[j]]++
 		}
 	}
 	for g := range groups {
@@ -280,56 +334,6 @@ func silhouette(sims [][]float32, assign []int, k int) float64 {
 		}
 	}
 	return total / float64(len(sims))
-}
-
-// keyTermsKept is how many key terms of a paper are kept: similar papers'
-// reasons look for shared ones among 30; topic labels use the first
-// labelTerms.
-const (
-	keyTermsKept = 30
-	labelTerms   = 12
-)
-
-// docTerms are a paper's key terms, best first, and the words it writes
-// for them.
-type docTerms struct{ terms, words []string }
-
-// termCacheSize bounds the cache of papers' key terms; when full it is
-// emptied (cheaper than tracking recency; popular papers return at once).
-const termCacheSize = 50_000
-
-// keyTerms returns d's key terms, from the cache when d was seen before:
-// the same papers come back in the topic groups of many queries, and
-// reading and tokenising their abstracts is most of the cost of labelling.
-// Apply drops the entries of papers that change.
-func (s *Index) keyTerms(d lexical.Document) docTerms {
-	if kt, ok := s.cachedTerms(d.ID); ok {
-		return kt
-	}
-	var kt docTerms
-	kt.terms, kt.words = s.Model.KeyTermsAndWords(d.Title+" "+d.Abstract, keyTermsKept)
-	s.termsMu.Lock()
-	if s.termCache == nil || len(s.termCache) >= termCacheSize {
-		s.termCache = make(map[string]docTerms)
-	}
-	s.termCache[d.ID] = kt
-	s.termsMu.Unlock()
-	return kt
-}
-
-func (s *Index) cachedTerms(id string) (docTerms, bool) {
-	s.termsMu.Lock()
-	defer s.termsMu.Unlock()
-	kt, ok := s.termCache[id]
-	return kt, ok
-}
-
-func (s *Index) forgetTerms(ids ...string) {
-	s.termsMu.Lock()
-	defer s.termsMu.Unlock()
-	for _, id := range ids {
-		delete(s.termCache, id)
-	}
 }
 
 func smallest(assign []int, k int) int {

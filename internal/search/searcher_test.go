@@ -1,4 +1,4 @@
-package semantic
+package search
 
 import (
 	"context"
@@ -8,7 +8,9 @@ import (
 	"testing"
 
 	"github.com/paperboy-dev/paperboy/internal/fusion"
+	"github.com/paperboy-dev/paperboy/internal/search/internal/searchtest"
 	"github.com/paperboy-dev/paperboy/internal/search/lexical"
+	"github.com/paperboy-dev/paperboy/internal/search/semantic"
 )
 
 // countingLexical counts the searches the lexical index runs.
@@ -17,30 +19,30 @@ type countingLexical struct {
 	searches int
 }
 
-func (c *countingLexical) Search(ctx context.Context, req lexical.Request) (lexical.Result, error) {
+func (c *countingLexical) Search(ctx context.Context, req Request) (Result, error) {
 	c.searches++
 	return c.ix.Search(ctx, req)
 }
 
 func TestSearcherPagesAreSlicesOfOneRanking(t *testing.T) {
 	b := lexical.NewBuilder()
-	for _, d := range corpus() {
+	for _, d := range searchtest.Corpus() {
 		if err := b.Add(d); err != nil {
 			t.Fatal(err)
 		}
 	}
 	lex := &countingLexical{ix: b.Finish()}
-	ix := build(t)
-	s := Searcher{Lexical: lex, Index: func() *Index { return ix }}
+	ix := searchtest.Semantic(t)
+	s := Searcher{Lexical: lex, Index: func() *semantic.Index { return ix }}
 	ctx := context.Background()
-	ids := func(res lexical.Result) string { return fmt.Sprint(res.IDs()) }
+	ids := func(res Result) string { return fmt.Sprint(res.IDs()) }
 	for _, mode := range []Mode{Hybrid, Semantic, Lexical} {
-		all, served, err := s.Search(ctx, mode, lexical.Request{Query: "speech audio", Limit: 9})
+		all, served, err := s.Search(ctx, mode, Request{Query: "speech audio", Limit: 9})
 		if err != nil || served != mode || len(all.Hits) != 9 {
 			t.Fatalf("%s: %d hits, served %s, %v", mode, len(all.Hits), served, err)
 		}
 		lex.searches = 0
-		page, _, err := s.Search(ctx, mode, lexical.Request{Query: "speech audio", Offset: 3, Limit: 3})
+		page, _, err := s.Search(ctx, mode, Request{Query: "speech audio", Offset: 3, Limit: 3})
 		if err != nil || ids(page) != fmt.Sprint(all.IDs()[3:6]) {
 			t.Errorf("%s: page 2 %s, want %v (%v)", mode, ids(page), all.IDs()[3:6], err)
 		}
@@ -50,7 +52,7 @@ func TestSearcherPagesAreSlicesOfOneRanking(t *testing.T) {
 	}
 	// A query hybrid search cannot fuse (a sort order) answers from the
 	// words, paged the same way.
-	req := lexical.Request{Query: "speech sort:newest", Offset: 2, Limit: 4}
+	req := Request{Query: "speech sort:newest", Offset: 2, Limit: 4}
 	hybrid, served, err := s.Search(ctx, Hybrid, req)
 	want, _ := lex.ix.Search(ctx, req)
 	if err != nil || served != Lexical || ids(hybrid) != ids(want) || len(want.Hits) != 4 {
@@ -59,7 +61,7 @@ func TestSearcherPagesAreSlicesOfOneRanking(t *testing.T) {
 }
 
 func TestHybridWithFiltersRanksThePapersThatPassThem(t *testing.T) {
-	docs := corpus()
+	docs := searchtest.Corpus()
 	b := lexical.NewBuilder()
 	text := map[string]string{}
 	for _, d := range docs {
@@ -69,11 +71,11 @@ func TestHybridWithFiltersRanksThePapersThatPassThem(t *testing.T) {
 		text[d.ID] = d.Title + " " + d.Abstract
 	}
 	lex := b.Finish()
-	ix := build(t)
-	s := Searcher{Lexical: lex, Index: func() *Index { return ix }}
+	ix := searchtest.Semantic(t)
+	s := Searcher{Lexical: lex, Index: func() *semantic.Index { return ix }}
 	ctx := context.Background()
 
-	req := lexical.Request{Query: `audio image -vocoder`, Limit: 80}
+	req := Request{Query: `audio image -vocoder`, Limit: 80}
 	got, served, err := s.Search(ctx, Hybrid, req)
 	if err != nil || served != Hybrid {
 		t.Fatalf("hybrid with an exclusion served %s: %v", served, err)
@@ -104,7 +106,7 @@ func TestHybridWithFiltersRanksThePapersThatPassThem(t *testing.T) {
 	}
 
 	// Fields alone give the vectors nothing to look for.
-	_, served, err = s.Search(ctx, Hybrid, lexical.Request{Query: "-vocoder", Limit: 5})
+	_, served, err = s.Search(ctx, Hybrid, Request{Query: "-vocoder", Limit: 5})
 	if err != nil || served != Lexical {
 		t.Errorf("a query of filters only served %s (%v), want lexical", served, err)
 	}

@@ -1,4 +1,4 @@
-package semantic
+package search
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/paperboy-dev/paperboy/internal/search/lexical"
+	"github.com/paperboy-dev/paperboy/internal/search/semantic"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -31,7 +32,7 @@ func TestRealTopicGroups(t *testing.T) {
 		t.Skip("set PAPERBOY_REAL_DIR to a data directory of the real papers")
 	}
 	ctx := context.Background()
-	ix, err := Open(filepath.Join(dir, "embed"))
+	ix, err := semantic.Open(filepath.Join(dir, "embed"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +45,7 @@ func TestRealTopicGroups(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	s := Searcher{Lexical: lex, Index: func() *Index { return ix }}
+	s := Searcher{Lexical: lex, Index: func() *semantic.Index { return ix }}
 	const yes, no, either = "yes", "no", "either"
 	for _, c := range []struct {
 		query, split string
@@ -57,7 +58,7 @@ func TestRealTopicGroups(t *testing.T) {
 		{"federated learning", no}, {"large language models", no},
 	} {
 		var sils []string
-		groups, err := s.Groups(ctx, st, Hybrid, lexical.Request{Query: c.query}, GroupOptions{Debug: func(k int, sil float64) {
+		groups, err := s.Groups(ctx, st, Hybrid, Request{Query: c.query}, GroupOptions{Debug: func(k int, sil float64) {
 			sils = append(sils, fmt.Sprintf("k%d %.3f", k, sil))
 		}})
 		if err != nil {

@@ -11,18 +11,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paperboy-dev/paperboy/internal/search/follow"
 	"github.com/paperboy-dev/paperboy/internal/search/lexical"
-	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
-	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/vector"
 )
 
 // Papers that arrive after 'paperboy embed train' are embedded as they
 // arrive: the vectors follow the store's change feed like the lexical index
-// (the indexer hands each batch it applies to Apply), and remember the last
+// (follow.Vectors hands it each batch the indexer applies), and remember the last
 // change they reflect, saved beside them, so that a restarted process
-// catches up from there (CatchUp) rather than re-embedding everything. The
+// catches up from there (follow.CatchUpVectors) rather than re-embedding everything. The
 // model itself is not retrained: new words are unknown to it until the
 // next 'embed train', but papers made of known words embed as well as the
 // ones it was trained on.
@@ -41,10 +38,11 @@ func (s *Index) SetSeq(seq int64) { s.seq.Store(seq) }
 // opened or saved.
 func (s *Index) Dirty() bool { return s.dirty.Load() }
 
-// Apply embeds changed papers, drops deleted ones, and records seq.
-func (s *Index) Apply(docs []lexical.Document, gone []string, seq int64) error {
+// Apply embeds changed papers, drops deleted ones, and records seq. It
+// stops embedding when ctx ends (shutdown), recording nothing.
+func (s *Index) Apply(ctx context.Context, docs []lexical.Document, gone []string, seq int64) error {
 	if len(docs) > 0 {
-		ctx, cancel := context.WithTimeout(context.Background(), applyTimeout)
+		ctx, cancel := context.WithTimeout(ctx, applyTimeout)
 		vecs, err := s.embedDocs(ctx, docs)
 		cancel()
 		if err != nil {
@@ -145,55 +143,6 @@ func (s *Index) indexVectors(ctx context.Context, each func(fn func(lexical.Docu
 
 // applyTimeout bounds embedding one batch of changed papers.
 const applyTimeout = 5 * time.Minute
-
-// catchUpBatch is how many feed entries CatchUp reads at once.
-const catchUpBatch = 2000
-
-// CatchUp embeds the papers changed since Seq. When the feed no longer
-// holds those changes (pruned while the process was down), it embeds every
-// paper instead. It returns how many papers it embedded.
-func (s *Index) CatchUp(ctx context.Context, src follow.Source) (int, error) {
-	st, err := src.Stats(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("semantic: catch up: %w", err)
-	}
-	if st.LastChange <= s.Seq() {
-		return 0, nil
-	}
-	if st.FirstChange > s.Seq()+1 {
-		n := 0
-		err := src.EachPaper(ctx, func(p store.Paper) error {
-			if p.Community.Hidden {
-				return s.Apply(nil, []string{p.ID}, 0)
-			}
-			n++
-			return s.Apply([]lexical.Document{paperdoc.Of(&p)}, nil, 0)
-		})
-		if err != nil {
-			return n, fmt.Errorf("semantic: re-embed all papers: %w", err)
-		}
-		s.SetSeq(st.LastChange)
-		return n, nil
-	}
-	total := 0
-	for {
-		changes, err := src.Changes(ctx, s.Seq(), catchUpBatch)
-		if err != nil {
-			return total, fmt.Errorf("semantic: catch up: %w", err)
-		}
-		if len(changes) == 0 {
-			return total, nil
-		}
-		docs, gone, err := follow.Changed(ctx, src, changes)
-		if err != nil {
-			return total, fmt.Errorf("semantic: catch up: %w", err)
-		}
-		if err := s.Apply(docs, gone, changes[len(changes)-1].Seq); err != nil {
-			return total, err
-		}
-		total += len(docs)
-	}
-}
 
 func readSeq(dir string) (int64, error) {
 	b, err := os.ReadFile(filepath.Join(dir, seqFile))

@@ -1,4 +1,4 @@
-package semantic
+package search
 
 import (
 	"context"
@@ -6,8 +6,8 @@ import (
 	"fmt"
 
 	"github.com/paperboy-dev/paperboy/internal/fusion"
-	"github.com/paperboy-dev/paperboy/internal/search/lexical"
-	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
+	"github.com/paperboy-dev/paperboy/internal/search/semantic"
+	"github.com/paperboy-dev/paperboy/internal/search/topics"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -32,23 +32,16 @@ func ParseMode(s string) (Mode, error) {
 	return "", fmt.Errorf("mode %q: want lexical, semantic or hybrid", s)
 }
 
-// ErrNoModel is returned for a semantic search when no model is loaded.
-var ErrNoModel = errors.New("no embedding model yet: run 'paperboy embed train'")
-
-// ErrLexicalOnly is returned for a semantic search that uses fields,
-// filters or a sort order, which only the lexical index applies.
-var ErrLexicalOnly = errors.New("semantic search takes plain words only: use mode lexical or hybrid for fields, filters and sort orders")
-
 // LexicalSearcher is the lexical index.
 type LexicalSearcher interface {
-	Search(ctx context.Context, req lexical.Request) (lexical.Result, error)
+	Search(ctx context.Context, req Request) (Result, error)
 }
 
 // Searcher runs searches in any mode.
 type Searcher struct {
 	Lexical LexicalSearcher
 	// Index returns the semantic index, or nil while there is none.
-	Index func() *Index
+	Index func() *semantic.Index
 	// Down, when set, says why Index returns nil ("" when no model was
 	// ever trained): a hybrid search reports it as its fallback.
 	Down   func() string
@@ -66,7 +59,7 @@ type Searcher struct {
 // similarity of the same papers to the query's words (lexical.Query.Words).
 // The vectors alone cannot say which papers pass, so papers that match
 // none of the words are not found that way.
-func (s *Searcher) Search(ctx context.Context, mode Mode, req lexical.Request) (lexical.Result, Mode, error) {
+func (s *Searcher) Search(ctx context.Context, mode Mode, req Request) (Result, Mode, error) {
 	f := s.Fusion
 	if f.Depth == 0 {
 		f = DefaultFusion
@@ -86,21 +79,18 @@ func (s *Searcher) Search(ctx context.Context, mode Mode, req lexical.Request) (
 	res := deep
 	res.Hits = deep.Hits[min(req.Offset, len(deep.Hits)):min(want, len(deep.Hits))]
 	q := res.Query
-	sorted := req.Sort != lexical.SortRelevance || q == nil || q.HasSort
+	sorted := req.Sort != SortRelevance || q == nil || q.HasSort
 	filtered := sorted || len(req.Categories) > 0 || !req.After.IsZero() || !req.Before.IsZero() ||
 		!q.After.IsZero() || !q.Before.IsZero() || len(q.Required) > 0 || len(q.Excluded) > 0
-	var ix *Index
-	if s.Index != nil {
-		ix = s.Index()
-	}
+	ix := s.index()
 	switch {
 	case filtered && mode == Semantic:
-		return lexical.Result{}, mode, ErrLexicalOnly
+		return Result{}, mode, ErrLexicalOnly
 	case ix == nil && mode == Semantic:
 		if why := s.down(); why != "" {
-			return lexical.Result{}, mode, fmt.Errorf("%w: %s", ErrUnavailable, why)
+			return Result{}, mode, fmt.Errorf("%w: %s", ErrUnavailable, why)
 		}
-		return lexical.Result{}, mode, ErrNoModel
+		return Result{}, mode, ErrNoModel
 	case sorted || (filtered && q.Words == ""):
 		return res, Lexical, nil
 	case ix == nil:
@@ -122,7 +112,7 @@ func (s *Searcher) Search(ctx context.Context, mode Mode, req lexical.Request) (
 		return res, Lexical, nil
 	}
 	if err != nil {
-		return lexical.Result{}, mode, err
+		return Result{}, mode, err
 	}
 	var ids []string
 	var scores []float64
@@ -137,12 +127,12 @@ func (s *Searcher) Search(ctx context.Context, mode Mode, req lexical.Request) (
 			scores = append(scores, r.Score)
 		}
 	}
-	out := lexical.Result{Query: res.Query, Total: max(res.Total, len(ids))}
+	out := Result{Query: res.Query, Total: max(res.Total, len(ids))}
 	if filtered {
 		out.Total = res.Total // every fused paper passed the filters
 	}
 	for i := req.Offset; i < min(want, len(ids)); i++ {
-		out.Hits = append(out.Hits, lexical.Hit{ID: ids[i], Score: scores[i]})
+		out.Hits = append(out.Hits, Hit{ID: ids[i], Score: scores[i]})
 	}
 	return out, mode, nil
 }
@@ -158,19 +148,19 @@ func (s *Searcher) down() string {
 // made from.
 const GroupDepth = 150
 
-// Papers loads stored papers by id.
-type Papers interface {
-	PapersByID(ctx context.Context, ids []string) ([]store.Paper, error)
-}
+// Papers loads stored papers by id, for labelling topic groups.
+type Papers = topics.Papers
+
+// Group is one topic among a query's results; GroupOptions tune the split.
+type (
+	Group        = topics.Group
+	GroupOptions = topics.GroupOptions
+)
 
 // Groups returns the topic groups among the best GroupDepth results of req
 // (nil when they are one topic or no model is loaded).
-func (s *Searcher) Groups(ctx context.Context, papers Papers, mode Mode, req lexical.Request, opts GroupOptions) ([]Group, error) {
-	var ix *Index
-	if s.Index != nil {
-		ix = s.Index()
-	}
-	if ix == nil {
+func (s *Searcher) Groups(ctx context.Context, papers Papers, mode Mode, req Request, opts GroupOptions) ([]Group, error) {
+	if s.index() == nil {
 		return nil, nil
 	}
 	req.Offset, req.Limit = 0, GroupDepth
@@ -184,43 +174,27 @@ func (s *Searcher) Groups(ctx context.Context, papers Papers, mode Mode, req lex
 // GroupsOf returns the topic groups among ids, a query's best results
 // (GroupDepth of them, best first), for a caller that has searched already.
 func (s *Searcher) GroupsOf(ctx context.Context, papers Papers, ids []string, opts GroupOptions) ([]Group, error) {
-	var ix *Index
-	if s.Index != nil {
-		ix = s.Index()
-	}
+	ix := s.index()
 	if ix == nil {
 		return nil, nil
 	}
-	kept, assign := ix.split(ids, opts)
-	if kept == nil {
-		return nil, nil
+	return topics.GroupsOf(ctx, ix, papers, ids, opts)
+}
+
+// SimilarPapers returns up to k stored papers most like paper, each with
+// a short reason (see semantic.Index.SimilarPapers); the error wraps
+// ErrNoModel when no model is loaded.
+func (s *Searcher) SimilarPapers(ctx context.Context, papers Papers, paper store.Paper, k int) ([]SimilarPaper, error) {
+	ix := s.index()
+	if ix == nil {
+		return nil, ErrNoModel
 	}
-	// Only papers whose key terms are not cached are read from the store.
-	terms := make(map[string]docTerms, len(kept))
-	var missing []string
-	for _, id := range kept {
-		if kt, ok := ix.cachedTerms(id); ok {
-			terms[id] = kt
-		} else {
-			missing = append(missing, id)
-		}
+	return ix.SimilarPapers(ctx, papers, paper, k)
+}
+
+func (s *Searcher) index() *semantic.Index {
+	if s.Index == nil {
+		return nil
 	}
-	if len(missing) > 0 {
-		ps, err := papers.PapersByID(ctx, missing)
-		if err != nil {
-			return nil, err
-		}
-		for i := range ps {
-			terms[ps[i].ID] = ix.keyTerms(paperdoc.Of(&ps[i]))
-		}
-	}
-	// Papers deleted since they were indexed drop out.
-	ids, labelled := kept[:0:0], assign[:0:0]
-	for i, id := range kept {
-		if _, ok := terms[id]; ok {
-			ids = append(ids, id)
-			labelled = append(labelled, assign[i])
-		}
-	}
-	return ix.label(ids, labelled, terms), nil
+	return s.Index()
 }
