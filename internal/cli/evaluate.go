@@ -14,6 +14,7 @@ import (
 	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/search/semantic"
+	"github.com/paperboy-dev/paperboy/internal/search/synth"
 	"github.com/paperboy-dev/paperboy/internal/searcheval"
 )
 
@@ -207,7 +208,7 @@ func (c *genCorpusCmd) Run(e *env) error {
 	enc := json.NewEncoder(w)
 	prog := newProgress(e, false)
 	n := 0
-	err = lexical.Generate(lexical.Synth{Seed: c.Seed, Topical: c.Topical}, sample, c.Papers, func(d search.Document) error {
+	err = synth.Generate(synth.Options{Seed: c.Seed, Topical: c.Topical}, sample, c.Papers, func(d search.Document) error {
 		// Valid new-style ids, 99,999 a month from 2001 on.
 		month := n / 99_999
 		rec := kaggleRecord{

@@ -42,6 +42,21 @@ type Index struct {
 	mu      sync.Mutex // serialises writers
 	snap    atomic.Pointer[snapshot]
 	lastSeq atomic.Uint64
+	// workBudget replaces defaultWorkBudget when above zero.
+	workBudget float64
+}
+
+// SetWorkBudget sets how many postings the candidate-producing words of a
+// long query may read before the most frequent move to rescoring
+// (defaultWorkBudget when zero), for measuring the trade-off. Call it
+// before searching.
+func (ix *Index) SetWorkBudget(postings float64) { ix.workBudget = postings }
+
+func (ix *Index) budget() float64 {
+	if ix.workBudget > 0 {
+		return ix.workBudget
+	}
+	return defaultWorkBudget
 }
 
 // New returns an empty index.

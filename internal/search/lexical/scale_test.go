@@ -28,7 +28,7 @@ func TestScaleFigures(t *testing.T) {
 	qs := loadQueries(t)
 	start := time.Now()
 	b := NewBuilder()
-	err := Generate(Synth{Seed: 1}, sample, n, b.Add)
+	err := generate(1, sample, n, b.Add)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,14 +112,13 @@ func TestSavedIndexFigures(t *testing.T) {
 	if dir == "" {
 		t.Skip("set PAPERBOY_BENCH_DIR to a directory holding scale-idx")
 	}
-	if b, err := strconv.ParseFloat(os.Getenv("PAPERBOY_BENCH_BUDGET"), 64); err == nil {
-		defer func(old float64) { workBudget = old }(workBudget)
-		workBudget = b
-	}
 	start := time.Now()
 	ix, err := Open(filepath.Join(dir, "scale-idx"))
 	if err != nil {
 		t.Skip(err)
+	}
+	if b, err := strconv.ParseFloat(os.Getenv("PAPERBOY_BENCH_BUDGET"), 64); err == nil {
+		ix.SetWorkBudget(b)
 	}
 	runtime.GC()
 	var ms runtime.MemStats
@@ -150,7 +149,7 @@ func TestSavedIndexFigures(t *testing.T) {
 		// Incremental updates on the big index: replace 100 papers a batch.
 		var batch []Document
 		sample := []Document{{ID: "x", Title: "Incremental update of a paper", Abstract: "Some words about updates."}}
-		_ = Generate(Synth{Seed: 9}, sample, 100, func(d Document) error {
+		_ = generate(9, sample, 100, func(d Document) error {
 			d.ID = fmt.Sprintf("synth/%08d", len(batch)*7)
 			batch = append(batch, d)
 			return nil

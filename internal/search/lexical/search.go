@@ -20,9 +20,9 @@ const (
 	minKept     = 4
 )
 
-// workBudget caps, for long queries, the postings of the words that produce
-// candidates (a variable so tests and benchmarks can change it).
-var workBudget = 5e5
+// defaultWorkBudget caps, for long queries, the postings of the words that
+// produce candidates (Index.SetWorkBudget changes it).
+const defaultWorkBudget = 5e5
 
 // MaxResults bounds Offset+Limit of a request.
 const MaxResults = 1000
@@ -228,7 +228,7 @@ func (ix *Index) runExec(ctx context.Context, q *Query, req Request, exhaustive 
 			total += e.df[t]
 		}
 		cut := 0
-		for cut < len(byDF)-minKept && (e.df[byDF[cut]] > commonDF*n || total > workBudget) {
+		for cut < len(byDF)-minKept && (e.df[byDF[cut]] > commonDF*n || total > ix.budget()) {
 			total -= e.df[byDF[cut]]
 			cut++
 		}

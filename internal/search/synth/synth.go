@@ -1,4 +1,7 @@
-package lexical
+// Package synth writes synthetic corpora whose statistics follow a real
+// one, for 'paperboy gen-corpus' and for measuring the search engines at
+// scales the real data does not reach. The server never imports it.
+package synth
 
 import (
 	"errors"
@@ -7,10 +10,12 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 )
 
-// Synth says how Generate writes synthetic documents.
-type Synth struct {
+// Options say how Generate writes synthetic documents.
+type Options struct {
 	Seed int64
 	// Topical, when above 0, gives each document its source paper's topic:
 	// that share of its words comes from the source's own title or
@@ -30,12 +35,12 @@ type Synth struct {
 // words. A small share of words are new (recombined from two real words)
 // so the vocabulary keeps growing with n as real corpora do. The output
 // depends only on opts, sample and n.
-func Generate(opts Synth, sample []Document, n int, emit func(Document) error) error {
+func Generate(opts Options, sample []lexical.Document, n int, emit func(lexical.Document) error) error {
 	if len(sample) == 0 {
-		return errors.New("search: generate: empty sample")
+		return errors.New("synth: generate: empty sample")
 	}
 	if opts.Topical < 0 || opts.Topical > 1 {
-		return fmt.Errorf("search: generate: topical share %g: want 0 to 1", opts.Topical)
+		return fmt.Errorf("synth: generate: topical share %g: want 0 to 1", opts.Topical)
 	}
 	m := learn(sample, opts.Topical > 0)
 	m.topical = opts.Topical
@@ -45,7 +50,7 @@ func Generate(opts Synth, sample []Document, n int, emit func(Document) error) e
 	var b strings.Builder
 	for i := 0; i < n; i++ {
 		src := &sample[rng.IntN(len(sample))]
-		d := Document{ID: fmt.Sprintf("synth/%08d", i)}
+		d := lexical.Document{ID: fmt.Sprintf("synth/%08d", i)}
 		title, abstract := strings.Fields(src.Title), strings.Fields(src.Abstract)
 		tv, av := m.title, m.abstract
 		if c := m.byCategory[firstCategory(src)]; c != nil {
@@ -78,14 +83,14 @@ type synthModel struct {
 
 type fieldVocabs struct{ title, abstract *vocab }
 
-func firstCategory(d *Document) string {
+func firstCategory(d *lexical.Document) string {
 	if len(d.Categories) == 0 {
 		return ""
 	}
 	return d.Categories[0]
 }
 
-func learn(sample []Document, byCategory bool) *synthModel {
+func learn(sample []lexical.Document, byCategory bool) *synthModel {
 	tc, ac, fc, lc := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
 	m := &synthModel{minDay: 1 << 30, maxDay: -1 << 30}
 	type counts struct{ title, abstract map[string]int }
@@ -237,3 +242,14 @@ func (v *vocab) text(rng *rand.Rand, b *strings.Builder, words int, source []str
 	}
 	return b.String()
 }
+
+// toDays and fromDays count whole days since the Unix epoch, as the index
+// stores dates.
+func toDays(t time.Time) int32 {
+	if t.IsZero() {
+		return 0
+	}
+	return int32(t.Unix() / 86400)
+}
+
+func fromDays(d int32) time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
