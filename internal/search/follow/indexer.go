@@ -1,8 +1,11 @@
-// Package indexer keeps the search index in step with the store: it builds
-// the index from the store when there is none, persists it beside the
-// database, and applies the change feed, so that papers imported, edited or
-// voted on through this process or any other replica become searchable
-// within a poll interval.
+// Package follow keeps the search indexes in step with the store's change
+// feed. The Indexer owns the lexical index: it builds it from the store
+// when there is none, persists it beside the database, and applies the
+// feed, so that papers imported, edited or voted on through this process
+// or any other replica become searchable within a poll interval. Each
+// batch it applies goes on to Vectors (OnApply), which keeps the semantic
+// index held by a server current, catches it up from its own position
+// (CatchUpVectors) and rebuilds damaged vectors. Source is what both read.
 package follow
 
 import (

@@ -1,4 +1,4 @@
-// Package search is paperboy's lexical search engine: an inverted index of
+// Package lexical is paperboy's lexical search engine: an inverted index of
 // papers (title, abstract, authors, categories, arXiv id) with BM25F
 // ranking, dynamic pruning, incremental updates and a small query language.
 // It depends on the standard library, golang.org/x/text and

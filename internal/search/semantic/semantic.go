@@ -1,6 +1,9 @@
-// Package semantic searches papers by meaning: a corpus-trained embedding
-// model (internal/embed) and a vector index (internal/vector) saved side by
-// side, and their fusion with lexical results.
+// Package semantic is the semantic index: a corpus-trained embedding model
+// (internal/embed), or an OpenAI-compatible provider, and the vector index
+// of the papers (internal/vector), saved side by side. It searches by
+// meaning, finds similar papers and keeps papers' key terms; the facade
+// (internal/search) fuses it with the lexical index, and follow keeps it
+// current.
 package semantic
 
 import (

@@ -1,0 +1,39 @@
+// Package search is how a query becomes results. Callers (the web layer,
+// 'paperboy search', the evaluation) build a Searcher and call Search,
+// Groups or SimilarPapers; they name requests, results and errors from
+// here only.
+//
+// # The pipeline
+//
+//  1. Parse. The query language (words, "phrases", au:, cat:, id:,
+//     -exclusions, after:/before:, sort:) is read by the lexical engine;
+//     Request carries it with paging, sort order and filters.
+//  2. Lexical. The inverted index (lexical) ranks the papers that match
+//     by BM25F with block-max MaxScore, applying every field, phrase,
+//     exclusion and filter. A lexical search, or a hybrid one that is
+//     sorted or has no plain words, ends here.
+//  3. Vectors. The semantic index (semantic) embeds the query's words and
+//     finds the nearest papers; for a query with filters it instead scores
+//     the lexical result's own papers, since only the lexical index knows
+//     which pass.
+//  4. Fusion. The two lists are fused (Fusion: a convex combination of
+//     min-max normalised scores by default, reciprocal rank fusion as an
+//     option; internal/fusion). Without a model, or while the vectors are
+//     rebuilt or a provider is slow, the words answer and Result.Fallback
+//     says why.
+//  5. Groups. Topic groups (topics) cluster the vectors of the best
+//     GroupDepth results and label them with their key terms.
+//  6. Page. The fused list is cut to Request.Offset and Limit; one deep
+//     lexical search serves every page of a query.
+//
+// # Where the parts live
+//
+//   - lexical: the inverted-index engine (analyser, query language, index,
+//     segments, persistence, highlighting).
+//   - semantic: the embedding model and the papers' vectors, saved together.
+//   - topics: topic groups.
+//   - follow: keeps the lexical index and the vectors current from the
+//     store's change feed.
+//   - paperdoc: a stored paper as a search document.
+//   - synth: synthetic corpora for measuring (never imported by the server).
+package search
