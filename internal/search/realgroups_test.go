@@ -25,7 +25,7 @@ import (
 // with 20 emotion papers among the best 150; at 0.6 it holds 16 and reads
 // 0.046).
 //
-//	PAPERBOY_REAL_DIR=<data-dir> go test -run TestRealTopicGroups -v ./internal/semantic/
+//	PAPERBOY_REAL_DIR=<data-dir> go test -run TestRealTopicGroups -v ./internal/search/
 func TestRealTopicGroups(t *testing.T) {
 	dir := os.Getenv("PAPERBOY_REAL_DIR")
 	if dir == "" {

@@ -18,7 +18,7 @@ type Mode string
 const (
 	Lexical  Mode = "lexical"  // words: the lexical index alone
 	Semantic Mode = "semantic" // meaning: the vector index alone
-	Hybrid   Mode = "hybrid"   // both, fused by reciprocal rank
+	Hybrid   Mode = "hybrid"   // both, fused (Fusion)
 )
 
 // ParseMode validates a mode name; "" is Hybrid.

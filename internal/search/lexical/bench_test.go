@@ -243,7 +243,7 @@ func reportLatencies(t *testing.T, ix *Index, mix map[string][]string) {
 // TestRealCorpusFigures builds the index over the real arXiv cs corpus and
 // reports build time, size and latency percentiles. Run with
 //
-//	PAPERBOY_BENCH=1 go test -run TestRealCorpusFigures -v ./internal/search/
+//	PAPERBOY_BENCH=1 go test -run TestRealCorpusFigures -v ./internal/search/lexical/
 func TestRealCorpusFigures(t *testing.T) {
 	if os.Getenv("PAPERBOY_BENCH") == "" {
 		t.Skip("set PAPERBOY_BENCH=1 to measure on the real corpus")

@@ -121,8 +121,8 @@
 // none of the co-occurrence that makes pruning effective on real text, a
 // pessimistic case. Reproduce with
 //
-//	PAPERBOY_BENCH=1 go test -run TestRealCorpusFigures -v ./internal/search/
-//	PAPERBOY_BENCH_SCALE=3000000 PAPERBOY_BENCH_DIR=/tmp/pb go test -run TestScaleFigures -v -timeout 3h ./internal/search/
-//	PAPERBOY_BENCH_DIR=/tmp/pb go test -run TestSavedIndexFigures -v ./internal/search/
-//	go test -bench BenchmarkSearch -run XXX ./internal/search/
+//	PAPERBOY_BENCH=1 go test -run TestRealCorpusFigures -v ./internal/search/lexical/
+//	PAPERBOY_BENCH_SCALE=3000000 PAPERBOY_BENCH_DIR=/tmp/pb go test -run TestScaleFigures -v -timeout 3h ./internal/search/lexical/
+//	PAPERBOY_BENCH_DIR=/tmp/pb go test -run TestSavedIndexFigures -v ./internal/search/lexical/
+//	go test -bench BenchmarkSearch -run XXX ./internal/search/lexical/
 package lexical

@@ -15,7 +15,7 @@ import (
 // TestScaleFigures builds an index over a synthetic corpus generated from
 // the real one and reports build time, size, memory and latencies:
 //
-//	PAPERBOY_BENCH_SCALE=3000000 go test -run TestScaleFigures -v -timeout 2h ./internal/search/
+//	PAPERBOY_BENCH_SCALE=3000000 go test -run TestScaleFigures -v -timeout 2h ./internal/search/lexical/
 func TestScaleFigures(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("PAPERBOY_BENCH_SCALE"))
 	if n <= 0 {
@@ -106,7 +106,7 @@ func BenchmarkSearchSaved(b *testing.B) {
 // TestSavedIndexFigures reports open time, memory, pruning work and
 // latencies on an index saved by TestScaleFigures:
 //
-//	PAPERBOY_BENCH_DIR=/tmp/pb go test -run TestSavedIndexFigures -v ./internal/search/
+//	PAPERBOY_BENCH_DIR=/tmp/pb go test -run TestSavedIndexFigures -v ./internal/search/lexical/
 func TestSavedIndexFigures(t *testing.T) {
 	dir := os.Getenv("PAPERBOY_BENCH_DIR")
 	if dir == "" {

@@ -17,7 +17,7 @@ import (
 // against exact search, and the latency of both, for the known-item
 // queries embedded by the model.
 //
-//	PAPERBOY_BENCH_EMBED=<data-dir>/embed PAPERBOY_DATA=../shared/data go test -run TestRealVectorRecall -v ./internal/semantic/
+//	PAPERBOY_BENCH_EMBED=<data-dir>/embed PAPERBOY_DATA=../shared/data go test -run TestRealVectorRecall -v ./internal/search/semantic/
 func TestRealVectorRecall(t *testing.T) {
 	dir, data := os.Getenv("PAPERBOY_BENCH_EMBED"), os.Getenv("PAPERBOY_DATA")
 	if dir == "" || data == "" {
