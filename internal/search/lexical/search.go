@@ -127,14 +127,7 @@ func (ix *Index) runStats(ctx context.Context, q *Query, req Request, exhaustive
 }
 
 func (ix *Index) runExec(ctx context.Context, q *Query, req Request, exhaustive bool, ep **exec) (Result, error) {
-	limit := req.Limit
-	if limit <= 0 {
-		limit = DefaultLimit
-	}
-	offset := max(req.Offset, 0)
-	if offset+limit > MaxResults {
-		limit = max(MaxResults-offset, 0)
-	}
+	offset, limit := pageOf(req)
 	res := Result{Query: q, TotalExact: true}
 	if limit == 0 {
 		return res, nil
@@ -142,6 +135,46 @@ func (ix *Index) runExec(ctx context.Context, q *Query, req Request, exhaustive 
 	sn := ix.snap.Load()
 	e := &exec{sort: req.Sort, ctx: ctx, k: offset + limit, exact: true, noPrune: exhaustive, weights: q.Weights}
 	*ep = e
+	e.setClauses(q)
+	e.setDates(q, req)
+	e.setCategories(req)
+	if len(e.should) == 0 && len(e.must) == 0 && !e.hasDate && len(e.cats) == 0 {
+		return res, nil
+	}
+	n := float64(max(sn.live(), 1))
+	e.weighTerms(sn, n)
+	k := e.splitLongQuery(n, ix.budget())
+	e.coll = newCollector(k, e.sort)
+	order, err := e.searchSegments(sn)
+	if err != nil {
+		return Result{}, err
+	}
+	if len(e.rerank) > 0 {
+		e.rescore(order)
+	}
+	res.Total = e.total
+	res.TotalExact = e.exact
+	res.Hits = e.page(order, offset)
+	return res, nil
+}
+
+// pageOf returns the request's offset and limit, the limit defaulted and
+// cut so that no page reaches past MaxResults.
+func pageOf(req Request) (offset, limit int) {
+	limit = req.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	offset = max(req.Offset, 0)
+	if offset+limit > MaxResults {
+		limit = max(MaxResults-offset, 0)
+	}
+	return offset, limit
+}
+
+// setClauses sets the sort order and the words that must, must not and
+// should match.
+func (e *exec) setClauses(q *Query) {
 	if q.HasSort {
 		e.sort = q.Sort
 	}
@@ -155,6 +188,11 @@ func (ix *Index) runExec(ctx context.Context, q *Query, req Request, exhaustive 
 	} else {
 		e.should = q.Terms
 	}
+}
+
+// setDates sets the day range: the narrower of the query's and the
+// request's bounds.
+func (e *exec) setDates(q *Query, req Request) {
 	after, before := q.After, q.Before
 	if !req.After.IsZero() && (after.IsZero() || req.After.After(after)) {
 		after = req.After
@@ -175,21 +213,24 @@ func (ix *Index) runExec(ctx context.Context, q *Query, req Request, exhaustive 
 			e.before++
 		}
 	}
+}
+
+func (e *exec) setCategories(req Request) {
 	for _, c := range req.Categories {
 		if c = strings.ToLower(strings.TrimSpace(c)); c != "" {
 			e.cats = append(e.cats, c)
 		}
 	}
-	if len(e.should) == 0 && len(e.must) == 0 && !e.hasDate && len(e.cats) == 0 {
-		return res, nil
-	}
-	// Coordination bonus per term, from whole-index statistics.
-	n := float64(max(sn.live(), 1))
+}
+
+// weighTerms reads each optional word's document frequency over the whole
+// index (n papers) and its coordination bonus.
+func (e *exec) weighTerms(sn *snapshot, n float64) {
 	e.bonus = map[string]uint32{}
 	e.df = map[string]float64{}
-	addBonus := func(t string) {
+	for _, t := range e.should {
 		if _, ok := e.bonus[t]; ok {
-			return
+			continue
 		}
 		df := 0.0
 		for _, v := range sn.segs {
@@ -207,79 +248,83 @@ func (ix *Index) runExec(ctx context.Context, q *Query, req Request, exhaustive 
 		}
 		e.df[t] = df
 	}
+}
+
+// splitLongQuery returns how many candidates to collect. Long (sentence)
+// queries are evaluated in two phases. The first ranks with the
+// informative words only, keeping rerankDepth candidates; the second adds
+// the very common words' scores to those candidates and keeps the top k.
+// Common words cost the most to evaluate and mostly reorder papers the
+// other words found. Short queries use every word from the start, since
+// there the user chose each one.
+func (e *exec) splitLongQuery(n, budget float64) int {
+	if e.sort != SortRelevance || len(e.should) <= longQuery {
+		return e.k
+	}
+	// Most frequent first; a word moves to the rescoring phase if it is
+	// common, or while the words left would read more postings than the
+	// work budget allows. The rarest minKept words always stay.
+	byDF := slices.Clone(e.should)
+	slices.SortStableFunc(byDF, func(a, b string) int { return cmp.Compare(e.df[b], e.df[a]) })
+	var total float64
+	for _, t := range byDF {
+		total += e.df[t]
+	}
+	cut := 0
+	for cut < len(byDF)-minKept && (e.df[byDF[cut]] > commonDF*n || total > budget) {
+		total -= e.df[byDF[cut]]
+		cut++
+	}
+	if cut == 0 {
+		return e.k
+	}
+	e.rerank = byDF[:cut]
+	rr := map[string]bool{}
+	for _, t := range e.rerank {
+		rr[t] = true
+	}
+	var kept []string
 	for _, t := range e.should {
-		addBonus(t)
-	}
-	// Long (sentence) queries are evaluated in two phases. The first ranks
-	// with the informative words only, keeping rerankDepth candidates; the
-	// second adds the very common words' scores to those candidates and
-	// keeps the top k. Common words cost the most to evaluate and mostly
-	// reorder papers the other words found. Short queries use every word
-	// from the start, since there the user chose each one.
-	k := e.k
-	if e.sort == SortRelevance && len(e.should) > longQuery {
-		// Most frequent first; a word moves to the rescoring phase if it is
-		// common, or while the words left would read more postings than
-		// the work budget allows. The rarest minKept words always stay.
-		byDF := slices.Clone(e.should)
-		slices.SortStableFunc(byDF, func(a, b string) int { return cmp.Compare(e.df[b], e.df[a]) })
-		var total float64
-		for _, t := range byDF {
-			total += e.df[t]
-		}
-		cut := 0
-		for cut < len(byDF)-minKept && (e.df[byDF[cut]] > commonDF*n || total > ix.budget()) {
-			total -= e.df[byDF[cut]]
-			cut++
-		}
-		if cut > 0 {
-			e.rerank = byDF[:cut]
-			rr := map[string]bool{}
-			for _, t := range e.rerank {
-				rr[t] = true
-			}
-			var kept []string
-			for _, t := range e.should {
-				if !rr[t] {
-					kept = append(kept, t)
-				}
-			}
-			e.should = kept
-			k = min(max(e.k*10, rerankDepth), MaxResults*2)
+		if !rr[t] {
+			kept = append(kept, t)
 		}
 	}
-	e.coll = newCollector(k, e.sort)
-	// Largest segment first: it sets a useful threshold early.
+	e.should = kept
+	return min(max(e.k*10, rerankDepth), MaxResults*2)
+}
+
+// searchSegments searches every segment, the largest first (it sets a
+// useful threshold early), and returns them in that order.
+func (e *exec) searchSegments(sn *snapshot) ([]*segView, error) {
 	order := slices.Clone(sn.segs)
 	slices.SortStableFunc(order, func(a, b *segView) int { return b.live - a.live })
 	for i, v := range order {
 		e.segIndex = i
 		e.coll.views = order
 		if err := e.searchSegment(v); err != nil {
-			return Result{}, err
+			return nil, err
 		}
 	}
-	if len(e.rerank) > 0 {
-		e.rescore(order)
-	}
-	res.Total = e.total
-	res.TotalExact = e.exact
+	return order, nil
+}
+
+// page turns the collected hits from offset on into a result's hits.
+func (e *exec) page(order []*segView, offset int) []Hit {
 	hits := e.coll.sorted()
-	if offset < len(hits) {
-		hits = hits[offset:]
-	} else {
-		hits = nil
+	if offset >= len(hits) {
+		return nil
 	}
-	for _, h := range hits {
+	out := make([]Hit, 0, len(hits)-offset)
+	for _, h := range hits[offset:] {
 		s := order[h.seg].seg
-		res.Hits = append(res.Hits, Hit{
+		out = append(out, Hit{
 			ID:      s.docID(h.doc),
 			Score:   float64(h.score) / impactScale,
 			Date:    fromDays(s.days[h.doc]),
 			Upvotes: int(s.upvotes[h.doc]),
 		})
 	}
-	return res, nil
+	return out
 }
 
 // clauseExec is a clause resolved against one segment.
