@@ -11,7 +11,8 @@ import (
 
 	"github.com/paperboy-dev/paperboy/internal/digest"
 	"github.com/paperboy-dev/paperboy/internal/mail"
-	"github.com/paperboy-dev/paperboy/internal/semantic"
+	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/follow"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -52,13 +53,13 @@ func validateBaseURL(raw string) (string, error) {
 // newDigests returns the digest service of a command. The semantic index,
 // while there is one, gives signed-in subscribers papers like the ones
 // they upvoted.
-func newDigests(e *env, s *store.Store, sender mail.Sender, from, baseURL string, f digestFlags, live *semantic.Live) *digest.Service {
+func newDigests(e *env, s *store.Store, sender mail.Sender, from, baseURL string, f digestFlags, live *follow.Vectors) *digest.Service {
 	svc := &digest.Service{Store: s, Mail: sender, From: from, BaseURL: baseURL, Log: e.log, Weekly: f.weekday()}
 	if live.Index() != nil || live.Down() != "" {
 		svc.Recommender = digest.SimilarRecommender{Votes: s, Similar: func(ctx context.Context, id string, k int) ([]store.Paper, error) {
 			sem := live.Index()
 			if sem == nil {
-				return nil, semantic.ErrUnavailable
+				return nil, search.ErrUnavailable
 			}
 			p, err := s.Paper(ctx, id)
 			if err != nil {
@@ -126,7 +127,7 @@ func (c *digestCommon) open(e *env) (*store.Store, *digest.Service, time.Time, e
 		e.log.Warn("no recommendations from upvotes: the embedding model did not load", "err", err)
 		sem = nil
 	}
-	return s, newDigests(e, s, sender, c.Mail.MailFrom, base, c.Digest, semantic.NewLive(e.semanticDir(), sem, "")), date, nil
+	return s, newDigests(e, s, sender, c.Mail.MailFrom, base, c.Digest, follow.NewVectors(e.semanticDir(), sem, "")), date, nil
 }
 
 type digestSendCmd struct {

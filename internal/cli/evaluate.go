@@ -12,8 +12,10 @@ import (
 
 	"github.com/paperboy-dev/paperboy/internal/embed"
 	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
+	"github.com/paperboy-dev/paperboy/internal/search/semantic"
+	"github.com/paperboy-dev/paperboy/internal/search/synth"
 	"github.com/paperboy-dev/paperboy/internal/searcheval"
-	"github.com/paperboy-dev/paperboy/internal/semantic"
 )
 
 // engineName names paperboy's own search engine in reports.
@@ -39,8 +41,8 @@ func (c *evalSearchCmd) Run(e *env) error {
 			return err
 		}
 		others = []searcheval.Engine{
-			{Name: string(semantic.Semantic), Build: buildSemantic(model, semantic.Semantic)},
-			{Name: string(semantic.Hybrid), Build: buildSemantic(model, semantic.Hybrid)},
+			{Name: string(search.Semantic), Build: buildSemantic(model, search.Semantic)},
+			{Name: string(search.Hybrid), Build: buildSemantic(model, search.Hybrid)},
 		}
 	}
 	rep, err := searcheval.RunEval(e.ctx, c.Data, searcheval.BuildIndex, engineName, others...)
@@ -75,11 +77,11 @@ func (c *evalSearchCmd) trainModel(e *env) (*embed.Model, error) {
 
 // buildSemantic is the evaluation's Builder for semantic or hybrid
 // ranking: paperboy's lexical index and the model's vectors of docs behind
-// a semantic.Searcher, the code the server and 'paperboy search' rank
+// a search.Searcher, the code the server and 'paperboy search' rank
 // with, so that what is measured is what is served.
-func buildSemantic(model *embed.Model, mode semantic.Mode) searcheval.Builder {
+func buildSemantic(model *embed.Model, mode search.Mode) searcheval.Builder {
 	return func(ctx context.Context, docs []search.Document) (searcheval.Searcher, error) {
-		b := search.NewBuilder()
+		b := lexical.NewBuilder()
 		for _, d := range docs {
 			if err := b.Add(d); err != nil {
 				return nil, err
@@ -91,7 +93,7 @@ func buildSemantic(model *embed.Model, mode semantic.Mode) searcheval.Builder {
 			return nil, err
 		}
 		return searcherEval{
-			searcher: &semantic.Searcher{Lexical: wordQueries{lex}, Index: func() *semantic.Index { return ix }, Fusion: semantic.DefaultFusion},
+			searcher: &search.Searcher{Lexical: wordQueries{lex}, Index: func() *semantic.Index { return ix }, Fusion: search.DefaultFusion},
 			mode:     mode,
 		}, nil
 	}
@@ -100,21 +102,21 @@ func buildSemantic(model *embed.Model, mode semantic.Mode) searcheval.Builder {
 // wordQueries is the lexical index as the Searcher sees it, without the
 // interactive length limit on queries and without the query language:
 // CSFCube searches with whole titles and abstracts, read as words
-// (search.ParseWords), as searcheval.IndexSearcher reads them.
-type wordQueries struct{ ix *search.Index }
+// (lexical.ParseWords), as searcheval.IndexSearcher reads them.
+type wordQueries struct{ ix *lexical.Index }
 
 func (l wordQueries) Search(ctx context.Context, req search.Request) (search.Result, error) {
-	q, err := search.ParseWords(req.Query)
+	q, err := lexical.ParseWords(req.Query)
 	if err != nil {
 		return search.Result{}, err
 	}
 	return l.ix.SearchQuery(ctx, q, req)
 }
 
-// searcherEval ranks with a semantic.Searcher in one mode.
+// searcherEval ranks with a search.Searcher in one mode.
 type searcherEval struct {
-	searcher *semantic.Searcher
-	mode     semantic.Mode
+	searcher *search.Searcher
+	mode     search.Mode
 }
 
 func (s searcherEval) Search(ctx context.Context, query string, limit int) ([]string, error) {
@@ -206,7 +208,7 @@ func (c *genCorpusCmd) Run(e *env) error {
 	enc := json.NewEncoder(w)
 	prog := newProgress(e, false)
 	n := 0
-	err = search.Generate(search.Synth{Seed: c.Seed, Topical: c.Topical}, sample, c.Papers, func(d search.Document) error {
+	err = synth.Generate(synth.Options{Seed: c.Seed, Topical: c.Topical}, sample, c.Papers, func(d search.Document) error {
 		// Valid new-style ids, 99,999 a month from 2001 on.
 		month := n / 99_999
 		rec := kaggleRecord{

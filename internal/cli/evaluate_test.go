@@ -10,8 +10,8 @@ import (
 
 	"github.com/paperboy-dev/paperboy/internal/embed"
 	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/searcheval"
-	"github.com/paperboy-dev/paperboy/internal/semantic"
 )
 
 // twoTopics has speech papers (even numbers) and vision papers (odd) that
@@ -42,7 +42,7 @@ func TestEvalRanksThroughTheSearcher(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	search1 := func(mode semantic.Mode, query string) []string {
+	search1 := func(mode search.Mode, query string) []string {
 		t.Helper()
 		s, err := buildSemantic(model, mode)(ctx, docs)
 		if err != nil {
@@ -55,12 +55,12 @@ func TestEvalRanksThroughTheSearcher(t *testing.T) {
 		}
 		return ids
 	}
-	lexical, err := searcheval.BuildIndex(ctx, docs)
+	lexIndex, err := searcheval.BuildIndex(ctx, docs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	lexicalIDs := func(query string) []string {
-		ids, err := lexical.Search(ctx, query, len(docs)/2)
+		ids, err := lexIndex.Search(ctx, query, len(docs)/2)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,7 +75,7 @@ func TestEvalRanksThroughTheSearcher(t *testing.T) {
 	// Hybrid ranks the speech papers first, in another order than the
 	// words alone: the vectors took part.
 	words := lexicalIDs("phoneme")
-	hybrid := search1(semantic.Hybrid, "phoneme")
+	hybrid := search1(search.Hybrid, "phoneme")
 	if slices.Equal(hybrid[:len(words)], words) {
 		t.Errorf("hybrid ranks as lexical: %v", words)
 	}
@@ -87,10 +87,10 @@ func TestEvalRanksThroughTheSearcher(t *testing.T) {
 
 	// Whole abstracts are longer than an interactive query may be.
 	long := strings.Repeat("acoustic waveform vocoder ", 20)
-	if _, err := search.Parse(long); !errors.Is(err, search.ErrQueryTooLong) {
+	if _, err := lexical.Parse(long); !errors.Is(err, search.ErrQueryTooLong) {
 		t.Fatalf("a %d-byte query parsed: %v", len(long), err)
 	}
-	if ids := search1(semantic.Hybrid, long); len(ids) == 0 || !isSpeech(ids[0]) {
+	if ids := search1(search.Hybrid, long); len(ids) == 0 || !isSpeech(ids[0]) {
 		t.Errorf("long hybrid query: %v", ids)
 	}
 
@@ -98,7 +98,7 @@ func TestEvalRanksThroughTheSearcher(t *testing.T) {
 	// reads them: quotes and a dash are not a phrase and an exclusion, in
 	// any mode.
 	quoted, plain := `audio "spoken waveform" -vocoder`, "audio spoken waveform vocoder"
-	for _, mode := range []semantic.Mode{semantic.Hybrid, semantic.Semantic} {
+	for _, mode := range []search.Mode{search.Hybrid, search.Semantic} {
 		if got, want := search1(mode, quoted), search1(mode, plain); !slices.Equal(got, want) {
 			t.Errorf("%s: %q ranks %v, %q ranks %v", mode, quoted, got, plain, want)
 		}

@@ -11,9 +11,9 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/paperboy-dev/paperboy/internal/indexer"
 	"github.com/paperboy-dev/paperboy/internal/search"
-	"github.com/paperboy-dev/paperboy/internal/semantic"
+	"github.com/paperboy-dev/paperboy/internal/search/follow"
+	"github.com/paperboy-dev/paperboy/internal/search/semantic"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -60,14 +60,14 @@ func (c *searchCmd) Run(e *env) error {
 	sort, _ := search.ParseSortOrder(c.Sort)
 	req := search.Request{Query: strings.Join(c.Query, " "), Limit: c.Limit, Offset: c.Offset, Sort: sort, Categories: c.Category}
 	var sem *semantic.Index
-	if c.Mode != string(semantic.Lexical) {
+	if c.Mode != string(search.Lexical) {
 		if sem, err = e.openSemantic(); err != nil {
 			return err
 		}
 	}
-	searcher := semantic.Searcher{Lexical: idx, Index: func() *semantic.Index { return sem }}
+	searcher := search.Searcher{Lexical: idx, Index: func() *semantic.Index { return sem }}
 	start := time.Now()
-	res, served, err := searcher.Search(e.ctx, semantic.Mode(c.Mode), req)
+	res, served, err := searcher.Search(e.ctx, search.Mode(c.Mode), req)
 	if err != nil {
 		return err
 	}
@@ -82,9 +82,9 @@ func (c *searchCmd) Run(e *env) error {
 	} else if mode != c.Mode {
 		e.log.Debug("lexical results only", "asked", c.Mode, "why", "no embedding model yet, or a filter or sort that only lexical search applies")
 	}
-	var groups []semantic.Group
+	var groups []search.Group
 	if req.Offset == 0 && len(res.Hits) > 0 {
-		groups, err = searcher.Groups(e.ctx, s, semantic.Mode(c.Mode), req, semantic.GroupOptions{Debug: func(k int, sil float64) {
+		groups, err = searcher.Groups(e.ctx, s, search.Mode(c.Mode), req, search.GroupOptions{Debug: func(k int, sil float64) {
 			e.log.Debug("topic groups", "k", k, "silhouette", fmt.Sprintf("%.3f", sil))
 		}})
 		if err != nil {
@@ -101,9 +101,9 @@ func (c *searchCmd) Run(e *env) error {
 
 // openIndex loads the search index of the data directory, building it or
 // bringing it up to date first (and saving that work for next time).
-func (e *env) openIndex(s *store.Store) (*indexer.Indexer, error) {
+func (e *env) openIndex(s *store.Store) (*follow.Indexer, error) {
 	prog := newProgress(e, false)
-	idx, err := indexer.Open(e.ctx, indexer.Options{
+	idx, err := follow.Open(e.ctx, follow.Options{
 		Dir:             e.indexDir(),
 		Source:          s,
 		Log:             e.log,
@@ -131,20 +131,20 @@ type jsonResult struct {
 	Upvotes    int      `json:"upvotes"`
 }
 
-func writeSearchJSON(w io.Writer, res search.Result, papers []store.Paper, mode string, groups []semantic.Group) error {
+func writeSearchJSON(w io.Writer, res search.Result, papers []store.Paper, mode string, groups []search.Group) error {
 	byID := map[string]*store.Paper{}
 	for i := range papers {
 		byID[papers[i].ID] = &papers[i]
 	}
 	out := struct {
-		Mode     string           `json:"mode"`
-		Fallback string           `json:"fallback,omitempty"`
-		Total    int              `json:"total"`
-		Results  []jsonResult     `json:"results"`
-		Groups   []semantic.Group `json:"groups"`
+		Mode     string         `json:"mode"`
+		Fallback string         `json:"fallback,omitempty"`
+		Total    int            `json:"total"`
+		Results  []jsonResult   `json:"results"`
+		Groups   []search.Group `json:"groups"`
 	}{Mode: mode, Fallback: res.Fallback, Total: res.Total, Results: []jsonResult{}, Groups: groups}
 	if out.Groups == nil {
-		out.Groups = []semantic.Group{}
+		out.Groups = []search.Group{}
 	}
 	for _, h := range res.Hits {
 		p, ok := byID[h.ID]
@@ -219,7 +219,7 @@ func (c *reindexCmd) Run(e *env) error {
 	}
 	defer s.Close()
 	prog := newProgress(e, false)
-	idx := indexer.New(indexer.Options{Dir: e.indexDir(), Source: s, Log: e.log, OnBuildProgress: prog.counter("indexing")})
+	idx := follow.New(follow.Options{Dir: e.indexDir(), Source: s, Log: e.log, OnBuildProgress: prog.counter("indexing")})
 	start := time.Now()
 	if err := idx.Rebuild(e.ctx); err != nil {
 		return err
@@ -235,11 +235,11 @@ func (c *reindexCmd) Run(e *env) error {
 	return nil
 }
 
-func writeGroupsText(w io.Writer, groups []semantic.Group) {
+func writeGroupsText(w io.Writer, groups []search.Group) {
 	if len(groups) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "\ntopics among the best %d:\n", semantic.GroupDepth)
+	fmt.Fprintf(w, "\ntopics among the best %d:\n", search.GroupDepth)
 	for _, g := range groups {
 		fmt.Fprintf(w, "  %-40s %d papers\n", g.Label, g.Count)
 	}

@@ -13,8 +13,9 @@ import (
 	"github.com/paperboy-dev/paperboy/internal/arxiv"
 	"github.com/paperboy-dev/paperboy/internal/embed"
 	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/follow"
 	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
-	"github.com/paperboy-dev/paperboy/internal/semantic"
+	"github.com/paperboy-dev/paperboy/internal/search/semantic"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -112,7 +113,7 @@ func (c *embedTrainCmd) Run(e *env) error {
 	}
 	// Changes after the feed position EmbedStore records are embedded by a
 	// running server (semantic/follow.go), some perhaps twice.
-	papers, err := ix.EmbedStore(e.ctx, s, func(done int) {
+	papers, err := follow.EmbedStore(e.ctx, ix, s, func(done int) {
 		if done%(100*4096) == 0 {
 			logStage(fmt.Sprintf("embedded %d of about %d papers", done, st.Papers))
 		}
@@ -203,29 +204,29 @@ func (e *env) openSemantic() (*semantic.Index, error) {
 // retrain, damaged vectors are returned in rebuild (the index without
 // them) for the caller to rebuild from the model; either way search
 // answers from words until then.
-func (e *env) openLiveSemantic() (live *semantic.Live, rebuild *semantic.Index, err error) {
+func (e *env) openLiveSemantic() (live *follow.Vectors, rebuild *semantic.Index, err error) {
 	ix, err := e.openSemantic()
 	switch {
 	case errors.Is(err, semantic.ErrModelDamaged):
 		e.log.Error("the embedding model is damaged: search answers from words alone until 'paperboy embed train' makes a new one",
 			"dir", e.semanticDir(), "err", err)
-		return semantic.NewLive(e.semanticDir(), nil, semantic.ReasonRetrain), nil, nil
+		return follow.NewVectors(e.semanticDir(), nil, follow.ReasonRetrain), nil, nil
 	case errors.Is(err, semantic.ErrVectorsDamaged):
 		e.log.Error("the saved vectors are damaged: search answers from words alone while they are rebuilt from the model",
 			"dir", e.semanticDir(), "err", err)
-		return semantic.NewLive(e.semanticDir(), nil, semantic.ReasonRebuilding), ix, nil
+		return follow.NewVectors(e.semanticDir(), nil, follow.ReasonRebuilding), ix, nil
 	case err != nil:
 		return nil, nil, err
 	}
 	if ix != nil {
 		e.log.Info("embedding model loaded", "papers", ix.Vectors.Len(), "fingerprint", ix.Model.Info().Fingerprint)
 	}
-	return semantic.NewLive(e.semanticDir(), ix, ""), nil, nil
+	return follow.NewVectors(e.semanticDir(), ix, ""), nil, nil
 }
 
 // rebuildVectors rebuilds damaged vectors into live, retrying while the
 // store fails, until done or ctx ends.
-func (e *env) rebuildVectors(ctx context.Context, live *semantic.Live, ix *semantic.Index, s *store.Store) {
+func (e *env) rebuildVectors(ctx context.Context, live *follow.Vectors, ix *semantic.Index, s *store.Store) {
 	for wait := time.Second; ; wait = min(2*wait, time.Minute) {
 		start := time.Now()
 		n, err := live.Rebuild(ctx, ix, s)

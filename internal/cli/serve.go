@@ -16,8 +16,7 @@ import (
 	"github.com/paperboy-dev/paperboy/internal/arxiv"
 	"github.com/paperboy-dev/paperboy/internal/digest"
 	"github.com/paperboy-dev/paperboy/internal/harvest"
-	"github.com/paperboy-dev/paperboy/internal/indexer"
-	"github.com/paperboy-dev/paperboy/internal/semantic"
+	"github.com/paperboy-dev/paperboy/internal/search/follow"
 	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/web"
 	"github.com/paperboy-dev/paperboy/internal/workers"
@@ -213,7 +212,7 @@ func (c *serveCmd) Run(e *env) error {
 	}()
 	// The vectors follow the feed with the lexical index: new papers are
 	// embedded as they are indexed, once there are vectors.
-	idx := indexer.New(indexer.Options{Dir: e.indexDir(), Source: s, Log: e.log, OnApply: live.Apply})
+	idx := follow.New(follow.Options{Dir: e.indexDir(), Source: s, Log: e.log, OnApply: live.Apply})
 	bg.Go("search index", func(ctx context.Context) error { return c.runIndex(ctx, e, s, idx, live) })
 	if rebuild != nil {
 		bg.Go("vector rebuild", func(ctx context.Context) error {
@@ -267,12 +266,12 @@ func (c *serveCmd) Run(e *env) error {
 // runIndex loads (or builds) the search index, then follows the change
 // feed until ctx ends. Until the index is ready the search API answers
 // 503 and everything else works.
-func (c *serveCmd) runIndex(ctx context.Context, e *env, s *store.Store, idx *indexer.Indexer, live *semantic.Live) error {
+func (c *serveCmd) runIndex(ctx context.Context, e *env, s *store.Store, idx *follow.Indexer, live *follow.Vectors) error {
 	if sem := live.Index(); sem != nil {
 		// First the vectors catch up from their own position, so that the
 		// lexical index's catch-up, which they then follow, starts no
 		// later than they stopped.
-		if n, err := sem.CatchUp(ctx, s); err != nil {
+		if n, err := follow.CatchUpVectors(ctx, sem, s); err != nil {
 			e.log.Error("embedding new papers failed", "err", err)
 		} else if n > 0 {
 			e.log.Info("embedded papers that arrived since the vectors were saved", "papers", n)

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/parallel"
-	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/viterin/vek/vek32"
 )
 
@@ -81,7 +81,7 @@ type tuneConfig struct {
 // every sum that more than one goroutine could share is taken in a fixed
 // order, so workers change only the speed. It checks ctx between
 // batches and reports each epoch's mean loss to progress.
-func (m *Model) fineTune(ctx context.Context, docs []search.Document, cfg tuneConfig, progress func(string)) error {
+func (m *Model) fineTune(ctx context.Context, docs []lexical.Document, cfg tuneConfig, progress func(string)) error {
 	progress(fmt.Sprintf("fine-tune: tokenising the titles and abstracts of %d papers", len(docs)))
 	pairs := m.titleAbstractPairs(docs, cfg.workers)
 	if err := ctx.Err(); err != nil {
@@ -126,7 +126,7 @@ func (m *Model) fineTune(ctx context.Context, docs []search.Document, cfg tuneCo
 // titleAbstractPairs returns the papers' titles and abstracts as tf-idf
 // vectors, leaving out papers with either side empty in the model's
 // vocabulary: a zero vector has no direction to learn.
-func (m *Model) titleAbstractPairs(docs []search.Document, workers int) []textPair {
+func (m *Model) titleAbstractPairs(docs []lexical.Document, workers int) []textPair {
 	all := make([]textPair, len(docs))
 	parallel.Chunks(len(docs), workers, func(lo, hi int) {
 		for i := lo; i < hi; i++ {

@@ -11,19 +11,19 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 )
 
 // pairedCorpus makes n papers whose title and abstract are about the same
 // pair of topics, with filler words common to all: a title names its
 // paper's topics in a few words, and its abstract in many, among which
 // the topics' other words.
-func pairedCorpus(n int, seed uint64) []search.Document {
+func pairedCorpus(n int, seed uint64) []lexical.Document {
 	rng := rand.New(rand.NewPCG(seed, 3))
 	const topics, perTopic = 12, 10
 	word := func(topic, i int) string { return fmt.Sprintf("t%cw%c", 'a'+topic, 'a'+i) }
 	filler := strings.Fields("novel approach method propos result show improv effici framework robust")
-	docs := make([]search.Document, n)
+	docs := make([]lexical.Document, n)
 	for i := range docs {
 		p := rng.IntN(topics)
 		s := (p + 1 + rng.IntN(topics-1)) % topics
@@ -41,14 +41,14 @@ func pairedCorpus(n int, seed uint64) []search.Document {
 			}
 			return strings.Join(w, " ")
 		}
-		docs[i] = search.Document{ID: fmt.Sprint(i), Title: draw(5, 0.45, 0.25), Abstract: draw(40, 0.4, 0.3)}
+		docs[i] = lexical.Document{ID: fmt.Sprint(i), Title: draw(5, 0.45, 0.25), Abstract: draw(40, 0.4, 0.3)}
 	}
 	return docs
 }
 
 // ownAbstractMRR is the mean reciprocal rank of each paper's abstract
 // among all the papers' abstracts, ranked by cosine to its title.
-func ownAbstractMRR(m *Model, docs []search.Document) float64 {
+func ownAbstractMRR(m *Model, docs []lexical.Document) float64 {
 	titles, abstracts := make([][]float32, len(docs)), make([][]float32, len(docs))
 	for i, d := range docs {
 		titles[i], abstracts[i] = m.EmbedText(d.Title), m.EmbedText(d.Abstract)

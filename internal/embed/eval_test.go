@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/fusion"
-	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/searcheval"
 )
 
@@ -83,7 +83,7 @@ func (s hybridSearcher) Search(ctx context.Context, query string, limit int) ([]
 	return fusion.IDs(fusion.RRF(o, a, b)), nil
 }
 
-func newVecSearcher(t testing.TB, m *Model, docs []search.Document) *vecSearcher {
+func newVecSearcher(t testing.TB, m *Model, docs []lexical.Document) *vecSearcher {
 	t.Helper()
 	vecs, err := m.EmbedDocuments(context.Background(), docs)
 	if err != nil {
@@ -96,8 +96,8 @@ func newVecSearcher(t testing.TB, m *Model, docs []search.Document) *vecSearcher
 	return s
 }
 
-func newLex(docs []search.Document) searcheval.IndexSearcher {
-	b := search.NewBuilder()
+func newLex(docs []lexical.Document) searcheval.IndexSearcher {
+	b := lexical.NewBuilder()
 	for _, d := range docs {
 		b.Add(d)
 	}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/parallel"
-	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 )
 
 // Method names the way a Model was trained: MethodLSA is the LSA term
@@ -149,7 +149,7 @@ var ErrTooFewDocs = errors.New("embed: too few papers to train on")
 // term vectors on the same papers. It is deterministic: the same papers
 // in the same order with the same options give a byte-identical model,
 // whatever the number of workers. It returns ctx.Err() if ctx ends first.
-func Train(ctx context.Context, docs []search.Document, opts TrainOptions) (*Model, error) {
+func Train(ctx context.Context, docs []lexical.Document, opts TrainOptions) (*Model, error) {
 	opts = opts.withDefaults()
 	progress := func(s string) {
 		if opts.Progress != nil {
@@ -158,7 +158,7 @@ func Train(ctx context.Context, docs []search.Document, opts TrainOptions) (*Mod
 	}
 	train := docs
 	if len(train) > opts.MaxTrainDocs {
-		train = make([]search.Document, opts.MaxTrainDocs)
+		train = make([]lexical.Document, opts.MaxTrainDocs)
 		for i := range train {
 			train[i] = docs[int(int64(i)*int64(len(docs))/int64(opts.MaxTrainDocs))]
 		}
@@ -305,12 +305,12 @@ func (m *Model) EmbedText(text string) []float32 {
 
 // EmbedDocument embeds a paper's title and abstract, the title weighted
 // as in training.
-func (m *Model) EmbedDocument(d search.Document) []float32 {
+func (m *Model) EmbedDocument(d lexical.Document) []float32 {
 	return m.EmbedText(docText(d, m.info.TitleWeight))
 }
 
 // EmbedDocuments embeds papers on all cores; result i belongs to docs[i].
-func (m *Model) EmbedDocuments(ctx context.Context, docs []search.Document) ([][]float32, error) {
+func (m *Model) EmbedDocuments(ctx context.Context, docs []lexical.Document) ([][]float32, error) {
 	out := make([][]float32, len(docs))
 	back := make([]float32, len(docs)*m.info.Dim)
 	parallel.Chunks(len(docs), runtime.GOMAXPROCS(0), func(lo, hi int) {
@@ -367,7 +367,7 @@ func Normalize(v []float32) {
 	}
 }
 
-func docText(d search.Document, titleWeight int) string {
+func docText(d lexical.Document, titleWeight int) string {
 	var b strings.Builder
 	for range titleWeight {
 		b.WriteString(d.Title)

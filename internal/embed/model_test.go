@@ -10,12 +10,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 )
 
 // topicCorpus makes n papers, each drawing most of its words from one of
 // a few topics' vocabularies, so that a model has structure to find.
-func topicCorpus(n int, seed uint64) []search.Document {
+func topicCorpus(n int, seed uint64) []lexical.Document {
 	rng := rand.New(rand.NewPCG(seed, 2))
 	topics := [][]string{
 		strings.Fields("graph neural node edge message passing spectral convolution molecule citation"),
@@ -24,7 +24,7 @@ func topicCorpus(n int, seed uint64) []search.Document {
 		strings.Fields("translation multilingual bilingual parallel corpus lexicon alignment morphology tokenizer dialect"),
 	}
 	common := strings.Fields("model results learning data performance task evaluation training benchmark experiments")
-	docs := make([]search.Document, n)
+	docs := make([]lexical.Document, n)
 	for i := range docs {
 		t := topics[i%len(topics)]
 		var w []string
@@ -39,12 +39,12 @@ func topicCorpus(n int, seed uint64) []search.Document {
 				w = append(w, o[rng.IntN(len(o))])
 			}
 		}
-		docs[i] = search.Document{ID: fmt.Sprint(i), Title: strings.Join(w[:6], " "), Abstract: strings.Join(w[6:], " ")}
+		docs[i] = lexical.Document{ID: fmt.Sprint(i), Title: strings.Join(w[:6], " "), Abstract: strings.Join(w[6:], " ")}
 	}
 	return docs
 }
 
-func trainSmall(t *testing.T, docs []search.Document, seed uint64, workers int) *Model {
+func trainSmall(t *testing.T, docs []lexical.Document, seed uint64, workers int) *Model {
 	t.Helper()
 	m, err := Train(context.Background(), docs, TrainOptions{Dim: 8, MinDF: 2, Seed: seed, Workers: workers})
 	if err != nil {

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/paperboy-dev/paperboy/internal/ingest"
-	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
@@ -20,7 +20,7 @@ const (
 // LoadRealCorpus reads the union of the arXiv cs crawl and the Hugging Face
 // daily papers under dataDir (the shared data directory, ../shared/data
 // from the repository root): 80,017 papers, arXiv's metadata first.
-func LoadRealCorpus(ctx context.Context, dataDir string) ([]search.Document, error) {
+func LoadRealCorpus(ctx context.Context, dataDir string) ([]lexical.Document, error) {
 	return LoadCorpus(ctx, filepath.Join(dataDir, ArxivFile), filepath.Join(dataDir, HFFile))
 }
 
@@ -28,12 +28,12 @@ func LoadRealCorpus(ctx context.Context, dataDir string) ([]search.Document, err
 // from the first file that has it (a later record in that file replaces an
 // earlier one), its upvotes the largest any record gives. Documents come
 // in the order they first appear. Bad records are skipped.
-func LoadCorpus(ctx context.Context, paths ...string) ([]search.Document, error) {
-	var docs []search.Document
+func LoadCorpus(ctx context.Context, paths ...string) ([]lexical.Document, error) {
+	var docs []lexical.Document
 	at := map[string]int{}     // id -> index in docs
 	fileOf := map[string]int{} // id -> the file its metadata came from
 	for f, path := range paths {
-		err := ReadCorpus(ctx, path, func(d search.Document) {
+		err := ReadCorpus(ctx, path, func(d lexical.Document) {
 			i, seen := at[d.ID]
 			switch {
 			case !seen:
@@ -55,7 +55,7 @@ func LoadCorpus(ctx context.Context, paths ...string) ([]search.Document, error)
 
 // ReadCorpus streams the papers of one corpus file (Kaggle or Hugging Face
 // format) to fn as documents, skipping bad records.
-func ReadCorpus(ctx context.Context, path string, fn func(search.Document)) error {
+func ReadCorpus(ctx context.Context, path string, fn func(lexical.Document)) error {
 	_, err := ingest.ReadFile(ctx, path, ingest.FormatAuto, func(p store.Paper) error {
 		fn(paperdoc.Of(&p))
 		return nil

@@ -13,7 +13,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 )
 
 // CSFCubeDir is the CSFCube collection, relative to the shared data
@@ -32,7 +32,7 @@ const (
 // CSFCube is the CSFCube test collection: query papers with a facet, each
 // with a pool of candidates graded 0-3 for that facet.
 type CSFCube struct {
-	Docs    []search.Document // every query and candidate paper
+	Docs    []lexical.Document // every query and candidate paper
 	Queries []CSFCubeQuery
 }
 
@@ -112,7 +112,7 @@ func (c *CSFCube) loadCorpus(path string) error {
 		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
-		c.Docs = append(c.Docs, search.Document{
+		c.Docs = append(c.Docs, lexical.Document{
 			ID:       rec.PaperID,
 			Title:    rec.Title,
 			Abstract: strings.Join(rec.Abstract, " "),

@@ -12,7 +12,7 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
-	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 )
 
 // FTS5 is the baseline Searcher: an SQLite FTS5 table over title, abstract
@@ -25,7 +25,7 @@ type FTS5 struct {
 
 // NewFTS5 indexes docs into a new SQLite database file under dir. Close
 // removes the file.
-func NewFTS5(ctx context.Context, dir string, docs []search.Document) (_ *FTS5, err error) {
+func NewFTS5(ctx context.Context, dir string, docs []lexical.Document) (_ *FTS5, err error) {
 	f, err := os.CreateTemp(dir, "fts5-*.db")
 	if err != nil {
 		return nil, fmt.Errorf("searcheval: fts5: %w", err)
@@ -84,7 +84,7 @@ func NewFTS5(ctx context.Context, dir string, docs []search.Document) (_ *FTS5, 
 
 // BuildFTS5 is a Builder of FTS5 searchers with their files under dir.
 func BuildFTS5(dir string) Builder {
-	return func(ctx context.Context, docs []search.Document) (Searcher, error) {
+	return func(ctx context.Context, docs []lexical.Document) (Searcher, error) {
 		return NewFTS5(ctx, dir, docs)
 	}
 }

@@ -8,10 +8,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 )
 
-var smallCorpus = []search.Document{
+var smallCorpus = []lexical.Document{
 	{ID: "2401.00001", Title: "Graph neural networks for molecule property prediction",
 		Abstract: "We train message passing networks on molecular graphs.", Authors: []string{"Ada Lovelace"}},
 	{ID: "2401.00002", Title: "Transformers for machine translation",

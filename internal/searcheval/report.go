@@ -11,7 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 )
 
 // BaselineName names the FTS5 baseline in reports.
@@ -93,7 +93,7 @@ func RunEval(ctx context.Context, dataDir string, build Builder, engineName stri
 	return rep, nil
 }
 
-func evalEngine(ctx context.Context, name string, build Builder, corpus []search.Document, items []KnownItemQuery, cube *CSFCube) (EngineEval, error) {
+func evalEngine(ctx context.Context, name string, build Builder, corpus []lexical.Document, items []KnownItemQuery, cube *CSFCube) (EngineEval, error) {
 	ev := EngineEval{Name: name}
 	start := time.Now()
 	s, err := build(ctx, corpus)
@@ -224,7 +224,7 @@ type EngineBench struct {
 // RunBench builds a searcher over corpus with build, and the FTS5 baseline,
 // one after the other, and times the building and the queries at each
 // concurrency level.
-func RunBench(ctx context.Context, corpus []search.Document, queries []string, build Builder, opts BenchOptions) (BenchReport, error) {
+func RunBench(ctx context.Context, corpus []lexical.Document, queries []string, build Builder, opts BenchOptions) (BenchReport, error) {
 	if opts.EngineName == "" {
 		opts.EngineName = "engine"
 	}
@@ -252,7 +252,7 @@ func RunBench(ctx context.Context, corpus []search.Document, queries []string, b
 	return rep, nil
 }
 
-func benchEngine(ctx context.Context, name string, build Builder, corpus []search.Document, queries []string, opts BenchOptions) (_ EngineBench, err error) {
+func benchEngine(ctx context.Context, name string, build Builder, corpus []lexical.Document, queries []string, opts BenchOptions) (_ EngineBench, err error) {
 	eb := EngineBench{Name: name}
 	start := time.Now()
 	s, err := build(ctx, corpus)

@@ -4,7 +4,7 @@ import (
 	"context"
 	"io"
 
-	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 )
 
 // Searcher returns the ids of the best matches for query, best first.
@@ -16,7 +16,7 @@ type Searcher interface {
 
 // Builder indexes docs and returns a Searcher over them. If the Searcher
 // also implements io.Closer, the harness closes it when done with it.
-type Builder func(ctx context.Context, docs []search.Document) (Searcher, error)
+type Builder func(ctx context.Context, docs []lexical.Document) (Searcher, error)
 
 // closeSearcher closes s if it holds resources.
 func closeSearcher(s Searcher) error {
@@ -28,8 +28,8 @@ func closeSearcher(s Searcher) error {
 
 // BuildIndex builds paperboy's own search index over docs: the Builder for
 // evaluating and benchmarking the engine itself.
-func BuildIndex(ctx context.Context, docs []search.Document) (Searcher, error) {
-	b := search.NewBuilder()
+func BuildIndex(ctx context.Context, docs []lexical.Document) (Searcher, error) {
+	b := lexical.NewBuilder()
 	for _, d := range docs {
 		if err := b.Add(d); err != nil {
 			return nil, err
@@ -42,16 +42,16 @@ func BuildIndex(ctx context.Context, docs []search.Document) (Searcher, error) {
 // FTS5 baseline does (fts5.go): evaluation queries are prose, and CSFCube's
 // are whole titles and abstracts, longer than the interactive limit and
 // with quotes and arrows that the query language would read as phrases
-// and exclusions (search.ParseWords).
-type IndexSearcher struct{ Index *search.Index }
+// and exclusions (lexical.ParseWords).
+type IndexSearcher struct{ Index *lexical.Index }
 
 // Search implements Searcher.
 func (s IndexSearcher) Search(ctx context.Context, query string, limit int) ([]string, error) {
-	q, err := search.ParseWords(query)
+	q, err := lexical.ParseWords(query)
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.Index.SearchQuery(ctx, q, search.Request{Limit: min(limit, search.MaxResults)})
+	res, err := s.Index.SearchQuery(ctx, q, lexical.Request{Limit: min(limit, lexical.MaxResults)})
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/arxiv"
-	"github.com/paperboy-dev/paperboy/internal/semantic"
+	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -158,7 +158,7 @@ func (s *Server) apiSimilar(w http.ResponseWriter, r *http.Request, rawID string
 	}
 	ix := s.semanticIndex()
 	if ix == nil {
-		return semantic.ErrNoModel
+		return search.ErrNoModel
 	}
 	similar, err := ix.SimilarPapers(r.Context(), cachedPapers{s}, paper, limit)
 	if err != nil {

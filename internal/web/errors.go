@@ -10,7 +10,6 @@ import (
 
 	"github.com/paperboy-dev/paperboy/internal/problem"
 	"github.com/paperboy-dev/paperboy/internal/search"
-	"github.com/paperboy-dev/paperboy/internal/semantic"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -80,15 +79,15 @@ func asProblem(err error) *problem.Error {
 		return errEmptyQuery
 	case errors.Is(err, search.ErrQueryTooLong):
 		return errQueryTooLong
-	case errors.Is(err, semantic.ErrLexicalOnly):
+	case errors.Is(err, search.ErrLexicalOnly):
 		return errLexicalOnly
-	case errors.Is(err, semantic.ErrProviderUnavailable):
+	case errors.Is(err, search.ErrProviderUnavailable):
 		return errProviderDown
-	case errors.Is(err, semantic.ErrUnavailable):
+	case errors.Is(err, search.ErrUnavailable):
 		return errSemanticDown
-	case errors.Is(err, semantic.ErrNoModel):
+	case errors.Is(err, search.ErrNoModel):
 		return errNoModel
-	case errors.Is(err, semantic.ErrUnknownPaper):
+	case errors.Is(err, search.ErrUnknownPaper):
 		return errNoVector
 	case errors.Is(err, search.ErrNotReady):
 		return errIndexBuilt
@@ -115,7 +114,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		// An outage, not a fault of this request: clients and proxies
 		// may retry.
 		s.log.Warn("database unavailable", "method", r.Method, "path", loggedPath(r.URL.Path), "err", err)
-	case errors.Is(err, semantic.ErrNoModel), errors.Is(err, semantic.ErrUnavailable):
+	case errors.Is(err, search.ErrNoModel), errors.Is(err, search.ErrUnavailable):
 		// The client gets a neutral message; the operator the reason
 		// and its remedy.
 		s.log.Warn("search by meaning not served", "path", loggedPath(r.URL.Path), "err", err)

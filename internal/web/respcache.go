@@ -210,7 +210,7 @@ func (s *Server) cacheKey(r *http.Request) string {
 // indexSeq is the search index's version: the last change it applied.
 func (s *Server) indexSeq() uint64 {
 	switch x := s.search.(type) {
-	case interface{ Index() *search.Index }: // the indexer
+	case interface{ Index() *search.LexicalIndex }: // the indexer
 		if ix := x.Index(); ix != nil {
 			return ix.LastSeq() + 1
 		}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/search"
-	"github.com/paperboy-dev/paperboy/internal/semantic"
 )
 
 // Bounds of the search API's paging, as Hugging Face's.
@@ -85,7 +84,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	searcher := semantic.Searcher{Lexical: s.search, Index: s.semanticIndex, Down: s.semDown}
+	searcher := search.Searcher{Lexical: s.search, Index: s.semanticIndex, Down: s.semDown}
 	res, served, err := searcher.Search(r.Context(), mode, req)
 	if err != nil {
 		return err
@@ -131,9 +130,9 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The envelope carries what the bare array cannot: the mode that
 	// answered, the total, and the topic groups of the best results.
-	groups := []semantic.Group{}
+	groups := []search.Group{}
 	if req.Offset == 0 && len(items) > 0 {
-		g, err := searcher.Groups(r.Context(), cachedPapers{s}, mode, req, semantic.GroupOptions{})
+		g, err := searcher.Groups(r.Context(), cachedPapers{s}, mode, req, search.GroupOptions{})
 		if err != nil {
 			return err
 		}
@@ -149,10 +148,10 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 type apiSearchEnvelope struct {
 	Mode string `json:"mode"`
 	// Fallback says why a hybrid search answered from words alone.
-	Fallback string           `json:"fallback,omitempty"`
-	Total    int              `json:"total"`
-	Results  []apiSearchItem  `json:"results"`
-	Groups   []semantic.Group `json:"groups"`
+	Fallback string          `json:"fallback,omitempty"`
+	Total    int             `json:"total"`
+	Results  []apiSearchItem `json:"results"`
+	Groups   []search.Group  `json:"groups"`
 }
 
 // markHTML renders fragments as escaped HTML with matches in <mark>.
@@ -168,7 +167,7 @@ func markHTML(frags []search.Fragment) string {
 	return b.String()
 }
 
-func (s *Server) semanticIndex() *semantic.Index {
+func (s *Server) semanticIndex() *search.SemanticIndex {
 	if s.semantic == nil {
 		return nil
 	}

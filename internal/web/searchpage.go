@@ -13,7 +13,6 @@ import (
 
 	"github.com/paperboy-dev/paperboy/internal/problem"
 	"github.com/paperboy-dev/paperboy/internal/search"
-	"github.com/paperboy-dev/paperboy/internal/semantic"
 	"github.com/paperboy-dev/paperboy/internal/tex"
 )
 
@@ -75,7 +74,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	q, err := parseSearchPage(r, &sp, page)
 	var res search.Result
-	var groups []semantic.Group
+	var groups []search.Group
 	if err == nil {
 		res, groups, err = s.searchWithTopics(r, &sp, q.mode, q.req, q.inline)
 	}
@@ -103,7 +102,7 @@ func newSearchPage(v url.Values) searchPage {
 type pageSearch struct {
 	page   int
 	req    search.Request
-	mode   semantic.Mode
+	mode   search.Mode
 	inline bool // group the results on this page
 }
 
@@ -145,8 +144,8 @@ func parseSearchPage(r *http.Request, sp *searchPage, page int) (pageSearch, err
 }
 
 // searchMode parses the mode parameter.
-func searchMode(raw string) (semantic.Mode, error) {
-	mode, err := semantic.ParseMode(raw)
+func searchMode(raw string) (search.Mode, error) {
+	mode, err := search.ParseMode(raw)
 	if err != nil {
 		return "", errBadRequest(fmt.Sprintf("mode %q: want lexical, semantic or hybrid", raw))
 	}
@@ -168,7 +167,7 @@ func (s *Server) refusedSearch(w http.ResponseWriter, r *http.Request, sp *searc
 
 // showResults fills the page with the results, the topic chips, the
 // links to other pages and the feeds of the search.
-func (s *Server) showResults(r *http.Request, sp *searchPage, q pageSearch, res search.Result, groups []semantic.Group) error {
+func (s *Server) showResults(r *http.Request, sp *searchPage, q pageSearch, res search.Result, groups []search.Group) error {
 	sp.Searched = true
 	sp.Title = "Search: " + truncate(q.req.Query, 60)
 	sp.topicChips(r, groups)
@@ -264,7 +263,7 @@ func truncate(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
-// maxTopics bounds the topic parameter; semantic.Groups makes at most a
+// maxTopics bounds the topic parameter; topics.Groups makes at most a
 // handful of groups.
 const maxTopics = 8
 
@@ -276,8 +275,8 @@ const groupBudget = 100 * time.Millisecond
 // (a chosen topic, &topics=1, or the chips fragment) it also groups the
 // best results of a free-text query into topics; with a topic chosen, the
 // results are that group's papers.
-func (s *Server) searchWithTopics(r *http.Request, sp *searchPage, mode semantic.Mode, req search.Request, inline bool) (search.Result, []semantic.Group, error) {
-	searcher := semantic.Searcher{Lexical: s.search, Index: s.semanticIndex, Down: s.semDown}
+func (s *Server) searchWithTopics(r *http.Request, sp *searchPage, mode search.Mode, req search.Request, inline bool) (search.Result, []search.Group, error) {
+	searcher := search.Searcher{Lexical: s.search, Index: s.semanticIndex, Down: s.semDown}
 	grouping := inline && strings.TrimSpace(sp.Q) != "" && (req.Offset == 0 || sp.Topic > 0) && s.semanticIndex() != nil
 	if !grouping {
 		res, served, err := searcher.Search(r.Context(), mode, req)
@@ -287,14 +286,14 @@ func (s *Server) searchWithTopics(r *http.Request, sp *searchPage, mode semantic
 	// One search as deep as grouping reads serves both the groups and the
 	// page of results.
 	deep := req
-	deep.Offset, deep.Limit = 0, max(semantic.GroupDepth, req.Offset+req.Limit)
+	deep.Offset, deep.Limit = 0, max(search.GroupDepth, req.Offset+req.Limit)
 	res, served, err := searcher.Search(r.Context(), mode, deep)
 	if err != nil {
 		return res, nil, err
 	}
 	sp.Served, sp.Fallback = string(served), res.Fallback
 	ctx, cancel := context.WithTimeout(r.Context(), groupBudget)
-	groups, err := searcher.GroupsOf(ctx, cachedPapers{s}, res.IDs()[:min(semantic.GroupDepth, len(res.Hits))], semantic.GroupOptions{})
+	groups, err := searcher.GroupsOf(ctx, cachedPapers{s}, res.IDs()[:min(search.GroupDepth, len(res.Hits))], search.GroupOptions{})
 	cancel()
 	switch {
 	case r.Context().Err() != nil:
@@ -363,7 +362,7 @@ func (s *Server) searchTopics(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	req.Offset, req.Limit = 0, searchPageSize
-	var groups []semantic.Group
+	var groups []search.Group
 	if s.groupable(sp.Q, req) {
 		if _, groups, err = s.searchWithTopics(r, &sp, mode, req, true); err != nil {
 			return err
@@ -375,7 +374,7 @@ func (s *Server) searchTopics(w http.ResponseWriter, r *http.Request) error {
 }
 
 // topicChips turns the groups into links that narrow the search.
-func (sp *searchPage) topicChips(r *http.Request, groups []semantic.Group) {
+func (sp *searchPage) topicChips(r *http.Request, groups []search.Group) {
 	if len(groups) < 2 {
 		return
 	}

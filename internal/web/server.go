@@ -20,7 +20,6 @@ import (
 	"github.com/paperboy-dev/paperboy/internal/mail"
 	"github.com/paperboy-dev/paperboy/internal/problem"
 	"github.com/paperboy-dev/paperboy/internal/search"
-	"github.com/paperboy-dev/paperboy/internal/semantic"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -52,7 +51,7 @@ type Searcher interface {
 type Server struct {
 	papers     Papers
 	search     Searcher
-	semantic   func() *semantic.Index
+	semantic   func() *search.SemanticIndex
 	semDown    func() string
 	log        *slog.Logger
 	now        func() time.Time
@@ -99,7 +98,7 @@ type Options struct {
 	// Semantic returns the embedding model and vectors, or nil while there
 	// are none: search then answers in lexical mode and similar papers are
 	// unavailable.
-	Semantic func() *semantic.Index
+	Semantic func() *search.SemanticIndex
 	// SemanticDown, when set, says why Semantic returns nil (damaged
 	// files, vectors being rebuilt): hybrid search reports it as its
 	// fallback, and semantic search answers 503.

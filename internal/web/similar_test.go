@@ -15,8 +15,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/paperboy-dev/paperboy/internal/embed"
 	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
-	"github.com/paperboy-dev/paperboy/internal/semantic"
+	"github.com/paperboy-dev/paperboy/internal/search/semantic"
 	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/store/storetest"
 )
@@ -55,7 +56,7 @@ func ambiguousServer(t *testing.T) *testServerWithIndex {
 	if _, err := st.UpsertPapers(ctx, papers); err != nil {
 		t.Fatal(err)
 	}
-	b := search.NewBuilder()
+	b := lexical.NewBuilder()
 	var docs []search.Document
 	if err := st.EachPaper(ctx, func(p store.Paper) error {
 		docs = append(docs, paperdoc.Of(&p))

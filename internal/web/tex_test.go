@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
 	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/store/storetest"
@@ -30,7 +30,7 @@ func TestTitleLaTeXIsPlainInFeedsTitleAndCitation(t *testing.T) {
 	if _, err := st.UpsertPapers(ctx, []store.Paper{paper}); err != nil {
 		t.Fatal(err)
 	}
-	b := search.NewBuilder()
+	b := lexical.NewBuilder()
 	if err := b.Add(paperdoc.Of(&paper)); err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
 	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/store/storetest"
@@ -101,7 +101,7 @@ func newTestServer(t *testing.T, dialect store.Dialect) *httptest.Server {
 
 // newFixtureServer is newTestServer with the store and the index it serves
 // from, and a chance to change the options.
-func newFixtureServer(t testing.TB, dialect store.Dialect, tune func(*Options)) (*httptest.Server, *store.Store, *search.Index) {
+func newFixtureServer(t testing.TB, dialect store.Dialect, tune func(*Options)) (*httptest.Server, *store.Store, *lexical.Index) {
 	t.Helper()
 	ctx := context.Background()
 	st := storetest.Open(t, dialect, store.Options{Now: func() time.Time { return testNow }})
@@ -111,7 +111,7 @@ func newFixtureServer(t testing.TB, dialect store.Dialect, tune func(*Options)) 
 	if _, err := st.UpsertCommunity(ctx, fixtureCommunity()); err != nil {
 		t.Fatal(err)
 	}
-	b := search.NewBuilder()
+	b := lexical.NewBuilder()
 	err := st.EachPaper(ctx, func(p store.Paper) error { return b.Add(paperdoc.Of(&p)) })
 	if err != nil {
 		t.Fatal(err)

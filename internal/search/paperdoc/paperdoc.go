@@ -5,13 +5,13 @@
 package paperdoc
 
 import (
-	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
 // Of is paper p as the search index sees it.
-func Of(p *store.Paper) search.Document {
-	return search.Document{
+func Of(p *store.Paper) lexical.Document {
+	return lexical.Document{
 		ID:         p.ID,
 		Title:      p.Title,
 		Abstract:   p.Abstract,

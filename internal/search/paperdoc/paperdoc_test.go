@@ -6,7 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/paperboy-dev/paperboy/internal/search"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
@@ -20,7 +20,7 @@ func TestOfIndexesTheListingDayAndAllUpvotes(t *testing.T) {
 		Comments:  "12 pages", // not indexed
 		Community: store.Community{Upvotes: 5, Votes: 2},
 	}
-	want := search.Document{
+	want := lexical.Document{
 		ID: "2401.00001", Title: "Graph transformers", Abstract: "We study graphs.",
 		Authors: []string{"Ada Lovelace"}, Categories: []string{"cs.LG", "stat.ML"},
 		Date: listed, Upvotes: 7,
