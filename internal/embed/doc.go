@@ -62,7 +62,7 @@
 // 80,017 papers (the summary as query, and masked of coined names). The
 // first block is one LSA model alone (seed 1, 84,222 papers, 256 dims,
 // p = 0.25), the second the fine-tuned one Train now makes (the same,
-// then 3 epochs). "Searcher" rows go through semantic.Searcher with the
+// then 3 epochs). "Searcher" rows go through search.Searcher with the
 // approximate vector index, as 'paperboy eval search' and the server do;
 // "exact" rows fuse exact cosines with paperboy's lexical scores in a
 // test harness. Known-item R@10 is 1.000 for every lexical and hybrid
@@ -150,7 +150,7 @@
 // the held-out even ones 0.6 scores 0.325 / 0.528 against 0.85's 0.314 /
 // 0.512. Either pick beats 0.85 on the half it did not see by 0.011 MAP,
 // and every weight from 0.6 to 0.8 beats 0.85 on both halves, so
-// semantic.DefaultFusion now weighs the lexical list 0.7 (see its
+// search.DefaultFusion now weighs the lexical list 0.7 (see its
 // comment for why not 0.6). 25 queries a half are few; the gain is about
 // twice the ±0.005 MAP noise of all 50.
 //

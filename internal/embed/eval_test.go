@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paperboy-dev/paperboy/internal/fusion"
+	"github.com/paperboy-dev/paperboy/internal/search/fusion"
 	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/searcheval"
 )

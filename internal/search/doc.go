@@ -18,7 +18,7 @@
 //     which pass.
 //  4. Fusion. The two lists are fused (Fusion: a convex combination of
 //     min-max normalised scores by default, reciprocal rank fusion as an
-//     option; internal/fusion). Without a model, or while the vectors are
+//     option; internal/search/fusion). Without a model, or while the vectors are
 //     rebuilt or a provider is slow, the words answer and Result.Fallback
 //     says why.
 //  5. Groups. Topic groups (topics) cluster the vectors of the best

@@ -1,7 +1,7 @@
 package search
 
 import (
-	"github.com/paperboy-dev/paperboy/internal/fusion"
+	"github.com/paperboy-dev/paperboy/internal/search/fusion"
 	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 )
 

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/paperboy-dev/paperboy/internal/fusion"
+	"github.com/paperboy-dev/paperboy/internal/search/fusion"
 )
 
 func TestHybridKeepsLexicalFirstAndAddsSemantic(t *testing.T) {

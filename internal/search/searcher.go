@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/paperboy-dev/paperboy/internal/fusion"
+	"github.com/paperboy-dev/paperboy/internal/search/fusion"
 	"github.com/paperboy-dev/paperboy/internal/search/semantic"
 	"github.com/paperboy-dev/paperboy/internal/search/topics"
 	"github.com/paperboy-dev/paperboy/internal/store"

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/search/lexical"
-	"github.com/paperboy-dev/paperboy/internal/vector"
+	"github.com/paperboy-dev/paperboy/internal/search/vector"
 )
 
 // Papers that arrive after 'paperboy embed train' are embedded as they

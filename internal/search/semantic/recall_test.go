@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paperboy-dev/paperboy/internal/vector"
+	"github.com/paperboy-dev/paperboy/internal/search/vector"
 )
 
 // TestRealVectorRecall measures the vector index that `paperboy embed

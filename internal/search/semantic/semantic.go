@@ -22,11 +22,11 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/embed"
-	"github.com/paperboy-dev/paperboy/internal/fusion"
+	"github.com/paperboy-dev/paperboy/internal/search/fusion"
 	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
 	"github.com/paperboy-dev/paperboy/internal/store"
-	"github.com/paperboy-dev/paperboy/internal/vector"
+	"github.com/paperboy-dev/paperboy/internal/search/vector"
 )
 
 // Files in the directory of a saved Index.

@@ -14,7 +14,7 @@ import (
 	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/search/semantic"
 	"github.com/paperboy-dev/paperboy/internal/store"
-	"github.com/paperboy-dev/paperboy/internal/vector"
+	"github.com/paperboy-dev/paperboy/internal/search/vector"
 )
 
 // Corpus has two topics that share no words, so meaning is unambiguous:

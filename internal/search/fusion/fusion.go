@@ -4,13 +4,13 @@
 //   - Convex (convex.go) scores a document by a weighted sum of its min-max
 //     normalised scores, Σᵢ wᵢ·(sᵢ − minᵢ)/(maxᵢ − minᵢ) (Bruch, Gai and
 //     Ingber, 2023). It keeps how far ahead a list's top documents are, and
-//     it is what hybrid search uses by default (semantic.Fusion).
+//     it is what hybrid search uses by default (search.Fusion).
 //   - RRF, reciprocal rank fusion (Cormack, Clarke and Büttcher, SIGIR
 //     2009), scores a document by Σᵢ wᵢ / (k + rankᵢ) over the lists that
 //     hold it (ranks from 1), so it needs no score calibration between the
 //     lists; k = 60 is the paper's constant and what Hugging Face and
 //     pkgsite use. Hybrid search offers it as an option; on paperboy's
-//     evaluation it ranked worse than Convex (semantic.DefaultFusion has
+//     evaluation it ranked worse than Convex (search.DefaultFusion has
 //     the figures).
 //
 // Both take the same Options and break ties the same way, so the result

@@ -70,7 +70,7 @@
 // 294, and found recall@10 0.970 at p50 0.83 ms and p99 1.09 ms beside
 // another 2-core job (exact search p50 6.4 ms in the same run):
 //
-//	PAPERBOY_BENCH_EMBED=<data-dir>/embed PAPERBOY_DATA=../shared/data go test -run TestRealVectorRecall -v ./internal/semantic/
+//	PAPERBOY_BENCH_EMBED=<data-dir>/embed PAPERBOY_DATA=../shared/data go test -run TestRealVectorRecall -v ./internal/search/semantic/
 //
 // Stored vectors lie inside their own lists; real queries are short and
 // fall between lists more often. In the evaluation's index (84,222 papers,
@@ -127,5 +127,5 @@
 // ms. Titles, shorter than those sentences, fall between lists more often,
 // so the calibration errs towards more lists here:
 //
-//	PAPERBOY_BENCH_EMBED=<data-dir>/embed PAPERBOY_DATA=../shared/data go test -run TestRealVectorRecall -v ./internal/semantic/
+//	PAPERBOY_BENCH_EMBED=<data-dir>/embed PAPERBOY_DATA=../shared/data go test -run TestRealVectorRecall -v ./internal/search/semantic/
 package vector
