@@ -25,8 +25,8 @@ import (
 	"github.com/paperboy-dev/paperboy/internal/search/fusion"
 	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
-	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/search/vector"
+	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
 // Files in the directory of a saved Index.

@@ -13,8 +13,8 @@ import (
 	"github.com/paperboy-dev/paperboy/internal/embed"
 	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/search/semantic"
-	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/search/vector"
+	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
 // Corpus has two topics that share no words, so meaning is unambiguous:
