@@ -494,6 +494,9 @@ type paperPage struct {
 }
 
 func (s *Server) paperPage(w http.ResponseWriter, r *http.Request) error {
+	if raw, ok := strings.CutSuffix(r.PathValue("id"), ".md"); ok {
+		return s.paperMarkdown(w, r, raw)
+	}
 	id, err := arxiv.ParseID(r.PathValue("id"))
 	if err != nil {
 		return errNotFound("There is no paper with this id.")
