@@ -63,15 +63,16 @@ type apiAuthor struct {
 
 // apiUser is Hugging Face's user object. Hugging Face names the account
 // "user" in authors and submittedOnDailyBy and "name" in submittedBy; both
-// are sent so that huggingface_hub's User.username is always filled.
+// are sent so that huggingface_hub's User.username is always filled. A
+// comment's author carries only "user".
 type apiUser struct {
-	ID        string `json:"_id"`
-	AvatarURL string `json:"avatarUrl"`
-	Fullname  string `json:"fullname"`
+	ID        string `json:"_id,omitempty"`
+	AvatarURL string `json:"avatarUrl,omitempty"`
+	Fullname  string `json:"fullname,omitempty"`
 	User      string `json:"user"`
-	Name      string `json:"name"`
-	Type      string `json:"type"`
-	IsPro     bool   `json:"isPro"`
+	Name      string `json:"name,omitempty"`
+	Type      string `json:"type,omitempty"`
+	IsPro     bool   `json:"isPro,omitempty"`
 }
 
 // apiOrg is Hugging Face's organisation object, with its "avatar" key.

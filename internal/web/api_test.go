@@ -13,21 +13,21 @@ import (
 
 type dailyItem struct {
 	Paper struct {
-		ID                 string              `json:"id"`
-		Title              string              `json:"title"`
-		Summary            string              `json:"summary"`
-		Authors            []map[string]any    `json:"authors"`
-		PublishedAt        string              `json:"publishedAt"`
-		Upvotes            int                 `json:"upvotes"`
-		GitHubRepo         string              `json:"githubRepo"`
-		GitHubStars        *int                `json:"githubStars"`
-		SubmittedOnDailyAt string              `json:"submittedOnDailyAt"`
+		ID                 string           `json:"id"`
+		Title              string           `json:"title"`
+		Summary            string           `json:"summary"`
+		Authors            []map[string]any `json:"authors"`
+		PublishedAt        string           `json:"publishedAt"`
+		Upvotes            int              `json:"upvotes"`
+		GitHubRepo         string           `json:"githubRepo"`
+		GitHubStars        *int             `json:"githubStars"`
+		SubmittedOnDailyAt string           `json:"submittedOnDailyAt"`
 	} `json:"paper"`
-	Title       string            `json:"title"`
-	Summary     string            `json:"summary"`
-	PublishedAt string            `json:"publishedAt"`
-	NumComments int               `json:"numComments"`
-	SubmittedBy map[string]any    `json:"submittedBy"`
+	Title       string         `json:"title"`
+	Summary     string         `json:"summary"`
+	PublishedAt string         `json:"publishedAt"`
+	NumComments int            `json:"numComments"`
+	SubmittedBy map[string]any `json:"submittedBy"`
 }
 
 func dailyIDs(t *testing.T, body string) []string {
