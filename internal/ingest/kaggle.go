@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/paperboy-dev/paperboy/internal/arxiv"
 	"github.com/paperboy-dev/paperboy/internal/store"
@@ -147,7 +148,7 @@ func SplitAuthors(s string) []string {
 	var names []string
 	for _, part := range strings.Split(s, ",") {
 		for _, name := range splitAnd(part) {
-			if name = strings.TrimSpace(name); name != "" {
+			if name = strings.TrimSpace(name); IsName(name) {
 				names = append(names, name)
 			}
 		}
@@ -203,11 +204,18 @@ func joinParsedAuthors(parsed [][]string) []string {
 		if len(a) > 2 && strings.TrimSpace(a[2]) != "" {
 			name += " " + strings.TrimSpace(a[2])
 		}
-		if name != "" {
+		if IsName(name) {
 			names = append(names, name)
 		}
 	}
 	return names
+}
+
+// IsName reports whether s can be an author's name: it holds a letter or a
+// digit. Crawled author strings such as "MiniMax, :, Aili Chen" otherwise
+// leave punctuation standing as an author.
+func IsName(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
 }
 
 // CleanText collapses the dump's hard line wraps and runs of spaces.

@@ -99,3 +99,63 @@ func collectPapers(rows *sql.Rows) ([]Paper, error) {
 	}
 	return papers, rows.Err()
 }
+
+// DailyListFilter selects papers on the community daily list: those
+// submitted to it, here or on Hugging Face.
+type DailyListFilter struct {
+	From, To  time.Time // calendar days, [From, To); zero: unbounded
+	Submitter string    // the submitting account, compared without case; "" for all
+}
+
+func (f DailyListFilter) where() (string, []any) {
+	where, args := "NOT hidden AND daily_on IS NOT NULL", []any{}
+	if !f.From.IsZero() {
+		where += " AND daily_on >= ?"
+		args = append(args, dateArg(f.From))
+	}
+	if !f.To.IsZero() {
+		where += " AND daily_on < ?"
+		args = append(args, dateArg(f.To))
+	}
+	if f.Submitter != "" {
+		where += " AND LOWER(daily_submitter) = LOWER(?)"
+		args = append(args, f.Submitter)
+	}
+	return where, args
+}
+
+func (f DailyListFilter) String() string {
+	return fmt.Sprintf("%s..%s submitter %q", f.From.Format(time.DateOnly), f.To.Format(time.DateOnly), f.Submitter)
+}
+
+// DailyListPapers returns the visible papers on the community daily list
+// that f selects, in daily order (most upvoted first).
+func (s *Store) DailyListPapers(ctx context.Context, f DailyListFilter, limit, offset int) ([]Paper, error) {
+	where, args := f.where()
+	papers, err := s.queryPapers(ctx, "SELECT "+paperSelect+" FROM papers WHERE id IN (SELECT id FROM papers WHERE "+
+		where+dailyOrder+" LIMIT ? OFFSET ?)"+dailyOrder, append(args, limit, offset)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: daily list %s: %w", f, err)
+	}
+	return papers, nil
+}
+
+// CountDailyListPapers counts the papers DailyListPapers would return.
+func (s *Store) CountDailyListPapers(ctx context.Context, f DailyListFilter) (int, error) {
+	where, args := f.where()
+	var n int
+	if err := s.read.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM papers WHERE "+where), args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count daily list %s: %w", f, err)
+	}
+	return n, nil
+}
+
+// LatestDailyListDay is the newest day of the community daily list, or the
+// zero time when nothing was ever submitted.
+func (s *Store) LatestDailyListDay(ctx context.Context) (time.Time, error) {
+	var day nullTime
+	if err := s.read.QueryRowContext(ctx, "SELECT MAX(daily_on) FROM papers WHERE NOT hidden AND daily_on IS NOT NULL").Scan(&day); err != nil {
+		return time.Time{}, fmt.Errorf("store: latest daily list day: %w", err)
+	}
+	return day.t, nil
+}

@@ -81,6 +81,9 @@ type Community struct {
 	AISummary        string
 	AIKeywords       []string
 	ProjectPage      string
+	// HF holds the rest of Hugging Face's item: objects and identifiers
+	// the API returns as Hugging Face does.
+	HF HFDetails
 
 	// Votes and Comments are paperboy's own upvotes and visible comments,
 	// counted by database triggers; Hidden is set by moderators. They are

@@ -43,7 +43,7 @@ var metaColumns = []string{
 
 var communityColumns = []string{
 	"base_upvotes", "daily_on", "daily_submitted_at", "daily_submitter", "github_repo",
-	"github_stars", "hf_num_comments", "ai_summary", "ai_keywords", "project_page", "community_hash",
+	"github_stars", "hf_num_comments", "ai_summary", "ai_keywords", "project_page", "hf_details", "community_hash",
 }
 
 // UpsertPapers stores papers' arXiv metadata in one transaction. A paper is
@@ -222,6 +222,14 @@ func mergeCommunity(old, in Community) Community {
 	if len(in.AIKeywords) > 0 && (newer || len(m.AIKeywords) == 0) {
 		m.AIKeywords = in.AIKeywords
 	}
+	if !in.HF.Empty() && (newer || m.HF.Empty()) {
+		m.HF = in.HF
+	}
+	// The submitter's account travels with the submission that stands.
+	m.HF.SubmittedBy = old.HF.SubmittedBy
+	if m.DailySubmittedAt.Equal(in.DailySubmittedAt) && m.DailySubmitter == in.DailySubmitter && in.HF.SubmittedBy != nil {
+		m.HF.SubmittedBy = in.HF.SubmittedBy
+	}
 	return m
 }
 
@@ -277,7 +285,7 @@ func (s *Store) communityArgs(c *Community) []any {
 	}
 	return []any{
 		c.Upvotes, dateArg(c.DailyOn), s.timeArg(c.DailySubmittedAt), c.DailySubmitter, c.GitHubRepo,
-		stars, c.NumComments, c.AISummary, mustJSON(nonNil(c.AIKeywords)), c.ProjectPage, c.hash(),
+		stars, c.NumComments, c.AISummary, mustJSON(nonNil(c.AIKeywords)), c.ProjectPage, mustJSON(c.HF), c.hash(),
 	}
 }
 
@@ -460,21 +468,21 @@ func placeholders(n int) string {
 const paperSelect = `id, version, title, abstract, authors, categories, classifications, comments, journal_ref, doi,
 	report_no, license, submitter, versions, first_version_at, latest_version_at, listed_on, source,
 	base_upvotes, daily_on, daily_submitted_at, daily_submitter, github_repo, github_stars,
-	hf_num_comments, ai_summary, ai_keywords, project_page, created_at, updated_at,
+	hf_num_comments, ai_summary, ai_keywords, project_page, hf_details, created_at, updated_at,
 	vote_count, comment_count, hidden, arrived_via`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
 func scanPaper(r rowScanner) (Paper, error) {
 	var p Paper
-	var authors, categories, versions, keywords string
+	var authors, categories, versions, keywords, hf string
 	var first, latest, listed, dailyOn, dailyAt, created, updated nullTime
 	var stars sql.NullInt64
 	err := r.Scan(&p.ID, &p.Version, &p.Title, &p.Abstract, &authors, &categories, &p.Classification, &p.Comments,
 		&p.JournalRef, &p.DOI, &p.ReportNo, &p.License, &p.Submitter, &versions, &first, &latest,
 		&listed, &p.Source, &p.Community.Upvotes, &dailyOn, &dailyAt, &p.Community.DailySubmitter,
 		&p.Community.GitHubRepo, &stars, &p.Community.NumComments, &p.Community.AISummary, &keywords,
-		&p.Community.ProjectPage, &created, &updated,
+		&p.Community.ProjectPage, &hf, &created, &updated,
 		&p.Community.Votes, &p.Community.Comments, &p.Community.Hidden, &p.ArrivedVia)
 	if err != nil {
 		return Paper{}, err
@@ -483,6 +491,7 @@ func scanPaper(r rowScanner) (Paper, error) {
 		json.Unmarshal([]byte(authors), &p.Authors),
 		json.Unmarshal([]byte(versions), &p.Versions),
 		json.Unmarshal([]byte(keywords), &p.Community.AIKeywords),
+		json.Unmarshal([]byte(hf), &p.Community.HF),
 	); err != nil {
 		return Paper{}, fmt.Errorf("paper %s: decode JSON column: %w", p.ID, err)
 	}

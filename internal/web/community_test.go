@@ -417,7 +417,7 @@ func TestSubmissionRules(t *testing.T) {
 
 		res = call(t, nil, "POST", srv.URL+"/api/submit", bob, map[string]any{"id": "2506.00009"})
 		wantStatus(t, "submit fetched from arXiv", res, http.StatusCreated)
-		if !strings.Contains(res.body, `"submittedOnDailyBy":{"user":"bob"}`) {
+		if !strings.Contains(res.body, `"fullname":"bob","user":"bob","name":"bob","type":"user"`) {
 			t.Fatalf("API submit answered %s", res.body)
 		}
 		if fmt.Sprint(asked) != "[2506.00077 2506.00009]" {

@@ -37,7 +37,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
 		papers, err = s.papers.DailyPapers(ctx, day, day.AddDate(0, 0, 1), feedSize, 0)
 	case "trending":
 		title, link = "paperboy: trending papers", base+"/trending"
-		papers, err = s.trendingPapers(ctx)
+		papers, _, _, err = s.trendingPapers(ctx)
 	case "search", "category", "author":
 		var q string
 		switch kind {

@@ -2,11 +2,13 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -268,10 +270,25 @@ func (s *Server) currentDay(ctx context.Context) (time.Time, bool, error) {
 	return prev, true, nil
 }
 
+// arxivFirstDay is the day arXiv opened: no list can be older.
+var arxivFirstDay = time.Date(1991, 8, 14, 0, 0, 0, 0, time.UTC)
+
+// checkListDays refuses lists that cannot hold papers: before arXiv
+// existed, or more than a year ahead (a day or two ahead is a time zone).
+func (s *Server) checkListDays(from, to time.Time) error {
+	if !to.After(arxivFirstDay) || from.After(s.today().AddDate(1, 0, 0)) {
+		return errNotFound(fmt.Sprintf("There are no papers of that time: lists start on %s.", arxivFirstDay.Format("2 January 2006")))
+	}
+	return nil
+}
+
 func (s *Server) dayPage(w http.ResponseWriter, r *http.Request) error {
 	day, err := time.Parse(time.DateOnly, r.PathValue("date"))
 	if err != nil {
 		return errNotFound("Dates look like 2025-06-02.")
+	}
+	if err := s.checkListDays(day, day.AddDate(0, 0, 1)); err != nil {
+		return err
 	}
 	return s.renderDay(w, r, day, false)
 }
@@ -315,6 +332,9 @@ func (s *Server) weekPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return errNotFound("Weeks look like 2026-W27.")
 	}
+	if err := s.checkListDays(monday, monday.AddDate(0, 0, 7)); err != nil {
+		return err
+	}
 	y, wk := monday.ISOWeek()
 	py, pw := monday.AddDate(0, 0, -7).ISOWeek()
 	ny, nw := monday.AddDate(0, 0, 7).ISOWeek()
@@ -338,6 +358,9 @@ func (s *Server) monthPage(w http.ResponseWriter, r *http.Request) error {
 	first, err := time.Parse("2006-01", r.PathValue("month"))
 	if err != nil {
 		return errNotFound("Months look like 2026-06.")
+	}
+	if err := s.checkListDays(first, first.AddDate(0, 1, 0)); err != nil {
+		return err
 	}
 	prev, next := first.AddDate(0, -1, 0), first.AddDate(0, 1, 0)
 	lp := listPage{
@@ -439,23 +462,51 @@ func pageURL(r *http.Request, p int) string {
 
 type trendingPage struct {
 	Page
-	Cards []card
+	Cards    []card
+	From, To time.Time // the days the ranking looked at, To included
+	Moved    bool      // the window ends before today: nothing newer had activity
 }
 
-func (s *Server) trendingPapers(ctx context.Context) ([]store.Paper, error) {
-	now := s.now()
-	today := s.today()
-	papers, err := s.papers.TrendingCandidates(ctx, today.AddDate(0, 0, -trendingWindow), today.AddDate(0, 0, 1), trendingPoolSize)
+// trendingPapers ranks the papers of the trending window: the two weeks to
+// today or, when those have no community activity, the two weeks to the
+// newest day of the daily list (else the newest listing day), so that a
+// site whose newest papers are older than two weeks still shows what was
+// trending then. It returns the window's first and last day.
+func (s *Server) trendingPapers(ctx context.Context) (papers []store.Paper, from, last time.Time, err error) {
+	end := s.today().AddDate(0, 0, 1)
+	papers, err = s.papers.TrendingCandidates(ctx, end.AddDate(0, 0, -trendingWindow-1), end, trendingPoolSize)
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, time.Time{}, err
 	}
-	rank.Trending(papers, now)
-	return papers[:min(len(papers), trendingSize)], nil
+	if !slices.ContainsFunc(papers, func(p store.Paper) bool { return rank.Points(&p) > 0 }) {
+		newest, err := s.papers.LatestDailyListDay(ctx)
+		if err != nil {
+			return nil, time.Time{}, time.Time{}, err
+		}
+		if newest.IsZero() {
+			if newest, _, err = s.papers.AdjacentDays(ctx, end); err != nil {
+				return nil, time.Time{}, time.Time{}, err
+			}
+		}
+		if !newest.IsZero() && newest.Before(end) {
+			end = newest.AddDate(0, 0, 1)
+			if papers, err = s.papers.TrendingCandidates(ctx, end.AddDate(0, 0, -trendingWindow-1), end, trendingPoolSize); err != nil {
+				return nil, time.Time{}, time.Time{}, err
+			}
+		}
+	}
+	// Ranked as at the end of the window, so that age decays from there.
+	at := s.now()
+	if end.Before(at) {
+		at = end
+	}
+	rank.Trending(papers, at)
+	return papers[:min(len(papers), trendingSize)], end.AddDate(0, 0, -trendingWindow-1), end.AddDate(0, 0, -1), nil
 }
 
 func (s *Server) trendingPage(w http.ResponseWriter, r *http.Request) error {
 	seq, cached := s.readVersion(r.Context())
-	papers, err := s.trendingPapers(r.Context())
+	papers, from, last, err := s.trendingPapers(r.Context())
 	if err != nil {
 		return err
 	}
@@ -472,7 +523,7 @@ func (s *Server) trendingPage(w http.ResponseWriter, r *http.Request) error {
 			Description: "Papers the community is upvoting now.",
 			Feeds:       feedLinks("Trending papers", "trending", nil),
 		},
-		Cards: cards,
+		Cards: cards, From: from, To: last, Moved: last.Before(s.today()),
 	})
 }
 
@@ -492,9 +543,16 @@ type paperPage struct {
 	Submitted time.Time
 	Similar   []similarCard
 	Community *paperCommunity // votes and comments (community.go)
+	// Organization and ProjectPage come from Hugging Face's data; the
+	// project page only when it is a web address.
+	Organization string
+	ProjectPage  string
 }
 
 func (s *Server) paperPage(w http.ResponseWriter, r *http.Request) error {
+	if raw, ok := strings.CutSuffix(r.PathValue("id"), ".md"); ok {
+		return s.paperMarkdown(w, r, raw)
+	}
 	id, err := arxiv.ParseID(r.PathValue("id"))
 	if err != nil {
 		return errNotFound("There is no paper with this id.")
@@ -521,6 +579,12 @@ func (s *Server) paperPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	if p.DOI != "" {
 		pp.DOIURL = "https://doi.org/" + p.DOI
+	}
+	if o := p.Community.HF.Organization; o != nil {
+		pp.Organization = cmp.Or(o.Fullname, o.Name)
+	}
+	if u, err := url.Parse(p.Community.ProjectPage); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+		pp.ProjectPage = u.String()
 	}
 	var feeds []feedLink
 	for _, a := range p.Authors[:min(len(p.Authors), 3)] {

@@ -114,7 +114,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 		items = append(items, apiSearchItem{
 			Paper:       toAPIPaper(p),
 			Title:       p.Title,
-			PublishedAt: timePtr(p.FirstVersionAt),
+			PublishedAt: timePtr(p.Community.DailySubmittedAt), // as in daily items
 			NumComments: p.Community.TotalComments(),
 			Score:       h.Score,
 			Highlights: apiHighlights{
@@ -124,6 +124,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 		})
 	}
 	w.Header().Set("X-Total-Count", strconv.Itoa(res.Total))
+	setLastModified(w, updatedTimes(papers)...)
 	if r.URL.Query().Get("envelope") == "" {
 		writeJSON(w, http.StatusOK, items)
 		return nil

@@ -31,6 +31,9 @@ type Papers interface {
 	CountDailyPapers(ctx context.Context, from, to time.Time) (int, error)
 	TrendingCandidates(ctx context.Context, since, until time.Time, limit int) ([]store.Paper, error)
 	AdjacentDays(ctx context.Context, day time.Time) (prev, next time.Time, err error)
+	DailyListPapers(ctx context.Context, f store.DailyListFilter, limit, offset int) ([]store.Paper, error)
+	CountDailyListPapers(ctx context.Context, f store.DailyListFilter) (int, error)
+	LatestDailyListDay(ctx context.Context) (time.Time, error)
 	Ping(ctx context.Context) error
 	// LastChange is the database's last change-feed sequence number: the
 	// version of everything the site renders (see respcache.go).
@@ -249,6 +252,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	if cors(rec, r) { // cors.go
+		s.logRequest(r, rec.status, start)
+		return
+	}
 	// Nothing reads the request before it is checked: not authentication,
 	// not a handler (body.go).
 	if err := checkRequest(r); err != nil {

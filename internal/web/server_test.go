@@ -51,6 +51,15 @@ func (failingPapers) AdjacentDays(context.Context, time.Time) (time.Time, time.T
 func (failingPapers) PapersByID(context.Context, []string) ([]store.Paper, error) {
 	return nil, errBroken
 }
+func (failingPapers) DailyListPapers(context.Context, store.DailyListFilter, int, int) ([]store.Paper, error) {
+	return nil, errBroken
+}
+func (failingPapers) CountDailyListPapers(context.Context, store.DailyListFilter) (int, error) {
+	return 0, errBroken
+}
+func (failingPapers) LatestDailyListDay(context.Context) (time.Time, error) {
+	return time.Time{}, errBroken
+}
 func (failingPapers) Ping(context.Context) error { return errBroken }
 func (failingPapers) LastChange(context.Context) (int64, error) {
 	return 0, errBroken
