@@ -113,7 +113,10 @@ func citationMeta(p *store.Paper, base string) []metaTag {
 		tags = append(tags, metaTag{"citation_author", bibName(a)})
 	}
 	if !p.FirstVersionAt.IsZero() {
-		tags = append(tags, metaTag{"citation_date", p.FirstVersionAt.Format("2006/01/02")})
+		// Google Scholar's documented tag is citation_publication_date;
+		// citation_date is the older name other readers still use.
+		tags = append(tags, metaTag{"citation_publication_date", p.FirstVersionAt.Format("2006/01/02")},
+			metaTag{"citation_date", p.FirstVersionAt.Format("2006/01/02")})
 	}
 	if !p.LatestVersionAt.IsZero() {
 		tags = append(tags, metaTag{"citation_online_date", p.LatestVersionAt.Format("2006/01/02")})
