@@ -114,7 +114,7 @@ func (c *digestCommon) open(e *env) (*store.Store, *digest.Service, time.Time, e
 		}
 		e.log.Warn("no --base-url: links in digests point to http://localhost:8080")
 	}
-	sender, err := e.openMail(c.Mail)
+	sender, err := e.openMail(c.Mail, hostOf(base, "localhost"))
 	if err != nil {
 		return nil, nil, date, err
 	}

@@ -53,6 +53,11 @@ func TestDigestSendTwiceSendsOnce(t *testing.T) {
 	if n := len(smtp.Messages()); n != 1 {
 		t.Errorf("%d messages, want 1 (the dry run and the second run send nothing)", n)
 	}
+	for _, m := range smtp.Messages() {
+		if m.Helo != "paperboy.test" || !strings.HasSuffix(m.MessageID(), "@paperboy.test") {
+			t.Errorf("digest sent with EHLO %q and Message-ID %q, want the --base-url host", m.Helo, m.MessageID())
+		}
+	}
 
 	eml := filepath.Join(dir, "preview.eml")
 	code, out, errOut = run(t, append([]string{"digest", "preview", "--email", "reader@example.org", "--date", "2025-06-02",

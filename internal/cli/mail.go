@@ -16,19 +16,28 @@ type mailFlags struct {
 }
 
 // openMail returns the configured mail sender: SMTP, or the development
-// sink in the data directory.
-func (e *env) openMail(f mailFlags) (mail.Sender, error) {
+// sink in the data directory. siteHost is the base URL's host, which the
+// SMTP client gives in EHLO and in the Message-IDs it makes up.
+func (e *env) openMail(f mailFlags, siteHost string) (mail.Sender, error) {
 	if f.SMTPURL == "" {
 		return &mail.DevSink{Dir: filepath.Join(e.DataDir, "mail"), Log: e.log}, nil
 	}
 	if f.MailRate <= 0 {
 		return nil, fmt.Errorf("--mail-rate %g: want more than 0", f.MailRate)
 	}
-	s, err := mail.NewSMTP(f.SMTPURL, mail.SMTPOptions{From: f.MailFrom, Rate: f.MailRate, Log: e.log})
+	s, err := mail.NewSMTP(f.SMTPURL, mail.SMTPOptions{From: f.MailFrom, Host: siteHost, Rate: f.MailRate, Log: e.log})
 	if err != nil {
 		return nil, fmt.Errorf("--smtp-url: %w", err)
 	}
 	u, _ := url.Parse(f.SMTPURL)
-	e.log.Info("sending mail through SMTP", "server", u.Host, "security", s.Security(), "rate", f.MailRate)
+	e.log.Info("sending mail through SMTP", "server", u.Host, "helo", siteHost, "security", s.Security(), "rate", f.MailRate)
 	return s, nil
+}
+
+// hostOf is the host name of a base URL, or fallback when it has none.
+func hostOf(base, fallback string) string {
+	if u, err := url.Parse(base); err == nil && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	return fallback
 }

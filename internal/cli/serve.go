@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -189,7 +190,9 @@ func (c *serveCmd) Run(e *env) error {
 			e.log.Error("saving the vectors failed", "err", err)
 		}
 	}()
-	sender, err := e.openMail(c.Mail)
+	// Without --base-url (loopback only) the site is the listen address.
+	listenHost, _, _ := net.SplitHostPort(c.Addr)
+	sender, err := e.openMail(c.Mail, hostOf(c.BaseURL, cmp.Or(listenHost, "localhost")))
 	if err != nil {
 		return err
 	}

@@ -1,15 +1,21 @@
 package mail
 
 import (
+	"cmp"
 	"context"
+	"crypto/rand"
 	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	netmail "net/mail"
+	"net/netip"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,6 +34,7 @@ import (
 type SMTP struct {
 	client   *gomail.Client
 	from     string
+	host     string // the site's host: the domain of made-up Message-IDs
 	limiter  *rate.Limiter
 	idle     time.Duration
 	log      *slog.Logger
@@ -42,6 +49,11 @@ type SMTP struct {
 // SMTPOptions tune NewSMTP.
 type SMTPOptions struct {
 	From string // default From address
+	// Host is the site's host name, the base URL's: the name the client
+	// gives in EHLO and the domain of the Message-IDs it makes up, so that
+	// neither names the machine (os.Hostname, "vm") that spam filters and
+	// threading would then see. The From address's domain when empty.
+	Host string
 	// Rate is the most messages a second; 0 means 10. Burst is 1: messages
 	// are spaced evenly.
 	Rate float64
@@ -85,7 +97,8 @@ func NewSMTP(rawURL string, opts SMTPOptions) (*SMTP, error) {
 	if tlsConf == nil {
 		tlsConf = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
 	}
-	copts := []gomail.Option{gomail.WithTimeout(timeout), gomail.WithTLSConfig(tlsConf)}
+	site := cmp.Or(opts.Host, addressDomain(opts.From), "localhost")
+	copts := []gomail.Option{gomail.WithTimeout(timeout), gomail.WithTLSConfig(tlsConf), gomail.WithHELO(heloName(site))}
 	var security string
 	port := 587
 	switch u.Scheme {
@@ -142,7 +155,7 @@ func NewSMTP(rawURL string, opts SMTPOptions) (*SMTP, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &SMTP{client: client, from: opts.From, limiter: rate.NewLimiter(rate.Limit(r), 1),
+	return &SMTP{client: client, from: opts.From, host: site, limiter: rate.NewLimiter(rate.Limit(r), 1),
 		idle: idle, log: log, security: security}, nil
 }
 
@@ -225,19 +238,21 @@ func (s *SMTP) Close() error {
 	return nil
 }
 
-func (s *SMTP) build(m Message) (*gomail.Msg, error) { return build(m, s.from) }
+func (s *SMTP) build(m Message) (*gomail.Msg, error) { return build(m, s.from, s.host) }
 
 // WriteTo writes m as the MIME message an SMTP sender would send
 // (multipart/alternative when it has an HTML part), for previews.
 func (m Message) WriteTo(w io.Writer) (int64, error) {
-	msg, err := build(m, "paperboy <paperboy@localhost>")
+	from := cmp.Or(m.From, "paperboy <paperboy@localhost>")
+	msg, err := build(m, from, cmp.Or(addressDomain(from), "localhost"))
 	if err != nil {
 		return 0, err
 	}
 	return msg.WriteTo(w)
 }
 
-func build(m Message, defaultFrom string) (*gomail.Msg, error) {
+// build makes the MIME message; a message without an ID gets one in host.
+func build(m Message, defaultFrom, host string) (*gomail.Msg, error) {
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	from := m.From
 	if from == "" {
@@ -251,11 +266,11 @@ func build(m Message, defaultFrom string) (*gomail.Msg, error) {
 	}
 	msg.Subject(m.Subject)
 	msg.SetDate()
-	if m.MessageID != "" {
-		msg.SetMessageIDWithValue(m.MessageID)
-	} else {
-		msg.SetMessageID()
+	id := m.MessageID
+	if id == "" {
+		id = NewMessageID(host)
 	}
+	msg.SetMessageIDWithValue(id)
 	for k, v := range m.Headers {
 		msg.SetGenHeader(gomail.Header(k), v)
 	}
@@ -264,6 +279,47 @@ func build(m Message, defaultFrom string) (*gomail.Msg, error) {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
 	}
 	return msg, nil
+}
+
+// NewMessageID returns a unique Message-ID (without angle brackets) in the
+// site's host: 128 random bits, then the host, as RFC 5322 suggests.
+func NewMessageID(host string) string {
+	var r [16]byte
+	rand.Read(r[:])
+	return hex.EncodeToString(r[:]) + "@" + idDomain(host)
+}
+
+// idDomain is host as a Message-ID's right part: a name as it is, an
+// IPv6 address as a bracketed literal (its colons are not dot-atom text).
+func idDomain(host string) string {
+	if ip, err := netip.ParseAddr(host); err == nil && ip.Is6() {
+		return "[" + host + "]"
+	}
+	return host
+}
+
+// heloName is host as an EHLO argument (RFC 5321 4.1.3): a domain name as
+// it is, an address as an address literal.
+func heloName(host string) string {
+	ip, err := netip.ParseAddr(host)
+	switch {
+	case err != nil:
+		return host
+	case ip.Is6():
+		return "[IPv6:" + host + "]"
+	}
+	return "[" + host + "]"
+}
+
+// addressDomain is the domain of an address such as "paperboy
+// <digest@example.org>", or "" when it has none.
+func addressDomain(addr string) string {
+	a, err := netmail.ParseAddress(addr)
+	if err != nil {
+		return ""
+	}
+	_, domain, _ := strings.Cut(a.Address, "@")
+	return domain
 }
 
 // SendError is a failed delivery. Temporary failures (4xx replies, network

@@ -182,3 +182,44 @@ func TestNewSMTPRejectsBadURLs(t *testing.T) {
 		}
 	}
 }
+
+// The client names the site, not the machine, in EHLO and in the
+// Message-IDs it makes up; a message's own ID is kept.
+func TestSMTPNamesTheSiteHost(t *testing.T) {
+	for _, tc := range []struct {
+		host, from, helo, domain string
+	}{
+		{"papers.example.org", "paperboy <digest@paperboy.test>", "papers.example.org", "@papers.example.org"},
+		{"", "paperboy <digest@paperboy.test>", "paperboy.test", "@paperboy.test"}, // no host: the From domain
+		{"127.0.0.1", "a@paperboy.test", "[127.0.0.1]", "@127.0.0.1"},
+		{"::1", "a@paperboy.test", "[IPv6:::1]", "@[::1]"},
+	} {
+		srv := mailtest.Start(t, mailtest.Options{})
+		s, err := mail.NewSMTP(srv.URL(), mail.SMTPOptions{From: tc.from, Host: tc.host, Rate: 1000, Timeout: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		ctx := context.Background()
+		msg := testMessage("reader@example.org")
+		if err := s.Send(ctx, msg); err != nil {
+			t.Fatal(err)
+		}
+		msg.MessageID = ""
+		if err := s.Send(ctx, msg); err != nil {
+			t.Fatal(err)
+		}
+		got := srv.Wait(t, 2, 5*time.Second)
+		for _, m := range got {
+			if m.Helo != tc.helo {
+				t.Errorf("host %q: EHLO %q, want %q", tc.host, m.Helo, tc.helo)
+			}
+		}
+		if id := got[0].MessageID(); id != "digest-1@paperboy.test" {
+			t.Errorf("host %q: the message's own ID became %q", tc.host, id)
+		}
+		if id := got[1].MessageID(); !strings.HasSuffix(id, tc.domain) || len(id) < len(tc.domain)+32 {
+			t.Errorf("host %q: made-up Message-ID %q, want 32 hex digits and %s", tc.host, id, tc.domain)
+		}
+	}
+}

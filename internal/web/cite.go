@@ -14,7 +14,11 @@ import (
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 
 // bibTeX is the paper's BibTeX entry in arXiv's own style (@misc with
-// eprint, archivePrefix and primaryClass).
+// eprint, archivePrefix and primaryClass). Titles and names are LaTeX
+// that BibTeX and LaTeX accept (bibText); non-ASCII text stays UTF-8, as
+// arXiv's and Google Scholar's entries have it: bibtex passes it through,
+// biber and bibtex8 read it, LaTeX reads UTF-8 by default since 2018, and
+// no table of accent commands covers CJK, Greek or symbols.
 func bibTeX(p *store.Paper) string {
 	year := ""
 	if !p.FirstVersionAt.IsZero() {
@@ -22,28 +26,33 @@ func bibTeX(p *store.Paper) string {
 	}
 	authors := make([]string, len(p.Authors))
 	for i, a := range p.Authors {
-		authors[i] = bibName(a)
+		authors[i] = bibAuthor(a)
 	}
 	var b strings.Builder
 	b.WriteString("@misc{" + bibKey(p, year) + ",\n")
 	field := func(k, v string) {
 		if v != "" {
-			b.WriteString("  " + k + " = {" + bibEscape(v) + "},\n")
+			b.WriteString("  " + k + " = {" + v + "},\n")
 		}
 	}
-	field("title", p.Title)
+	field("title", bibText(p.Title, true))
 	field("author", strings.Join(authors, " and "))
 	field("year", year)
-	field("eprint", p.ID)
+	// Identifiers are verbatim fields (biblatex typesets doi and url as
+	// URLs): escaping their characters would break the links, so they
+	// only have their braces balanced.
+	field("eprint", bibBraces(p.ID))
 	field("archivePrefix", "arXiv")
-	field("primaryClass", p.PrimaryCategory())
-	field("doi", p.DOI)
-	field("url", "https://arxiv.org/abs/"+p.ID)
+	field("primaryClass", bibBraces(p.PrimaryCategory()))
+	field("doi", bibBraces(p.DOI))
+	field("url", bibBraces("https://arxiv.org/abs/"+p.ID))
 	return strings.TrimSuffix(b.String(), ",\n") + "\n}"
 }
 
-// bibEscape keeps braces balanced, so a hostile title cannot end the field.
-func bibEscape(s string) string {
+// bibBraces keeps a verbatim field's braces balanced, so a hostile value
+// cannot end the field or the entry: BibTeX counts every brace, escaped
+// or not, so unmatched ones are dropped.
+func bibBraces(s string) string {
 	depth := 0
 	var b strings.Builder
 	for _, r := range s {
@@ -52,7 +61,6 @@ func bibEscape(s string) string {
 			depth++
 		case '}':
 			if depth == 0 {
-				b.WriteString(`\}`)
 				continue
 			}
 			depth--
@@ -63,6 +71,19 @@ func bibEscape(s string) string {
 	}
 	b.WriteString(strings.Repeat("}", depth))
 	return b.String()
+}
+
+// bibAuthor is one name of the author field. An "and" in it (a list's
+// leftover: "and Shadab Khan") is braced, or BibTeX would split the name
+// there.
+func bibAuthor(name string) string {
+	f := strings.Fields(bibText(bibName(name), false))
+	for i, w := range f {
+		if strings.EqualFold(w, "and") {
+			f[i] = "{" + w + "}"
+		}
+	}
+	return strings.Join(f, " ")
 }
 
 // bibName writes "First Middle Last" as "Last, First Middle".
@@ -113,7 +134,10 @@ func citationMeta(p *store.Paper, base string) []metaTag {
 		tags = append(tags, metaTag{"citation_author", bibName(a)})
 	}
 	if !p.FirstVersionAt.IsZero() {
-		tags = append(tags, metaTag{"citation_date", p.FirstVersionAt.Format("2006/01/02")})
+		// Google Scholar's documented tag is citation_publication_date;
+		// citation_date is the older name other readers still use.
+		tags = append(tags, metaTag{"citation_publication_date", p.FirstVersionAt.Format("2006/01/02")},
+			metaTag{"citation_date", p.FirstVersionAt.Format("2006/01/02")})
 	}
 	if !p.LatestVersionAt.IsZero() {
 		tags = append(tags, metaTag{"citation_online_date", p.LatestVersionAt.Format("2006/01/02")})

@@ -126,13 +126,16 @@ type rssChannel struct {
 }
 
 type rssItem struct {
-	Title       string   `xml:"title"`
-	Link        string   `xml:"link"`
-	GUID        string   `xml:"guid"`
-	Description string   `xml:"description"`
-	PubDate     string   `xml:"pubDate,omitempty"`
-	Creators    []string `xml:"dc:creator"`
-	Categories  []string `xml:"category"`
+	Title       string `xml:"title"`
+	Link        string `xml:"link"`
+	GUID        string `xml:"guid"`
+	Description string `xml:"description"`
+	PubDate     string `xml:"pubDate,omitempty"`
+	// Creator lists the authors in order, "A, B, C", in one element as
+	// arXiv's own RSS does: feed readers (feedparser, newsboat) keep only
+	// the last of several dc:creator elements.
+	Creator    string   `xml:"dc:creator,omitempty"`
+	Categories []string `xml:"category"`
 }
 
 type atomLink struct {
@@ -162,7 +165,7 @@ func rssFeed(title, link, self string, updated time.Time, base string, papers []
 		p := &papers[i]
 		it := rssItem{
 			Title: tex.Text(p.Title), Link: base + "/papers/" + p.ID, GUID: base + "/papers/" + p.ID,
-			Description: tex.Text(p.Abstract), Creators: p.Authors, Categories: p.Categories,
+			Description: tex.Text(p.Abstract), Creator: strings.Join(p.Authors, ", "), Categories: p.Categories,
 		}
 		if d := itemDate(p); !d.IsZero() {
 			it.PubDate = d.UTC().Format(time.RFC1123Z)

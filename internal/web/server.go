@@ -199,7 +199,7 @@ func NewServer(opts Options) *Server {
 			MayMail: s.mayMail, Now: s.now,
 		}
 	}
-	s.pages = template.Must(template.New("").Funcs(s.templateFuncs()).ParseFS(files, "templates/*.html"))
+	s.pages = template.Must(template.New("").Funcs(s.templateFuncs()).Funcs(s.headFuncs()).ParseFS(files, "templates/*.html"))
 
 	s.handle("GET /healthz", s.healthz)
 	if !opts.PrivateMetrics {

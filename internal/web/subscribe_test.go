@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
@@ -277,5 +278,71 @@ func TestDigestAdminIsForAdmins(t *testing.T) {
 	}
 	if rec := as("admin", "/admin/digests/preview?email=c@example.org&date=2020-01-01"); rec.Code != 404 {
 		t.Errorf("preview of an empty digest: %d", rec.Code)
+	}
+}
+
+// A web mail's one-click unsubscribe may carry its page's Origin (and
+// browser fetch metadata): the token authorises it, so it is accepted,
+// while every other state change still refuses a cross-origin request.
+func TestOneClickUnsubscribeAcceptsCrossOriginPOST(t *testing.T) {
+	f := newDigestFixture(t)
+	ctx := context.Background()
+	sub, _, _ := f.st.Subscribe(ctx, "c@example.org", "daily", 0)
+	f.st.ConfirmSubscription(ctx, sub.ID)
+	if _, err := f.svc.Run(ctx, date("2025-06-04")); err != nil {
+		t.Fatal(err)
+	}
+	h, text, _ := mailParts(t, f.smtp.Wait(t, 1, 5*time.Second)[0].Data)
+	lu := strings.Trim(h.Get("List-Unsubscribe"), "<>")
+	manage, _ := url.Parse(mailLink(t, text, `/subscribe/manage\?token=`))
+
+	crossPost := func(target, body string) int {
+		t.Helper()
+		req, _ := http.NewRequest("POST", target, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", "https://mail.google.com")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	// Refused before the unsubscribe, while the manage token still works.
+	for _, tc := range []struct{ path, body string }{
+		{"/subscribe/manage", url.Values{"token": {manage.Query().Get("token")}, "cadence": {"weekly"}}.Encode()},
+		{"/subscribe", "email=d%40example.org"},
+		{"/subscribe/confirm", "token=x"},
+		{"/login", "username=a&password=b"},
+	} {
+		if code := crossPost(f.srv.URL+tc.path, tc.body); code != http.StatusForbidden {
+			t.Errorf("cross-origin POST %s: %d, want 403", tc.path, code)
+		}
+	}
+	if got, _ := f.st.SubscriptionByID(ctx, sub.ID); got.Cadence != "daily" {
+		t.Errorf("a cross-origin POST changed the preferences: %+v", got)
+	}
+	if code := crossPost(f.local(lu), "List-Unsubscribe=One-Click"); code != http.StatusOK {
+		t.Fatalf("one-click unsubscribe with an Origin: %d, want 200", code)
+	}
+	if got, _ := f.st.SubscriptionByID(ctx, sub.ID); got.Status != store.SubUnsubscribed {
+		t.Fatalf("after one-click: %s", got.Status)
+	}
+}
+
+// RFC 8058 wants an https List-Unsubscribe URL: a server on any other
+// base URL says so when it starts.
+func TestNonHTTPSBaseURLWarnsAboutOneClick(t *testing.T) {
+	for _, tc := range []struct {
+		base string
+		warn bool
+	}{{"http://papers.example.org", true}, {"https://papers.example.org", false}} {
+		var logged bytes.Buffer
+		NewServer(Options{BaseURL: tc.base, Subscriptions: (*digest.Service)(nil),
+			Log: slog.New(slog.NewTextHandler(&logged, nil))})
+		if got := strings.Contains(logged.String(), "RFC 8058"); got != tc.warn {
+			t.Errorf("%s: warned %v, want %v: %s", tc.base, got, tc.warn, logged.String())
+		}
 	}
 }

@@ -30,6 +30,7 @@ import (
 
 // Received is one accepted message.
 type Received struct {
+	Helo string // the name the client gave in EHLO (or HELO)
 	From string
 	To   []string
 	Data []byte
@@ -82,7 +83,7 @@ func Start(tb testing.TB, opts Options) *Server {
 		s.mu.Lock()
 		s.conns++
 		s.mu.Unlock()
-		return &session{s: s}, nil
+		return &session{s: s, conn: c}, nil
 	})
 	s.srv = smtp.NewServer(be)
 	s.srv.Domain = "localhost"
@@ -183,6 +184,7 @@ var (
 
 type session struct {
 	s      *Server
+	conn   *smtp.Conn
 	authed bool
 	from   string
 	to     []string
@@ -233,7 +235,7 @@ func (x *session) Data(r io.Reader) error {
 		time.Sleep(d)
 	}
 	x.s.mu.Lock()
-	x.s.got = append(x.s.got, Received{From: x.from, To: x.to, Data: b})
+	x.s.got = append(x.s.got, Received{Helo: x.conn.Hostname(), From: x.from, To: x.to, Data: b})
 	x.s.mu.Unlock()
 	select {
 	case x.s.notify <- struct{}{}:
