@@ -61,8 +61,9 @@ type Result struct {
 	TotalExact bool
 	Hits       []Hit
 	Query      *Query
-	// Fallback says why a hybrid search answered from the words alone (the
-	// embeddings provider was slow or down); "" otherwise.
+	// Fallback says, in words fit for a client, why a hybrid search
+	// answered from the words alone (search.FallbackUnavailable or
+	// search.FallbackProviderSlow); "" otherwise.
 	Fallback string
 }
 
