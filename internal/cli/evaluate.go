@@ -80,7 +80,7 @@ func (c *evalSearchCmd) trainModel(e *env) (*embed.Model, error) {
 // a search.Searcher, the code the server and 'paperboy search' rank
 // with, so that what is measured is what is served.
 func buildSemantic(model *embed.Model, mode search.Mode) searcheval.Builder {
-	return func(ctx context.Context, docs []search.Document) (searcheval.Searcher, error) {
+	return func(ctx context.Context, docs []search.Document) (searcheval.Ranker, error) {
 		b := lexical.NewBuilder()
 		for _, d := range docs {
 			if err := b.Add(d); err != nil {
@@ -102,7 +102,7 @@ func buildSemantic(model *embed.Model, mode search.Mode) searcheval.Builder {
 // wordQueries is the lexical index as the Searcher sees it, without the
 // interactive length limit on queries and without the query language:
 // CSFCube searches with whole titles and abstracts, read as words
-// (lexical.ParseWords), as searcheval.IndexSearcher reads them.
+// (lexical.ParseWords), as searcheval.IndexRanker reads them.
 type wordQueries struct{ ix *lexical.Index }
 
 func (l wordQueries) Search(ctx context.Context, req search.Request) (search.Result, error) {

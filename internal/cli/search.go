@@ -65,7 +65,7 @@ func (c *searchCmd) Run(e *env) error {
 			return err
 		}
 	}
-	searcher := search.Searcher{Lexical: idx, Index: func() *semantic.Index { return sem }}
+	searcher := search.Searcher{Lexical: idx, Index: func() *semantic.Index { return sem }, Log: e.log}
 	start := time.Now()
 	res, served, err := searcher.Search(e.ctx, search.Mode(c.Mode), req)
 	if err != nil {
@@ -77,9 +77,8 @@ func (c *searchCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	if res.Fallback != "" {
-		e.log.Warn("lexical results only", "why", res.Fallback)
-	} else if mode != c.Mode {
+	// A fallback's reason was logged by the searcher.
+	if res.Fallback == "" && mode != c.Mode {
 		e.log.Debug("lexical results only", "asked", c.Mode, "why", "no embedding model yet, or a filter or sort that only lexical search applies")
 	}
 	var groups []search.Group

@@ -17,6 +17,7 @@ import (
 	"github.com/paperboy-dev/paperboy/internal/arxiv"
 	"github.com/paperboy-dev/paperboy/internal/digest"
 	"github.com/paperboy-dev/paperboy/internal/harvest"
+	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/search/follow"
 	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/web"
@@ -251,8 +252,11 @@ func (c *serveCmd) Run(e *env) error {
 		})
 	}
 
+	// The one search facade the site serves from: words from the indexer,
+	// meaning from the live vectors, and why they are off (logged).
+	searcher := &search.Searcher{Lexical: idx, Index: live.Index, Down: live.Down, Log: e.log}
 	handler := web.NewServer(web.Options{
-		Papers: s, Search: idx, Semantic: live.Index, SemanticDown: live.Down, Log: e.log, BaseURL: c.BaseURL,
+		Papers: s, Search: searcher, Log: e.log, BaseURL: c.BaseURL,
 		Accounts: s, Community: s, Subscriptions: digests, Mail: sender, Operations: s, AccessLog: c.AccessLog,
 		Submit: c.submitOptions(e, s), TrustedProxies: c.trustedProxies,
 		RateStore: s, // limits on mail and sign-in hold across replicas

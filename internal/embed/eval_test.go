@@ -61,12 +61,10 @@ func (s *vecSearcher) searchVec(q []float32, limit int) []string {
 }
 
 type hybridSearcher struct {
-	lex, sem searchevalSearcher
+	lex, sem searcheval.Ranker
 	opts     fusion.Options
 	depth    int
 }
-
-type searchevalSearcher = searcheval.Searcher
 
 func (s hybridSearcher) Search(ctx context.Context, query string, limit int) ([]string, error) {
 	depth := max(limit, s.depth)
@@ -96,12 +94,12 @@ func newVecSearcher(t testing.TB, m *Model, docs []lexical.Document) *vecSearche
 	return s
 }
 
-func newLex(docs []lexical.Document) searcheval.IndexSearcher {
+func newLex(docs []lexical.Document) searcheval.IndexRanker {
 	b := lexical.NewBuilder()
 	for _, d := range docs {
 		b.Add(d)
 	}
-	return searcheval.IndexSearcher{Index: b.Finish()}
+	return searcheval.IndexRanker{Index: b.Finish()}
 }
 
 // withSigmaPower returns a copy of m whose term vectors are rescaled for
@@ -168,7 +166,7 @@ func TestSemanticEval(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("CSFCube lexical  MAP %.3f NDCG%%20 %.3f", lexCube.MAP, lexCube.NDCG20)
-	ki := func(name string, s searcheval.Searcher) {
+	ki := func(name string, s searcheval.Ranker) {
 		q, err := searcheval.KnownItem(ctx, s, items, searcheval.FieldQuery)
 		if err != nil {
 			t.Fatal(err)
@@ -202,11 +200,11 @@ func TestSemanticEval(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("CSFCube semantic p=%.2f MAP %.3f NDCG%%20 %.3f", p, r.MAP, r.NDCG20)
-		h3 := multiSearcher{lists: []searcheval.Searcher{cubeLex, sem, tfidf}}
+		h3 := multiSearcher{lists: []searcheval.Ranker{cubeLex, sem, tfidf}}
 		if r, err := searcheval.EvalCSFCube(ctx, cube, h3); err == nil {
 			t.Logf("CSFCube lexical+semantic+tfidf p=%.2f MAP %.3f NDCG%%20 %.3f", p, r.MAP, r.NDCG20)
 		}
-		h2 := multiSearcher{lists: []searcheval.Searcher{sem, tfidf}}
+		h2 := multiSearcher{lists: []searcheval.Ranker{sem, tfidf}}
 		if r, err := searcheval.EvalCSFCube(ctx, cube, h2); err == nil {
 			t.Logf("CSFCube semantic+tfidf p=%.2f MAP %.3f NDCG%%20 %.3f", p, r.MAP, r.NDCG20)
 		}
@@ -263,7 +261,7 @@ func (s *sparseSearcher) Search(ctx context.Context, query string, limit int) ([
 }
 
 type multiSearcher struct {
-	lists []searcheval.Searcher
+	lists []searcheval.Ranker
 	opts  fusion.Options
 }
 

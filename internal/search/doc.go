@@ -19,8 +19,8 @@
 //  4. Fusion. The two lists are fused (Fusion: a convex combination of
 //     min-max normalised scores by default, reciprocal rank fusion as an
 //     option; internal/search/fusion). Without a model, or while the vectors are
-//     rebuilt or a provider is slow, the words answer and Result.Fallback
-//     says why.
+//     rebuilt or a provider is slow, the words answer, Result.Fallback
+//     says so in fixed words fit for a client, and the reason is logged.
 //  5. Groups. Topic groups (topics) cluster the vectors of the best
 //     GroupDepth results and label them with their key terms.
 //  6. Page. The fused list is cut to Request.Offset and Limit; one deep

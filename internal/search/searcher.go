@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/paperboy-dev/paperboy/internal/search/fusion"
 	"github.com/paperboy-dev/paperboy/internal/search/semantic"
@@ -37,16 +38,29 @@ type LexicalSearcher interface {
 	Search(ctx context.Context, req Request) (Result, error)
 }
 
-// Searcher runs searches in any mode.
+// Searcher runs searches in any mode: the one facade the web layer, the
+// CLI and the evaluation search through.
 type Searcher struct {
 	Lexical LexicalSearcher
 	// Index returns the semantic index, or nil while there is none.
 	Index func() *semantic.Index
 	// Down, when set, says why Index returns nil ("" when no model was
-	// ever trained): a hybrid search reports it as its fallback.
+	// ever trained). It is logged, and a hybrid search that answers from
+	// words reports FallbackUnavailable.
 	Down   func() string
 	Fusion Fusion
+	// Log receives the reasons of fallbacks, which clients are not told;
+	// nil discards them.
+	Log *slog.Logger
 }
+
+// The reasons Result.Fallback gives a client for a hybrid search answered
+// from words alone. They are fixed: the internal reason is logged instead,
+// since it may name files, commands or the provider's address.
+const (
+	FallbackUnavailable  = "search by meaning is not available yet"
+	FallbackProviderSlow = "the embeddings provider did not answer in time"
+)
 
 // Search runs req in mode and reports the mode that answered: hybrid is
 // lexical while no model is loaded, for a sort order other than relevance,
@@ -78,57 +92,33 @@ func (s *Searcher) Search(ctx context.Context, mode Mode, req Request) (Result, 
 	}
 	res := deep
 	res.Hits = deep.Hits[min(req.Offset, len(deep.Hits)):min(want, len(deep.Hits))]
-	q := res.Query
-	sorted := req.Sort != SortRelevance || q == nil || q.HasSort
-	filtered := sorted || len(req.Categories) > 0 || !req.After.IsZero() || !req.Before.IsZero() ||
-		!q.After.IsZero() || !q.Before.IsZero() || len(q.Required) > 0 || len(q.Excluded) > 0
+	lim := limitsOf(req, res.Query)
 	ix := s.index()
-	switch {
-	case filtered && mode == Semantic:
-		return Result{}, mode, ErrLexicalOnly
-	case ix == nil && mode == Semantic:
-		if why := s.down(); why != "" {
-			return Result{}, mode, fmt.Errorf("%w: %s", ErrUnavailable, why)
-		}
-		return Result{}, mode, ErrNoModel
-	case sorted || (filtered && q.Words == ""):
-		return res, Lexical, nil
-	case ix == nil:
-		// The words answer; say why the meaning did not, if it should have.
-		if why := s.down(); why != "" {
-			res.Fallback = ErrUnavailable.Error() + ": " + why
-		}
+	answered, err := s.wordsAlone(mode, ix != nil, lim, &res)
+	if err != nil {
+		return Result{}, mode, err
+	}
+	if answered {
 		return res, Lexical, nil
 	}
 	var semHits []fusion.Scored
-	if filtered {
-		semHits, err = ix.Score(ctx, q.Words, deep.IDs())
+	if lim.filtered {
+		semHits, err = ix.Score(ctx, res.Query.Words, deep.IDs())
 	} else {
 		semHits, err = ix.SearchScored(ctx, req.Query, f.Depth)
 	}
 	if errors.Is(err, ErrProviderUnavailable) && mode == Hybrid {
 		// The words still answer; say why the meaning did not.
-		res.Fallback = err.Error()
+		s.logger().Warn("hybrid search answered from words alone", "err", err)
+		res.Fallback = FallbackProviderSlow
 		return res, Lexical, nil
 	}
 	if err != nil {
 		return Result{}, mode, err
 	}
-	var ids []string
-	var scores []float64
-	if mode == Semantic {
-		for _, h := range semHits {
-			ids = append(ids, h.ID)
-			scores = append(scores, h.Score)
-		}
-	} else {
-		for _, r := range Fuse(f, LexicalScores(deep.Hits), semHits, 0) {
-			ids = append(ids, r.ID)
-			scores = append(scores, r.Score)
-		}
-	}
+	ids, scores := s.rank(mode, f, deep.Hits, semHits)
 	out := Result{Query: res.Query, Total: max(res.Total, len(ids))}
-	if filtered {
+	if lim.filtered {
 		out.Total = res.Total // every fused paper passed the filters
 	}
 	for i := req.Offset; i < min(want, len(ids)); i++ {
@@ -137,11 +127,77 @@ func (s *Searcher) Search(ctx context.Context, mode Mode, req Request) (Result, 
 	return out, mode, nil
 }
 
+// limits says what of a request only the lexical index applies.
+type limits struct {
+	sorted   bool // an order other than relevance
+	filtered bool // fields, phrases, exclusions, dates, categories or a sort
+	noWords  bool // nothing for the vectors to read
+}
+
+func limitsOf(req Request, q *Query) limits {
+	sorted := req.Sort != SortRelevance || q == nil || q.HasSort
+	filtered := sorted || len(req.Categories) > 0 || !req.After.IsZero() || !req.Before.IsZero() ||
+		!q.After.IsZero() || !q.Before.IsZero() || len(q.Required) > 0 || len(q.Excluded) > 0
+	return limits{sorted: sorted, filtered: filtered, noWords: filtered && (q == nil || q.Words == "")}
+}
+
+// wordsAlone decides whether the lexical result res answers a search in
+// mode (semantic or hybrid) by itself; hasIndex says whether a semantic
+// index is loaded. It returns true when res, perhaps with a Fallback
+// reason, is the answer, and an error when a semantic search cannot be
+// served at all.
+func (s *Searcher) wordsAlone(mode Mode, hasIndex bool, lim limits, res *Result) (bool, error) {
+	switch {
+	case lim.filtered && mode == Semantic:
+		return false, ErrLexicalOnly
+	case !hasIndex && mode == Semantic:
+		if why := s.down(); why != "" {
+			return false, fmt.Errorf("%w: %s", ErrUnavailable, why)
+		}
+		return false, ErrNoModel
+	case lim.sorted || lim.noWords:
+		return true, nil
+	case !hasIndex:
+		// The words answer; say that the meaning did not, if it should
+		// have, and log why.
+		if why := s.down(); why != "" {
+			s.logger().Info("hybrid search answered from words alone", "why", why)
+			res.Fallback = FallbackUnavailable
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
+// rank returns the ids and scores of a semantic search, or of the fusion
+// of the lexical and semantic lists of a hybrid one, best first.
+func (s *Searcher) rank(mode Mode, f Fusion, lexHits []Hit, semHits []fusion.Scored) (ids []string, scores []float64) {
+	if mode == Semantic {
+		for _, h := range semHits {
+			ids = append(ids, h.ID)
+			scores = append(scores, h.Score)
+		}
+		return ids, scores
+	}
+	for _, r := range Fuse(f, LexicalScores(lexHits), semHits, 0) {
+		ids = append(ids, r.ID)
+		scores = append(scores, r.Score)
+	}
+	return ids, scores
+}
+
 func (s *Searcher) down() string {
 	if s.Down == nil {
 		return ""
 	}
 	return s.Down()
+}
+
+func (s *Searcher) logger() *slog.Logger {
+	if s.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Log
 }
 
 // GroupDepth is how many of a query's best results its topic groups are
@@ -191,6 +247,9 @@ func (s *Searcher) SimilarPapers(ctx context.Context, papers Papers, paper store
 	}
 	return ix.SimilarPapers(ctx, papers, paper, k)
 }
+
+// SemanticIndex returns the semantic index, or nil while there is none.
+func (s *Searcher) SemanticIndex() *semantic.Index { return s.index() }
 
 func (s *Searcher) index() *semantic.Index {
 	if s.Index == nil {

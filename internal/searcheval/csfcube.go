@@ -144,7 +144,7 @@ type FacetScore struct {
 }
 
 // EvalCSFCube ranks the pools with s (see Rank) and scores the rankings.
-func EvalCSFCube(ctx context.Context, c *CSFCube, s Searcher) (CSFCubeResult, error) {
+func EvalCSFCube(ctx context.Context, c *CSFCube, s Ranker) (CSFCubeResult, error) {
 	ranked, err := c.Rank(ctx, s)
 	if err != nil {
 		return CSFCubeResult{}, err
@@ -157,7 +157,7 @@ func EvalCSFCube(ctx context.Context, c *CSFCube, s Searcher) (CSFCubeResult, er
 // whole corpus, and the pool is ordered by where its candidates come in
 // the result, those not returned last in pool order. The rankings are
 // keyed by CSFCubeQuery.Key.
-func (c *CSFCube) Rank(ctx context.Context, s Searcher) (map[string][]string, error) {
+func (c *CSFCube) Rank(ctx context.Context, s Ranker) (map[string][]string, error) {
 	lists := make([][]string, len(c.Queries))
 	err := forEach(ctx, len(c.Queries), runtime.GOMAXPROCS(0), func(ctx context.Context, i int) error {
 		q := c.Queries[i]

@@ -1,5 +1,5 @@
 // Package searcheval evaluates and benchmarks search engines against an
-// SQLite FTS5 baseline, through the small Searcher interface, so that any
+// SQLite FTS5 baseline, through the small Ranker interface, so that any
 // engine (internal/search's, or another) can be measured the same way.
 //
 // Evaluations (RunEval, behind "paperboy eval search"):

@@ -14,16 +14,16 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// listSearcher answers each query with a fixed list.
-type listSearcher map[string][]string
+// listRanker answers each query with a fixed list.
+type listRanker map[string][]string
 
-func (l listSearcher) Search(ctx context.Context, query string, limit int) ([]string, error) {
+func (l listRanker) Search(ctx context.Context, query string, limit int) ([]string, error) {
 	r := l[query]
 	return r[:min(limit, len(r))], nil
 }
 
 func TestKnownItemScoresTheItemsRank(t *testing.T) {
-	s := listSearcher{
+	s := listRanker{
 		"first":  {"a", "x"},
 		"second": {"x", "b"},
 		"absent": {"x", "y"},

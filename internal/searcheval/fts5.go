@@ -15,7 +15,7 @@ import (
 	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 )
 
-// FTS5 is the baseline Searcher: an SQLite FTS5 table over title, abstract
+// FTS5 is the baseline Ranker: an SQLite FTS5 table over title, abstract
 // and authors with the porter stemmer, queried with the OR of the query's
 // words and ranked by bm25() with equal column weights.
 type FTS5 struct {
@@ -84,7 +84,7 @@ func NewFTS5(ctx context.Context, dir string, docs []lexical.Document) (_ *FTS5,
 
 // BuildFTS5 is a Builder of FTS5 searchers with their files under dir.
 func BuildFTS5(dir string) Builder {
-	return func(ctx context.Context, docs []lexical.Document) (Searcher, error) {
+	return func(ctx context.Context, docs []lexical.Document) (Ranker, error) {
 		return NewFTS5(ctx, dir, docs)
 	}
 }

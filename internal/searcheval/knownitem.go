@@ -80,7 +80,7 @@ type KnownItemResult struct {
 
 // KnownItem searches for every item with the field's text (top 10) and
 // scores where the item comes. Queries run GOMAXPROCS at a time.
-func KnownItem(ctx context.Context, s Searcher, items []KnownItemQuery, field Field) (KnownItemResult, error) {
+func KnownItem(ctx context.Context, s Ranker, items []KnownItemQuery, field Field) (KnownItemResult, error) {
 	const k = 10
 	ranks := make([]int, len(items))
 	took := make([]time.Duration, len(items))

@@ -25,7 +25,7 @@ type LatencyResult struct {
 // query off the shared list, and times each one. The same list thus does
 // the same work at any number of clients and only the contention changes.
 // It stops early, with what it measured, when ctx ends.
-func Latency(ctx context.Context, s Searcher, queries []string, clients int, limit int) LatencyResult {
+func Latency(ctx context.Context, s Ranker, queries []string, clients int, limit int) LatencyResult {
 	clients = max(1, clients)
 	took := make([]time.Duration, len(queries))
 	failed := make([]bool, len(queries))

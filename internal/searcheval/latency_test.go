@@ -12,16 +12,16 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// fakeSearcher counts calls and concurrent calls; it fails queries
+// fakeRanker counts calls and concurrent calls; it fails queries
 // starting with "fail".
-type fakeSearcher struct {
+type fakeRanker struct {
 	calls, inFlight, maxInFlight atomic.Int64
 	mu                           sync.Mutex
 	seen                         map[string]int
 	sleep                        time.Duration
 }
 
-func (f *fakeSearcher) Search(ctx context.Context, query string, limit int) ([]string, error) {
+func (f *fakeRanker) Search(ctx context.Context, query string, limit int) ([]string, error) {
 	f.calls.Add(1)
 	n := f.inFlight.Add(1)
 	defer f.inFlight.Add(-1)
@@ -50,7 +50,7 @@ func TestLatencyRunsEveryQueryOnceWithBoundedClients(t *testing.T) {
 		queries = append(queries, "q"+string(rune('A'+i)))
 	}
 	for _, clients := range []int{1, 4} {
-		f := &fakeSearcher{sleep: time.Millisecond}
+		f := &fakeRanker{sleep: time.Millisecond}
 		res := Latency(context.Background(), f, queries, clients, 10)
 		if res.N != len(queries) || res.Errors != 0 || f.calls.Load() != int64(len(queries)) {
 			t.Errorf("clients %d: N %d, errors %d, calls %d; want %d, 0, %d", clients, res.N, res.Errors, f.calls.Load(), len(queries), len(queries))
@@ -70,7 +70,7 @@ func TestLatencyRunsEveryQueryOnceWithBoundedClients(t *testing.T) {
 }
 
 func TestLatencyCountsErrorsApart(t *testing.T) {
-	f := &fakeSearcher{}
+	f := &fakeRanker{}
 	res := Latency(context.Background(), f, []string{"ok1", "fail1", "ok2", "fail2", "ok3"}, 2, 10)
 	if res.N != 3 || res.Errors != 2 {
 		t.Errorf("N %d, errors %d; want 3, 2", res.N, res.Errors)
@@ -80,7 +80,7 @@ func TestLatencyCountsErrorsApart(t *testing.T) {
 func TestLatencyStopsWhenContextEnds(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	f := &fakeSearcher{}
+	f := &fakeRanker{}
 	res := Latency(ctx, f, []string{"a", "b", "c"}, 2, 10)
 	if f.calls.Load() != 0 || res.N != 0 {
 		t.Errorf("after cancel: %d calls, N %d", f.calls.Load(), res.N)

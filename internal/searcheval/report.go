@@ -104,12 +104,12 @@ func evalEngine(ctx context.Context, name string, build Builder, corpus []lexica
 	for _, f := range []Field{FieldQuery, FieldMasked} {
 		r, err := KnownItem(ctx, s, items, f)
 		if err != nil {
-			closeSearcher(s)
+			closeRanker(s)
 			return ev, fmt.Errorf("searcheval: %s: %w", name, err)
 		}
 		ev.KnownItem = append(ev.KnownItem, r)
 	}
-	if err := closeSearcher(s); err != nil {
+	if err := closeRanker(s); err != nil {
 		return ev, fmt.Errorf("searcheval: %s: close: %w", name, err)
 	}
 
@@ -117,7 +117,7 @@ func evalEngine(ctx context.Context, name string, build Builder, corpus []lexica
 		return ev, fmt.Errorf("searcheval: %s: build csfcube: %w", name, err)
 	}
 	ev.CSFCube, err = EvalCSFCube(ctx, cube, s)
-	if cerr := closeSearcher(s); err == nil && cerr != nil {
+	if cerr := closeRanker(s); err == nil && cerr != nil {
 		err = fmt.Errorf("close: %w", cerr)
 	}
 	if err != nil {
@@ -261,7 +261,7 @@ func benchEngine(ctx context.Context, name string, build Builder, corpus []lexic
 	}
 	eb.BuildTime = time.Since(start)
 	defer func() {
-		if cerr := closeSearcher(s); cerr != nil && err == nil {
+		if cerr := closeRanker(s); cerr != nil && err == nil {
 			err = fmt.Errorf("searcheval: %s: close: %w", name, cerr)
 		}
 	}()

@@ -26,7 +26,7 @@ func (failingSearch) Search(context.Context, search.Request) (search.Result, err
 // with a neutral message, in HTML and in JSON; its text goes to the log
 // only.
 func TestInternalErrorTextNeverReachesClients(t *testing.T) {
-	srv, _, _ := newFixtureServer(t, store.SQLite, func(o *Options) { o.Search = failingSearch{} })
+	srv, _, _ := newFixtureServer(t, store.SQLite, func(o *Options) { o.Search = lexicalSearch(failingSearch{}) })
 	for _, tc := range []struct{ path, contentType string }{
 		{"/search?q=graph", "text/html"},
 		{"/api/papers/search?q=graph", "application/json"},

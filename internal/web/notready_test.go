@@ -22,7 +22,7 @@ func (buildingIndex) Search(context.Context, search.Request) (search.Result, err
 // TestSearchWhileTheIndexIsBuiltAsksToWait: a search the index cannot
 // answer yet is a 503 with Retry-After, for the API and the page.
 func TestSearchWhileTheIndexIsBuiltAsksToWait(t *testing.T) {
-	srv, _, _ := newFixtureServer(t, store.SQLite, func(o *Options) { o.Search = buildingIndex{} })
+	srv, _, _ := newFixtureServer(t, store.SQLite, func(o *Options) { o.Search = lexicalSearch(buildingIndex{}) })
 	for _, path := range []string{"/api/papers/search?q=graph", "/search?q=graph"} {
 		r := fetch(t, srv.URL+path)
 		if r.status != http.StatusServiceUnavailable || r.header.Get("Retry-After") != "10" || !strings.Contains(r.body, "being built") {

@@ -226,7 +226,7 @@ func TestSitemap(t *testing.T) {
 	}
 
 	// More papers than a file holds: an index of files.
-	s := NewServer(Options{Papers: st, Search: ix, Now: func() time.Time { return testNow }, BaseURL: "https://paperboy.test", Log: testLogger(t)})
+	s := NewServer(Options{Papers: st, Search: lexicalSearch(ix), Now: func() time.Time { return testNow }, BaseURL: "https://paperboy.test", Log: testLogger(t)})
 	s.sitemapSize = 3
 	small := httptest.NewServer(s)
 	defer small.Close()

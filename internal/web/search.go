@@ -84,8 +84,10 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	searcher := search.Searcher{Lexical: s.search, Index: s.semanticIndex, Down: s.semDown}
-	res, served, err := searcher.Search(r.Context(), mode, req)
+	if s.searcher == nil {
+		return errNoSearch
+	}
+	res, served, err := s.searcher.Search(r.Context(), mode, req)
 	if err != nil {
 		return err
 	}
@@ -133,7 +135,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	// answered, the total, and the topic groups of the best results.
 	groups := []search.Group{}
 	if req.Offset == 0 && len(items) > 0 {
-		g, err := searcher.Groups(r.Context(), cachedPapers{s}, mode, req, search.GroupOptions{})
+		g, err := s.searcher.Groups(r.Context(), cachedPapers{s}, mode, req, search.GroupOptions{})
 		if err != nil {
 			return err
 		}
@@ -168,9 +170,11 @@ func markHTML(frags []search.Fragment) string {
 	return b.String()
 }
 
+// semanticIndex returns the search facade's semantic index, or nil while
+// there is none.
 func (s *Server) semanticIndex() *search.SemanticIndex {
-	if s.semantic == nil {
+	if s.searcher == nil {
 		return nil
 	}
-	return s.semantic()
+	return s.searcher.SemanticIndex()
 }

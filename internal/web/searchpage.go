@@ -276,7 +276,7 @@ const groupBudget = 100 * time.Millisecond
 // best results of a free-text query into topics; with a topic chosen, the
 // results are that group's papers.
 func (s *Server) searchWithTopics(r *http.Request, sp *searchPage, mode search.Mode, req search.Request, inline bool) (search.Result, []search.Group, error) {
-	searcher := search.Searcher{Lexical: s.search, Index: s.semanticIndex, Down: s.semDown}
+	searcher := s.searcher
 	grouping := inline && strings.TrimSpace(sp.Q) != "" && (req.Offset == 0 || sp.Topic > 0) && s.semanticIndex() != nil
 	if !grouping {
 		res, served, err := searcher.Search(r.Context(), mode, req)

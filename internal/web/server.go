@@ -45,17 +45,16 @@ type Papers interface {
 //go:embed templates static
 var files embed.FS
 
-// Searcher runs searches.
-type Searcher interface {
-	Search(ctx context.Context, req search.Request) (search.Result, error)
-}
-
 // Server is paperboy's HTTP handler.
 type Server struct {
-	papers     Papers
-	search     Searcher
-	semantic   func() *search.SemanticIndex
-	semDown    func() string
+	papers Papers
+	// searcher is the search facade: every mode, topic groups and similar
+	// papers; nil without search.
+	searcher *search.Searcher
+	// search is the facade's lexical index, which feeds and suggestions
+	// query directly and whose version keys the response cache; nil
+	// without search.
+	search     search.LexicalSearcher
 	log        *slog.Logger
 	now        func() time.Time
 	baseURL    string
@@ -93,19 +92,15 @@ type Server struct {
 // Options are what a Server serves from.
 type Options struct {
 	Papers Papers
-	Search Searcher // nil: search pages and feeds answer 503
+	// Search is the search facade, built once by the caller. Without a
+	// semantic index (Search.Index returns nil) search answers in lexical
+	// mode and similar papers are unavailable; Search.Down's reason is
+	// logged, never shown. nil: search pages and feeds answer 503.
+	Search *search.Searcher
 	Log    *slog.Logger
 	// Now is the clock that picks today's daily list and ages trending
 	// papers; time.Now when nil.
 	Now func() time.Time
-	// Semantic returns the embedding model and vectors, or nil while there
-	// are none: search then answers in lexical mode and similar papers are
-	// unavailable.
-	Semantic func() *search.SemanticIndex
-	// SemanticDown, when set, says why Semantic returns nil (damaged
-	// files, vectors being rebuilt): hybrid search reports it as its
-	// fallback, and semantic search answers 503.
-	SemanticDown func() string
 	// BaseURL is the public address ("https://papers.example.org") used in
 	// emailed links, feeds, OpenSearch and canonical links; DefaultBaseURL
 	// when empty. It is never taken from a request.
@@ -152,9 +147,7 @@ const DefaultBaseURL = "http://127.0.0.1:8080"
 func NewServer(opts Options) *Server {
 	s := &Server{
 		papers:   opts.Papers,
-		search:   opts.Search,
-		semantic: opts.Semantic,
-		semDown:  opts.SemanticDown,
+		searcher: opts.Search,
 		log:      opts.Log,
 		now:      opts.Now,
 		baseURL:  strings.TrimSuffix(cmp.Or(opts.BaseURL, DefaultBaseURL), "/"),
@@ -179,6 +172,11 @@ func NewServer(opts Options) *Server {
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.searcher != nil && s.searcher.Lexical != nil {
+		s.search = s.searcher.Lexical
+	} else {
+		s.searcher = nil
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -25,8 +25,7 @@ type similarCard struct {
 // embedded yet, or it takes too long. They are kept in the paper cache:
 // finding them was most of an uncached paper page.
 func (s *Server) similarCards(r *http.Request, p *store.Paper, seq int64, cached bool) []similarCard {
-	ix := s.semanticIndex()
-	if ix == nil {
+	if s.semanticIndex() == nil {
 		return nil
 	}
 	if cached {
@@ -36,7 +35,7 @@ func (s *Server) similarCards(r *http.Request, p *store.Paper, seq int64, cached
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), similarBudget)
 	defer cancel()
-	similar, err := ix.SimilarPapers(ctx, cachedPapers{s}, *p, similarOnPage)
+	similar, err := s.searcher.SimilarPapers(ctx, cachedPapers{s}, *p, similarOnPage)
 	if err != nil {
 		s.log.Debug("similar papers unavailable", "paper", p.ID, "err", err)
 		return nil

@@ -71,8 +71,8 @@ func ambiguousServer(t *testing.T) *testServerWithIndex {
 		t.Fatal(err)
 	}
 	srv := newServerForTest(t, Options{
-		Papers: st, Search: b.Finish(), Now: func() time.Time { return testNow },
-		Semantic: func() *semantic.Index { return sem }, Log: testLogger(t),
+		Papers: st, Search: &search.Searcher{Lexical: b.Finish(), Index: func() *semantic.Index { return sem }},
+		Now: func() time.Time { return testNow }, Log: testLogger(t),
 		Cache: CacheOptions{Freshness: -1}, // changes show on the next request
 	})
 	return &testServerWithIndex{url: srv, store: st}

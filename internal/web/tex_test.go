@@ -35,7 +35,7 @@ func TestTitleLaTeXIsPlainInFeedsTitleAndCitation(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(NewServer(Options{
-		Papers: st, Search: b.Finish(), Now: func() time.Time { return testNow }, BaseURL: "https://paperboy.test",
+		Papers: st, Search: lexicalSearch(b.Finish()), Now: func() time.Time { return testNow }, BaseURL: "https://paperboy.test",
 		Log: testLogger(t),
 	}))
 	t.Cleanup(srv.Close)

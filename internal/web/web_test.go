@@ -20,6 +20,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
 	"github.com/paperboy-dev/paperboy/internal/store"
@@ -99,6 +100,12 @@ func newTestServer(t *testing.T, dialect store.Dialect) *httptest.Server {
 	return srv
 }
 
+// lexicalSearch is a search facade over a lexical index alone, as a
+// server without an embedding model has.
+func lexicalSearch(ix search.LexicalSearcher) *search.Searcher {
+	return &search.Searcher{Lexical: ix}
+}
+
 // newFixtureServer is newTestServer with the store and the index it serves
 // from, and a chance to change the options.
 func newFixtureServer(t testing.TB, dialect store.Dialect, tune func(*Options)) (*httptest.Server, *store.Store, *lexical.Index) {
@@ -118,7 +125,7 @@ func newFixtureServer(t testing.TB, dialect store.Dialect, tune func(*Options)) 
 	}
 	ix := b.Finish()
 	opts := Options{
-		Papers: st, Search: ix, Now: func() time.Time { return testNow }, BaseURL: "https://paperboy.test",
+		Papers: st, Search: lexicalSearch(ix), Now: func() time.Time { return testNow }, BaseURL: "https://paperboy.test",
 		Log: testLogger(t),
 	}
 	if tune != nil {

@@ -1,8 +1,10 @@
 package follow_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,13 +77,18 @@ func TestVectorsRebuildDamagedVectorsAndThenFollowsTheFeed(t *testing.T) {
 	for _, d := range docs {
 		b.Add(d)
 	}
-	s := search.Searcher{Lexical: b.Finish(), Index: live.Index, Down: live.Down}
+	var log bytes.Buffer
+	s := search.Searcher{Lexical: b.Finish(), Index: live.Index, Down: live.Down, Log: slog.New(slog.NewTextHandler(&log, nil))}
 	req := lexical.Request{Query: "phoneme waveform", Limit: 5}
 
-	// Until rebuilt, hybrid answers from words and says why; semantic fails.
+	// Until rebuilt, hybrid answers from words and says so, neutrally; the
+	// reason goes to the log. Semantic fails.
 	res, served, err := s.Search(ctx, search.Hybrid, req)
-	if err != nil || served != search.Lexical || !strings.Contains(res.Fallback, follow.ReasonRebuilding) || len(res.Hits) == 0 {
+	if err != nil || served != search.Lexical || res.Fallback != search.FallbackUnavailable || len(res.Hits) == 0 {
 		t.Errorf("hybrid while rebuilding: served %s, fallback %q, %d hits, %v", served, res.Fallback, len(res.Hits), err)
+	}
+	if !strings.Contains(log.String(), follow.ReasonRebuilding) {
+		t.Errorf("the log does not say why hybrid answered from words:\n%s", log.String())
 	}
 	if _, _, err := s.Search(ctx, search.Semantic, req); !errors.Is(err, search.ErrUnavailable) {
 		t.Errorf("semantic while rebuilding: %v, want search.ErrUnavailable", err)
@@ -156,7 +163,7 @@ func TestVectorsWithADamagedModelStaysLexicalAndSavesNothing(t *testing.T) {
 	}
 	s := search.Searcher{Lexical: b.Finish(), Index: live.Index, Down: live.Down}
 	res, served, err := s.Search(context.Background(), search.Hybrid, lexical.Request{Query: "phoneme", Limit: 5})
-	if err != nil || served != search.Lexical || !strings.Contains(res.Fallback, follow.ReasonRetrain) {
+	if err != nil || served != search.Lexical || res.Fallback != search.FallbackUnavailable {
 		t.Errorf("hybrid with a damaged model: served %s, fallback %q, %v", served, res.Fallback, err)
 	}
 	if err := live.Apply(context.Background(), searchtest.Corpus()[:1], nil, 1); err != nil {

@@ -191,59 +191,69 @@ func isSpace(b byte) bool {
 
 func (p *parser) parse(s string) {
 	i := 0
-	for i < len(s) {
+	for {
 		for i < len(s) && isSpace(s[i]) {
 			i++
 		}
 		if i >= len(s) {
 			return
 		}
-		tokStart := i
-		neg := false
-		// A dash excludes only what could be a word: "Spanish ->English"
-		// is an arrow.
-		if s[i] == '-' && i+1 < len(s) && startsWord(s[i+1:]) {
-			neg = true
-			i++
-		}
-		// field:
-		name := ""
-		j := i
-		for j < len(s) && isASCIILetter(s[j]) {
-			j++
-		}
-		if j < len(s) && s[j] == ':' && j > i && j+1 < len(s) && !isSpace(s[j+1]) {
-			n := strings.ToLower(s[i:j])
-			if _, ok := fieldNames[n]; ok || n == "after" || n == "before" || n == "year" || n == "sort" {
-				name = n
-				i = j + 1
-			}
-		}
-		quoted := false
-		var value string
-		if i < len(s) && s[i] == '"' {
-			if k := strings.IndexByte(s[i+1:], '"'); k >= 0 {
-				value = s[i+1 : i+1+k]
-				quoted = true
-				i += k + 2
-			} else {
-				// Unterminated quote: the rest is plain words.
-				p.plain(s[i+1:])
-				return
-			}
-		} else {
-			j = i
-			for j < len(s) && !isSpace(s[j]) {
-				j++
-			}
-			value = s[i:j]
-			i = j
-		}
-		raw := s[tokStart:i]
-		if !p.clause(neg, name, value, quoted) {
-			p.plain(raw)
+		var more bool
+		if i, more = p.token(s, i); !more {
+			return
 		}
 	}
+}
+
+// token reads the token that starts at s[i] and returns where it ends;
+// false means the rest of s was read as plain words.
+func (p *parser) token(s string, i int) (int, bool) {
+	tokStart := i
+	neg := false
+	// A dash excludes only what could be a word: "Spanish ->English"
+	// is an arrow.
+	if s[i] == '-' && i+1 < len(s) && startsWord(s[i+1:]) {
+		neg = true
+		i++
+	}
+	name, i := fieldPrefix(s, i)
+	if i < len(s) && s[i] == '"' {
+		k := strings.IndexByte(s[i+1:], '"')
+		if k < 0 {
+			// Unterminated quote: the rest is plain words.
+			p.plain(s[i+1:])
+			return len(s), false
+		}
+		if !p.clause(neg, name, s[i+1:i+1+k], true) {
+			p.plain(s[tokStart : i+k+2])
+		}
+		return i + k + 2, true
+	}
+	j := i
+	for j < len(s) && !isSpace(s[j]) {
+		j++
+	}
+	if !p.clause(neg, name, s[i:j], false) {
+		p.plain(s[tokStart:j])
+	}
+	return j, true
+}
+
+// fieldPrefix reads a known "name:" at s[i] and returns the lower-case name
+// and where the value starts, or "" and i when there is none.
+func fieldPrefix(s string, i int) (string, int) {
+	j := i
+	for j < len(s) && isASCIILetter(s[j]) {
+		j++
+	}
+	if j == i || j+1 >= len(s) || s[j] != ':' || isSpace(s[j+1]) {
+		return "", i
+	}
+	n := strings.ToLower(s[i:j])
+	if _, ok := fieldNames[n]; ok || n == "after" || n == "before" || n == "year" || n == "sort" {
+		return n, j + 1
+	}
+	return "", i
 }
 
 // plain adds the words of s as optional terms.
@@ -300,49 +310,11 @@ func (p *parser) addWords(s string) {
 // clause handles one token; false means "treat it as plain words".
 func (p *parser) clause(neg bool, name, value string, quoted bool) bool {
 	value = strings.TrimSpace(value)
-	add := func(c Clause) {
-		if !neg && (c.Field == FieldText || c.Field == FieldTitle || c.Field == FieldAbstract) {
-			p.addWords(c.Text)
-		}
-		if neg {
-			p.q.Excluded = append(p.q.Excluded, c)
-		} else {
-			p.q.Required = append(p.q.Required, c)
-		}
-	}
 	switch name {
 	case "":
-		if quoted {
-			c, ok := p.textClause(FieldText, value, true)
-			if ok {
-				add(c)
-			}
-			return true
-		}
-		if neg {
-			if c, ok := p.textClause(FieldText, value, false); ok {
-				add(c)
-			}
-			return true
-		}
-		return false
+		return p.wordsClause(neg, value, quoted)
 	case "after", "before", "year":
-		if neg || value == "" {
-			return false
-		}
-		lo, hi, ok := parseDateRange(value)
-		if !ok {
-			return false
-		}
-		switch name {
-		case "after":
-			p.q.After = lo
-		case "before":
-			p.q.Before = lo
-		case "year":
-			p.q.After, p.q.Before = lo, hi
-		}
-		return true
+		return p.dateClause(neg, name, value)
 	case "sort":
 		o, ok := ParseSortOrder(value)
 		if !ok || neg {
@@ -351,28 +323,66 @@ func (p *parser) clause(neg bool, name, value string, quoted bool) bool {
 		p.q.Sort, p.q.HasSort = o, true
 		return true
 	}
-	f := fieldNames[name]
+	return p.fieldClause(neg, fieldNames[name], value, quoted)
+}
+
+// add records c as required, or as excluded when neg; the words of a
+// required text clause also go into Query.Words.
+func (p *parser) add(neg bool, c Clause) {
+	if neg {
+		p.q.Excluded = append(p.q.Excluded, c)
+		return
+	}
+	if c.Field == FieldText || c.Field == FieldTitle || c.Field == FieldAbstract {
+		p.addWords(c.Text)
+	}
+	p.q.Required = append(p.q.Required, c)
+}
+
+// wordsClause handles a token without a field: a phrase or an excluded
+// word is a clause, other words are plain.
+func (p *parser) wordsClause(neg bool, value string, quoted bool) bool {
+	if !quoted && !neg {
+		return false
+	}
+	if c, ok := p.textClause(FieldText, value, quoted); ok {
+		p.add(neg, c)
+	}
+	return true
+}
+
+// dateClause handles after:, before: and year:.
+func (p *parser) dateClause(neg bool, name, value string) bool {
+	if neg || value == "" {
+		return false
+	}
+	lo, hi, ok := parseDateRange(value)
+	if !ok {
+		return false
+	}
+	switch name {
+	case "after":
+		p.q.After = lo
+	case "before":
+		p.q.Before = lo
+	case "year":
+		p.q.After, p.q.Before = lo, hi
+	}
+	return true
+}
+
+// fieldClause handles a token in field f (title, abstract, author,
+// category or id).
+func (p *parser) fieldClause(neg bool, f Field, value string, quoted bool) bool {
 	switch f {
 	case FieldTitle, FieldAbstract:
-		c, ok := p.textClause(f, value, quoted)
-		if ok {
-			add(c)
+		if c, ok := p.textClause(f, value, quoted); ok {
+			p.add(neg, c)
 		}
 		return true
 	case FieldAuthor:
-		c := Clause{Field: f, Text: value}
-		toks := authorTokens(value)
-		long := slices.ContainsFunc(toks, func(t string) bool { return utf8.RuneCountInString(t) > 1 })
-		for _, t := range toks {
-			// Initials ("Y. LeCun") would demand a token the full name
-			// does not have; they are left out when a longer token is there.
-			if long && utf8.RuneCountInString(t) == 1 {
-				continue
-			}
-			c.Terms = append(c.Terms, authorPrefix+t)
-		}
-		if len(c.Terms) > 0 {
-			add(c)
+		if c := authorClause(value); len(c.Terms) > 0 {
+			p.add(neg, c)
 		}
 		return true
 	case FieldCategory:
@@ -380,17 +390,33 @@ func (p *parser) clause(neg bool, name, value string, quoted bool) bool {
 		if v == "" || strings.ContainsFunc(v, unicode.IsSpace) {
 			return false
 		}
-		add(Clause{Field: f, Text: value, Terms: []string{categoryPrefix + v}})
+		p.add(neg, Clause{Field: f, Text: value, Terms: []string{categoryPrefix + v}})
 		return true
 	case FieldID:
 		v := normalizeID(value)
 		if v == "" {
 			return false
 		}
-		add(Clause{Field: f, Text: value, Terms: []string{idPrefix + v}})
+		p.add(neg, Clause{Field: f, Text: value, Terms: []string{idPrefix + v}})
 		return true
 	}
 	return false
+}
+
+// authorClause returns the clause for an author's name.
+func authorClause(value string) Clause {
+	c := Clause{Field: FieldAuthor, Text: value}
+	toks := authorTokens(value)
+	long := slices.ContainsFunc(toks, func(t string) bool { return utf8.RuneCountInString(t) > 1 })
+	for _, t := range toks {
+		// Initials ("Y. LeCun") would demand a token the full name
+		// does not have; they are left out when a longer token is there.
+		if long && utf8.RuneCountInString(t) == 1 {
+			continue
+		}
+		c.Terms = append(c.Terms, authorPrefix+t)
+	}
+	return c
 }
 
 // parseDateRange reads YYYY, YYYY-MM or YYYY-MM-DD and returns the start of

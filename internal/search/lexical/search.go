@@ -61,8 +61,9 @@ type Result struct {
 	TotalExact bool
 	Hits       []Hit
 	Query      *Query
-	// Fallback says why a hybrid search answered from the words alone (the
-	// embeddings provider was slow or down); "" otherwise.
+	// Fallback says, in words fit for a client, why a hybrid search
+	// answered from the words alone (search.FallbackUnavailable or
+	// search.FallbackProviderSlow); "" otherwise.
 	Fallback string
 }
 
@@ -647,126 +648,163 @@ func (c *cursor) windowBound(w, end uint32) uint32 {
 // Windows where no term can lift a doc over the threshold are skipped.
 func (e *exec) maxScore(v *segView, cs []*cursor, nots []clauseExec, catOK []bool) error {
 	maxDF := 0
-	for _, c := range cs {
-		maxDF = max(maxDF, c.df)
-	}
-	seen := 0
-	n := len(cs)
-	lb := make([]uint32, n)
-	ord := make([]*cursor, n)
-	prefix := make([]uint32, n)
-	var scores [window]uint32
-	var bits [window / 64]uint64
-	nDocs := uint32(v.seg.nDocs)
 	w := noDoc
 	for _, c := range cs {
+		maxDF = max(maxDF, c.df)
 		w = min(w, c.doc)
 	}
+	ws := newWindowScratch(len(cs))
+	seen := 0
+	nDocs := uint32(v.seg.nDocs)
 	for w != noDoc && w < nDocs {
 		if err := e.ctx.Err(); err != nil {
 			return err
 		}
 		end := min(w+window, nDocs)
-		var th uint32
-		if e.coll.full() {
-			th = e.coll.threshold()
-		}
-		// Order this window's cursors by their local bound.
-		copy(ord, cs)
-		for i, c := range ord {
-			lb[i] = c.windowBound(w, end)
-		}
-		for i := 1; i < n; i++ {
-			for j := i; j > 0 && lb[j] < lb[j-1]; j-- {
-				lb[j], lb[j-1] = lb[j-1], lb[j]
-				ord[j], ord[j-1] = ord[j-1], ord[j]
-			}
-		}
-		var sum uint32
-		p := 0
-		for i := range ord {
-			sum += lb[i]
-			prefix[i] = sum
-			if th > 0 && sum < th {
-				p = i + 1
-			}
-		}
-		e.stats.windows++
-		if p == n {
-			e.stats.skipped++
-			w = end
-			continue
-		}
-		// Essential terms, term at a time.
-		for i := p; i < n; i++ {
-			c := ord[i]
-			c.advance(w)
-			others := sum - lb[i]
-			for c.doc < end {
-				if th > 0 && uint32(c.s.blkMax[c.blk])*c.w+c.bonus+others < th {
-					// No doc of this block inside the window can reach the
-					// threshold. The bounds of the others hold only inside
-					// the window, so a block that runs past it is skipped
-					// only up to the window's end.
-					if c.s.blkLast[c.blk] < end {
-						c.skipBlock()
-					} else {
-						c.advance(end)
-					}
-					continue
-				}
-				// Accumulate the rest of this block inside the window.
-				// Optional-word cursors have no field mask, so every
-				// posting counts.
-				docs, imps := c.docs[:c.n], c.imps[:c.n]
-				j := c.i
-				for ; j < len(docs) && docs[j] < end; j++ {
-					o := docs[j] - w
-					scores[o] += uint32(imps[j])*c.w + c.bonus
-					bits[o>>6] |= 1 << (o & 63)
-				}
-				e.stats.postings += j - c.i
-				if j < len(docs) {
-					c.i, c.doc = j, docs[j]
-				} else {
-					c.i = len(docs) - 1
-					c.next()
-				}
-			}
-		}
-		var rest uint32
-		if p > 0 {
-			rest = prefix[p-1]
-		}
-		for wi := range bits {
-			for bits[wi] != 0 {
-				o := uint32(wi)<<6 | uint32(trailingZeros(bits[wi]))
-				bits[wi] &= bits[wi] - 1
-				score := scores[o]
-				scores[o] = 0
-				seen++
-				if e.coll.full() && score+rest < e.coll.threshold() {
-					continue
-				}
-				d := w + o
-				e.stats.candidates++
-				if !e.accept(v, nots, catOK, d) {
-					continue
-				}
-				ok := true
-				if p > 0 {
-					score, _, ok = e.addOptional(ord[:p], prefix[:p], d, score)
-				}
-				if ok {
-					e.coll.offer(e.segIndex, d, score)
-				}
-			}
-		}
+		seen += e.scoreWindow(v, ws, cs, w, end, nots, catOK)
 		w = end
 	}
 	e.total += max(seen, maxDF-v.del.count())
 	e.exact = false
 	return nil
+}
+
+// windowScratch is maxScore's working space, reused from window to window.
+type windowScratch struct {
+	ord    []*cursor // the cursors, by ascending bound inside the window
+	lb     []uint32  // the bound of ord[i] inside the window
+	prefix []uint32  // prefix[i] = lb[0] + ... + lb[i]
+	scores [window]uint32
+	bits   [window / 64]uint64 // the window's docs that have a score
+}
+
+func newWindowScratch(n int) *windowScratch {
+	return &windowScratch{ord: make([]*cursor, n), lb: make([]uint32, n), prefix: make([]uint32, n)}
+}
+
+// scoreWindow scores the docs in [w, end) and returns how many of them
+// matched an essential term.
+func (e *exec) scoreWindow(v *segView, ws *windowScratch, cs []*cursor, w, end uint32, nots []clauseExec, catOK []bool) int {
+	var th uint32
+	if e.coll.full() {
+		th = e.coll.threshold()
+	}
+	ws.sortByBound(cs, w, end)
+	sum, p := ws.splitEssential(th)
+	e.stats.windows++
+	if p == len(cs) {
+		e.stats.skipped++
+		return 0
+	}
+	for i := p; i < len(cs); i++ {
+		e.accumulate(ws, ws.ord[i], w, end, th, sum-ws.lb[i])
+	}
+	return e.offerWindow(v, ws, p, w, nots, catOK)
+}
+
+// sortByBound orders the cursors by their bound inside [w, end).
+func (ws *windowScratch) sortByBound(cs []*cursor, w, end uint32) {
+	ord, lb := ws.ord, ws.lb
+	copy(ord, cs)
+	for i, c := range ord {
+		lb[i] = c.windowBound(w, end)
+	}
+	// Insertion sort: there are few cursors.
+	for i := 1; i < len(ord); i++ {
+		for j := i; j > 0 && lb[j] < lb[j-1]; j-- {
+			lb[j], lb[j-1] = lb[j-1], lb[j]
+			ord[j], ord[j-1] = ord[j-1], ord[j]
+		}
+	}
+}
+
+// splitEssential fills the prefix sums of the bounds and returns their total
+// and p, the number of non-essential cursors: ord[:p] together cannot reach
+// the threshold th.
+func (ws *windowScratch) splitEssential(th uint32) (sum uint32, p int) {
+	for i := range ws.ord {
+		sum += ws.lb[i]
+		ws.prefix[i] = sum
+		if th > 0 && sum < th {
+			p = i + 1
+		}
+	}
+	return sum, p
+}
+
+// accumulate adds the impacts of essential cursor c for the docs in
+// [w, end) to the window's scores; others bounds what the other cursors can
+// add, so that blocks that cannot reach the threshold th are skipped.
+func (e *exec) accumulate(ws *windowScratch, c *cursor, w, end, th, others uint32) {
+	c.advance(w)
+	for c.doc < end {
+		if th > 0 && uint32(c.s.blkMax[c.blk])*c.w+c.bonus+others < th {
+			// No doc of this block inside the window can reach the
+			// threshold. The bounds of the others hold only inside
+			// the window, so a block that runs past it is skipped
+			// only up to the window's end.
+			if c.s.blkLast[c.blk] < end {
+				c.skipBlock()
+			} else {
+				c.advance(end)
+			}
+			continue
+		}
+		// Accumulate the rest of this block inside the window.
+		// Optional-word cursors have no field mask, so every
+		// posting counts.
+		docs, imps := c.docs[:c.n], c.imps[:c.n]
+		j := c.i
+		for ; j < len(docs) && docs[j] < end; j++ {
+			o := docs[j] - w
+			ws.scores[o] += uint32(imps[j])*c.w + c.bonus
+			ws.bits[o>>6] |= 1 << (o & 63)
+		}
+		e.stats.postings += j - c.i
+		if j < len(docs) {
+			c.i, c.doc = j, docs[j]
+		} else {
+			c.i = len(docs) - 1
+			c.next()
+		}
+	}
+}
+
+// offerWindow offers the window's scored docs to the collector, adding the
+// non-essential cursors ord[:p] to those that can still beat the threshold,
+// and clears the scores for the next window. It returns how many docs had
+// a score.
+func (e *exec) offerWindow(v *segView, ws *windowScratch, p int, w uint32, nots []clauseExec, catOK []bool) int {
+	var rest uint32
+	if p > 0 {
+		rest = ws.prefix[p-1]
+	}
+	seen := 0
+	for wi := range ws.bits {
+		for ws.bits[wi] != 0 {
+			o := uint32(wi)<<6 | uint32(trailingZeros(ws.bits[wi]))
+			ws.bits[wi] &= ws.bits[wi] - 1
+			score := ws.scores[o]
+			ws.scores[o] = 0
+			seen++
+			if e.coll.full() && score+rest < e.coll.threshold() {
+				continue
+			}
+			d := w + o
+			e.stats.candidates++
+			if !e.accept(v, nots, catOK, d) {
+				continue
+			}
+			ok := true
+			if p > 0 {
+				score, _, ok = e.addOptional(ws.ord[:p], ws.prefix[:p], d, score)
+			}
+			if ok {
+				e.coll.offer(e.segIndex, d, score)
+			}
+		}
+	}
+	return seen
 }
 
 // exhaustiveOr scores every doc matching any term; it is the reference the

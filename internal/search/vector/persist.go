@@ -84,100 +84,141 @@ func Open(r io.Reader, opts Options) (*Index, error) {
 	crc := crc32.NewIEEE()
 	br := bufio.NewReaderSize(r, 1<<20)
 	tr := io.TeeReader(br, crc)
-	le := binary.LittleEndian
-	fail := func(err error) (*Index, error) {
+	var m [8]byte
+	if _, err := io.ReadFull(tr, m[:]); err != nil || m != magic {
+		return nil, ErrFormat
+	}
+	ix, err := readIndex(tr, opts)
+	if err == nil {
+		err = checkSum(br, crc.Sum32())
+	}
+	if err != nil {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			err = fmt.Errorf("%w: truncated", ErrFormat)
 		}
 		return nil, fmt.Errorf("vector: open: %w", err)
 	}
-	var m [8]byte
-	if _, err := io.ReadFull(tr, m[:]); err != nil || m != magic {
-		return nil, ErrFormat
-	}
+	return ix, nil
+}
+
+// header is what Save writes after the magic.
+type header struct {
+	dim, lists           int
+	trained              bool
+	probes, rerank, bits int
+}
+
+func readHeader(r io.Reader) (header, error) {
+	le := binary.LittleEndian
 	hdr := make([]uint32, 4)
-	if err := binary.Read(tr, le, hdr); err != nil {
-		return fail(err)
+	if err := binary.Read(r, le, hdr); err != nil {
+		return header{}, err
 	}
 	if version := hdr[0]; version != FormatVersion {
-		return fail(fmt.Errorf("%w: version %d, want %d (older versions are no longer read)", ErrFormat, version, FormatVersion))
+		return header{}, fmt.Errorf("%w: version %d, want %d (older versions are no longer read)", ErrFormat, version, FormatVersion)
 	}
 	more := make([]uint32, 3) // probes, rerank and bits
-	if err := binary.Read(tr, le, more); err != nil {
-		return fail(err)
+	if err := binary.Read(r, le, more); err != nil {
+		return header{}, err
 	}
-	probes, rerank, bits := int(more[0]), int(more[1]), int(more[2])
-	dim, nl := int(hdr[1]), int(hdr[2])
-	if dim <= 0 || dim > 1<<16 || nl <= 0 || nl > 1<<24 {
-		return fail(fmt.Errorf("%w: dimension %d, %d lists", ErrFormat, dim, nl))
+	h := header{
+		dim: int(hdr[1]), lists: int(hdr[2]), trained: hdr[3] == 1,
+		probes: int(more[0]), rerank: int(more[1]), bits: int(more[2]),
 	}
-	trained := hdr[3] == 1
-	if trained && bits != codeBits(dim) {
-		return fail(fmt.Errorf("%w: codes of %d bits for dimension %d", ErrFormat, bits, dim))
+	if h.dim <= 0 || h.dim > 1<<16 || h.lists <= 0 || h.lists > 1<<24 {
+		return header{}, fmt.Errorf("%w: dimension %d, %d lists", ErrFormat, h.dim, h.lists)
 	}
-	ix := New(dim, opts)
-	ix.probes, ix.rerank = min(probes, nl), rerank
-	if trained {
-		ix.centroids = make([]float32, nl*dim)
-		if err := binary.Read(tr, le, ix.centroids); err != nil {
-			return fail(err)
+	if h.trained && h.bits != codeBits(h.dim) {
+		return header{}, fmt.Errorf("%w: codes of %d bits for dimension %d", ErrFormat, h.bits, h.dim)
+	}
+	return h, nil
+}
+
+// readIndex reads what follows the magic, up to the checksum.
+func readIndex(r io.Reader, opts Options) (*Index, error) {
+	h, err := readHeader(r)
+	if err != nil {
+		return nil, err
+	}
+	le := binary.LittleEndian
+	ix := New(h.dim, opts)
+	ix.probes, ix.rerank = min(h.probes, h.lists), h.rerank
+	if h.trained {
+		ix.centroids = make([]float32, h.lists*h.dim)
+		if err := binary.Read(r, le, ix.centroids); err != nil {
+			return nil, err
 		}
-		ix.qz = &quantizer{dim: dim, bits: bits, proj: make([]float32, bits*dim)}
-		if err := binary.Read(tr, le, ix.qz.proj); err != nil {
-			return fail(err)
+		ix.qz = &quantizer{dim: h.dim, bits: h.bits, proj: make([]float32, h.bits*h.dim)}
+		if err := binary.Read(r, le, ix.qz.proj); err != nil {
+			return nil, err
 		}
 	}
-	ix.lists = make([]list, nl)
-	var u [4]byte
+	ix.lists = make([]list, h.lists)
 	for l := range ix.lists {
-		if _, err := io.ReadFull(tr, u[:]); err != nil {
-			return fail(err)
+		if err := ix.readList(r, l); err != nil {
+			return nil, err
 		}
-		n := int(le.Uint32(u[:]))
-		if n > 1<<28 {
-			return fail(fmt.Errorf("%w: list of %d", ErrFormat, n))
-		}
-		ls := list{ids: make([]string, n), vecs: make([]float32, n*dim)}
-		var buf []byte
-		for i := range ls.ids {
-			if _, err := io.ReadFull(tr, u[:]); err != nil {
-				return fail(err)
-			}
-			k := int(le.Uint32(u[:]))
-			if k > 1<<16 {
-				return fail(fmt.Errorf("%w: id of %d bytes", ErrFormat, k))
-			}
-			if cap(buf) < k {
-				buf = make([]byte, k)
-			}
-			if _, err := io.ReadFull(tr, buf[:k]); err != nil {
-				return fail(err)
-			}
-			ls.ids[i] = string(buf[:k])
-			ix.where[ls.ids[i]] = loc{int32(l), int32(i)}
-		}
-		if err := binary.Read(tr, le, ls.vecs); err != nil {
-			return fail(err)
-		}
-		if trained {
-			ls.codes, ls.ws = make([]byte, n*ix.qz.codeBytes()), make([]float32, n)
-			if _, err := io.ReadFull(tr, ls.codes); err != nil {
-				return fail(err)
-			}
-			if err := binary.Read(tr, le, ls.ws); err != nil {
-				return fail(err)
-			}
-		}
-		ix.lists[l] = ls
-	}
-	sum := crc.Sum32()
-	if _, err := io.ReadFull(br, u[:]); err != nil {
-		return fail(err)
-	}
-	if le.Uint32(u[:]) != sum {
-		return fail(fmt.Errorf("%w: checksum mismatch", ErrFormat))
 	}
 	return ix, nil
+}
+
+// readList reads inverted list l.
+func (ix *Index) readList(r io.Reader, l int) error {
+	le := binary.LittleEndian
+	var u [4]byte
+	if _, err := io.ReadFull(r, u[:]); err != nil {
+		return err
+	}
+	n := int(le.Uint32(u[:]))
+	if n > 1<<28 {
+		return fmt.Errorf("%w: list of %d", ErrFormat, n)
+	}
+	ls := list{ids: make([]string, n), vecs: make([]float32, n*ix.dim)}
+	var buf []byte
+	for i := range ls.ids {
+		if _, err := io.ReadFull(r, u[:]); err != nil {
+			return err
+		}
+		k := int(le.Uint32(u[:]))
+		if k > 1<<16 {
+			return fmt.Errorf("%w: id of %d bytes", ErrFormat, k)
+		}
+		if cap(buf) < k {
+			buf = make([]byte, k)
+		}
+		if _, err := io.ReadFull(r, buf[:k]); err != nil {
+			return err
+		}
+		ls.ids[i] = string(buf[:k])
+		ix.where[ls.ids[i]] = loc{int32(l), int32(i)}
+	}
+	if err := binary.Read(r, le, ls.vecs); err != nil {
+		return err
+	}
+	if ix.qz != nil {
+		ls.codes, ls.ws = make([]byte, n*ix.qz.codeBytes()), make([]float32, n)
+		if _, err := io.ReadFull(r, ls.codes); err != nil {
+			return err
+		}
+		if err := binary.Read(r, le, ls.ws); err != nil {
+			return err
+		}
+	}
+	ix.lists[l] = ls
+	return nil
+}
+
+// checkSum reads the checksum that ends the file and compares it with sum,
+// the checksum of what was read before it.
+func checkSum(r io.Reader, sum uint32) error {
+	var u [4]byte
+	if _, err := io.ReadFull(r, u[:]); err != nil {
+		return err
+	}
+	if binary.LittleEndian.Uint32(u[:]) != sum {
+		return fmt.Errorf("%w: checksum mismatch", ErrFormat)
+	}
+	return nil
 }
 
 // SaveFile writes the index to path atomically.
