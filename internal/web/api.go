@@ -262,11 +262,10 @@ func (s *Server) apiSimilar(w http.ResponseWriter, r *http.Request, rawID string
 	if err != nil {
 		return err
 	}
-	ix := s.semanticIndex()
-	if ix == nil {
+	if s.searcher == nil {
 		return search.ErrNoModel
 	}
-	similar, err := ix.SimilarPapers(r.Context(), cachedPapers{s}, paper, limit)
+	similar, err := s.searcher.SimilarPapers(r.Context(), cachedPapers{s}, paper, limit)
 	if err != nil {
 		return err
 	}
