@@ -7,32 +7,26 @@ import (
 	"unicode/utf8"
 
 	"github.com/kljensen/snowball/english"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/tex"
-	"golang.org/x/text/unicode/norm"
 )
 
-// stopWords carry no topic; they are not part of the vocabulary. The list
-// adds words common to every abstract ("propose", "paper") to the usual
-// English function words.
+// stopWords carry no topic; they are not part of the vocabulary: search's
+// English function words (lexical.IsStopWord) and words common to every
+// abstract ("propose", "paper").
 var stopWords = func() map[string]bool {
 	m := map[string]bool{}
-	for _, w := range strings.Fields(`a about above after again against all am an and any are as at be
-		because been before being below between both but by can could did do does doing down during
-		each few for from further had has have having he her here hers herself him himself his how i
-		if in into is it its itself just me more most my myself no nor not now of off on once only or
-		other our ours ourselves out over own same she should so some such than that the their theirs
-		them themselves then there these they this those through to too under until up very was we
-		were what when where which while who whom why will with would you your yours yourself
-		yourselves via also thus however whether may might must shall within without upon
-		paper propose proposed present show shows using use used based approach method new novel
+	for _, w := range strings.Fields(`paper propose proposed present show shows using use used based approach method new novel
 		et al e g i e eg ie`) {
 		m[w] = true
 	}
 	return m
 }()
 
+func isStopWord(w string) bool { return stopWords[w] || lexical.IsStopWord(w) }
+
 // tokenizer turns text into vocabulary terms: LaTeX commands dropped,
-// NFKD-folded without diacritics, lower-cased, split into runs of letters
+// folded as search folds (lexical.Fold), lower-cased, split into runs of letters
 // and digits, stop words dropped, pure words Snowball-stemmed (English),
 // words with digits kept as they are. It caches stems and is not safe for
 // concurrent use; tokenizers recycles them.
@@ -74,8 +68,7 @@ func (tk *tokenizer) each(text string, emit func(stem, word string)) {
 	if !utf8.ValidString(text) {
 		text = strings.ToValidUTF8(text, " ")
 	}
-	text = tex.Text(text)
-	text = norm.NFKD.String(text)
+	text = lexical.Fold(tex.Text(text))
 	b := &tk.buf
 	b.Reset()
 	hasDigit, hasLetter := false, false
@@ -87,7 +80,7 @@ func (tk *tokenizer) each(text string, emit func(stem, word string)) {
 		b.Reset()
 		d, l := hasDigit, hasLetter
 		hasDigit, hasLetter = false, false
-		if len(w) < 2 || len(w) > 40 || !l || stopWords[w] {
+		if len(w) < 2 || len(w) > 40 || !l || isStopWord(w) {
 			return // pure numbers and single letters carry little topic
 		}
 		word := w
@@ -107,7 +100,7 @@ func (tk *tokenizer) each(text string, emit func(stem, word string)) {
 	for _, r := range text {
 		switch {
 		case unicode.Is(unicode.Mn, r):
-			// a diacritic split off by NFKD
+			// a combining mark Fold could not compose away
 		case unicode.IsLetter(r):
 			b.WriteRune(unicode.ToLower(r))
 			hasLetter = true

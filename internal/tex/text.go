@@ -192,8 +192,8 @@ func (r *texRenderer) text(s string) {
 			if display {
 				open = 2
 			}
-			end := findMathEnd(s, i+open, s[i:i+open])
-			if end < 0 || !display && isMoney(s[i+1:end]) {
+			end := MathEnd(s, i+open, s[i:i+open])
+			if end < 0 {
 				r.esc(s[i : i+open])
 				i += open
 				continue
@@ -248,6 +248,18 @@ func (r *texRenderer) text(s string) {
 // space.
 func isMoney(between string) bool {
 	return between[0] >= '0' && between[0] <= '9' && strings.HasSuffix(between, " ")
+}
+
+// MathEnd returns where the math opened by delim just before i closes, or
+// -1 when nothing closes it, the formula is empty, or single dollars are
+// prices ("costs $5 and $10"). Pages, plain text and BibTeX read math
+// boundaries alike through it.
+func MathEnd(s string, i int, delim string) int {
+	end := findMathEnd(s, i, delim)
+	if end > 0 && delim == "$" && isMoney(s[i:end]) {
+		return -1
+	}
+	return end
 }
 
 // findMathEnd finds the closing delimiter of math opened before i, skipping

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/paperboy-dev/paperboy/internal/tex"
 )
 
 // bibText turns a title or a name from arXiv's metadata, which is LaTeX
@@ -54,13 +56,13 @@ func (w *bibWriter) text(s string) {
 		switch c {
 		case '$':
 			if strings.HasPrefix(s[i:], `$$`) {
-				if end := mathEnd(s, i+2, `$$`); end > 0 {
+				if end := tex.MathEnd(s, i+2, `$$`); end > 0 {
 					w.math(`$$`, s[i+2:end], `$$`)
 					i = end + 2
 					continue
 				}
 			}
-			if end := mathEnd(s, i+1, `$`); end > 0 && !isPrice(s[i+1:end]) {
+			if end := tex.MathEnd(s, i+1, `$`); end > 0 {
 				w.math(`$`, s[i+1:end], `$`)
 				i = end + 1
 				continue
@@ -329,28 +331,4 @@ func (w *bibWriter) math(open, src, close string) {
 	if braced {
 		w.b.WriteString("}")
 	}
-}
-
-// mathEnd finds the closing delimiter of math opened before i, skipping
-// escaped characters; -1 if there is none or the formula is empty.
-func mathEnd(s string, i int, delim string) int {
-	for j := i; j < len(s); j++ {
-		if s[j] == '\\' {
-			j++
-			continue
-		}
-		if strings.HasPrefix(s[j:], delim) {
-			if j == i {
-				return -1
-			}
-			return j
-		}
-	}
-	return -1
-}
-
-// isPrice reports whether the text between two dollars is rather prices,
-// as in "costs $5 and $10" (tex.Text reads them the same way).
-func isPrice(between string) bool {
-	return between[0] >= '0' && between[0] <= '9' && strings.HasSuffix(between, " ")
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/store"
+
+	"github.com/paperboy-dev/paperboy/internal/tex"
 )
 
 // bibTitles are real arXiv titles with the characters that broke the
@@ -133,7 +135,7 @@ func checkBibValue(v string) string {
 			}
 			i = j - 1
 		case '$':
-			end := mathEnd(v, i+1, "$")
+			end := tex.MathEnd(v, i+1, "$")
 			if end < 0 {
 				return "an unclosed $"
 			}

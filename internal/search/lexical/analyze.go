@@ -23,8 +23,11 @@ const (
 
 const maxTokenBytes = 64
 
-// stopWords are dropped from scoring; they still advance positions so that
-// phrases spanning them keep their shape.
+// IsStopWord reports the English function words that search drops from
+// scoring (they still advance positions, so phrases spanning them keep
+// their shape); the embedding tokenizer drops them too.
+func IsStopWord(w string) bool { return stopWords[w] }
+
 var stopWords = func() map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(`a about above after again against all am an and any are as at be
@@ -67,9 +70,11 @@ func (a *analyzer) stem(w string) string {
 	return s
 }
 
-// foldText applies NFKC and removes combining marks (diacritics), so that
-// "Schrödinger", "Schro\u0308dinger" and "Schrodinger" agree.
-func foldText(s string) string {
+// Fold applies NFKC and removes combining marks (diacritics), so that
+// "Schrödinger", "Schro\u0308dinger" and "Schrodinger" agree. It is the one
+// Unicode normalisation of paperboy's text analysis: the embedding
+// tokenizer folds with it too.
+func Fold(s string) string {
 	ascii := true
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
@@ -222,7 +227,7 @@ type tokenEmit func(term string, pos int, joined bool)
 // text analyses free text (titles, abstracts, queries). It returns the next
 // free position.
 func (a *analyzer) text(s string, pos int, emit tokenEmit) int {
-	s = foldText(tex.SpellGreek(tex.Text(s)))
+	s = Fold(tex.SpellGreek(tex.Text(s)))
 	scanRaw(s, func(t rawToken) {
 		pos = a.token(t.text, pos, emit)
 	})
@@ -282,7 +287,7 @@ func (a *analyzer) token(raw string, pos int, emit tokenEmit) int {
 
 // authorTokens splits an author name into unstemmed, folded, lower-case tokens.
 func authorTokens(name string) []string {
-	s := strings.ToLower(foldText(tex.Text(name)))
+	s := strings.ToLower(Fold(tex.Text(name)))
 	var out []string
 	var joined strings.Builder
 	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return !isWordRune(r) && r != '-' && r != '\'' }) {
