@@ -10,8 +10,11 @@ import (
 	_ "net/http/pprof" // on --debug-addr only
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/alecthomas/kong"
 
 	"github.com/paperboy-dev/paperboy/internal/arxiv"
 	"github.com/paperboy-dev/paperboy/internal/digest"
@@ -33,10 +36,12 @@ type serveCmd struct {
 	Digest          digestFlags   `embed:""`
 	ChangeRetention time.Duration `name:"change-retention" env:"PAPERBOY_CHANGE_RETENTION" default:"720h" help:"How long change-feed entries are kept; a replica down for longer rebuilds its index."`
 
-	// Scheduled harvests: off until a source is configured.
+	// Scheduled harvests: the default sources (defaultFeeds and Hugging
+	// Face) unless one is set explicitly or --no-harvest.
+	Harvest        bool          `name:"harvest" env:"PAPERBOY_HARVEST" default:"true" negatable:"" help:"Keep the site fresh: with no --harvest-* flag set, read the listing feeds of cs.AI, cs.CL, cs.CV and cs.LG every hour and Hugging Face's daily papers every day (--no-harvest: no scheduled harvests at all)."`
 	HarvestOAISets []string      `name:"harvest-oai-sets" env:"PAPERBOY_HARVEST_OAI_SETS" sep:"," placeholder:"SETS" help:"OAI-PMH sets to harvest after each arXiv announcement (21:30 New York time, Sunday to Thursday): cs,math,physics:hep-th. Default: none."`
-	HarvestFeeds   []string      `name:"harvest-feeds" env:"PAPERBOY_HARVEST_FEEDS" sep:"," placeholder:"CATEGORIES" help:"Categories whose arXiv listing feeds to read every hour: cs.AI,cs.CL. Default: none."`
-	HarvestHF      bool          `name:"harvest-hf" env:"PAPERBOY_HARVEST_HF" help:"Import Hugging Face's daily papers (yesterday's and today's lists) every day at 23:00 UTC."`
+	HarvestFeeds   []string      `name:"harvest-feeds" env:"PAPERBOY_HARVEST_FEEDS" sep:"," placeholder:"CATEGORIES" help:"Categories whose arXiv listing feeds to read every hour: cs.AI,cs.CL (an empty list reads none). Default: cs.AI,cs.CL,cs.CV,cs.LG unless another --harvest-* flag is set."`
+	HarvestHF      bool          `name:"harvest-hf" env:"PAPERBOY_HARVEST_HF" help:"Import Hugging Face's daily papers (yesterday's and today's lists) every day at 23:00 UTC. Default: on unless another --harvest-* flag is set."`
 	OAIURL         string        `name:"oai-url" env:"PAPERBOY_OAI_URL" default:"https://oaipmh.arxiv.org/oai" placeholder:"URL" help:"OAI-PMH endpoint of scheduled harvests."`
 	FeedURL        string        `name:"feed-url" env:"PAPERBOY_FEED_URL" default:"https://rss.arxiv.org/atom" placeholder:"URL" help:"Base URL of the listing feeds (the category is appended)."`
 	HFURL          string        `name:"hf-url" env:"PAPERBOY_HF_URL" default:"https://huggingface.co/api/daily_papers" placeholder:"URL" help:"Hugging Face daily-papers API."`
@@ -46,6 +51,33 @@ type serveCmd struct {
 	SubmitDailyCap int           `name:"submit-daily-cap" env:"PAPERBOY_SUBMIT_DAILY_CAP" default:"5" placeholder:"N" help:"Submissions per user per day."`
 
 	HarvestUserAgent string `name:"harvest-user-agent" env:"PAPERBOY_USER_AGENT" placeholder:"UA" help:"User-Agent sent to the sources (default: paperboy's, with its URL)."`
+
+	// harvestSet records whether any --harvest-* source flag (or its
+	// variable) was given: then only those sources are harvested.
+	harvestSet bool
+}
+
+// defaultFeeds are the categories harvested when no source is configured:
+// where most of the community's daily papers come from.
+var defaultFeeds = []string{"cs.AI", "cs.CL", "cs.CV", "cs.LG"}
+
+// AfterApply (after Validate) applies the default harvest sources when
+// none was set explicitly, telling "not configured" from an explicit
+// empty list, and clears them all with --no-harvest.
+func (c *serveCmd) AfterApply(kctx *kong.Context) error {
+	for _, f := range kctx.Flags() {
+		switch f.Name {
+		case "harvest-feeds", "harvest-hf", "harvest-oai-sets":
+			c.harvestSet = c.harvestSet || f.Set
+		}
+	}
+	switch {
+	case !c.Harvest:
+		c.HarvestOAISets, c.HarvestFeeds, c.HarvestHF = nil, nil, false
+	case !c.harvestSet:
+		c.HarvestFeeds, c.HarvestHF = defaultFeeds, true
+	}
+	return nil
 }
 
 func (c *serveCmd) Validate() error {
@@ -79,6 +111,8 @@ func (c *serveCmd) Validate() error {
 	if c.ChangeRetention < time.Hour {
 		return fmt.Errorf("--change-retention %s: want at least 1h", c.ChangeRetention)
 	}
+	// An explicit empty list (--harvest-feeds="") reads no feeds.
+	c.HarvestFeeds = slices.DeleteFunc(c.HarvestFeeds, func(s string) bool { return strings.TrimSpace(s) == "" })
 	for _, set := range c.HarvestOAISets {
 		if set == "" || strings.ContainsAny(set, " /?&") {
 			return fmt.Errorf("--harvest-oai-sets: bad set %q (want cs, math, physics:hep-th, ...)", set)
