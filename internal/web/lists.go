@@ -56,7 +56,7 @@ type listPage struct {
 	NextPage    string
 	Fallback    bool // today had no papers; the latest day is shown
 	Today       time.Time
-	DateMax     string     // the date picker's bound
+	DateMax     string      // the date picker's bound
 	Empty       *emptyState // the site has no papers at all
 }
 
