@@ -10,6 +10,7 @@ import (
 	_ "net/http/pprof" // on --debug-addr only
 	"net/netip"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/paperboy-dev/paperboy/internal/arxiv"
 	"github.com/paperboy-dev/paperboy/internal/digest"
 	"github.com/paperboy-dev/paperboy/internal/harvest"
+	"github.com/paperboy-dev/paperboy/internal/media"
 	"github.com/paperboy-dev/paperboy/internal/search/follow"
 	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/web"
@@ -180,6 +182,75 @@ func (c *serveCmd) scheduler(e *env, s *store.Store) *harvest.Scheduler {
 		Jitter: c.HarvestJitter, Log: e.log}
 }
 
+// harvestingNames describes the scheduled harvests for the page of a site
+// without papers.
+func (c *serveCmd) harvestingNames() []string {
+	var out []string
+	if len(c.HarvestOAISets) > 0 {
+		out = append(out, "arXiv OAI-PMH ("+strings.Join(c.HarvestOAISets, ", ")+")")
+	}
+	if len(c.HarvestFeeds) > 0 {
+		out = append(out, "arXiv listing feeds ("+strings.Join(c.HarvestFeeds, ", ")+")")
+	}
+	if c.HarvestHF {
+		out = append(out, "Hugging Face daily papers")
+	}
+	return out
+}
+
+// imageRecent is how many of the newest daily-list papers have their
+// images copied.
+const imageRecent = 1000
+
+// runImages copies the images of the newest daily-list papers into the
+// media library: soon after start, whenever the database changed (a
+// harvest or an import brought papers), and every few hours for the
+// failures that are due again. Offline, it warns once and waits.
+func runImages(ctx context.Context, e *env, s *store.Store, lib *media.Library, f *harvest.ImageFetcher) {
+	var seen int64 = -1
+	var last time.Time
+	offline := false
+	tick := time.NewTicker(3 * time.Second) // a cheap check of the feed position
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		seq, err := s.LastChange(ctx)
+		if err != nil || (seq == seen && time.Since(last) < 3*time.Hour) {
+			continue
+		}
+		details, err := s.RecentHFDetails(ctx, imageRecent)
+		if err != nil {
+			e.log.Error("images: reading the papers failed", "err", err)
+			continue
+		}
+		res, err := f.FetchImages(ctx, lib, harvest.MediaURLs(details), time.Now)
+		if serr := lib.Save(); serr != nil {
+			e.log.Error("images: saving the index failed", "err", serr)
+		}
+		switch {
+		case ctx.Err() != nil:
+			return
+		case harvest.Unreachable(err):
+			if !offline {
+				e.log.Warn("images: the image hosts are unreachable; retrying quietly", "err", err)
+			}
+			// Again in three hours, or when papers arrive.
+			seen, last, offline = seq, time.Now(), true
+			continue
+		case err != nil:
+			e.log.Error("images", "err", err)
+		}
+		seen, last, offline = seq, time.Now(), false
+		if res.Fetched+res.Failed > 0 {
+			e.log.Info("images copied", "fetched", res.Fetched, "failed", res.Failed)
+		}
+	}
+}
+
 // submitOptions fetches submitted papers that are not stored yet from
 // arXiv's API, at most one request every three seconds as arXiv asks.
 func (c *serveCmd) submitOptions(e *env, s *store.Store) web.SubmitOptions {
@@ -282,6 +353,20 @@ func (c *serveCmd) Run(e *env) error {
 		})
 	}
 
+	lib, err := media.Open(filepath.Join(e.DataDir, "media"))
+	if err != nil {
+		return err
+	}
+	if c.Harvest {
+		// Copies of the images lists show; a site without harvests
+		// (--no-harvest: offline, or tests) fetches none either.
+		images := &harvest.ImageFetcher{UserAgent: c.HarvestUserAgent, Delay: 200 * time.Millisecond, Log: e.log}
+		bg.Go("images", func(ctx context.Context) error {
+			runImages(ctx, e, s, lib, images)
+			return nil
+		})
+	}
+
 	handler := web.NewServer(web.Options{
 		Papers: s, Search: idx, Semantic: live.Index, SemanticDown: live.Down, Log: e.log, BaseURL: c.BaseURL,
 		Accounts: s, Community: s, Subscriptions: digests, Mail: sender, Operations: s, AccessLog: c.AccessLog,
@@ -289,6 +374,7 @@ func (c *serveCmd) Run(e *env) error {
 		RateStore: s, // limits on mail and sign-in hold across replicas
 		// With a private debug address, the metrics are served there only.
 		PrivateMetrics: c.DebugAddr != "",
+		Media:          lib, Harvesting: c.harvestingNames(),
 	})
 	if c.DebugAddr != "" {
 		stopDebug := c.serveDebug(e, handler)
