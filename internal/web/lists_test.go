@@ -174,3 +174,13 @@ func TestAnEmptySiteSaysWhatIsHappeningAndWhatToDo(t *testing.T) {
 		})
 	}
 }
+
+// newEmptyServer serves an empty database that is harvesting.
+func newEmptyServer(t *testing.T) string {
+	t.Helper()
+	st := storetest.Open(t, store.SQLite, store.Options{})
+	srv := httptest.NewServer(NewServer(Options{Papers: st, Now: func() time.Time { return testNow },
+		Harvesting: []string{"arXiv listing feeds (cs.AI, cs.CL, cs.CV, cs.LG)", "Hugging Face daily papers"}}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
