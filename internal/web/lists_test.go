@@ -17,7 +17,13 @@ import (
 )
 
 func TestDailyPageShowsTheCommunityListFirstAndTheOtherNewPapersApart(t *testing.T) {
-	srv := newTestServer(t, store.SQLite)
+	for _, d := range storetest.Dialects {
+		t.Run(string(d), func(t *testing.T) { testDailyTabs(t, d) })
+	}
+}
+
+func testDailyTabs(t *testing.T, dialect store.Dialect) {
+	srv := newTestServer(t, dialect)
 	day := fetch(t, srv.URL+"/papers/date/2025-06-04")
 	for _, want := range []string{
 		`Community picks <span class="n">2</span>`, `New on arXiv <span class="n">1</span>`,
