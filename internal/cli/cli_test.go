@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -127,9 +128,22 @@ func serve(t *testing.T, args ...string) string {
 	return serveTo(t, io.Discard, args...)
 }
 
+// offline adds --no-harvest to serve's arguments unless they name a
+// harvest source: by default serve harvests arXiv and Hugging Face, and
+// tests never reach the internet.
+func offline(args []string) []string {
+	for _, a := range args {
+		if strings.HasPrefix(a, "--harvest") || strings.HasPrefix(a, "--no-harvest") {
+			return args
+		}
+	}
+	return append(slices.Clip(args), "--no-harvest")
+}
+
 // serveTo is serve with the server's log written to stderr.
 func serveTo(t *testing.T, stderr io.Writer, args ...string) string {
 	t.Helper()
+	args = offline(args)
 	ctx, cancel := context.WithCancel(context.Background())
 	addr := make(chan string, 1)
 	done := make(chan int, 1)

@@ -22,7 +22,7 @@ func TestSecondServeOnOneDataDirIsRefused(t *testing.T) {
 		defer cancel()
 		listened := false
 		var errOut bytes.Buffer
-		code := Main(ctx, []string{"serve", "--data-dir", dir, "--addr", "127.0.0.1:0"},
+		code := Main(ctx, []string{"serve", "--data-dir", dir, "--addr", "127.0.0.1:0", "--no-harvest"},
 			Options{Stdout: io.Discard, Stderr: &errOut, OnListen: func(string) { listened = true; cancel() }})
 		want := fmt.Sprintf("another paperboy serve is using %s (pid %d)", dir, os.Getpid())
 		if code != 1 || listened || !strings.Contains(errOut.String(), want) {

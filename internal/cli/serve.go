@@ -11,12 +11,17 @@ import (
 	_ "net/http/pprof" // on --debug-addr only
 	"net/netip"
 	"net/url"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/alecthomas/kong"
 
 	"github.com/paperboy-dev/paperboy/internal/arxiv"
 	"github.com/paperboy-dev/paperboy/internal/digest"
 	"github.com/paperboy-dev/paperboy/internal/harvest"
+	"github.com/paperboy-dev/paperboy/internal/media"
 	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/search/follow"
 	"github.com/paperboy-dev/paperboy/internal/store"
@@ -35,10 +40,12 @@ type serveCmd struct {
 	Digest          digestFlags   `embed:""`
 	ChangeRetention time.Duration `name:"change-retention" env:"PAPERBOY_CHANGE_RETENTION" default:"720h" help:"How long change-feed entries are kept; a replica down for longer rebuilds its index."`
 
-	// Scheduled harvests: off until a source is configured.
+	// Scheduled harvests: the default sources (defaultFeeds and Hugging
+	// Face) unless one is set explicitly or --no-harvest.
+	Harvest        bool          `name:"harvest" env:"PAPERBOY_HARVEST" default:"true" negatable:"" help:"Keep the site fresh: with no --harvest-* flag set, read the listing feeds of cs.AI, cs.CL, cs.CV and cs.LG every hour and Hugging Face's daily papers every day (--no-harvest: no scheduled harvests at all)."`
 	HarvestOAISets []string      `name:"harvest-oai-sets" env:"PAPERBOY_HARVEST_OAI_SETS" sep:"," placeholder:"SETS" help:"OAI-PMH sets to harvest after each arXiv announcement (21:30 New York time, Sunday to Thursday): cs,math,physics:hep-th. Default: none."`
-	HarvestFeeds   []string      `name:"harvest-feeds" env:"PAPERBOY_HARVEST_FEEDS" sep:"," placeholder:"CATEGORIES" help:"Categories whose arXiv listing feeds to read every hour: cs.AI,cs.CL. Default: none."`
-	HarvestHF      bool          `name:"harvest-hf" env:"PAPERBOY_HARVEST_HF" help:"Import Hugging Face's daily papers (yesterday's and today's lists) every day at 23:00 UTC."`
+	HarvestFeeds   []string      `name:"harvest-feeds" env:"PAPERBOY_HARVEST_FEEDS" sep:"," placeholder:"CATEGORIES" help:"Categories whose arXiv listing feeds to read every hour: cs.AI,cs.CL (an empty list reads none). Default: cs.AI,cs.CL,cs.CV,cs.LG unless another --harvest-* flag is set."`
+	HarvestHF      bool          `name:"harvest-hf" env:"PAPERBOY_HARVEST_HF" help:"Import Hugging Face's daily papers (yesterday's and today's lists) every day at 23:00 UTC. Default: on unless another --harvest-* flag is set."`
 	OAIURL         string        `name:"oai-url" env:"PAPERBOY_OAI_URL" default:"https://oaipmh.arxiv.org/oai" placeholder:"URL" help:"OAI-PMH endpoint of scheduled harvests."`
 	FeedURL        string        `name:"feed-url" env:"PAPERBOY_FEED_URL" default:"https://rss.arxiv.org/atom" placeholder:"URL" help:"Base URL of the listing feeds (the category is appended)."`
 	HFURL          string        `name:"hf-url" env:"PAPERBOY_HF_URL" default:"https://huggingface.co/api/daily_papers" placeholder:"URL" help:"Hugging Face daily-papers API."`
@@ -48,6 +55,33 @@ type serveCmd struct {
 	SubmitDailyCap int           `name:"submit-daily-cap" env:"PAPERBOY_SUBMIT_DAILY_CAP" default:"5" placeholder:"N" help:"Submissions per user per day."`
 
 	HarvestUserAgent string `name:"harvest-user-agent" env:"PAPERBOY_USER_AGENT" placeholder:"UA" help:"User-Agent sent to the sources (default: paperboy's, with its URL)."`
+
+	// harvestSet records whether any --harvest-* source flag (or its
+	// variable) was given: then only those sources are harvested.
+	harvestSet bool
+}
+
+// defaultFeeds are the categories harvested when no source is configured:
+// where most of the community's daily papers come from.
+var defaultFeeds = []string{"cs.AI", "cs.CL", "cs.CV", "cs.LG"}
+
+// AfterApply (after Validate) applies the default harvest sources when
+// none was set explicitly, telling "not configured" from an explicit
+// empty list, and clears them all with --no-harvest.
+func (c *serveCmd) AfterApply(kctx *kong.Context) error {
+	for _, f := range kctx.Flags() {
+		switch f.Name {
+		case "harvest-feeds", "harvest-hf", "harvest-oai-sets":
+			c.harvestSet = c.harvestSet || f.Set
+		}
+	}
+	switch {
+	case !c.Harvest:
+		c.HarvestOAISets, c.HarvestFeeds, c.HarvestHF = nil, nil, false
+	case !c.harvestSet:
+		c.HarvestFeeds, c.HarvestHF = defaultFeeds, true
+	}
+	return nil
 }
 
 func (c *serveCmd) Validate() error {
@@ -81,6 +115,8 @@ func (c *serveCmd) Validate() error {
 	if c.ChangeRetention < time.Hour {
 		return fmt.Errorf("--change-retention %s: want at least 1h", c.ChangeRetention)
 	}
+	// An explicit empty list (--harvest-feeds="") reads no feeds.
+	c.HarvestFeeds = slices.DeleteFunc(c.HarvestFeeds, func(s string) bool { return strings.TrimSpace(s) == "" })
 	for _, set := range c.HarvestOAISets {
 		if set == "" || strings.ContainsAny(set, " /?&") {
 			return fmt.Errorf("--harvest-oai-sets: bad set %q (want cs, math, physics:hep-th, ...)", set)
@@ -146,6 +182,75 @@ func (c *serveCmd) scheduler(e *env, s *store.Store) *harvest.Scheduler {
 	}
 	return &harvest.Scheduler{Store: s, Harvester: &harvest.Harvester{Store: s, Log: e.log}, Jobs: jobs,
 		Jitter: c.HarvestJitter, Log: e.log}
+}
+
+// harvestingNames describes the scheduled harvests for the page of a site
+// without papers.
+func (c *serveCmd) harvestingNames() []string {
+	var out []string
+	if len(c.HarvestOAISets) > 0 {
+		out = append(out, "arXiv OAI-PMH ("+strings.Join(c.HarvestOAISets, ", ")+")")
+	}
+	if len(c.HarvestFeeds) > 0 {
+		out = append(out, "arXiv listing feeds ("+strings.Join(c.HarvestFeeds, ", ")+")")
+	}
+	if c.HarvestHF {
+		out = append(out, "Hugging Face daily papers")
+	}
+	return out
+}
+
+// imageRecent is how many of the newest daily-list papers have their
+// images copied.
+const imageRecent = 1000
+
+// runImages copies the images of the newest daily-list papers into the
+// media library: soon after start, whenever the database changed (a
+// harvest or an import brought papers), and every few hours for the
+// failures that are due again. Offline, it warns once and waits.
+func runImages(ctx context.Context, e *env, s *store.Store, lib *media.Library, f *harvest.ImageFetcher) {
+	var seen int64 = -1
+	var last time.Time
+	offline := false
+	tick := time.NewTicker(3 * time.Second) // a cheap check of the feed position
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		seq, err := s.LastChange(ctx)
+		if err != nil || (seq == seen && time.Since(last) < 3*time.Hour) {
+			continue
+		}
+		details, err := s.RecentHFDetails(ctx, imageRecent)
+		if err != nil {
+			e.log.Error("images: reading the papers failed", "err", err)
+			continue
+		}
+		res, err := f.FetchImages(ctx, lib, harvest.MediaURLs(details), time.Now)
+		if serr := lib.Save(); serr != nil {
+			e.log.Error("images: saving the index failed", "err", serr)
+		}
+		switch {
+		case ctx.Err() != nil:
+			return
+		case harvest.Unreachable(err):
+			if !offline {
+				e.log.Warn("images: the image hosts are unreachable; retrying quietly", "err", err)
+			}
+			// Again in three hours, or when papers arrive.
+			seen, last, offline = seq, time.Now(), true
+			continue
+		case err != nil:
+			e.log.Error("images", "err", err)
+		}
+		seen, last, offline = seq, time.Now(), false
+		if res.Fetched+res.Failed > 0 {
+			e.log.Info("images copied", "fetched", res.Fetched, "failed", res.Failed)
+		}
+	}
 }
 
 // submitOptions fetches submitted papers that are not stored yet from
@@ -255,6 +360,20 @@ func (c *serveCmd) Run(e *env) error {
 	// The one search facade the site serves from: words from the indexer,
 	// meaning from the live vectors, and why they are off (logged).
 	searcher := &search.Searcher{Lexical: idx, Index: live.Index, Down: live.Down, Log: e.log}
+	lib, err := media.Open(filepath.Join(e.DataDir, "media"))
+	if err != nil {
+		return err
+	}
+	if c.Harvest {
+		// Copies of the images lists show; a site without harvests
+		// (--no-harvest: offline, or tests) fetches none either.
+		images := &harvest.ImageFetcher{UserAgent: c.HarvestUserAgent, Delay: 200 * time.Millisecond, Log: e.log}
+		bg.Go("images", func(ctx context.Context) error {
+			runImages(ctx, e, s, lib, images)
+			return nil
+		})
+	}
+
 	handler := web.NewServer(web.Options{
 		Papers: s, Search: searcher, Log: e.log, BaseURL: c.BaseURL,
 		Accounts: s, Community: s, Subscriptions: digests, Mail: sender, Operations: s, AccessLog: c.AccessLog,
@@ -262,6 +381,7 @@ func (c *serveCmd) Run(e *env) error {
 		RateStore: s, // limits on mail and sign-in hold across replicas
 		// With a private debug address, the metrics are served there only.
 		PrivateMetrics: c.DebugAddr != "",
+		Media:          lib, Harvesting: c.harvestingNames(),
 	})
 	if c.DebugAddr != "" {
 		stopDebug := c.serveDebug(e, handler)

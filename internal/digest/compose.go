@@ -58,6 +58,9 @@ type pool struct {
 
 	frag []fragOnce
 	base string
+	// window names the days the papers come from when they are not the
+	// digest's own period (it had no community activity); "" otherwise.
+	window string
 }
 
 type fragOnce struct {
@@ -76,16 +79,62 @@ func period(cadence string, date time.Time) (from, to time.Time) {
 	return date, to
 }
 
-func (s *Service) loadPool(ctx context.Context, cadence string, date time.Time, base string) (*pool, error) {
+// loadPool reads and ranks the candidates of a period. With widen, a
+// period without community activity (a site whose newest papers are older,
+// an idle harvest) takes the same length of time up to the newest activity
+// instead, as the trending page does, so that a preview of today's digest
+// is never empty on a site that has papers; it then says which days it
+// shows. Scheduled runs do not widen: a day without papers sends nothing
+// rather than mailing older papers again.
+func (s *Service) loadPool(ctx context.Context, cadence string, date time.Time, base string, widen bool) (*pool, error) {
 	from, to := period(cadence, date)
 	papers, err := s.Store.TrendingCandidates(ctx, from, to, poolCandidates)
 	if err != nil {
 		return nil, err
 	}
+	moved := false
+	if widen && !slices.ContainsFunc(papers, func(p store.Paper) bool { return rank.Points(&p) > 0 }) {
+		newest, err := s.newestActivity(ctx, to)
+		if err != nil {
+			return nil, err
+		}
+		if !newest.IsZero() && newest.Before(from) {
+			days := int(to.Sub(from).Hours() / 24)
+			to, moved = newest.AddDate(0, 0, 1), true
+			from = to.AddDate(0, 0, -days)
+			if papers, err = s.Store.TrendingCandidates(ctx, from, to, poolCandidates); err != nil {
+				return nil, err
+			}
+		}
+	}
 	// Ranked as the trending page would have ranked them at the end of
 	// the period: the digest is the same on whatever day it is composed.
 	rank.Trending(papers, to)
-	return newPool(cadence, date, papers, base), nil
+	p := newPool(cadence, date, papers, base)
+	if moved {
+		p.window = windowName(from, to)
+	}
+	return p, nil
+}
+
+// newestActivity is the newest day of the community list, else the newest
+// day with papers before until; zero when there are no papers.
+func (s *Service) newestActivity(ctx context.Context, until time.Time) (time.Time, error) {
+	day, err := s.Store.LatestDailyListDay(ctx)
+	if err != nil || !day.IsZero() {
+		return day, err
+	}
+	day, _, err = s.Store.AdjacentDays(ctx, until)
+	return day, err
+}
+
+// windowName names the days [from, to): "Wed 4 Jun" or "29 May – 4 Jun 2025".
+func windowName(from, to time.Time) string {
+	last := to.AddDate(0, 0, -1)
+	if !last.After(from) {
+		return from.Format("Mon 2 Jan 2006")
+	}
+	return from.Format("2 Jan") + " – " + last.Format("2 Jan 2006")
 }
 
 func newPool(cadence string, date time.Time, papers []store.Paper, base string) *pool {
@@ -296,6 +345,9 @@ func (s *Service) compose(key []byte, p *pool, sub store.Subscription, recs []st
 		data.Intro = "The papers trending on paperboy"
 	default:
 		data.Intro = "New papers matching your filters"
+	}
+	if p.window != "" {
+		data.Intro += " in " + p.window + ", the newest days with community activity (nothing of " + periodName(sub.Cadence, p.date) + " has any yet)"
 	}
 	var titles []*store.Paper
 	for _, r := range ranks {

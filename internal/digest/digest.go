@@ -59,6 +59,8 @@ type Store interface {
 	FinishDigestRun(ctx context.Context, r store.DigestRun) error
 	DigestStats(ctx context.Context) (store.DigestStats, error)
 	TrendingCandidates(ctx context.Context, since, until time.Time, limit int) ([]store.Paper, error)
+	LatestDailyListDay(ctx context.Context) (time.Time, error)
+	AdjacentDays(ctx context.Context, day time.Time) (prev, next time.Time, err error)
 }
 
 // Recommender suggests papers for an account from the ones it upvoted,
@@ -287,7 +289,7 @@ func (s *Service) Compose(ctx context.Context, date time.Time, dryRun bool, fn f
 			}
 			after = subs[len(subs)-1].ID
 			if p == nil {
-				if p, err = s.loadPool(ctx, cadence, date, s.baseURL()); err != nil {
+				if p, err = s.loadPool(ctx, cadence, date, s.baseURL(), false); err != nil {
 					return st, err
 				}
 			}
@@ -377,7 +379,8 @@ func (s *Service) recommend(ctx context.Context, sub store.Subscription, cadence
 
 // Preview composes the digest an address would get for date, without
 // storing or sending it; with no subscription for the address, the trending
-// digest of a daily subscriber.
+// digest of a daily subscriber. A date without community activity shows the
+// newest days that have some, saying so (loadPool).
 func (s *Service) Preview(ctx context.Context, email string, date time.Time) (pbmail.Message, error) {
 	sub, err := s.Store.SubscriptionByEmail(ctx, email)
 	if errors.Is(err, store.ErrNotFound) {
@@ -390,7 +393,7 @@ func (s *Service) Preview(ctx context.Context, email string, date time.Time) (pb
 	if err != nil {
 		return pbmail.Message{}, err
 	}
-	p, err := s.loadPool(ctx, sub.Cadence, date, s.baseURL())
+	p, err := s.loadPool(ctx, sub.Cadence, date, s.baseURL(), true)
 	if err != nil {
 		return pbmail.Message{}, err
 	}

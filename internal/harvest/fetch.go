@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -55,6 +56,15 @@ var errMalformed = errors.New("malformed response")
 
 func malformed(err error) error { return fmt.Errorf("%w: %v", errMalformed, err) }
 
+// Unreachable reports whether err means the source could not be reached
+// at all (no network, no DNS, nothing listening): a machine offline, not a
+// source misbehaving.
+func Unreachable(err error) bool {
+	var dns *net.DNSError
+	var op *net.OpError
+	return errors.As(err, &dns) || (errors.As(err, &op) && op.Op == "dial")
+}
+
 // retryAfterError carries a server's request to wait.
 type retryAfterError struct {
 	status int
@@ -95,7 +105,9 @@ func (f *Fetcher) Get(ctx context.Context, url string, check func(body []byte) e
 			return ctx.Err()
 		}
 		var se *StatusError
-		if errors.As(err, &se) {
+		if errors.As(err, &se) || Unreachable(err) {
+			// Retrying at once will not help: the scheduler's backoff
+			// tries again later, quietly (see Scheduler.runJob).
 			return err
 		}
 		lastErr = err

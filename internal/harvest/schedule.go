@@ -310,7 +310,7 @@ func (s *Scheduler) runJob(ctx context.Context, j Job, row store.HarvestJob, now
 	switch {
 	case err == nil:
 		o.NextRunAt = s.jitter(j.Schedule.Next(finished))
-		log.Info("harvest job done", "records", run.Records, "next_run", o.NextRunAt)
+		log.Info("harvest job done", "records", run.Records, "next_run", o.NextRunAt, "after_failures", row.Failures)
 	case ctx.Err() != nil:
 		// Shutting down: the run is due again at once, for whichever replica
 		// comes first, and does not count as a failure.
@@ -324,7 +324,16 @@ func (s *Scheduler) runJob(ctx context.Context, j Job, row store.HarvestJob, now
 			o.NextRunAt = next
 		}
 		o.NextRunAt = s.jitter(o.NextRunAt)
-		log.Error("harvest job failed", "err", err, "failures", o.Failures, "next_run", o.NextRunAt)
+		switch {
+		case !Unreachable(err):
+			log.Error("harvest job failed", "err", err, "failures", o.Failures, "next_run", o.NextRunAt)
+		case o.Failures == 1:
+			// Offline (a laptop, a closed network): one warning, then
+			// the backoff retries quietly until the source answers.
+			log.Warn("harvest source unreachable; retrying quietly with backoff", "err", err, "next_run", o.NextRunAt)
+		default:
+			log.Debug("harvest source still unreachable", "err", err, "failures", o.Failures, "next_run", o.NextRunAt)
+		}
 	}
 	if ferr := s.Store.FinishHarvestJob(context.WithoutCancel(ctx), j.Name, s.Owner, o); ferr != nil {
 		log.Error("harvest job: recording the outcome failed", "err", ferr)

@@ -252,7 +252,7 @@ func TestBrowser(t *testing.T) {
 	})
 	t.Logf("screenshots in %s", b.shots)
 
-	b.do("open the daily page", chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible("article.card"))
+	b.do("open the daily page", chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible("article.pcard"))
 	if h := b.eval(`document.querySelector("h1").textContent`); !strings.Contains(h, "Wednesday 4 June 2025") {
 		t.Errorf("daily heading %q", h)
 	}
@@ -313,7 +313,7 @@ func TestBrowser(t *testing.T) {
 	b.do("phone width",
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
 		chromedp.Navigate(srv.URL+"/"),
-		chromedp.WaitVisible("article.card"),
+		chromedp.WaitVisible("article.pcard"),
 	)
 	if b.check(`document.documentElement.scrollWidth > window.innerWidth + 1`) {
 		t.Error("the daily page scrolls sideways on a phone")

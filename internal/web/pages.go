@@ -82,6 +82,12 @@ type card struct {
 	// Body is the card's rendered title, byline, tags and excerpt, when a
 	// list has them from the paper cache (papercache.go).
 	Body template.HTML
+	// The images of lists (cardMedia, lists.go): file names in the media
+	// library, "" when there is no copy.
+	Thumb, ThumbAlt string
+	Submitter       string // who put the paper on the daily list
+	SubmitterAvatar string
+	Org, OrgAvatar  string
 }
 
 const cardAuthors = 3
@@ -226,158 +232,6 @@ func (s *Server) today() time.Time {
 	return s.now().UTC().Truncate(24 * time.Hour)
 }
 
-// listPage is a daily, weekly or monthly list.
-type listPage struct {
-	Page
-	Kind       string // day, week, month
-	Heading    string
-	From, To   time.Time
-	Cards      []card
-	Total      int
-	Prev, Next link
-	Up         []link // the week and month of a day
-	PageNum    int
-	PrevPage   string
-	NextPage   string
-	Fallback   bool // today had no papers; the latest day is shown
-	Today      time.Time
-}
-
-type link struct{ Href, Label string }
-
-// home shows today's daily list, or the most recent day with papers when
-// today has none yet.
-func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
-	day, fallback, err := s.currentDay(r.Context())
-	if err != nil {
-		return err
-	}
-	return s.renderDay(w, r, day, fallback)
-}
-
-// currentDay is today, or the latest earlier day with papers when today has
-// none.
-func (s *Server) currentDay(ctx context.Context) (time.Time, bool, error) {
-	today := s.today()
-	n, err := s.papers.CountDailyPapers(ctx, today, today.AddDate(0, 0, 1))
-	if err != nil || n > 0 {
-		return today, false, err
-	}
-	prev, _, err := s.papers.AdjacentDays(ctx, today.AddDate(0, 0, 1))
-	if err != nil || prev.IsZero() {
-		return today, false, err
-	}
-	return prev, true, nil
-}
-
-// arxivFirstDay is the day arXiv opened: no list can be older.
-var arxivFirstDay = time.Date(1991, 8, 14, 0, 0, 0, 0, time.UTC)
-
-// checkListDays refuses lists that cannot hold papers: before arXiv
-// existed, or more than a year ahead (a day or two ahead is a time zone).
-func (s *Server) checkListDays(from, to time.Time) error {
-	if !to.After(arxivFirstDay) || from.After(s.today().AddDate(1, 0, 0)) {
-		return errNotFound(fmt.Sprintf("There are no papers of that time: lists start on %s.", arxivFirstDay.Format("2 January 2006")))
-	}
-	return nil
-}
-
-func (s *Server) dayPage(w http.ResponseWriter, r *http.Request) error {
-	day, err := time.Parse(time.DateOnly, r.PathValue("date"))
-	if err != nil {
-		return errNotFound("Dates look like 2025-06-02.")
-	}
-	if err := s.checkListDays(day, day.AddDate(0, 0, 1)); err != nil {
-		return err
-	}
-	return s.renderDay(w, r, day, false)
-}
-
-func (s *Server) renderDay(w http.ResponseWriter, r *http.Request, day time.Time, fallback bool) error {
-	ctx := r.Context()
-	prev, next, err := s.papers.AdjacentDays(ctx, day)
-	if err != nil {
-		return err
-	}
-	lp := listPage{
-		Page: Page{
-			Title:       "Daily papers of " + day.Format("Monday 2 January 2006"),
-			Description: "Research papers of " + day.Format("2 January 2006") + ", ranked by upvotes.",
-			Canonical:   "/papers/date/" + day.Format(time.DateOnly),
-			Nav:         "daily",
-			Feeds:       feedLinks("Daily papers", "daily", nil),
-		},
-		Kind: "day", Heading: day.Format("Monday 2 January 2006"),
-		From: day, To: day.AddDate(0, 0, 1), Fallback: fallback, Today: s.today(),
-	}
-	if r.URL.Path == "/" {
-		lp.Title = "Daily papers"
-	}
-	if !prev.IsZero() {
-		lp.Prev = link{"/papers/date/" + prev.Format(time.DateOnly), prev.Format("Mon 2 Jan")}
-	}
-	if !next.IsZero() {
-		lp.Next = link{"/papers/date/" + next.Format(time.DateOnly), next.Format("Mon 2 Jan")}
-	}
-	y, wk := day.ISOWeek()
-	lp.Up = []link{
-		{fmt.Sprintf("/week/%d-W%02d", y, wk), fmt.Sprintf("Week %d of %d", wk, y)},
-		{"/month/" + day.Format("2006-01"), day.Format("January 2006")},
-	}
-	return s.renderList(w, r, &lp)
-}
-
-func (s *Server) weekPage(w http.ResponseWriter, r *http.Request) error {
-	monday, err := parseISOWeek(r.PathValue("week"))
-	if err != nil {
-		return errNotFound("Weeks look like 2026-W27.")
-	}
-	if err := s.checkListDays(monday, monday.AddDate(0, 0, 7)); err != nil {
-		return err
-	}
-	y, wk := monday.ISOWeek()
-	py, pw := monday.AddDate(0, 0, -7).ISOWeek()
-	ny, nw := monday.AddDate(0, 0, 7).ISOWeek()
-	lp := listPage{
-		Page: Page{
-			Title:     fmt.Sprintf("Papers of week %d, %d", wk, y),
-			Canonical: fmt.Sprintf("/week/%d-W%02d", y, wk),
-			Nav:       "daily",
-			Feeds:     feedLinks("Daily papers", "daily", nil),
-		},
-		Kind: "week", Heading: fmt.Sprintf("Week %d of %d · %s – %s", wk, y, monday.Format("2 Jan"), monday.AddDate(0, 0, 6).Format("2 Jan")),
-		From: monday, To: monday.AddDate(0, 0, 7),
-		Prev: link{fmt.Sprintf("/week/%d-W%02d", py, pw), fmt.Sprintf("Week %d", pw)},
-		Next: link{fmt.Sprintf("/week/%d-W%02d", ny, nw), fmt.Sprintf("Week %d", nw)},
-		Up:   []link{{"/month/" + monday.Format("2006-01"), monday.Format("January 2006")}},
-	}
-	return s.renderList(w, r, &lp)
-}
-
-func (s *Server) monthPage(w http.ResponseWriter, r *http.Request) error {
-	first, err := time.Parse("2006-01", r.PathValue("month"))
-	if err != nil {
-		return errNotFound("Months look like 2026-06.")
-	}
-	if err := s.checkListDays(first, first.AddDate(0, 1, 0)); err != nil {
-		return err
-	}
-	prev, next := first.AddDate(0, -1, 0), first.AddDate(0, 1, 0)
-	lp := listPage{
-		Page: Page{
-			Title:     "Papers of " + first.Format("January 2006"),
-			Canonical: "/month/" + first.Format("2006-01"),
-			Nav:       "daily",
-			Feeds:     feedLinks("Daily papers", "daily", nil),
-		},
-		Kind: "month", Heading: first.Format("January 2006"),
-		From: first, To: next,
-		Prev: link{"/month/" + prev.Format("2006-01"), prev.Format("January 2006")},
-		Next: link{"/month/" + next.Format("2006-01"), next.Format("January 2006")},
-	}
-	return s.renderList(w, r, &lp)
-}
-
 // parseISOWeek reads "2026-W27" and returns the Monday of that week.
 func parseISOWeek(s string) (time.Time, error) {
 	ys, ws, ok := strings.Cut(strings.ToUpper(s), "-W")
@@ -406,44 +260,6 @@ func pageNumber(r *http.Request) (int, error) {
 		return 0, errBadRequest("p: want a page number from 1")
 	}
 	return n, nil
-}
-
-func (s *Server) renderList(w http.ResponseWriter, r *http.Request, lp *listPage) error {
-	ctx := r.Context()
-	p, err := pageNumber(r)
-	if err != nil {
-		return err
-	}
-	if lp.Total, err = s.papers.CountDailyPapers(ctx, lp.From, lp.To); err != nil {
-		return err
-	}
-	seq, cached := s.readVersion(ctx)
-	papers, err := s.papers.DailyPapers(ctx, lp.From, lp.To, listPageSize, (p-1)*listPageSize)
-	if err != nil {
-		return err
-	}
-	if lp.Cards, err = s.listCards(papers, (p-1)*listPageSize+1, seq, cached); err != nil {
-		return err
-	}
-	if err := s.markVoted(r, lp.Cards); err != nil {
-		return err
-	}
-	lp.PageNum = p
-	if p > 1 {
-		lp.PrevPage = pageURL(r, p-1)
-	}
-	if p*listPageSize < lp.Total {
-		lp.NextPage = pageURL(r, p+1)
-	}
-	if p > 1 {
-		lp.Title += fmt.Sprintf(" · page %d", p)
-	}
-	var times []time.Time
-	for i := range papers {
-		times = append(times, papers[i].UpdatedAt)
-	}
-	setLastModified(w, times...)
-	return s.render(w, r, "list.html", lp)
 }
 
 // pageURL is the request's URL on another page of results.

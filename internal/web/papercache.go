@@ -232,6 +232,7 @@ func (s *Server) listCards(papers []store.Paper, firstRank int, seq int64, ok bo
 		}
 		cards[i] = cardMeta(&papers[i])
 		cards[i].Rank, cards[i].Body = firstRank+i, body
+		s.cardMedia(&cards[i], &papers[i])
 	}
 	return cards, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/paperboy-dev/paperboy/internal/accounts"
 	"github.com/paperboy-dev/paperboy/internal/community"
 	"github.com/paperboy-dev/paperboy/internal/mail"
+	"github.com/paperboy-dev/paperboy/internal/media"
 	"github.com/paperboy-dev/paperboy/internal/problem"
 	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/store"
@@ -40,6 +41,7 @@ type Papers interface {
 	LastChange(ctx context.Context) (int64, error)
 	CountSitemapPapers(ctx context.Context) (int, error)
 	SitemapPapers(ctx context.Context, offset, limit int) ([]store.SitemapEntry, error)
+	ListPapers
 }
 
 //go:embed templates static
@@ -85,6 +87,8 @@ type Server struct {
 	accessLog        bool
 	// sitemapSize is the number of URLs per sitemap file.
 	sitemapSize int
+	media       *media.Library // nil: lists show text cards
+	harvesting  []string       // the scheduled harvests, for the empty site's page
 	// routes are the registered patterns, in order.
 	routes []string
 }
@@ -137,6 +141,12 @@ type Options struct {
 	// RateStore keeps the limits on mail and sign-in where every replica
 	// shares them (the database); nil keeps them in this process's memory.
 	RateStore RateStore
+	// Media holds the copies of the lists' images, served under /media/;
+	// nil shows text cards.
+	Media *media.Library
+	// Harvesting names the scheduled harvests ("arXiv listing feeds (cs.AI,
+	// cs.CL)"), which a site without papers says it is waiting for.
+	Harvesting []string
 }
 
 // DefaultBaseURL is the base URL of a server given none: serve's default
@@ -164,6 +174,8 @@ func NewServer(opts Options) *Server {
 		trustedProxies: opts.TrustedProxies,
 
 		sitemapSize: sitemapURLs,
+		media:       opts.Media,
+		harvesting:  opts.Harvesting,
 	}
 	if opts.Cache.MaxBytes >= 0 && opts.Papers != nil {
 		s.cache = newRespCache(cmp.Or(opts.Cache.MaxBytes, defaultCacheBytes))
@@ -210,6 +222,7 @@ func NewServer(opts Options) *Server {
 	s.handle("GET /api/daily_papers", s.apiDailyPapers)
 	s.handle("GET /api/openapi.json", s.openAPI)
 	s.handle("GET /{$}", s.home)
+	s.handle("GET /papers/date", s.pickDate)
 	s.handle("GET /papers/date/{date}", s.dayPage)
 	s.handle("GET /week/{week}", s.weekPage)
 	s.handle("GET /month/{month}", s.monthPage)
@@ -221,6 +234,7 @@ func NewServer(opts Options) *Server {
 	s.handle("GET /help/api", s.staticPage("help_api.html", "API"))
 	s.handle("GET /feeds/{file}", s.feed)
 	s.handle("GET /static/{file}", s.serveStatic)
+	s.handle("GET /media/{file}", s.serveMedia)
 	s.handle("GET /favicon.ico", s.favicon)
 	s.handle("GET /robots.txt", s.robots)
 	s.handle("GET /sitemap.xml", s.sitemap)

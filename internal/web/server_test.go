@@ -60,6 +60,15 @@ func (failingPapers) CountDailyListPapers(context.Context, store.DailyListFilter
 func (failingPapers) LatestDailyListDay(context.Context) (time.Time, error) {
 	return time.Time{}, errBroken
 }
+func (failingPapers) NewPapers(context.Context, store.NewPapersFilter, int, int) ([]store.Paper, error) {
+	return nil, errBroken
+}
+func (failingPapers) CountNewPapers(context.Context, store.NewPapersFilter) (int, error) {
+	return 0, errBroken
+}
+func (failingPapers) NewPaperCategories(context.Context, time.Time, time.Time, int) ([]store.CategoryCount, error) {
+	return nil, errBroken
+}
 func (failingPapers) Ping(context.Context) error { return errBroken }
 func (failingPapers) LastChange(context.Context) (int64, error) {
 	return 0, errBroken
