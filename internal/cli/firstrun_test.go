@@ -137,7 +137,7 @@ func TestFirstRunOfflineIsAHelpfulPageAndOneWarning(t *testing.T) {
 	}
 	time.Sleep(500 * time.Millisecond)
 	out := log.String()
-	if n := strings.Count(out, "level=WARN"); n > 2 { // one per source
+	if n := strings.Count(out, `level=WARN msg="harvest`); n > 2 { // one per source
 		t.Errorf("%d warnings offline, want one per source:\n%s", n, out)
 	}
 	if strings.Contains(out, "level=ERROR") {
