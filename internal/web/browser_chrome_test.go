@@ -94,6 +94,7 @@ func TestBrowserChromeFitsAPhone(t *testing.T) {
 		{"admin", "/admin", ".admin-nav"},
 		{"admin-digests", "/admin/digests", ".admin-nav"},
 		{"admin-harvest", "/admin/harvest", ".admin-nav"},
+		{"help-api", "/help/api", ".api-doc"},
 	}
 	for _, scheme := range []string{"light", "dark"} {
 		if _, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{

@@ -85,6 +85,8 @@ type Server struct {
 	accessLog        bool
 	// sitemapSize is the number of URLs per sitemap file.
 	sitemapSize int
+	// apiDoc is the OpenAPI document read for /help/api.
+	apiDoc *apiDoc
 	// routes are the registered patterns, in order.
 	routes []string
 }
@@ -197,6 +199,11 @@ func NewServer(opts Options) *Server {
 			MayMail: s.mayMail, Now: s.now,
 		}
 	}
+	doc, err := newAPIDoc(s.static.files["openapi.json"])
+	if err != nil {
+		panic(err) // the document is embedded: a test reads it
+	}
+	s.apiDoc = doc
 	s.pages = template.Must(template.New("").Funcs(s.templateFuncs()).Funcs(s.headFuncs()).ParseFS(files, "templates/*.html"))
 
 	s.handle("GET /healthz", s.healthz)
@@ -218,7 +225,7 @@ func NewServer(opts Options) *Server {
 	s.handle("GET /search", s.searchPage)
 	s.handle("GET /search/topics", s.searchTopics)
 	s.handle("GET /help/search", s.staticPage("help_search.html", "Search help"))
-	s.handle("GET /help/api", s.staticPage("help_api.html", "API"))
+	s.handle("GET /help/api", s.helpAPI)
 	s.handle("GET /feeds/{file}", s.feed)
 	s.handle("GET /static/{file}", s.serveStatic)
 	s.handle("GET /favicon.ico", s.favicon)
