@@ -31,6 +31,9 @@ type (
 		body mathNode
 		mark string
 	}
+	// mHref is \href: inside a formula its text; at a formula's top
+	// level, HTML makes it a link (texRenderer.math).
+	mHref struct{ addr, text string }
 )
 
 func writeEsc(b *strings.Builder, s string) {
@@ -90,6 +93,9 @@ func (n mText) mathML(b *strings.Builder) {
 	b.WriteString("</mtext>")
 }
 func (n mText) plain(b *strings.Builder) { b.WriteString(n.text) }
+
+func (n mHref) mathML(b *strings.Builder) { mText{n.text}.mathML(b) }
+func (n mHref) plain(b *strings.Builder)  { b.WriteString(n.text) }
 
 func (n mRow) mathML(b *strings.Builder) {
 	if len(n.nodes) == 1 {
@@ -521,8 +527,8 @@ func (p *mathParser) command() mathNode {
 		}
 		return mIdent{text: Text(p.rawArg()), upright: true}
 	case "href":
-		p.rawArg() // the address: a page shows the linked text
-		return mText{Text(p.rawArg())}
+		addr := p.rawArg()
+		return mHref{addr: addr, text: Text(p.rawArg())}
 	case "textcolor":
 		p.rawArg() // the colour
 		return p.arg()

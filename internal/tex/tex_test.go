@@ -15,7 +15,7 @@ func TestTexHTML(t *testing.T) {
 		{`$\alpha \leq \frac{1}{2}$`, "<math><mrow><mi>α</mi><mo>≤</mo><mfrac><mn>1</mn><mn>2</mn></mfrac></mrow></math>"},
 		{`$\mathbb{R}^{d}$`, "<math><msup><mi>ℝ</mi><mi>d</mi></msup></math>"},
 		{`<script>alert(1)</script> & "x"`, "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;x&#34;"},
-		{`$<img src=x onerror=alert(1)>$`, "<math><mrow><mo>&lt;</mo><mi>i</mi><mi>m</mi><mi>g</mi><mi>s</mi><mi>r</mi><mi>c</mi><mo>=</mo><mi>x</mi><mi>o</mi><mi>n</mi><mi>e</mi><mi>r</mi><mi>r</mi><mi>o</mi><mi>r</mi><mo>=</mo><mi>a</mi><mi>l</mi><mi>e</mi><mi>r</mi><mi>t</mi><mo>(</mo><mn>1</mn><mo>)</mo><mo>&gt;</mo></mrow></math>"},
+		{`$<img src=x onerror=alert(1)>$`, "<math><mo>&lt;</mo></math><wbr><math><mrow><mi>i</mi><mi>m</mi><mi>g</mi><mi>s</mi><mi>r</mi><mi>c</mi><mo>=</mo></mrow></math><wbr><math><mrow><mi>x</mi><mi>o</mi><mi>n</mi><mi>e</mi><mi>r</mi><mi>r</mi><mi>o</mi><mi>r</mi><mo>=</mo></mrow></math><wbr><math><mrow><mi>a</mi><mi>l</mi><mi>e</mi><mi>r</mi><mi>t</mi><mo>(</mo><mn>1</mn><mo>)</mo><mo>&gt;</mo></mrow></math>"},
 		{`costs $5 and \unknown{x}`, "costs $5 and \\unknownx"},
 		{`\text{<b>}`, "&lt;b&gt;"},
 		{`$\text{<b>}$`, "<math><mtext>&lt;b&gt;</mtext></math>"},
@@ -45,19 +45,77 @@ func FuzzTex(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		out := string(HTML(s))
-		// No markup from the input survives: every tag is one the renderer writes.
-		for _, bad := range []string{"<script", "<img", "<a ", "<iframe", "<svg", "<style"} {
-			if strings.Contains(strings.ToLower(out), bad) {
+		// No markup from the input survives: every tag is one the renderer
+		// writes, and a link only ever goes to an http or https address.
+		lower := strings.ToLower(out)
+		for _, bad := range []string{"<script", "<img", "<iframe", "<svg", "<style"} {
+			if strings.Contains(lower, bad) {
 				t.Fatalf("HTML(%q) = %q holds %s", s, out, bad)
 			}
+		}
+		for rest := lower; ; {
+			_, after, found := strings.Cut(rest, "<a ")
+			if !found {
+				break
+			}
+			if !strings.HasPrefix(after, `href="http://`) && !strings.HasPrefix(after, `href="https://`) {
+				t.Fatalf("HTML(%q) = %q links elsewhere than http(s)", s, out)
+			}
+			rest = after
 		}
 		Text(s)
 	})
 }
 
+// \href in math (38 papers) is a link beside the formula, since MathML has
+// no portable link; only http and https addresses are linked.
+func TestTexHrefInMathIsALink(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"2504.13834", "Code, data and demo:\n$\\href{https://github.com/JHU-CLSP/science-hierarchography}{https://github.com/JHU-CLSP/science-hierarchography}$",
+			"Code, data and demo:\n<a href=\"https://github.com/JHU-CLSP/science-hierarchography\" rel=\"nofollow noopener\">https://github.com/JHU-CLSP/science-hierarchography</a>"},
+		{"math around", `$x=\href{https://a.example/p?q=1&r=2}{the site}$`,
+			`<math><mrow><mi>x</mi><mo>=</mo></mrow></math><a href="https://a.example/p?q=1&amp;r=2" rel="nofollow noopener">the site</a>`},
+		{"javascript", `$\href{javascript:alert(1)}{click}$`, "click"},
+		{"text mode", `see \href{http://x.example}{\emph{here}}`, `see <a href="http://x.example" rel="nofollow noopener"><em>here</em></a>`},
+		{"url", `at \url{https://x.example/a_b}`, `at <a href="https://x.example/a_b" rel="nofollow noopener">https://x.example/a_b</a>`},
+		{"nested", `\href{https://a.example}{\href{https://b.example}{b}}`, `<a href="https://a.example" rel="nofollow noopener">b</a>`},
+	} {
+		if got := string(HTML(tc.in)); got != tc.want {
+			t.Errorf("%s: HTML(%q)\n got %s\nwant %s", tc.name, tc.in, got, tc.want)
+		}
+	}
+	if got := string(HTMLWithoutLinks(`$\href{https://a.example}{A}$`)); got != "A" {
+		t.Errorf("HTMLWithoutLinks = %q, want the text alone", got)
+	}
+	if got := Text(`$\href{https://a.example}{A}$ b`); got != "A b" {
+		t.Errorf("Text = %q, want the text alone", got)
+	}
+}
+
+// Long inline math is cut after relations and binary operators, as TeX
+// breaks it, so that the line can wrap: 2602.18255 made a phone's page
+// 1,077 px wide.
+func TestTexLongInlineMathBreaks(t *testing.T) {
+	in := `ring $( \mathbb F_{16}+ v\mathbb F_{16} + v^2\mathbb F_{16} + v^3\mathbb F_{16}) + u(\mathbb F_{16} + v\mathbb F_{16})$ where`
+	out := string(HTML(in))
+	if n := strings.Count(out, "<wbr>"); n < 5 {
+		t.Errorf("long formula broken in %d places, want at least 5: %s", n, out)
+	}
+	if strings.Contains(out, `class="wide"`) {
+		t.Errorf("a piece is still too wide: %s", out)
+	}
+	if short := string(HTML(`$x+y=z$`)); short != "<math><mrow><mi>x</mi><mo>+</mo><mi>y</mi><mo>=</mo><mi>z</mi></mrow></math>" {
+		t.Errorf("short formula cut: %s", short)
+	}
+	// What cannot be cut scrolls in its own box.
+	if wide := string(HTML(`$\frac{aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}{b}$`)); !strings.HasPrefix(wide, `<math class="wide">`) {
+		t.Errorf("wide fraction not marked: %s", wide)
+	}
+}
+
 func TestTexDeepNestingIsBounded(t *testing.T) {
 	s := "$" + strings.Repeat("{", 100000) + "x$"
-	if out := HTML(s); !strings.Contains(string(out), "<math>") {
+	if out := HTML(s); !strings.Contains(string(out), "<math") {
 		t.Fatalf("deep nesting: %.200s", out)
 	}
 }

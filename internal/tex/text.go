@@ -2,6 +2,7 @@ package tex
 
 import (
 	"html/template"
+	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -13,13 +14,19 @@ import (
 // the renderer does not know is shown as escaped text; nothing in the
 // input ever reaches the page as markup.
 
-// HTML renders text with LaTeX markup as safe HTML.
-func HTML(s string) template.HTML {
+// HTML renders text with LaTeX markup as safe HTML. \href and \url with
+// an http or https address become links.
+func HTML(s string) template.HTML { return renderHTML(s, true) }
+
+// HTMLWithoutLinks renders like HTML but shows \href's text unlinked, for
+// text that is itself inside a link (a card's title).
+func HTMLWithoutLinks(s string) template.HTML { return renderHTML(s, false) }
+
+func renderHTML(s string, links bool) template.HTML {
 	if !strings.ContainsAny(s, texSpecials) {
 		return template.HTML(template.HTMLEscapeString(s))
 	}
-	var r texRenderer
-	r.html = true
+	r := texRenderer{html: true, links: links}
 	r.text(s)
 	return template.HTML(r.b.String())
 }
@@ -48,8 +55,26 @@ var isTexSpecial = func() (t [256]bool) {
 }()
 
 type texRenderer struct {
-	b    strings.Builder
-	html bool
+	b     strings.Builder
+	html  bool
+	links bool // \href and \url become <a> elements
+}
+
+// link writes text as a link to addr when links are on and addr is an
+// http or https URL (no javascript: or data: ever), else as text.
+func (r *texRenderer) link(addr string, text func()) {
+	u, err := url.Parse(strings.TrimSpace(addr))
+	if !r.html || !r.links || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		text()
+		return
+	}
+	r.b.WriteString(`<a href="`)
+	template.HTMLEscape(&r.b, []byte(u.String()))
+	r.b.WriteString(`" rel="nofollow noopener">`)
+	r.links = false // a link inside a link is not HTML
+	text()
+	r.links = true
+	r.b.WriteString("</a>")
 }
 
 func (r *texRenderer) esc(s string) {
@@ -177,7 +202,7 @@ var textStyles = map[string][2]string{
 	"emph": {"<em>", "</em>"}, "textit": {"<em>", "</em>"}, "textsl": {"<em>", "</em>"},
 	"textbf": {"<strong>", "</strong>"}, "texttt": {"<code>", "</code>"},
 	"textrm": {"", ""}, "textsf": {"", ""}, "textsc": {"", ""}, "textup": {"", ""}, "textnormal": {"", ""},
-	"mbox": {"", ""}, "text": {"", ""}, "url": {"", ""}, "underline": {"", ""}, "footnote": {" (", ")"},
+	"mbox": {"", ""}, "text": {"", ""}, "underline": {"", ""}, "footnote": {" (", ")"},
 	"textsuperscript": {"<sup>", "</sup>"}, "textsubscript": {"<sub>", "</sub>"},
 }
 
@@ -310,9 +335,16 @@ func (r *texRenderer) textCommand(s string, i int) int {
 	}
 	switch name {
 	case "href":
-		_, next, _ := readArg(s, j)
+		addr, next, _ := readArg(s, j)
 		arg, next, _ := readArg(s, next)
-		r.text(arg)
+		r.link(addr, func() { r.text(arg) })
+		return next
+	case "url":
+		addr, next, ok := readArg(s, j)
+		if !ok {
+			return j
+		}
+		r.link(addr, func() { r.esc(addr) })
 		return next
 	case "textcolor":
 		_, next, _ := readArg(s, j) // the colour
@@ -366,9 +398,47 @@ func (r *texRenderer) math(src string, display bool) {
 		plainRow(&r.b, nodes)
 		return
 	}
-	if display {
+	// A browser never breaks a line inside <math>, so a long inline formula
+	// is cut, as TeX does, after its relations and binary operators into
+	// formulas the line can break between; what stays wide scrolls in its
+	// own box (class "wide", style.css). A \href ends the formula around
+	// it, as MathML has no portable link.
+	breakable := !display && plainWidth(nodes) > longInlineMath
+	var piece []mathNode
+	flush := func() {
+		if len(piece) > 0 {
+			r.mathElement(piece, display)
+			piece = nil
+		}
+	}
+	for i, n := range nodes {
+		if h, ok := n.(mHref); ok {
+			flush()
+			r.link(h.addr, func() { r.esc(h.text) })
+			continue
+		}
+		piece = append(piece, n)
+		if breakable && isBreakAfter(n) && i+1 < len(nodes) {
+			flush()
+			r.b.WriteString("<wbr>")
+		}
+	}
+	flush()
+}
+
+// longInlineMath is the plain length, in characters, above which inline
+// math is broken into pieces, and a piece gets its own scroll box: about a
+// third of a phone's line.
+const longInlineMath = 24
+
+// mathElement writes nodes as one <math> element.
+func (r *texRenderer) mathElement(nodes []mathNode, display bool) {
+	switch {
+	case display:
 		r.b.WriteString(`<math display="block">`)
-	} else {
+	case plainWidth(nodes) > longInlineMath:
+		r.b.WriteString(`<math class="wide">`)
+	default:
 		r.b.WriteString(`<math>`)
 	}
 	if len(nodes) == 1 {
@@ -381,6 +451,27 @@ func (r *texRenderer) math(src string, display bool) {
 		r.b.WriteString("</mrow>")
 	}
 	r.b.WriteString("</math>")
+}
+
+// plainWidth is the length of nodes as plain text, a measure of their width.
+func plainWidth(nodes []mathNode) int {
+	var b strings.Builder
+	plainRow(&b, nodes)
+	return utf8.RuneCountInString(b.String())
+}
+
+// isBreakAfter reports an operator after which TeX may break inline math.
+func isBreakAfter(n mathNode) bool {
+	op, ok := n.(mOperator)
+	if !ok {
+		return false
+	}
+	switch op.text {
+	case "=", "<", ">", "≤", "≥", "≠", "≈", "≡", "∼", "≃", "≅", "∝", "∈", "∉", "⊂", "⊆", "⊃", "⊇",
+		"→", "←", "⇒", "⇐", "⇔", "↔", "↦", "⟶", ":=", "≔", "+", "−", "±", "∓", "×", "⋅", "∪", "∩", "⊕", "⊗", ",", ";":
+		return true
+	}
+	return false
 }
 
 // isMathLetter reports whether r is written as an identifier in math.

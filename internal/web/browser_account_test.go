@@ -51,7 +51,7 @@ func TestBrowserAccount(t *testing.T) {
 		t.Error("the settings page does not show the address as confirmed")
 	}
 
-	b.do("sign out", chromedp.Click(`nav.account form button`), chromedp.WaitVisible(`nav.account a[href="/login"]`))
+	b.do("sign out", chromedp.Click(`nav.account summary`), chromedp.Click(`nav.account form button`), chromedp.WaitVisible(`nav.account a[href="/login"]`))
 	if who := signedInAs(); who != "" {
 		t.Fatalf("after signing out, signed in as %q", who)
 	}
@@ -65,7 +65,7 @@ func TestBrowserAccount(t *testing.T) {
 		chromedp.SetValue("#username", "ada"),
 		chromedp.SetValue("#password", "analytical engine"),
 		chromedp.Click(`main form button[type=submit]`),
-		chromedp.WaitVisible(`nav.account form button`),
+		chromedp.WaitVisible(`nav.account summary`),
 	)
 	if who := signedInAs(); who != "ada" {
 		t.Fatalf("after signing in, signed in as %q", who)

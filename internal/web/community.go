@@ -640,25 +640,50 @@ func (s *Server) profilePage(w http.ResponseWriter, r *http.Request) error {
 type adminPage struct {
 	Page
 	Hidden   []card
-	Comments []store.Comment
+	Comments []adminComment
 	Audit    []store.AuditEntry
 	Done     string
 }
 
-// moderator returns the viewer if they moderate; others get 403.
-func (s *Server) moderator(w http.ResponseWriter, r *http.Request) (*Viewer, bool, error) {
-	v, ok := s.signedIn(w, r)
-	if !ok {
+// adminComment is a comment as moderators see it: its Markdown rendered by
+// the same safe renderer as the comment pages.
+type adminComment struct {
+	store.Comment
+	HTML template.HTML
+}
+
+// staff gates every admin page and form alike: a signed-out visitor is
+// sent to sign in and brought back (the API gets 401), a signed-in one
+// without the role gets 403. ok is false when the request was answered or
+// refused (err).
+func (s *Server) staff(w http.ResponseWriter, r *http.Request, role string) (v *Viewer, ok bool, err error) {
+	v = viewerFrom(r.Context())
+	if v == nil {
+		if isAPI(r) || r.Method != http.MethodGet {
+			_, _ = s.signedIn(w, r)
+			return nil, false, nil
+		}
+		// A GET comes back to the same page, query included (a digest preview).
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return nil, false, nil
 	}
-	if !v.IsModerator() {
+	switch {
+	case role == roleAdmin && !v.IsAdmin():
+		return nil, false, errForbidden("This page is for administrators.")
+	case role == roleModerator && !v.IsModerator():
 		return nil, false, errForbidden("This page is for moderators.")
 	}
 	return v, true, nil
 }
 
+// The roles staff checks.
+const (
+	roleModerator = "moderator"
+	roleAdmin     = "admin"
+)
+
 func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) error {
-	_, ok, err := s.moderator(w, r)
+	_, ok, err := s.staff(w, r, roleModerator)
 	if !ok {
 		return err
 	}
@@ -675,8 +700,12 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	shown := make([]adminComment, len(comments))
+	for i, c := range comments {
+		shown[i] = adminComment{Comment: c, HTML: renderMarkdown(c.Body)}
+	}
 	return s.render(w, r, "community_admin.html", &adminPage{
-		Page: Page{Title: "Moderation", NoIndex: true}, Hidden: toCards(hidden, 1), Comments: comments, Audit: audit,
+		Page: Page{Title: "Moderation", Nav: "admin", NoIndex: true}, Hidden: toCards(hidden, 1), Comments: shown, Audit: audit,
 		Done: r.URL.Query().Get("done"),
 	})
 }
@@ -684,7 +713,7 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) error {
 // adminAction serves the moderation forms: hide, unhide, suspend,
 // unsuspend and delete-comment.
 func (s *Server) adminAction(w http.ResponseWriter, r *http.Request) error {
-	v, ok, err := s.moderator(w, r)
+	v, ok, err := s.staff(w, r, roleModerator)
 	if !ok {
 		return err
 	}

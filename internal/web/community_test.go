@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paperboy-dev/paperboy/internal/digest"
 	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/store/storetest"
 )
@@ -531,5 +532,43 @@ func TestCommentLengthIsBoundedOnEveryPath(t *testing.T) {
 		wantLimit("form comment", call(t, web, "POST", srv.URL+"/papers/2506.00001/comments", "", url.Values{"text": {text}}))
 		wantLimit("API edit", call(t, nil, "PATCH", fmt.Sprintf("%s/api/comments/%d", srv.URL, c.ID), tok, map[string]any{"text": text}))
 		wantLimit("form edit", call(t, web, "POST", fmt.Sprintf("%s/comments/%d/edit", srv.URL, c.ID), "", url.Values{"text": {text}}))
+	}
+}
+
+// Every admin page answers alike: signed out, a redirect to sign in that
+// comes back to the page; signed in without the role, 403. (They answered
+// 303, 403 and 401 before.)
+func TestAdminPagesShareOneAccessRule(t *testing.T) {
+	srv, st := newCommunityServer(t, store.SQLite, func(o *Options) {
+		o.Operations = o.Papers.(*store.Store)
+		o.Subscriptions = &digest.Service{Store: o.Papers.(*store.Store), Now: func() time.Time { return testNow }}
+	})
+	newUser(t, st, "reader", "user")
+	newUser(t, st, "mod", "moderator")
+	newUser(t, st, "boss", "admin")
+	reader, mod, boss := signedInClient(t, srv.URL, "reader"), signedInClient(t, srv.URL, "mod"), signedInClient(t, srv.URL, "boss")
+	for _, tc := range []struct {
+		path          string
+		reader, mod   int
+		boss          int
+		anonymousNext string
+	}{
+		{"/admin", 403, 200, 200, "/admin"},
+		{"/admin/digests", 403, 403, 200, "/admin/digests"},
+		{"/admin/digests/preview?email=a@example.org", 403, 403, 200, "/admin/digests/preview?email=a@example.org"},
+		{"/admin/harvest", 403, 403, 200, "/admin/harvest"},
+	} {
+		res := call(t, nil, "GET", srv.URL+tc.path, "", nil)
+		if want := "/login?next=" + url.QueryEscape(tc.anonymousNext); res.status != http.StatusSeeOther || res.header.Get("Location") != want {
+			t.Errorf("anonymous %s: %d to %q, want 303 to %q", tc.path, res.status, res.header.Get("Location"), want)
+		}
+		for name, c := range map[string]struct {
+			client *http.Client
+			want   int
+		}{"reader": {reader, tc.reader}, "moderator": {mod, tc.mod}, "admin": {boss, tc.boss}} {
+			if res := call(t, c.client, "GET", srv.URL+tc.path, "", nil); res.status != c.want {
+				t.Errorf("%s %s: %d, want %d", name, tc.path, res.status, c.want)
+			}
+		}
 	}
 }

@@ -15,7 +15,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/paperboy-dev/paperboy/internal/problem"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -222,7 +221,7 @@ type harvestAdminPage struct {
 // harvestAdmin serves /admin/harvest: each scheduled job's last and next
 // run, and the recent runs with their errors. Administrators only.
 func (s *Server) harvestAdmin(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
+	if _, ok, err := s.staff(w, r, roleAdmin); !ok {
 		return err
 	}
 	if s.ops == nil {
@@ -238,20 +237,7 @@ func (s *Server) harvestAdmin(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Cache-Control", "private, no-store")
 	return s.render(w, r, "admin_harvest.html", &harvestAdminPage{
-		Page: Page{Title: "Harvests", NoIndex: true},
+		Page: Page{Title: "Harvests", Nav: "admin-harvest", NoIndex: true},
 		Jobs: jobs, Runs: runs, Now: s.now(),
 	})
-}
-
-// requireAdmin refuses anonymous requests (401) and those of users who are
-// not administrators (403).
-func requireAdmin(r *http.Request) error {
-	v := viewerFrom(r.Context())
-	if v == nil {
-		return problem.New(problem.Unauthorized, "Sign in as an administrator to see this page.")
-	}
-	if !v.IsAdmin() {
-		return problem.New(problem.Forbidden, "This page is for administrators.")
-	}
-	return nil
 }

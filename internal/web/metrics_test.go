@@ -62,8 +62,8 @@ func TestHarvestAdminIsForAdministrators(t *testing.T) {
 	if err := st.AddHarvestJob(ctx, "oai:cs", testNow.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if res := fetch(t, srv.URL+"/admin/harvest"); res.status != http.StatusUnauthorized {
-		t.Fatalf("anonymous GET /admin/harvest: %d, want 401", res.status)
+	if res := call(t, nil, "GET", srv.URL+"/admin/harvest", "", nil); res.status != http.StatusSeeOther {
+		t.Fatalf("anonymous GET /admin/harvest: %d, want 303 to sign in", res.status)
 	}
 	newUser(t, st, "reader", "user")
 	newUser(t, st, "boss", "admin")

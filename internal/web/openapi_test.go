@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"html"
 	"net/http"
 	"strconv"
 	"strings"
@@ -228,5 +229,63 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 			"/api/papers/{id}/upvote", "/api/submit"}, "|")+"|", path+"|") {
 			t.Errorf("documented path %s is not exercised by this test", path)
 		}
+	}
+}
+
+// /help/api is generated from the OpenAPI document: every path with each of
+// its methods, every parameter and every response status appears, and the
+// feeds are links.
+func TestHelpAPICoversTheOpenAPIDocument(t *testing.T) {
+	srv := newTestServer(t, store.SQLite)
+	page := fetch(t, srv.URL+"/help/api")
+	if page.status != http.StatusOK {
+		t.Fatalf("GET /help/api: %d", page.status)
+	}
+	var doc openAPI
+	if err := json.Unmarshal([]byte(fetch(t, srv.URL+"/api/openapi.json").body), &doc); err != nil {
+		t.Fatal(err)
+	}
+	body := html.UnescapeString(page.body)
+	ops := 0
+	for path, methods := range doc.Paths {
+		for method, op := range methods {
+			ops++
+			if !strings.Contains(body, strings.ToUpper(method)+"</span> "+path+"</code>") {
+				t.Errorf("/help/api lacks %s %s", strings.ToUpper(method), path)
+				continue
+			}
+			_, section, _ := strings.Cut(body, strings.ToUpper(method)+"</span> "+path+"</code>")
+			section, _, _ = strings.Cut(section, "</section>")
+			for _, p := range op.Parameters {
+				if !strings.Contains(section, "<code>"+p.Name+"</code>") {
+					t.Errorf("%s %s: parameter %s missing", method, path, p.Name)
+				}
+				if e := docValue(p.Example); e != "" && !strings.Contains(section, e) {
+					t.Errorf("%s %s: example %s of %s missing", method, path, e, p.Name)
+				}
+			}
+			for status := range op.Responses {
+				if !strings.Contains(section, "<dt><code>"+status+"</code></dt>") {
+					t.Errorf("%s %s: response %s missing", method, path, status)
+				}
+			}
+		}
+	}
+	if ops < 13 {
+		t.Errorf("the document has %d operations; expected at least the 13 it had", ops)
+	}
+	for name := range doc.Components.Schemas {
+		if !strings.Contains(body, `id="schema-`+name+`"`) {
+			t.Errorf("schema %s missing", name)
+		}
+	}
+	for _, feed := range []string{"/feeds/daily.rss", "/feeds/trending.rss", "/feeds/search.rss?q=attention"} {
+		if !strings.Contains(body, `<a href="`+feed+`">`) {
+			t.Errorf("feed %s is not a link", feed)
+		}
+	}
+	// An example a browser can follow answers.
+	if r := fetch(t, srv.URL+"/api/papers/2505.24864"); r.status != http.StatusOK && r.status != http.StatusNotFound {
+		t.Errorf("example request: %d", r.status)
 	}
 }

@@ -94,7 +94,7 @@ const cardAuthors = 3
 
 func toCard(p *store.Paper) card {
 	c := cardMeta(p)
-	c.Title, c.Excerpt = tex.HTML(p.Title), tex.HTML(excerpt(p.Abstract, 300))
+	c.Title, c.Excerpt = tex.HTMLWithoutLinks(p.Title), tex.HTML(excerpt(p.Abstract, 300))
 	return c
 }
 

@@ -89,6 +89,8 @@ type Server struct {
 	sitemapSize int
 	media       *media.Library // nil: lists show text cards
 	harvesting  []string       // the scheduled harvests, for the empty site's page
+	// apiDoc is the OpenAPI document read for /help/api.
+	apiDoc *apiDoc
 	// routes are the registered patterns, in order.
 	routes []string
 }
@@ -209,6 +211,11 @@ func NewServer(opts Options) *Server {
 			MayMail: s.mayMail, Now: s.now,
 		}
 	}
+	doc, err := newAPIDoc(s.static.files["openapi.json"])
+	if err != nil {
+		panic(err) // the document is embedded: a test reads it
+	}
+	s.apiDoc = doc
 	s.pages = template.Must(template.New("").Funcs(s.templateFuncs()).Funcs(s.headFuncs()).ParseFS(files, "templates/*.html"))
 
 	s.handle("GET /healthz", s.healthz)
@@ -231,7 +238,7 @@ func NewServer(opts Options) *Server {
 	s.handle("GET /search", s.searchPage)
 	s.handle("GET /search/topics", s.searchTopics)
 	s.handle("GET /help/search", s.staticPage("help_search.html", "Search help"))
-	s.handle("GET /help/api", s.staticPage("help_api.html", "API"))
+	s.handle("GET /help/api", s.helpAPI)
 	s.handle("GET /feeds/{file}", s.feed)
 	s.handle("GET /static/{file}", s.serveStatic)
 	s.handle("GET /media/{file}", s.serveMedia)

@@ -206,15 +206,8 @@ type digestAdminPage struct {
 	Today string
 }
 
-func (s *Server) requireAdmin(r *http.Request) error {
-	if !viewerFrom(r.Context()).IsAdmin() {
-		return problem.New(problem.Forbidden, "This page is for administrators.")
-	}
-	return nil
-}
-
 func (s *Server) digestAdmin(w http.ResponseWriter, r *http.Request) error {
-	if err := s.requireAdmin(r); err != nil {
+	if _, ok, err := s.staff(w, r, roleAdmin); !ok {
 		return err
 	}
 	st, err := s.subscriptions.DigestStats(r.Context())
@@ -222,7 +215,7 @@ func (s *Server) digestAdmin(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	private(w)
-	return s.render(w, r, "digest_admin.html", &digestAdminPage{Page: Page{Title: "Digests", NoIndex: true},
+	return s.render(w, r, "digest_admin.html", &digestAdminPage{Page: Page{Title: "Digests", Nav: "admin-digests", NoIndex: true},
 		Stats: st, Today: s.today().Format(time.DateOnly)})
 }
 
@@ -230,7 +223,7 @@ func (s *Server) digestAdmin(w http.ResponseWriter, r *http.Request) error {
 // the mail client would show it (its inline styles allowed, nothing else),
 // or the text part.
 func (s *Server) digestPreview(w http.ResponseWriter, r *http.Request) error {
-	if err := s.requireAdmin(r); err != nil {
+	if _, ok, err := s.staff(w, r, roleAdmin); !ok {
 		return err
 	}
 	date := s.today()
