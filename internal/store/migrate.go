@@ -22,8 +22,22 @@ const migrationLock = 7_290_041_187
 
 // Migrate applies, in order and each in its own transaction, the embedded
 // migrations that the database has not recorded yet. It returns the names of
-// those it applied.
+// those it applied. Then it fills the lookup keys of rows stored before
+// migration 0014, which Go computes.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+	done, err := s.applyMigrations(ctx)
+	if err != nil {
+		return done, err
+	}
+	// After the migrations' connection is released: on SQLite it is the
+	// only writer.
+	if _, err := s.fillLookupKeys(ctx); err != nil {
+		return done, err
+	}
+	return done, nil
+}
+
+func (s *Store) applyMigrations(ctx context.Context) ([]string, error) {
 	conn, err := s.write.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: migrate: %w", err)

@@ -38,7 +38,7 @@ const changeFeedLock = 7_290_041_188
 var metaColumns = []string{
 	"id", "version", "title", "abstract", "authors", "categories", "primary_category", "classifications",
 	"comments", "journal_ref", "doi", "report_no", "license", "submitter", "versions",
-	"first_version_at", "latest_version_at", "listed_on", "source", "meta_hash",
+	"first_version_at", "latest_version_at", "listed_on", "source", "meta_hash", "doi_key", "title_key",
 }
 
 var communityColumns = []string{
@@ -274,7 +274,7 @@ func (s *Store) metaArgs(p *Paper, hash string) []any {
 		p.ID, p.Version, p.Title, p.Abstract, mustJSON(nonNil(p.Authors)), strings.Join(p.Categories, " "),
 		p.PrimaryCategory(), p.Classification, p.Comments, p.JournalRef, p.DOI, p.ReportNo, p.License, p.Submitter,
 		mustJSON(nonNil(p.Versions)), s.timeArg(p.FirstVersionAt), s.timeArg(p.LatestVersionAt),
-		dateArg(p.ListedOn), string(p.Source), hash,
+		dateArg(p.ListedOn), string(p.Source), hash, DOIKey(p.DOI), TitleKey(p.Title),
 	}
 }
 
