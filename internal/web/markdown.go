@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/arxiv"
+	"github.com/paperboy-dev/paperboy/internal/citation"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -117,7 +118,7 @@ func paperMarkdownText(p *store.Paper, baseURL string) string {
 	line("## BibTeX")
 	line("")
 	line("```bibtex")
-	line("%s", strings.TrimRight(bibTeX(p), "\n"))
+	line("%s", strings.TrimRight(citation.BibTeX(p), "\n"))
 	line("```")
 	return b.String()
 }

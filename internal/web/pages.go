@@ -16,6 +16,7 @@ import (
 	"unicode"
 
 	"github.com/paperboy-dev/paperboy/internal/arxiv"
+	"github.com/paperboy-dev/paperboy/internal/citation"
 	"github.com/paperboy-dev/paperboy/internal/rank"
 	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/tex"
@@ -388,7 +389,7 @@ func (s *Server) paperPage(w http.ResponseWriter, r *http.Request) error {
 			Canonical:   "/papers/" + p.ID,
 		},
 		P: &p, Title: tex.HTML(p.Title), Abstract: tex.HTML(p.Abstract),
-		Versions: p.Versions, BibTeX: bibTeX(&p),
+		Versions: p.Versions, BibTeX: citation.BibTeX(&p),
 		AbsURL: "https://arxiv.org/abs/" + p.ID, PDFURL: "https://arxiv.org/pdf/" + p.ID,
 		GitHub: githubURL(p.Community.GitHubRepo), Day: p.PaperDay(),
 		Submitted: p.FirstVersionAt,

@@ -1,4 +1,4 @@
-package web
+package citation
 
 import (
 	"bufio"
@@ -167,7 +167,7 @@ func TestBibTeXWithPlainBst(t *testing.T) {
 		if i == 0 {
 			p.DOI = "10.1000/a_b%c"
 		}
-		entry := bibTeX(&p)
+		entry := BibTeX(&p)
 		// Keys repeat across the hostile titles; the test's own are unique.
 		entry = strings.Replace(entry, "@misc{"+bibKey(&p, "2025"), "@misc{k"+tc.id, 1)
 		bib.WriteString(entry + "\n\n")
