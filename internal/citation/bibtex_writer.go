@@ -15,17 +15,24 @@ import (
 // arXiv's and Google Scholar's entries have it: bibtex passes it through,
 // biber and bibtex8 read it, LaTeX reads UTF-8 by default since 2018, and
 // no table of accent commands covers CJK, Greek or symbols.
-func BibTeX(p *store.Paper) string {
-	year := ""
-	if !p.FirstVersionAt.IsZero() {
-		year = strconv.Itoa(p.FirstVersionAt.Year())
+func BibTeX(p *store.Paper) string { return bibTeXEntry(p, bibKey(p, bibYear(p))) }
+
+func bibYear(p *store.Paper) string {
+	if p.FirstVersionAt.IsZero() {
+		return ""
 	}
+	return strconv.Itoa(p.FirstVersionAt.Year())
+}
+
+// bibTeXEntry is BibTeX's entry with the given key.
+func bibTeXEntry(p *store.Paper, key string) string {
+	year := bibYear(p)
 	authors := make([]string, len(p.Authors))
 	for i, a := range p.Authors {
 		authors[i] = bibAuthor(a)
 	}
 	var b strings.Builder
-	b.WriteString("@misc{" + bibKey(p, year) + ",\n")
+	b.WriteString("@misc{" + key + ",\n")
 	field := func(k, v string) {
 		if v != "" {
 			b.WriteString("  " + k + " = {" + v + "},\n")
