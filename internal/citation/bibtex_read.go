@@ -2,6 +2,7 @@ package citation
 
 import (
 	"io"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -49,6 +50,21 @@ type bibParser struct {
 	newlines []int // offsets of '\n', for line numbers
 	macros   map[string]string
 	entries  []Entry
+	// suspect is the line of the current entry's first braced value that
+	// holds what looks like the next field ("year = 2020"): when the
+	// entry then fails to close, that brace is the likely culprit.
+	suspect int
+}
+
+var fieldLine = regexp.MustCompile(`(?m)^\s*[A-Za-z][\w-]*\s*=\s*[{"0-9]`)
+
+// blame turns an entry's error into "unterminated brace" at the suspect
+// value's line, when there is one.
+func (p *bibParser) blame(err error, what string) error {
+	if p.suspect == 0 {
+		return err
+	}
+	return syntaxError(p.suspect, "unterminated brace in %s", what)
 }
 
 func (p *bibParser) line(pos int) int { return sort.SearchInts(p.newlines, pos) + 1 }
@@ -162,6 +178,7 @@ func (p *bibParser) entry(at int, typ string, closer byte) error {
 		what = "the @" + typ + " entry"
 	}
 	fields := map[string]string{}
+	p.suspect = 0
 	p.skipSpace()
 	if p.pos < len(p.src) && p.src[p.pos] == '=' {
 		return syntaxError(p.line(at), "@%s entry has no key", typ)
@@ -174,7 +191,7 @@ func (p *bibParser) entry(at int, typ string, closer byte) error {
 		for {
 			p.skipSpace()
 			if p.pos >= len(p.src) {
-				return syntaxError(p.line(at), "%s is not closed", what)
+				return p.blame(syntaxError(p.line(at), "%s is not closed", what), what)
 			}
 			if p.eat(closer) {
 				break
@@ -190,7 +207,7 @@ func (p *bibParser) entry(at int, typ string, closer byte) error {
 			}
 			v, err := p.value(what, name, closer)
 			if err != nil {
-				return err
+				return p.blame(err, what)
 			}
 			if _, dup := fields[name]; !dup {
 				fields[name] = v
@@ -203,9 +220,9 @@ func (p *bibParser) entry(at int, typ string, closer byte) error {
 				break
 			}
 			if p.pos >= len(p.src) {
-				return syntaxError(p.line(at), "%s is not closed", what)
+				return p.blame(syntaxError(p.line(at), "%s is not closed", what), what)
 			}
-			return syntaxError(p.line(p.pos), "expected , or %c after field %s in %s", closer, name, what)
+			return p.blame(syntaxError(p.line(p.pos), "expected , or %c after field %s in %s", closer, name, what), what)
 		}
 	}
 	p.entries = append(p.entries, bibEntry(p.line(at), key, typ, fields))
@@ -226,6 +243,9 @@ func (p *bibParser) value(what, field string, closer byte) (string, error) {
 			s, err := p.braced(what)
 			if err != nil {
 				return "", err
+			}
+			if p.suspect == 0 && strings.Contains(s, "\n") && fieldLine.MatchString(s) {
+				p.suspect = p.line(start)
 			}
 			b.WriteString(s)
 		case c == '"':
@@ -297,7 +317,8 @@ func (p *bibParser) quoted(what string) (string, error) {
 			}
 		case '}':
 			if depth--; depth < 0 {
-				return "", syntaxError(p.line(i), "unbalanced } in a quoted value in %s", what)
+				// The } that closes the entry: the quote was never closed.
+				return "", syntaxError(p.line(open), "unterminated quote in %s", what)
 			}
 		case '"':
 			if depth == 0 {
