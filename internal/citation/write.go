@@ -113,18 +113,18 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // cslItem is a CSL-JSON item as Zotero and citeproc read it.
 type cslItem struct {
-	ID             string      `json:"id"`
-	Type           string      `json:"type"`
-	Title          string      `json:"title,omitempty"`
-	Author         []cslName   `json:"author,omitempty"`
-	Issued         *cslDate    `json:"issued,omitempty"`
-	ContainerTitle string      `json:"container-title,omitempty"`
-	Number         string      `json:"number,omitempty"`
-	DOI            string      `json:"DOI,omitempty"`
-	URL            string      `json:"URL,omitempty"`
-	Abstract       string      `json:"abstract,omitempty"`
-	Note           string      `json:"note,omitempty"`
-	Keyword        string      `json:"keyword,omitempty"`
+	ID             string    `json:"id"`
+	Type           string    `json:"type"`
+	Title          string    `json:"title,omitempty"`
+	Author         []cslName `json:"author,omitempty"`
+	Issued         *cslDate  `json:"issued,omitempty"`
+	ContainerTitle string    `json:"container-title,omitempty"`
+	Number         string    `json:"number,omitempty"`
+	DOI            string    `json:"DOI,omitempty"`
+	URL            string    `json:"URL,omitempty"`
+	Abstract       string    `json:"abstract,omitempty"`
+	Note           string    `json:"note,omitempty"`
+	Keyword        string    `json:"keyword,omitempty"`
 }
 
 type cslName struct {
