@@ -89,8 +89,7 @@ func WriteRIS(w io.Writer, papers []store.Paper) error {
 		for _, c := range p.Categories {
 			field("KW", c)
 		}
-		field("ER", " ")
-		bw.WriteString("\r\n")
+		bw.WriteString("ER  - \r\n\r\n")
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("citation: write RIS: %w", err)
