@@ -3,6 +3,7 @@ package citation
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/paperboy-dev/paperboy/internal/problem"
@@ -245,4 +246,16 @@ func distinct(entries []Entry) ([]Entry, int) {
 		out = append(out, e)
 	}
 	return out, dups
+}
+
+// Import reads a file of the format and matches its entries: the whole
+// of an import but saving the papers, which is the caller's (a library
+// or collection service, in one transaction). A bad file returns a
+// problem.Invalid naming its line, and nothing is fetched.
+func (m *Matcher) Import(ctx context.Context, f Format, r io.Reader) (Report, error) {
+	entries, err := Parse(f, r)
+	if err != nil {
+		return Report{}, err
+	}
+	return m.Match(ctx, entries)
 }

@@ -53,10 +53,12 @@ func WriteBibTeX(w io.Writer, papers []store.Paper) error {
 // suffix is b, c, ..., z, ba, bb, ...: the letters after a key.
 func suffix(n int) string {
 	s := ""
-	for n++; n > 0; n /= 26 {
+	for {
 		s = string(rune('a'+n%26)) + s
+		if n /= 26; n == 0 {
+			return s
+		}
 	}
-	return s
 }
 
 // WriteRIS writes the papers as RIS records (Zotero, Mendeley, EndNote):
