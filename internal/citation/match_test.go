@@ -111,12 +111,12 @@ func TestMatchRealExports(t *testing.T) {
 			dups                     int
 		}{
 			{file: "scholar.bib", // Scholar: ids in journal, titles only, LaTeX accents
-				papers:  []string{"1706.03762", "2001.08361", "hep-th/9711200", "hep-th/9802150"},
-				matched: []string{"1706.03762", "2001.08361", "hep-th/9711200", "hep-th/9802150"},
+				papers:    []string{"1706.03762", "2001.08361", "hep-th/9711200", "hep-th/9802150"},
+				matched:   []string{"1706.03762", "2001.08361", "hep-th/9711200", "hep-th/9802150"},
 				unmatched: reasons{"erdos1959random (line 16)": "no arXiv id or DOI, and no paper with this title"}},
 			{file: "zotero.bib", // Zotero: arXiv DOIs and URLs, a journal DOI
-				papers:  []string{"1706.03762", "1512.03385", "2001.08361"},
-				matched: []string{"1706.03762", "1512.03385", "2001.08361"},
+				papers:    []string{"1706.03762", "1512.03385", "2001.08361"},
+				matched:   []string{"1706.03762", "1512.03385", "2001.08361"},
 				unmatched: reasons{"godel_uber_1931 (line 16)": "no paper with this DOI or title"}},
 			{file: "jabref.bib", // a duplicate key naming one paper twice, fetched once
 				papers: []string{"2005.11401"}, fetched: []string{"2005.11401"}, dups: 1,
