@@ -13,6 +13,13 @@ import (
 // limit.
 var ErrLimit = errors.New("limit reached")
 
+// UnknownPaperError names the paper, among several, that is not stored
+// (or hidden); it is an ErrNotFound.
+type UnknownPaperError struct{ ID string }
+
+func (e *UnknownPaperError) Error() string { return "paper " + e.ID + ": " + ErrNotFound.Error() }
+func (e *UnknownPaperError) Unwrap() error { return ErrNotFound }
+
 // SavedPaper is a paper in a user's library, or in one of their
 // collections, with the owner's note.
 type SavedPaper struct {
@@ -410,8 +417,10 @@ func (s *Store) AddToCollection(ctx context.Context, id int64, paperIDs []string
 				continue
 			}
 			seen[pid] = true
-			if err := s.visiblePaper(ctx, tx, pid); err != nil {
-				return fmt.Errorf("paper %s: %w", pid, err)
+			if err := s.visiblePaper(ctx, tx, pid); errors.Is(err, ErrNotFound) {
+				return &UnknownPaperError{ID: pid}
+			} else if err != nil {
+				return err
 			}
 			fresh = append(fresh, pid)
 		}
