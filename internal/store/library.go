@@ -40,6 +40,8 @@ const (
 	SortPaperDate LibrarySort = "date"
 	// SortTitle is by title, A to Z.
 	SortTitle LibrarySort = "title"
+	// SortRecent is the most recently saved or added first, for feeds.
+	SortRecent LibrarySort = "recent"
 )
 
 // libraryOrder is the ORDER BY of a sort; fixed strings only, never input.
@@ -49,6 +51,10 @@ func libraryOrder(sort LibrarySort, inCollection bool) string {
 		return "p.listed_on DESC NULLS LAST, p.first_version_at DESC NULLS LAST, p.id DESC"
 	case SortTitle:
 		return "lower(p.title), p.id"
+	case SortRecent:
+		if inCollection {
+			return "cp.position DESC, cp.paper_id"
+		}
 	}
 	if inCollection {
 		return "cp.position, cp.paper_id"
