@@ -35,6 +35,13 @@ var largeBodyRoutes = map[string]bool{
 	"POST /subscribe/manage":   true,
 	"POST /api/papers/{id...}": true, // the comments API
 	"PATCH /api/comments/{id}": true,
+	// notes and collection descriptions (library.go)
+	"POST /library/note":             true,
+	"POST /collections":              true,
+	"POST /c/{user}/{slug}/{action}": true,
+	"PUT /api/library/{id...}":       true,
+	"POST /api/collections":          true,
+	"PATCH /api/collections/{slug}":  true,
 }
 
 // bodyLimit is the largest body the route of pattern accepts.

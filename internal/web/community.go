@@ -179,6 +179,9 @@ func (s *Server) upvoteForm(w http.ResponseWriter, r *http.Request, rawID string
 
 // markVoted sets Voted on the cards the signed-in viewer upvoted.
 func (s *Server) markVoted(r *http.Request, cards []card) error {
+	if err := s.markSaved(r, cards); err != nil { // library.go
+		return err
+	}
 	v := viewerFrom(r.Context())
 	if v == nil || s.community == nil || len(cards) == 0 {
 		return nil

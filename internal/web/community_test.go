@@ -26,6 +26,7 @@ func newCommunityServer(t testing.TB, dialect store.Dialect, tune func(*Options)
 	srv, st, _ := newFixtureServer(t, dialect, func(o *Options) {
 		withAccounts(o)
 		o.Community = o.Papers.(*store.Store)
+		o.Library = o.Papers.(*store.Store)
 		o.Cache.Freshness = -1
 		if tune != nil {
 			tune(o)

@@ -222,11 +222,47 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	res = call(t, nil, "DELETE", commentURL, tok, nil)
 	doc.check(t, "DELETE", "/api/comments/{id}", res)
 
+	// The library and collections, with bob as the other user.
+	bobTok := bearerToken(t, st, newUser(t, st, "bob", "user"))
+	lib := []struct {
+		method, template, url, token string
+		body                         any
+	}{
+		{"POST", "/api/collections", "/api/collections", tok, map[string]any{"name": "Reading list"}},
+		{"POST", "/api/collections", "/api/collections", tok, map[string]any{"name": ""}},
+		{"POST", "/api/collections", "/api/collections", "", map[string]any{"name": "x"}},
+		{"PUT", "/api/collections/{slug}/papers/{id}", "/api/collections/reading-list/papers/2506.00001", tok, nil},
+		{"PUT", "/api/collections/{slug}/papers/{id}", "/api/collections/reading-list/papers/2506.99999", tok, nil},
+		{"PUT", "/api/collections/{slug}/papers/{id}", "/api/collections/reading-list/papers/2506.00001", bobTok, nil},
+		{"PUT", "/api/library/{id}", "/api/library/2506.00003", tok, map[string]any{"note": "later"}},
+		{"PUT", "/api/library/{id}", "/api/library/2506.00003", "", nil},
+		{"GET", "/api/library", "/api/library?sort=title", tok, nil},
+		{"GET", "/api/collections", "/api/collections", tok, nil},
+		{"GET", "/api/collections/{slug}", "/api/collections/reading-list", tok, nil},
+		{"GET", "/api/collections/{slug}", "/api/collections/reading-list", bobTok, nil},
+		{"GET", "/api/users/{user}/collections/{slug}", "/api/users/ada/collections/reading-list", "", nil},
+		{"PATCH", "/api/collections/{slug}", "/api/collections/reading-list", tok, map[string]any{"private": false}},
+		{"GET", "/api/users/{user}/collections", "/api/users/ada/collections", "", nil},
+		{"GET", "/api/users/{user}/collections/{slug}", "/api/users/ada/collections/reading-list?limit=1", "", nil},
+		{"PUT", "/api/users/{user}/collections/{slug}/upvote", "/api/users/ada/collections/reading-list/upvote", bobTok, nil},
+		{"PUT", "/api/users/{user}/collections/{slug}/upvote", "/api/users/ada/collections/reading-list/upvote", tok, nil},
+		{"DELETE", "/api/users/{user}/collections/{slug}/upvote", "/api/users/ada/collections/reading-list/upvote", bobTok, nil},
+		{"DELETE", "/api/collections/{slug}/papers/{id}", "/api/collections/reading-list/papers/2506.00001", tok, nil},
+		{"DELETE", "/api/library/{id}", "/api/library/2506.00003", tok, nil},
+		{"DELETE", "/api/collections/{slug}", "/api/collections/reading-list", tok, nil},
+		{"DELETE", "/api/collections/{slug}", "/api/collections/reading-list", tok, nil},
+	}
+	for _, w := range lib {
+		doc.check(t, w.method, w.template, call(t, nil, w.method, srv.URL+w.url, w.token, w.body))
+	}
+
 	// The document's own paths are all exercised above.
 	for path := range doc.paths {
 		if !strings.Contains(strings.Join([]string{"/api/daily_papers", "/api/papers/{id}", "/api/papers/search", "/api/suggest",
 			"/api/papers/{id}/similar", "/api/papers/{id}/comments", "/papers/{id}.md", "/api/comments/{id}",
-			"/api/papers/{id}/upvote", "/api/submit"}, "|")+"|", path+"|") {
+			"/api/papers/{id}/upvote", "/api/submit", "/api/library", "/api/library/{id}", "/api/collections", "/api/collections/{slug}",
+			"/api/collections/{slug}/papers/{id}", "/api/users/{user}/collections", "/api/users/{user}/collections/{slug}",
+			"/api/users/{user}/collections/{slug}/upvote"}, "|")+"|", path+"|") {
 			t.Errorf("documented path %s is not exercised by this test", path)
 		}
 	}

@@ -80,6 +80,8 @@ type card struct {
 	Excerpt    template.HTML
 	Rank       int
 	Voted      bool // by the signed-in viewer (community.go)
+	// CanSave shows the Save button; Saved is the viewer's (library.go).
+	CanSave, Saved bool
 	// Body is the card's rendered title, byline, tags and excerpt, when a
 	// list has them from the paper cache (papercache.go).
 	Body template.HTML
@@ -360,6 +362,7 @@ type paperPage struct {
 	Submitted time.Time
 	Similar   []similarCard
 	Community *paperCommunity // votes and comments (community.go)
+	Library   *paperLibrary   // saving and collections (library.go)
 	// Organization and ProjectPage come from Hugging Face's data; the
 	// project page only when it is a web address.
 	Organization string
@@ -413,6 +416,9 @@ func (s *Server) paperPage(w http.ResponseWriter, r *http.Request) error {
 	pp.Feeds = feeds
 	pp.Meta = citationMeta(&p, s.baseURL)
 	if pp.Community, err = s.paperCommunity(r, &p); err != nil {
+		return err
+	}
+	if pp.Library, err = s.paperLibrary(r, &p); err != nil {
 		return err
 	}
 	pp.Similar = s.similarCards(r, &p, seq, cached)

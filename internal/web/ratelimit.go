@@ -47,6 +47,8 @@ var DefaultRateLimits = map[string]RateLimit{
 	"submit":         {Every: time.Minute, Burst: 5},
 	"submit/ip":      {Every: 20 * time.Second, Burst: 10},
 	"subscribe/ip":   {Every: time.Minute, Burst: 5},
+	"library":        {Every: time.Second, Burst: 60}, // saves, notes, collections
+	"library/ip":     {Every: 200 * time.Millisecond, Burst: 300},
 }
 
 // RateStore keeps rate-limit buckets where every replica sees them: the

@@ -188,7 +188,8 @@ func (c *respCache) len() int {
 // cacheKey is what identifies a response apart from the version: the
 // request target, and the host when links are made from it. It is "" for
 // requests that are not cached: assets (cached by browsers for a year), the
-// health check and metrics, admin pages, oversized targets, and requests
+// health check and metrics, admin pages, collections (library.go),
+// oversized targets, and requests
 // with credentials (an API token or a session cookie, even a stale one,
 // whose answer clears it). Other cookies change nothing paperboy renders,
 // so visitors who carry some from elsewhere on the domain still share the
@@ -196,7 +197,7 @@ func (c *respCache) len() int {
 func (s *Server) cacheKey(r *http.Request) string {
 	p := r.URL.Path
 	if p == "/healthz" || p == "/metrics" || p == "/admin" || strings.HasPrefix(p, "/admin/") ||
-		strings.HasPrefix(p, "/static/") || p == "/favicon.ico" ||
+		strings.HasPrefix(p, "/static/") || p == "/favicon.ico" || uncachedPath(p) ||
 		r.Header.Get("Authorization") != "" || hasSessionCookie(r) {
 		return ""
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/paperboy-dev/paperboy/internal/accounts"
 	"github.com/paperboy-dev/paperboy/internal/community"
+	"github.com/paperboy-dev/paperboy/internal/library"
 	"github.com/paperboy-dev/paperboy/internal/mail"
 	"github.com/paperboy-dev/paperboy/internal/media"
 	"github.com/paperboy-dev/paperboy/internal/problem"
@@ -77,14 +78,16 @@ type Server struct {
 	// communityService runs votes, comments, submissions and moderation;
 	// nil when community is.
 	communityService *community.Service
-	subscriptions    Subscriptions
-	mail             mail.Sender
-	limiters         *limiters
-	background       sync.WaitGroup // mail sent after the response (inBackground)
-	trustedProxies   []netip.Prefix
-	ops              Operations
-	httpStats        httpMetrics
-	accessLog        bool
+	// library runs saved papers and collections; nil without a Library.
+	library        *library.Service
+	subscriptions  Subscriptions
+	mail           mail.Sender
+	limiters       *limiters
+	background     sync.WaitGroup // mail sent after the response (inBackground)
+	trustedProxies []netip.Prefix
+	ops            Operations
+	httpStats      httpMetrics
+	accessLog      bool
 	// sitemapSize is the number of URLs per sitemap file.
 	sitemapSize int
 	media       *media.Library // nil: lists show text cards
@@ -120,6 +123,8 @@ type Options struct {
 	Accounts      Accounts
 	Community     Community
 	Subscriptions Subscriptions
+	// Library keeps saved papers and collections; nil disables them.
+	Library Library
 	// Submit fetches submitted papers from arXiv and sets the submission
 	// rules (community.go).
 	Submit SubmitOptions
@@ -205,6 +210,9 @@ func NewServer(opts Options) *Server {
 			Store: opts.Community, Papers: opts.Papers, Submit: opts.Submit, Now: s.now, Log: s.log,
 		}
 	}
+	if opts.Library != nil {
+		s.library = &library.Service{Store: opts.Library}
+	}
 	if opts.Accounts != nil {
 		s.accounts = &accounts.Service{
 			Store: opts.Accounts, Mail: opts.Mail, BaseURL: s.baseURL, Passwords: passwords,
@@ -250,6 +258,7 @@ func NewServer(opts Options) *Server {
 	s.accountRoutes()
 	s.communityRoutes()
 	s.subscribeRoutes()
+	s.libraryRoutes()
 	return s
 }
 

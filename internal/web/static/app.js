@@ -48,6 +48,37 @@ document.addEventListener("submit", function (e) {
   });
 });
 
+// Save buttons work like upvotes: a form without script, the API with
+// it, no reload.
+document.addEventListener("submit", function (e) {
+  var form = e.target;
+  if (!form.matches || !form.matches("form.save") || !window.fetch) return;
+  e.preventDefault();
+  var button = form.querySelector("button");
+  var input = form.querySelector("input[name=action]");
+  var save = input.value !== "unsave";
+  button.disabled = true;
+  fetch("/api/library/" + form.dataset.paper, {
+    method: save ? "PUT" : "DELETE",
+    credentials: "same-origin",
+    headers: { "Accept": "application/json" }
+  }).then(function (res) {
+    if (res.status === 401) {
+      location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+      return;
+    }
+    if (!res.ok) throw new Error("save failed: " + res.status);
+    button.setAttribute("aria-pressed", save ? "true" : "false");
+    input.value = save ? "unsave" : "save";
+    var mark = button.querySelector(".mark");
+    if (mark) mark.textContent = save ? "\u2713" : "+";
+  }).catch(function () {
+    form.submit(); // fall back to the plain form, which shows any error
+  }).finally(function () {
+    button.disabled = false;
+  });
+});
+
 // Search as you type: the search box's list offers the titles of the best
 // few papers for what has been typed (GET /api/suggest), through the
 // browser's own accessible list. Picking one searches for that title.
