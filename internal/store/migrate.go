@@ -54,6 +54,9 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 			done = append(done, name)
 		}
 	}
+	if err := s.backfillAuthors(ctx, conn); err != nil {
+		return done, err
+	}
 	return done, nil
 }
 
