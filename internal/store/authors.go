@@ -224,9 +224,9 @@ const (
 
 // Follow is one thing a member follows.
 type Follow struct {
-	Kind  string
-	Value string // the normalised author name, category, topic id or query
-	Label string // as the member gave it
+	Kind      string
+	Value     string // the normalised author name, category, topic id or query
+	Label     string // as the member gave it
 	CreatedAt time.Time
 }
 
