@@ -168,7 +168,11 @@ func (s *Store) DecideClaim(ctx context.Context, userID int64, paperID string, a
 		if err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, by, action, paperID+" by "+username, "", now)
+		if err := s.audit(ctx, tx, by, action, paperID+" by "+username, "", now); err != nil {
+			return err
+		}
+		// The paper page shows verified authors: its cached copies are stale.
+		return s.recordChanges(ctx, tx, []Paper{{ID: paperID}}, "community", now)
 	})
 	if err != nil {
 		return Claim{}, fmt.Errorf("store: decide claim of %s by user %d: %w", paperID, userID, err)

@@ -166,8 +166,9 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"isodate": func(t time.Time) string { return t.Format(time.DateOnly) },
 		"static":  s.static.url,
 		"tex":     tex.HTML,
-		"authorURL": func(name string) string {
-			return "/search?q=" + url.QueryEscape(`au:"`+strings.ReplaceAll(name, `"`, "")+`"`) + "&sort=newest"
+		"authorURL": authorPath,
+		"followButton": func(kind, value string, following bool) followButton {
+			return followButton{Kind: kind, Value: value, Label: value, Following: following}
 		},
 		"categoryURL": func(c string) string { return "/search?category=" + url.QueryEscape(c) + "&sort=newest" },
 		"thousands":   thousands,
@@ -359,6 +360,7 @@ type paperPage struct {
 	Submitted time.Time
 	Similar   []similarCard
 	Community *paperCommunity // votes and comments (community.go)
+	Claims    *paperClaims    // verified authors and the viewer's claim (authors.go)
 	// Organization and ProjectPage come from Hugging Face's data; the
 	// project page only when it is a web address.
 	Organization string
@@ -412,6 +414,9 @@ func (s *Server) paperPage(w http.ResponseWriter, r *http.Request) error {
 	pp.Feeds = feeds
 	pp.Meta = citationMeta(&p, s.baseURL)
 	if pp.Community, err = s.paperCommunity(r, &p); err != nil {
+		return err
+	}
+	if pp.Claims, err = s.paperClaims(r, &p); err != nil {
 		return err
 	}
 	pp.Similar = s.similarCards(r, &p, seq, cached)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/accounts"
+	"github.com/paperboy-dev/paperboy/internal/authors"
 	"github.com/paperboy-dev/paperboy/internal/community"
 	"github.com/paperboy-dev/paperboy/internal/mail"
 	"github.com/paperboy-dev/paperboy/internal/media"
@@ -77,6 +78,9 @@ type Server struct {
 	// communityService runs votes, comments, submissions and moderation;
 	// nil when community is.
 	communityService *community.Service
+	// authors runs author pages, follows and claims; nil when the
+	// options give no AuthorStore.
+	authors       *authors.Service
 	subscriptions    Subscriptions
 	mail             mail.Sender
 	limiters         *limiters
@@ -120,6 +124,13 @@ type Options struct {
 	Accounts      Accounts
 	Community     Community
 	Subscriptions Subscriptions
+	// Authors is the store of the author index, follows and claims; nil
+	// disables author pages, follows and claims. Library saves approved
+	// claims to libraries and Topics resolves followed topics; either may
+	// be nil.
+	Authors AuthorStore
+	Library Saver
+	Topics  Topics
 	// Submit fetches submitted papers from arXiv and sets the submission
 	// rules (community.go).
 	Submit SubmitOptions
@@ -205,6 +216,9 @@ func NewServer(opts Options) *Server {
 			Store: opts.Community, Papers: opts.Papers, Submit: opts.Submit, Now: s.now, Log: s.log,
 		}
 	}
+	if opts.Authors != nil {
+		s.authors = &authors.Service{Store: opts.Authors, Library: opts.Library, Topics: opts.Topics, Log: s.log}
+	}
 	if opts.Accounts != nil {
 		s.accounts = &accounts.Service{
 			Store: opts.Accounts, Mail: opts.Mail, BaseURL: s.baseURL, Passwords: passwords,
@@ -250,6 +264,7 @@ func NewServer(opts Options) *Server {
 	s.accountRoutes()
 	s.communityRoutes()
 	s.subscribeRoutes()
+	s.authorRoutes()
 	return s
 }
 
