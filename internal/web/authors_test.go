@@ -244,4 +244,3 @@ func TestClaimIsPendingUntilAModeratorApproves(t *testing.T) {
 		}
 	})
 }
-

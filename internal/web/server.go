@@ -80,15 +80,15 @@ type Server struct {
 	communityService *community.Service
 	// authors runs author pages, follows and claims; nil when the
 	// options give no AuthorStore.
-	authors       *authors.Service
-	subscriptions    Subscriptions
-	mail             mail.Sender
-	limiters         *limiters
-	background       sync.WaitGroup // mail sent after the response (inBackground)
-	trustedProxies   []netip.Prefix
-	ops              Operations
-	httpStats        httpMetrics
-	accessLog        bool
+	authors        *authors.Service
+	subscriptions  Subscriptions
+	mail           mail.Sender
+	limiters       *limiters
+	background     sync.WaitGroup // mail sent after the response (inBackground)
+	trustedProxies []netip.Prefix
+	ops            Operations
+	httpStats      httpMetrics
+	accessLog      bool
 	// sitemapSize is the number of URLs per sitemap file.
 	sitemapSize int
 	media       *media.Library // nil: lists show text cards
