@@ -166,7 +166,12 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"isodate":   func(t time.Time) string { return t.Format(time.DateOnly) },
 		"static":    s.static.url,
 		"tex":       tex.HTML,
-		"authorURL": authorPath,
+		"authorURL": func(name string) string {
+			if s.authors != nil {
+				return authorPath(name)
+			}
+			return "/search?q=" + url.QueryEscape(`au:"`+strings.ReplaceAll(name, `"`, "")+`"`) + "&sort=newest"
+		},
 		"followButton": func(kind, value string, following bool) followButton {
 			return followButton{Kind: kind, Value: value, Label: value, Following: following}
 		},
