@@ -163,9 +163,9 @@ func (s *Server) templateFuncs() template.FuncMap {
 			}
 			return t.Format("2 Jan 2006")
 		},
-		"isodate":   func(t time.Time) string { return t.Format(time.DateOnly) },
-		"static":    s.static.url,
-		"tex":       tex.HTML,
+		"isodate": func(t time.Time) string { return t.Format(time.DateOnly) },
+		"static":  s.static.url,
+		"tex":     tex.HTML,
 		"authorURL": func(name string) string {
 			if s.authors != nil {
 				return authorPath(name)
