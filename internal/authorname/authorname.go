@@ -37,12 +37,19 @@ func Key(name string) string {
 	return strings.Join(words(name), " ")
 }
 
+// Keys returns Key and InitialKey of a name, normalising it once.
+func Keys(name string) (key, initial string) {
+	w := words(name)
+	return strings.Join(w, " "), initialOf(w)
+}
+
 // InitialKey is a name's given names cut to the first initial, with its
 // surname: "Ada King Lovelace" and "A. Lovelace" both give "a lovelace".
 // Names that share it may be one person; only the caller can decide, by
 // what else shares it. A one-word name is its own initial key.
-func InitialKey(name string) string {
-	w := words(name)
+func InitialKey(name string) string { return initialOf(words(name)) }
+
+func initialOf(w []string) string {
 	if len(w) < 2 {
 		return strings.Join(w, " ")
 	}
@@ -89,6 +96,15 @@ func split(w []string) (given, surname []string) {
 	return w[:i], w[i:]
 }
 
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 func firstRune(s string) (rune, int) { return utf8.DecodeRuneInString(s) }
 
 var stripMarks = transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
@@ -103,10 +119,12 @@ func words(name string) []string {
 		name = name[:4*MaxLen]
 	}
 	name = strings.TrimSpace(name)
-	if s, _, err := transform.String(stripMarks, name); err == nil {
-		name = s
+	if !isASCII(name) { // most names are: they skip the Unicode work
+		if s, _, err := transform.String(stripMarks, name); err == nil {
+			name = s
+		}
+		name = folds.Replace(name)
 	}
-	name = folds.Replace(name)
 	name = strings.ToLower(name)
 	// "Lovelace, Ada" → "Ada Lovelace"; "King, Jr., Martin" and
 	// "Martin King, Jr." keep the suffix out of the given names.

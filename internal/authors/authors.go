@@ -49,6 +49,7 @@ type Store interface {
 	ClaimPaper(ctx context.Context, userID int64, paperID string, position int) (store.Claim, error)
 	WithdrawClaim(ctx context.Context, userID int64, paperID string) (bool, error)
 	PendingClaims(ctx context.Context, limit int) ([]store.Claim, error)
+	CountPendingClaims(ctx context.Context, userID int64) (int, error)
 	PaperClaims(ctx context.Context, paperID string, userID int64) ([]store.Claim, error)
 	UserClaims(ctx context.Context, userID int64, limit int) ([]store.Claim, error)
 	DecideClaim(ctx context.Context, userID int64, paperID string, approve bool, by store.Actor) (store.Claim, error)
@@ -408,17 +409,11 @@ func (s *Service) Claim(ctx context.Context, m Member, rawID string, position in
 	if position < 0 || position >= len(paper.Authors) {
 		return store.Claim{}, errPosition
 	}
-	pending, err := s.Store.PendingClaims(ctx, 10_000)
+	pending, err := s.Store.CountPendingClaims(ctx, m.ID)
 	if err != nil {
 		return store.Claim{}, fmt.Errorf("authors: claim %s: %w", id.Base, err)
 	}
-	mine := 0
-	for _, c := range pending {
-		if c.UserID == m.ID && c.PaperID != id.Base {
-			mine++
-		}
-	}
-	if mine >= MaxPendingClaims {
+	if pending >= MaxPendingClaims {
 		return store.Claim{}, errTooManyClaims
 	}
 	if err := limit(); err != nil {

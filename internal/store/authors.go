@@ -18,8 +18,8 @@ func authorRows(papers []Paper) [][]any {
 	var rows [][]any
 	for _, p := range papers {
 		for i, a := range p.Authors {
-			if key := authorname.Key(a); key != "" {
-				rows = append(rows, []any{p.ID, i, key, authorname.InitialKey(a)})
+			if key, initial := authorname.Keys(a); key != "" {
+				rows = append(rows, []any{p.ID, i, key, initial})
 			}
 		}
 	}
@@ -187,17 +187,21 @@ func (s *Store) AuthorNameVariants(ctx context.Context, initialKey string, limit
 
 // AuthorPapers returns the visible papers that list an author under any of
 // the normalised names keys, the most recently listed first, at most limit.
+// The keys share one initial key (the first's), as an author page's names
+// do; others are not found.
 func (s *Store) AuthorPapers(ctx context.Context, keys []string, limit int) ([]Paper, error) {
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	args := make([]any, 0, len(keys)+1)
+	args := make([]any, 0, len(keys)+2)
+	args = append(args, authorname.InitialKey(keys[0]))
 	for _, k := range keys {
 		args = append(args, k)
 	}
 	args = append(args, limit)
 	rows, err := s.read.QueryContext(ctx, s.q("SELECT "+paperSelect+` FROM papers
-		WHERE NOT hidden AND id IN (SELECT paper_id FROM paper_authors WHERE norm_name IN (`+placeholders(len(keys))+`))
+		WHERE NOT hidden AND id IN (SELECT paper_id FROM paper_authors
+			WHERE initial_key = ? AND norm_name IN (`+placeholders(len(keys))+`))
 		ORDER BY listed_on DESC NULLS LAST, id DESC LIMIT ?`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: papers of author %q: %w", keys[0], err)

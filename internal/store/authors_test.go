@@ -296,6 +296,9 @@ func TestClaims(t *testing.T) {
 		if err != nil || len(pending) != 2 {
 			t.Fatalf("pending = %+v, %v", pending, err)
 		}
+		if n, err := s.CountPendingClaims(ctx, ada.ID); n != 1 || err != nil {
+			t.Errorf("ada's pending claims = %d, %v", n, err)
+		}
 		if got, _ := s.PaperClaims(ctx, "2506.00001", 0); len(got) != 0 {
 			t.Errorf("pending claims shown to everyone: %+v", got)
 		}

@@ -116,6 +116,15 @@ func (s *Store) PendingClaims(ctx context.Context, limit int) ([]Claim, error) {
 	return s.queryClaims(ctx, "pending claims", "WHERE c.status = 'pending' ORDER BY c.created_at, c.paper_id, c.user_id LIMIT ?", limit)
 }
 
+// CountPendingClaims counts a member's claims waiting for a moderator.
+func (s *Store) CountPendingClaims(ctx context.Context, userID int64) (int, error) {
+	var n int
+	if err := s.read.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM claims WHERE user_id = ? AND status = 'pending'"), userID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: pending claims of user %d: %w", userID, err)
+	}
+	return n, nil
+}
+
 // PaperClaims returns a paper's approved claims and, when userID is not
 // 0, that member's own claim whatever its state.
 func (s *Store) PaperClaims(ctx context.Context, paperID string, userID int64) ([]Claim, error) {
