@@ -376,7 +376,7 @@ func (c *serveCmd) Run(e *env) error {
 
 	handler := web.NewServer(web.Options{
 		Papers: s, Search: searcher, Log: e.log, BaseURL: c.BaseURL,
-		Accounts: s, Community: s, Library: s, Subscriptions: digests, Mail: sender, Operations: s, AccessLog: c.AccessLog,
+		Accounts: s, Community: s, Library: s, Authors: s, Subscriptions: digests, Mail: sender, Operations: s, AccessLog: c.AccessLog,
 		Submit: c.submitOptions(e, s), TrustedProxies: c.trustedProxies,
 		RateStore: s, // limits on mail and sign-in hold across replicas
 		// With a private debug address, the metrics are served there only.

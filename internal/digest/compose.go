@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/paperboy-dev/paperboy/internal/authorname"
 	"github.com/paperboy-dev/paperboy/internal/mail"
 	"github.com/paperboy-dev/paperboy/internal/rank"
 	"github.com/paperboy-dev/paperboy/internal/store"
@@ -151,7 +152,9 @@ func newPool(cadence string, date time.Time, papers []store.Paper, base string) 
 			}
 		}
 		for _, a := range paper.Authors {
-			k := strings.ToLower(strings.TrimSpace(a))
+			// Normalised as author pages and follows are, so that
+			// "Lovelace, Ada" finds "Ada Lovelace".
+			k := authorname.Key(a)
 			p.byAuth[k] = append(p.byAuth[k], i)
 		}
 		p.text[i] = strings.ToLower(paper.Title + " " + paper.Abstract)
@@ -219,7 +222,7 @@ func (p *pool) pick(f store.DigestFilters) []int {
 		ranks = append(ranks, p.byCat[c]...)
 	}
 	for _, a := range f.Authors {
-		ranks = append(ranks, p.byAuth[strings.ToLower(strings.TrimSpace(a))]...)
+		ranks = append(ranks, p.byAuth[authorname.Key(a)]...)
 	}
 	for _, q := range f.Queries {
 		ranks = append(ranks, p.matchQuery(q)...)

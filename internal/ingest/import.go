@@ -168,7 +168,11 @@ func (im *Importer) importInput(ctx context.Context, path string, in *input) (Su
 				cancel()
 				for range batches {
 				}
-				for range problems {
+				// problems is nil once it closed: ranging over nil
+				// would block for ever.
+				if problems != nil {
+					for range problems {
+					}
 				}
 				<-readErr
 				return sum, fmt.Errorf("import %s: %w", path, err)

@@ -142,6 +142,11 @@ func (s *Store) Subscribe(ctx context.Context, email, cadence string, userID int
 		_, err = tx.ExecContext(ctx, s.q(`UPDATE subscriptions SET status = 'pending', cadence = ?,
 			user_id = COALESCE(?, user_id), confirm_sent_at = ?, unsubscribed_at = NULL WHERE id = ?`),
 			cadence, nullID(userID), s.timeArg(sentAt), sub.ID)
+		if err == nil && sub.UserID != 0 && !sub.Filters.Empty() {
+			// An address's filters from before it had an account become
+			// the account's follows, the one model of a member's digest.
+			err = s.moveFiltersToFollows(ctx, tx, sub.ID, sub.UserID, sub.Filters)
+		}
 		return err
 	})
 	if errors.Is(err, errSubscribeRaced) {
@@ -171,7 +176,17 @@ func (s *Store) SubscriptionByID(ctx context.Context, id int64) (Subscription, e
 	if err != nil {
 		return Subscription{}, fmt.Errorf("store: subscription %d: %w", id, err)
 	}
-	return sub, nil
+	return s.withFollow(ctx, sub)
+}
+
+// withFollow fills an account-tied subscription's filters from the
+// account's follows (withFollows).
+func (s *Store) withFollow(ctx context.Context, sub Subscription) (Subscription, error) {
+	subs := []Subscription{sub}
+	if err := s.withFollows(ctx, s.read, subs); err != nil {
+		return Subscription{}, fmt.Errorf("store: subscription %d: %w", sub.ID, err)
+	}
+	return subs[0], nil
 }
 
 // SubscriptionByEmail returns the subscription of an address (any case),
@@ -185,7 +200,7 @@ func (s *Store) SubscriptionByEmail(ctx context.Context, email string) (Subscrip
 	if err != nil {
 		return Subscription{}, fmt.Errorf("store: subscription of %q: %w", email, err)
 	}
-	return sub, nil
+	return s.withFollow(ctx, sub)
 }
 
 // updateSubscription runs one UPDATE ... RETURNING on a subscription.
@@ -197,7 +212,7 @@ func (s *Store) updateSubscription(ctx context.Context, op string, id int64, que
 	if err != nil {
 		return Subscription{}, fmt.Errorf("store: %s subscription %d: %w", op, id, err)
 	}
-	return sub, nil
+	return s.withFollow(ctx, sub)
 }
 
 // ConfirmSubscription makes a pending subscription active; confirming an
@@ -214,8 +229,31 @@ func (s *Store) ConfirmSubscription(ctx context.Context, id int64) (Subscription
 	return sub, err
 }
 
-// UpdateSubscription changes a subscription's cadence and filters.
+// UpdateSubscription changes a subscription's cadence and filters. The
+// categories, authors and searches of a subscription tied to an account
+// replace that account's follows of those kinds, which are its filters.
 func (s *Store) UpdateSubscription(ctx context.Context, id int64, cadence string, f DigestFilters) (Subscription, error) {
+	var userID sql.NullInt64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, s.q("SELECT user_id FROM subscriptions WHERE id = ?"+s.forUpdate()), id).Scan(&userID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil || !userID.Valid {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM follows WHERE user_id = ? AND kind IN ('author', 'category', 'search')"), userID.Int64); err != nil {
+			return err
+		}
+		if err := s.moveFiltersToFollows(ctx, tx, id, userID.Int64, f); err != nil {
+			return err
+		}
+		f = DigestFilters{Recommended: f.Recommended}
+		return nil
+	})
+	if err != nil {
+		return Subscription{}, fmt.Errorf("store: update subscription %d: %w", id, err)
+	}
 	return s.updateSubscription(ctx, "update", id, `UPDATE subscriptions SET cadence = ?, filters = ? WHERE id = ?`,
 		cadence, mustJSON(f), id)
 }
@@ -264,7 +302,7 @@ func (s *Store) endSubscription(ctx context.Context, op string, id int64, status
 	if err != nil {
 		return Subscription{}, fmt.Errorf("store: %s subscription %d: %w", op, id, err)
 	}
-	return sub, nil
+	return s.withFollow(ctx, sub)
 }
 
 // RecordBounce counts an undeliverable digest against a subscription and
@@ -314,6 +352,9 @@ func (s *Store) DueSubscriptions(ctx context.Context, date time.Time, cadences [
 		subs = append(subs, sub)
 	}
 	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: due subscriptions: %w", err)
+	}
+	if err := s.withFollows(ctx, s.read, subs); err != nil {
 		return nil, fmt.Errorf("store: due subscriptions: %w", err)
 	}
 	return subs, nil

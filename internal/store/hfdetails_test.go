@@ -129,7 +129,7 @@ func rawDB(t *testing.T, dbURL string) *sql.DB {
 	}
 	driver := "pgx"
 	if dialect == store.SQLite {
-		driver, dsn = "sqlite", "file:"+dsn+"?_pragma=busy_timeout(10000)"
+		driver, dsn = "sqlite", "file:"+dsn+"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
 	}
 	db, err := sql.Open(driver, dsn)
 	if err != nil {

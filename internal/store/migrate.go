@@ -68,6 +68,9 @@ func (s *Store) applyMigrations(ctx context.Context) ([]string, error) {
 			done = append(done, name)
 		}
 	}
+	if err := s.backfillAuthors(ctx, conn); err != nil {
+		return done, err
+	}
 	return done, nil
 }
 

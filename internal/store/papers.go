@@ -112,6 +112,9 @@ func (s *Store) UpsertPapers(ctx context.Context, papers []Paper) (UpsertCounts,
 		if err := s.replaceCategories(ctx, tx, changed); err != nil {
 			return err
 		}
+		if err := s.replaceAuthors(ctx, tx, changed); err != nil {
+			return err
+		}
 		return s.recordChanges(ctx, tx, changed, "paper", now)
 	})
 	if err != nil {
@@ -137,7 +140,7 @@ func (s *Store) UpsertCommunity(ctx context.Context, papers []Paper) (UpsertCoun
 			return err
 		}
 		now := s.now()
-		var changed []Paper
+		var changed, authored []Paper // authored: papers whose author list was written
 		for i := range papers {
 			p := papers[i]
 			p.Source = SourceHF
@@ -151,6 +154,7 @@ func (s *Store) UpsertCommunity(ctx context.Context, papers []Paper) (UpsertCoun
 					counts.Inserted++
 					stored[p.ID] = p
 					changed = append(changed, p)
+					authored = append(authored, p)
 					continue
 				}
 				// Another import inserted the paper since we looked: merge
@@ -181,12 +185,16 @@ func (s *Store) UpsertCommunity(ctx context.Context, papers []Paper) (UpsertCoun
 				if err := s.updateHFMeta(ctx, tx, &p, now); err != nil {
 					return err
 				}
+				authored = append(authored, p)
 				p.Community = merged
 				old = p
 			}
 			stored[p.ID] = old
 			counts.Updated++
 			changed = append(changed, old)
+		}
+		if err := s.replaceAuthors(ctx, tx, authored); err != nil {
+			return err
 		}
 		return s.recordChanges(ctx, tx, changed, "community", now)
 	})

@@ -95,10 +95,11 @@ func backTo(r *http.Request, fallback string) string {
 	if err != nil || ref.Host != r.Host || !localPath(ref.Path) {
 		return fallback
 	}
+	// Escaped, so that a path with spaces (an author's page) stays one URL.
 	if ref.RawQuery != "" {
-		return ref.Path + "?" + ref.RawQuery
+		return ref.EscapedPath() + "?" + ref.RawQuery
 	}
-	return ref.Path
+	return ref.EscapedPath()
 }
 
 // localPath reports whether p is a path on this site rather than a
@@ -119,6 +120,9 @@ func (s *Server) paperAction(w http.ResponseWriter, r *http.Request) error {
 	if rest, ok := strings.CutSuffix(raw, "/comments"); ok {
 		return s.commentForm(w, r, rest)
 	}
+	if rest, ok := strings.CutSuffix(raw, "/claim"); ok {
+		return s.claimForm(w, r, rest)
+	}
 	return errNotFound("There is no page at this address.")
 }
 
@@ -130,12 +134,18 @@ func (s *Server) apiPaperAction(w http.ResponseWriter, r *http.Request) error {
 	if rest, ok := strings.CutSuffix(raw, "/comments"); ok {
 		return s.apiAddComment(w, r, rest)
 	}
+	if rest, ok := strings.CutSuffix(raw, "/claim"); ok {
+		return s.apiClaimPaper(w, r, rest)
+	}
 	return errNotFound("not found")
 }
 
 func (s *Server) apiPaperDelete(w http.ResponseWriter, r *http.Request) error {
 	if rest, ok := strings.CutSuffix(r.PathValue("id"), "/upvote"); ok {
 		return s.apiVote(w, r, rest, false)
+	}
+	if rest, ok := strings.CutSuffix(r.PathValue("id"), "/claim"); ok {
+		return s.apiClaimPaper(w, r, rest)
 	}
 	return errNotFound("not found")
 }
@@ -606,6 +616,7 @@ type profilePage struct {
 	User      store.User
 	Submitted []card
 	Upvoted   []card
+	Authored  []card // approved claims of authorship
 }
 
 func (s *Server) profilePage(w http.ResponseWriter, r *http.Request) error {
@@ -629,6 +640,12 @@ func (s *Server) profilePage(w http.ResponseWriter, r *http.Request) error {
 		Page: Page{Title: u.Username, Canonical: "/u/" + u.Username, Description: "Papers submitted and upvoted by " + u.Username + "."},
 		User: u, Submitted: toCards(submitted, 1), Upvoted: toCards(upvoted, 1),
 	}
+	if pp.Authored, err = s.claimedCards(r, u.ID); err != nil {
+		return err
+	}
+	if err := s.markVoted(r, pp.Authored); err != nil {
+		return err
+	}
 	if err := s.markVoted(r, pp.Submitted); err != nil {
 		return err
 	}
@@ -645,6 +662,7 @@ type adminPage struct {
 	Hidden   []card
 	Comments []adminComment
 	Audit    []store.AuditEntry
+	Claims   []store.Claim // waiting for a decision
 	Done     string
 }
 
@@ -703,12 +721,18 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	var claims []store.Claim
+	if s.authors != nil {
+		if claims, err = s.authors.PendingClaims(ctx, authorMember(viewerFrom(ctx)), adminListSize); err != nil {
+			return err
+		}
+	}
 	shown := make([]adminComment, len(comments))
 	for i, c := range comments {
 		shown[i] = adminComment{Comment: c, HTML: renderMarkdown(c.Body)}
 	}
 	return s.render(w, r, "community_admin.html", &adminPage{
-		Page: Page{Title: "Moderation", Nav: "admin", NoIndex: true}, Hidden: toCards(hidden, 1), Comments: shown, Audit: audit,
+		Page: Page{Title: "Moderation", Nav: "admin", NoIndex: true}, Hidden: toCards(hidden, 1), Comments: shown, Audit: audit, Claims: claims,
 		Done: r.URL.Query().Get("done"),
 	})
 }

@@ -27,6 +27,14 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
 	var title, link string
 	var papers []store.Paper
 	var err error
+	if kind == "author" && s.authors != nil {
+		// From the author index, as the author page lists them.
+		a, err := s.authors.AuthorPage(ctx, v.Get("name"))
+		if err != nil {
+			return err
+		}
+		return s.writeFeed(w, r, format, "paperboy: papers by "+a.Name, base+authorPath(a.Name), a.Papers[:min(len(a.Papers), feedSize)])
+	}
 	switch kind {
 	case "daily":
 		var day time.Time
@@ -76,6 +84,12 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return s.writeFeed(w, r, format, title, link, papers)
+}
+
+// writeFeed writes papers as an RSS or Atom feed.
+func (s *Server) writeFeed(w http.ResponseWriter, r *http.Request, format, title, link string, papers []store.Paper) error {
+	base := s.baseURL
 	self := base + r.URL.RequestURI()
 	var updated time.Time
 	for i := range papers {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -435,4 +436,16 @@ func (s *Server) collectionFeed(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
 	return writeXML(w, atomFeed(title, link, self, updated, s.baseURL, papers))
+}
+
+// librarySaver saves the papers of approved authorship claims through the
+// library's rules (room left in the library); with no library it skips.
+type librarySaver struct{ lib *library.Service }
+
+func (l librarySaver) Save(ctx context.Context, userID int64, paperID string) error {
+	if l.lib == nil {
+		return nil
+	}
+	_, err := l.lib.Save(ctx, library.Member{ID: userID, Verified: true}, paperID, func() error { return nil })
+	return err
 }

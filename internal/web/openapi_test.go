@@ -158,7 +158,7 @@ func addHFPaper(t testing.TB, st *store.Store) {
 // success and on failure, and validates each answer against the served
 // OpenAPI document with a JSON-schema validator.
 func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
-	srv, st := newCommunityServer(t, store.SQLite, nil)
+	srv, st := newCommunityServer(t, store.SQLite, withAuthors(nil))
 	addHFPaper(t, st)
 	ada := newUser(t, st, "ada", "user")
 	tok := bearerToken(t, st, ada)
@@ -189,6 +189,17 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 		{"POST", "/api/papers/{id}/upvote", srv.URL + "/api/papers/2506.99999/upvote", tok, nil},
 		{"POST", "/api/papers/{id}/upvote", srv.URL + "/api/papers/2506.00001/upvote", "", nil},
 		{"POST", "/api/submit", srv.URL + "/api/submit", tok, map[string]any{"id": "2506.00004"}},
+		{"PUT", "/api/follows/{kind}/{value}", srv.URL + "/api/follows/author/Lovelace,%20Ada", tok, nil},
+		{"PUT", "/api/follows/{kind}/{value}", srv.URL + "/api/follows/search/linear%20attention", tok, nil},
+		{"PUT", "/api/follows/{kind}/{value}", srv.URL + "/api/follows/topic/3", tok, nil},
+		{"PUT", "/api/follows/{kind}/{value}", srv.URL + "/api/follows/category/cs.LG", "", nil},
+		{"DELETE", "/api/follows/{kind}/{value}", srv.URL + "/api/follows/search/linear%20attention", tok, nil},
+		{"GET", "/api/follows", srv.URL + "/api/follows", tok, nil},
+		{"GET", "/api/follows", srv.URL + "/api/follows", "", nil},
+		{"POST", "/api/papers/{id}/claim", srv.URL + "/api/papers/2506.00001/claim", tok, map[string]any{"position": 0}},
+		{"POST", "/api/papers/{id}/claim", srv.URL + "/api/papers/2506.00001/claim", tok, map[string]any{"position": 42}},
+		{"POST", "/api/papers/{id}/claim", srv.URL + "/api/papers/2506.99999/claim", tok, map[string]any{"position": 0}},
+		{"DELETE", "/api/papers/{id}/claim", srv.URL + "/api/papers/2506.00001/claim", tok, nil},
 	}
 	for _, w := range writes {
 		doc.check(t, w.method, w.template, call(t, nil, w.method, w.url, w.token, w.body))
@@ -262,7 +273,8 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 			"/api/papers/{id}/similar", "/api/papers/{id}/comments", "/papers/{id}.md", "/api/comments/{id}",
 			"/api/papers/{id}/upvote", "/api/submit", "/api/library", "/api/library/{id}", "/api/collections", "/api/collections/{slug}",
 			"/api/collections/{slug}/papers/{id}", "/api/users/{user}/collections", "/api/users/{user}/collections/{slug}",
-			"/api/users/{user}/collections/{slug}/upvote"}, "|")+"|", path+"|") {
+			"/api/users/{user}/collections/{slug}/upvote",
+			"/api/follows", "/api/follows/{kind}/{value}", "/api/papers/{id}/claim"}, "|")+"|", path+"|") {
 			t.Errorf("documented path %s is not exercised by this test", path)
 		}
 	}

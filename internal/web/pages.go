@@ -170,7 +170,13 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"static":  s.static.url,
 		"tex":     tex.HTML,
 		"authorURL": func(name string) string {
+			if s.authors != nil {
+				return authorPath(name)
+			}
 			return "/search?q=" + url.QueryEscape(`au:"`+strings.ReplaceAll(name, `"`, "")+`"`) + "&sort=newest"
+		},
+		"followButton": func(kind, value string, following bool) followButton {
+			return followButton{Kind: kind, Value: value, Label: value, Following: following}
 		},
 		"categoryURL": func(c string) string { return "/search?category=" + url.QueryEscape(c) + "&sort=newest" },
 		"thousands":   thousands,
@@ -363,6 +369,7 @@ type paperPage struct {
 	Similar   []similarCard
 	Community *paperCommunity // votes and comments (community.go)
 	Library   *paperLibrary   // saving and collections (library.go)
+	Claims    *paperClaims    // verified authors and the viewer's claim (authors.go)
 	// Organization and ProjectPage come from Hugging Face's data; the
 	// project page only when it is a web address.
 	Organization string
@@ -419,6 +426,9 @@ func (s *Server) paperPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if pp.Library, err = s.paperLibrary(r, &p); err != nil {
+		return err
+	}
+	if pp.Claims, err = s.paperClaims(r, &p); err != nil {
 		return err
 	}
 	pp.Similar = s.similarCards(r, &p, seq, cached)

@@ -49,6 +49,10 @@ var DefaultRateLimits = map[string]RateLimit{
 	"subscribe/ip":   {Every: time.Minute, Burst: 5},
 	"library":        {Every: time.Second, Burst: 60}, // saves, notes, collections
 	"library/ip":     {Every: 200 * time.Millisecond, Burst: 300},
+	"follow":         {Every: time.Second, Burst: 30},
+	"follow/ip":      {Every: 200 * time.Millisecond, Burst: 300},
+	"claim":          {Every: time.Minute, Burst: 10},
+	"claim/ip":       {Every: 20 * time.Second, Burst: 20},
 }
 
 // RateStore keeps rate-limit buckets where every replica sees them: the

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/accounts"
+	"github.com/paperboy-dev/paperboy/internal/authors"
 	"github.com/paperboy-dev/paperboy/internal/community"
 	"github.com/paperboy-dev/paperboy/internal/library"
 	"github.com/paperboy-dev/paperboy/internal/mail"
@@ -79,7 +80,10 @@ type Server struct {
 	// nil when community is.
 	communityService *community.Service
 	// library runs saved papers and collections; nil without a Library.
-	library        *library.Service
+	library *library.Service
+	// authors runs author pages, follows and claims; nil when the
+	// options give no AuthorStore.
+	authors        *authors.Service
 	subscriptions  Subscriptions
 	mail           mail.Sender
 	limiters       *limiters
@@ -125,6 +129,12 @@ type Options struct {
 	Subscriptions Subscriptions
 	// Library keeps saved papers and collections; nil disables them.
 	Library Library
+	// Authors is the store of the author index, follows and claims; nil
+	// disables author pages, follows and claims. Library saves approved
+	// claims to libraries and Topics resolves followed topics; either may
+	// be nil.
+	Authors AuthorStore
+	Topics  Topics
 	// Submit fetches submitted papers from arXiv and sets the submission
 	// rules (community.go).
 	Submit SubmitOptions
@@ -213,6 +223,9 @@ func NewServer(opts Options) *Server {
 	if opts.Library != nil {
 		s.library = &library.Service{Store: opts.Library}
 	}
+	if opts.Authors != nil {
+		s.authors = &authors.Service{Store: opts.Authors, Library: librarySaver{s.library}, Topics: opts.Topics, Log: s.log}
+	}
 	if opts.Accounts != nil {
 		s.accounts = &accounts.Service{
 			Store: opts.Accounts, Mail: opts.Mail, BaseURL: s.baseURL, Passwords: passwords,
@@ -259,6 +272,7 @@ func NewServer(opts Options) *Server {
 	s.communityRoutes()
 	s.subscribeRoutes()
 	s.libraryRoutes()
+	s.authorRoutes()
 	return s
 }
 
