@@ -7,35 +7,25 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
-// recordingSaver is a library that remembers what it was asked to save.
-type recordingSaver struct {
-	mu    sync.Mutex
-	saved []string
-}
-
-func (r *recordingSaver) Save(_ context.Context, userID int64, paperID string) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.saved = append(r.saved, paperID)
-	return nil
-}
-
-func withAuthors(lib Saver) func(*Options) {
+// withAuthors turns on author pages, follows and claims, and with
+// library the library that approved claims are saved to.
+func withAuthors(library bool) func(*Options) {
 	return func(o *Options) {
 		o.Authors = o.Papers.(*store.Store)
-		o.Library = lib
+		if library {
+			o.Library = o.Papers.(*store.Store)
+		}
 	}
 }
 
 func TestAuthorPageListsPapersAndSaysNamesAreNotPeople(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, d store.Dialect) {
-		srv, _ := newCommunityServer(t, d, withAuthors(nil))
+		srv, _ := newCommunityServer(t, d, withAuthors(false))
 		for _, name := range []string{"Ada%20Lovelace", "Lovelace,%20Ada", "ADA%20LOVELACE"} {
 			res := call(t, nil, "GET", srv.URL+"/authors/"+name, "", nil)
 			wantStatus(t, name, res, http.StatusOK)
@@ -70,7 +60,7 @@ func TestAuthorPageListsPapersAndSaysNamesAreNotPeople(t *testing.T) {
 
 func TestFollowsAPIIsPrivateAndValidated(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, d store.Dialect) {
-		srv, st := newCommunityServer(t, d, withAuthors(nil))
+		srv, st := newCommunityServer(t, d, withAuthors(false))
 		ada := bearerToken(t, st, newUser(t, st, "ada", "user"))
 		bob := bearerToken(t, st, newUser(t, st, "bob", "user"))
 		api := srv.URL + "/api/follows"
@@ -135,7 +125,7 @@ func newUserID(t *testing.T, st *store.Store, name string) int64 {
 }
 
 func TestFollowButtonsWorkWithoutScriptAndStayPrivate(t *testing.T) {
-	srv, st := newCommunityServer(t, store.SQLite, withAuthors(nil))
+	srv, st := newCommunityServer(t, store.SQLite, withAuthors(false))
 	newUser(t, st, "ada", "user")
 	c := signedInClient(t, srv.URL, "ada")
 	page := srv.URL + "/authors/Ada%20Lovelace"
@@ -184,8 +174,7 @@ func TestFollowButtonsWorkWithoutScriptAndStayPrivate(t *testing.T) {
 
 func TestClaimIsPendingUntilAModeratorApproves(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, d store.Dialect) {
-		lib := &recordingSaver{}
-		srv, st := newCommunityServer(t, d, withAuthors(lib))
+		srv, st := newCommunityServer(t, d, withAuthors(true))
 		newUser(t, st, "ada", "user")
 		eve := bearerToken(t, st, newUser(t, st, "eve", "user"))
 		newUser(t, st, "mod", "moderator")
@@ -239,8 +228,8 @@ func TestClaimIsPendingUntilAModeratorApproves(t *testing.T) {
 		if profile := call(t, nil, "GET", srv.URL+"/u/ada", "", nil).body; !strings.Contains(profile, "Verified author of") {
 			t.Error("ada's profile does not list her paper")
 		}
-		if strings.Join(lib.saved, ",") != "2506.00001" {
-			t.Errorf("library saves = %v", lib.saved)
+		if saved, err := st.SavedAmong(context.Background(), adaID, []string{"2506.00001", "2506.00002"}); err != nil || len(saved) != 1 || !saved["2506.00001"] {
+			t.Errorf("ada's library after the approved claim = %v, %v; want 2506.00001 alone", saved, err)
 		}
 	})
 }

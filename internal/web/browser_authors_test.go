@@ -15,7 +15,7 @@ import (
 // (every button is a plain form), on a phone's width and a desktop's,
 // with axe-core on each page and no horizontal scrolling.
 func TestBrowserAuthorsFollowsAndClaims(t *testing.T) {
-	srv, st := newCommunityServer(t, store.SQLite, withAuthors(nil))
+	srv, st := newCommunityServer(t, store.SQLite, withAuthors(false))
 	newUser(t, st, "ada", "user")
 	newUser(t, st, "mod", "moderator")
 	b := newBrowser(t)

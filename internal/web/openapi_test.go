@@ -158,7 +158,7 @@ func addHFPaper(t testing.TB, st *store.Store) {
 // success and on failure, and validates each answer against the served
 // OpenAPI document with a JSON-schema validator.
 func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
-	srv, st := newCommunityServer(t, store.SQLite, withAuthors(nil))
+	srv, st := newCommunityServer(t, store.SQLite, withAuthors(false))
 	addHFPaper(t, st)
 	ada := newUser(t, st, "ada", "user")
 	tok := bearerToken(t, st, ada)
