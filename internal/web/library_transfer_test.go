@@ -123,8 +123,8 @@ func TestImportAndExportAPIAuthorizationAndHostileInput(t *testing.T) {
 		// Hostile files: refused with what is wrong and where, nothing imported.
 		for _, tc := range []struct {
 			name, ctype, body string
-			status           int
-			want             string
+			status            int
+			want              string
 		}{
 			{"malformed BibTeX", "application/x-bibtex", "@misc{ok, eprint={2506.00001}}\n\n@article{smith2020,\n  title = {Unclosed,\n  year = 2020\n}\n",
 				http.StatusBadRequest, "line 4: unterminated brace in entry smith2020"},
