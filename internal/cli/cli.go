@@ -45,6 +45,7 @@ type commands struct {
 	GenCorpus genCorpusCmd `cmd:"" name:"gen-corpus" help:"Write a synthetic corpus in Kaggle format whose statistics follow a real one."`
 	User      userCmd      `cmd:"" help:"Manage user accounts."`
 	Token     tokenCmd     `cmd:"" help:"Manage personal API tokens."`
+	Library   libraryCmd   `cmd:"" help:"Import and export users' libraries and collections (BibTeX, RIS, CSL-JSON)."`
 	Digest    digestCmd    `cmd:"" help:"Compose and send email digests."`
 	Migrate   migrateCmd   `cmd:"" help:"Apply pending database migrations."`
 	Version   versionCmd   `cmd:"" help:"Print the version."`

@@ -25,6 +25,7 @@ import (
 // Store is what the library reads and writes (*store.Store).
 type Store interface {
 	SavePaper(ctx context.Context, userID int64, paperID string) (bool, error)
+	SavePapers(ctx context.Context, userID int64, paperIDs []string, max int) (int, error)
 	UnsavePaper(ctx context.Context, userID int64, paperID string) error
 	SetNote(ctx context.Context, userID int64, paperID, note string) error
 	SavedAmong(ctx context.Context, userID int64, ids []string) (map[string]bool, error)
@@ -83,6 +84,8 @@ type Member struct {
 type Service struct {
 	Store  Store
 	Limits Limits // DefaultLimits when zero
+	// Matcher finds the papers of imported files; nil refuses imports.
+	Matcher Matcher
 }
 
 // Refusals a client may see.

@@ -80,6 +80,46 @@ func (s *Store) SavePaper(ctx context.Context, userID int64, paperID string) (sa
 	return saved, nil
 }
 
+// SavePapers puts many papers in the user's library in one transaction,
+// for importers: all or none. An unknown or hidden paper fails the call
+// with an UnknownPaperError naming it, and a library that would hold more
+// than max papers with ErrLimit. It returns how many papers were new.
+func (s *Store) SavePapers(ctx context.Context, userID int64, paperIDs []string, max int) (added int, err error) {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		seen := make(map[string]bool, len(paperIDs))
+		var fresh []string
+		for _, pid := range paperIDs {
+			if seen[pid] {
+				continue
+			}
+			seen[pid] = true
+			if err := s.visiblePaper(ctx, tx, pid); errors.Is(err, ErrNotFound) {
+				return &UnknownPaperError{ID: pid}
+			} else if err != nil {
+				return err
+			}
+			fresh = append(fresh, pid)
+		}
+		n, err := s.savePapers(ctx, tx, userID, fresh)
+		if err != nil {
+			return err
+		}
+		added = int(n)
+		var count int
+		if err := tx.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM saved_papers WHERE user_id = ?"), userID).Scan(&count); err != nil {
+			return err
+		}
+		if added > 0 && count > max {
+			return ErrLimit
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: save %d papers for user %d: %w", len(paperIDs), userID, err)
+	}
+	return added, nil
+}
+
 // savePapers inserts the papers into the library, keeping those already
 // there as they are, and returns how many were new.
 func (s *Store) savePapers(ctx context.Context, tx *sql.Tx, userID int64, paperIDs []string) (int64, error) {

@@ -241,3 +241,31 @@ func TestDeletingAnAccountDeletesItsLibraryAndCollections(t *testing.T) {
 		}
 	})
 }
+
+func TestSavePapersIsAllOrNoneWithinTheLimit(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		libraryFixture(t, s)
+		ada := mustUser(t, s, "ada", "user")
+
+		var unknown *store.UnknownPaperError
+		if _, err := s.SavePapers(ctx, ada.ID, []string{"2506.00001", "2506.99999"}, 10); !errors.As(err, &unknown) || unknown.ID != "2506.99999" {
+			t.Fatalf("an unknown paper: %v, want an UnknownPaperError naming it", err)
+		}
+		if n, _ := s.CountSaved(ctx, ada.ID); n != 0 {
+			t.Fatalf("a failed save left %d papers", n)
+		}
+		if added, err := s.SavePapers(ctx, ada.ID, []string{"2506.00002", "2506.00001", "2506.00002"}, 10); err != nil || added != 2 {
+			t.Fatalf("SavePapers = %d, %v; want 2", added, err)
+		}
+		if added, err := s.SavePapers(ctx, ada.ID, []string{"2506.00001"}, 2); err != nil || added != 0 {
+			t.Fatalf("saving a saved paper at the limit = %d, %v", added, err)
+		}
+		if _, err := s.SavePapers(ctx, ada.ID, []string{"2506.00003"}, 2); !errors.Is(err, store.ErrLimit) {
+			t.Fatalf("past the limit: %v, want ErrLimit", err)
+		}
+		if n, _ := s.CountSaved(ctx, ada.ID); n != 2 {
+			t.Fatalf("CountSaved = %d after a refused save, want 2", n)
+		}
+	})
+}

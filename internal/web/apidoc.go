@@ -186,7 +186,8 @@ func operationDoc(doc *openAPI, path, method string, op openAPIOperation) apiOpe
 	if rb := op.RequestBody; rb != nil {
 		if cts := sortedKeys(rb.Content); len(cts) > 0 {
 			s := rb.Content[cts[0]].Schema
-			o.Body = &apiBody{ContentType: cts[0], Type: schemaType(s), Fields: propertyFields(s)}
+			// A file's routes take several media types: all are named.
+			o.Body = &apiBody{ContentType: strings.Join(cts, ", "), Type: schemaType(s), Fields: propertyFields(s)}
 		}
 	}
 	for _, status := range sortedKeys(op.Responses) {
@@ -197,7 +198,7 @@ func operationDoc(doc *openAPI, path, method string, op openAPIOperation) apiOpe
 		resp := apiResponse{Status: status, Description: r.Description, Headers: sortedKeys(r.Headers)}
 		if cts := sortedKeys(r.Content); len(cts) > 0 {
 			body := r.Content[cts[0]].Schema
-			resp.ContentType, resp.Type, resp.Schema = cts[0], schemaType(body), schemaName(body)
+			resp.ContentType, resp.Type, resp.Schema = strings.Join(cts, ", "), schemaType(body), schemaName(body)
 		}
 		o.Responses = append(o.Responses, resp)
 	}

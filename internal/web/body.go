@@ -13,6 +13,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/paperboy-dev/paperboy/internal/citation"
 	"github.com/paperboy-dev/paperboy/internal/problem"
 )
 
@@ -26,6 +27,9 @@ const (
 	// maxLargeBody bounds the routes that carry a comment or a digest's
 	// preferences: 10,000 characters percent-encoded, and a JSON body.
 	maxLargeBody = 64 << 10
+	// maxImportBody bounds the routes that take a reference-manager file:
+	// the largest file an import reads, and room for a form's other parts.
+	maxImportBody = citation.MaxFileBytes + 64<<10
 )
 
 // largeBodyRoutes are the patterns whose bodies may be maxLargeBody.
@@ -44,8 +48,26 @@ var largeBodyRoutes = map[string]bool{
 	"PATCH /api/collections/{slug}":  true,
 }
 
+// importRoutes are the patterns whose bodies may be maxImportBody
+// (library_transfer.go).
+var importRoutes = map[string]bool{
+	"POST /library/import":                true, // the upload form, multipart
+	"POST /api/library/import":            true,
+	"POST /api/collections/{slug}/import": true,
+}
+
+// rawBodyRoutes take the body as it is, a file, whatever its media type:
+// "curl --data-binary @refs.bib" sends a form's media type.
+var rawBodyRoutes = map[string]bool{
+	"POST /api/library/import":            true,
+	"POST /api/collections/{slug}/import": true,
+}
+
 // bodyLimit is the largest body the route of pattern accepts.
 func bodyLimit(pattern string) int64 {
+	if importRoutes[pattern] {
+		return maxImportBody
+	}
 	if largeBodyRoutes[pattern] {
 		return maxLargeBody
 	}
@@ -59,11 +81,12 @@ func errTooLarge(limit int64) error {
 var errUnsupportedType = problem.New(problem.UnsupportedType, "send the request body as application/json")
 
 // checkRequest refuses what no route accepts, before anything reads the
-// request: a body larger than any route takes, and a path that is not
+// request: a body larger than any route takes (each route's own bound is
+// checked by readBody before its handler runs), and a path that is not
 // valid text (NUL, control characters, invalid UTF-8).
 func checkRequest(r *http.Request) error {
-	if r.ContentLength > maxLargeBody {
-		return errTooLarge(maxLargeBody)
+	if r.ContentLength > maxImportBody {
+		return errTooLarge(maxImportBody)
 	}
 	if !plainText(r.URL.Path, false) {
 		return errBadRequest("The address holds characters that are not allowed (control characters or invalid UTF-8).")
@@ -107,6 +130,19 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) error {
 			return errTooLarge(limit)
 		}
 		return errBadRequest("The form is malformed.")
+	}
+	return checkValues(r.Form)
+}
+
+// readRawBody bounds the body of a route that reads it as a file, and
+// reads and checks the query alone.
+func readRawBody(w http.ResponseWriter, r *http.Request, limit int64) error {
+	if r.ContentLength > limit {
+		return errTooLarge(limit)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if err := queryOnly(r); err != nil {
+		return errBadRequest("The address's query is malformed.")
 	}
 	return checkValues(r.Form)
 }

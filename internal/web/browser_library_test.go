@@ -2,6 +2,8 @@ package web
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -16,7 +18,8 @@ import (
 // a phone and a desktop: save from a card without script (a form that
 // comes back to the list) and with it (no reload), create a collection,
 // save a paper into it from the paper's page, make it public and read it
-// signed out; axe on every page, no page scrolling sideways.
+// signed out, import a file into it without script; axe on every page, no
+// page scrolling sideways.
 func TestBrowserLibrary(t *testing.T) {
 	srv, st := newCommunityServer(t, store.SQLite, nil)
 	ada := newUser(t, st, "ada", "user")
@@ -43,6 +46,10 @@ func TestBrowserLibrary(t *testing.T) {
 		return m[id]
 	}
 
+	refs := filepath.Join(t.TempDir(), "refs.bib")
+	if err := os.WriteFile(refs, []byte("@misc{a, eprint={2506.00003}}\n@book{b, title={A book that paperboy has never heard of}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for i, width := range []int64{390, 1280} {
 		at := fmt.Sprintf(" at %d px", width)
 		slug := []string{"phone-reading", "desktop-reading"}[i]
@@ -114,6 +121,19 @@ func TestBrowserLibrary(t *testing.T) {
 		b.axe("library" + at)
 		noSideways("library" + at)
 		b.screenshot(fmt.Sprintf("library-%d.png", width))
+
+		scripts(false)
+		b.do("import a file into the collection without script"+at,
+			chromedp.Navigate(srv.URL+"/c/ada/"+slug),
+			chromedp.WaitVisible("details.import summary"),
+			chromedp.Click("details.import summary"),
+			chromedp.SetUploadFiles("#import-file", []string{refs}),
+			chromedp.Click("details.import button[type=submit]"),
+		)
+		b.waitFor("import report", `location.pathname === "/library/import" && document.body.textContent.includes("Not found: 1")`)
+		scripts(true) // axe runs as a script
+		b.axe("import report" + at)
+		noSideways("import report" + at)
 
 		b.do("make it public"+at,
 			chromedp.Navigate(srv.URL+"/c/ada/"+slug),

@@ -7,13 +7,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paperboy-dev/paperboy/internal/citation"
 	"github.com/paperboy-dev/paperboy/internal/library"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
 // Library is what saved papers and collections read and write
-// (*store.Store): the library service's store.
-type Library = library.Store
+// (*store.Store): the library service's store, and the lookups that
+// match an imported file's entries to papers.
+type Library interface {
+	library.Store
+	citation.Lookup
+}
 
 // librarySize is the number of papers a library or collection page shows.
 const librarySize = 50
@@ -44,6 +49,7 @@ func (s *Server) libraryRoutes() {
 	s.handle("GET /api/users/{user}/collections/{slug}", s.apiPublicCollection)
 	s.handle("PUT /api/users/{user}/collections/{slug}/upvote", s.apiCollectionUpvote)
 	s.handle("DELETE /api/users/{user}/collections/{slug}/upvote", s.apiCollectionUpvote)
+	s.transferRoutes() // import and export: library_transfer.go
 }
 
 // uncachedPath reports whether a path shows collections: they change
@@ -263,6 +269,7 @@ type libraryPage struct {
 	Prev, Next  string
 	Collections []store.Collection
 	Limits      library.Limits
+	Exports     []exportLink
 }
 
 type sortChoice struct{ Value, Label string }
@@ -317,7 +324,7 @@ func (s *Server) libraryPage(w http.ResponseWriter, r *http.Request) error {
 	lp := &libraryPage{
 		Page: Page{Title: "Your library", Nav: "library", NoIndex: true},
 		Sort: string(sort), Sorts: librarySorts, Papers: cards, Total: total, PageNo: n,
-		Collections: cols, Limits: library.DefaultLimits,
+		Collections: cols, Limits: library.DefaultLimits, Exports: exportLinks("/api/library/export"),
 	}
 	if n > 1 {
 		lp.Prev = pageURL(r, n-1)
@@ -340,6 +347,7 @@ type collectionPage struct {
 	PageNo     int
 	Prev, Next string
 	Limits     library.Limits
+	Exports    []exportLink
 }
 
 // viewingMember is the signed-in viewer as a library member, nil when
@@ -379,6 +387,7 @@ func (s *Server) collectionPage(w http.ResponseWriter, r *http.Request) error {
 		},
 		C: c, Mine: viewer != nil && viewer.ID == c.UserID, Sort: string(sort), Sorts: collectionSorts,
 		Papers: cards, PageNo: n, Limits: library.DefaultLimits,
+		Exports: exportLinks("/api/users/" + url.PathEscape(c.Owner) + "/collections/" + c.Slug + "/export"),
 	}
 	if !c.Private {
 		cp.ShareURL = s.baseURL + path

@@ -266,6 +266,33 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	for _, w := range lib {
 		doc.check(t, w.method, w.template, call(t, nil, w.method, srv.URL+w.url, w.token, w.body))
 	}
+	// Import and export (library_transfer.go): files in, files out.
+	wantStatus(t, "create", call(t, nil, "POST", srv.URL+"/api/collections", tok, map[string]any{"name": "Imports"}), http.StatusCreated)
+	for _, w := range []struct{ template, url, token, ctype, body string }{
+		{"/api/collections/{slug}/import", "/api/collections/imports/import", tok, "application/x-bibtex", "@misc{a, eprint={2506.00001}}\n@book{b, title={Nowhere to be found at all}}"},
+		{"/api/collections/{slug}/import", "/api/collections/imports/import", tok, "application/x-bibtex", "@misc{a, title={open"},
+		{"/api/collections/{slug}/import", "/api/collections/imports/import", bobTok, "text/plain", "2506.00001"},
+		{"/api/collections/{slug}/import", "/api/collections/imports/import", "", "text/plain", "2506.00001"},
+		{"/api/collections/{slug}/import", "/api/collections/imports/import", tok, "text/plain", strings.Repeat("2506.00001\n", 10_001)},
+		{"/api/library/import", "/api/library/import", tok, "text/plain", "2506.00003\n"},
+		{"/api/library/import", "/api/library/import?format=ris", tok, "text/plain", "2506.00003\n"},
+	} {
+		doc.check(t, "POST", w.template, postFile(t, srv.URL+w.url, w.token, w.ctype, []byte(w.body)))
+	}
+	for _, r := range []struct{ template, url, token string }{
+		{"/api/collections/{slug}/export", "/api/collections/imports/export", tok},
+		{"/api/collections/{slug}/export", "/api/collections/imports/export?format=ris", tok},
+		{"/api/collections/{slug}/export", "/api/collections/imports/export?format=csl-json", tok},
+		{"/api/collections/{slug}/export", "/api/collections/imports/export?format=doc", tok},
+		{"/api/collections/{slug}/export", "/api/collections/imports/export", ""},
+		{"/api/collections/{slug}/export", "/api/collections/imports/export", bobTok},
+		{"/api/library/export", "/api/library/export?format=csl-json", tok},
+		{"/api/library/export", "/api/library/export", ""},
+		{"/api/users/{user}/collections/{slug}/export", "/api/users/ada/collections/imports/export?format=ris", tok},
+		{"/api/users/{user}/collections/{slug}/export", "/api/users/ada/collections/imports/export", ""},
+	} {
+		doc.check(t, "GET", r.template, call(t, nil, "GET", srv.URL+r.url, r.token, nil))
+	}
 
 	// The document's own paths are all exercised above.
 	for path := range doc.paths {
@@ -274,7 +301,9 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 			"/api/papers/{id}/upvote", "/api/submit", "/api/library", "/api/library/{id}", "/api/collections", "/api/collections/{slug}",
 			"/api/collections/{slug}/papers/{id}", "/api/users/{user}/collections", "/api/users/{user}/collections/{slug}",
 			"/api/users/{user}/collections/{slug}/upvote",
-			"/api/follows", "/api/follows/{kind}/{value}", "/api/papers/{id}/claim"}, "|")+"|", path+"|") {
+			"/api/follows", "/api/follows/{kind}/{value}", "/api/papers/{id}/claim",
+			"/api/library/import", "/api/library/export", "/api/collections/{slug}/import",
+			"/api/collections/{slug}/export", "/api/users/{user}/collections/{slug}/export"}, "|")+"|", path+"|") {
 			t.Errorf("documented path %s is not exercised by this test", path)
 		}
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/paperboy-dev/paperboy/internal/accounts"
 	"github.com/paperboy-dev/paperboy/internal/authors"
+	"github.com/paperboy-dev/paperboy/internal/citation"
 	"github.com/paperboy-dev/paperboy/internal/community"
 	"github.com/paperboy-dev/paperboy/internal/library"
 	"github.com/paperboy-dev/paperboy/internal/mail"
@@ -221,7 +222,7 @@ func NewServer(opts Options) *Server {
 		}
 	}
 	if opts.Library != nil {
-		s.library = &library.Service{Store: opts.Library}
+		s.library = &library.Service{Store: opts.Library, Matcher: &citation.Matcher{Papers: opts.Library, Fetch: opts.Submit.Lookup}}
 	}
 	if opts.Authors != nil {
 		s.authors = &authors.Service{Store: opts.Authors, Library: librarySaver{s.library}, Topics: opts.Topics, Log: s.log}
@@ -412,10 +413,13 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 // form parsed here, by the route's kind (body.go), and whatever a
 // multipart form held is released when the handler returns.
 func (s *Server) handle(pattern string, h handlerFunc) {
-	limit := bodyLimit(pattern)
+	limit, read := bodyLimit(pattern), readBody
+	if rawBodyRoutes[pattern] {
+		read = readRawBody
+	}
 	s.routes = append(s.routes, pattern)
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		err := readBody(w, r, limit)
+		err := read(w, r, limit)
 		if err == nil {
 			err = h(w, r)
 		}
