@@ -1,0 +1,173 @@
+package lexical
+
+import (
+	"sort"
+	"strings"
+)
+
+// Correction is a word of a query that no paper holds, and the indexed
+// term nearest to it in spelling.
+type Correction struct {
+	Word string // as typed
+	Term string // an index term (a stem), held by at least minSpellDF papers
+}
+
+// minSpellDF is how many papers must hold a term for it to be suggested:
+// rarer terms are as likely to be typos themselves.
+const minSpellDF = 2
+
+// Corrections returns, for each plain word of query that no paper holds,
+// the index term nearest to it, and of those the most frequent. Terms are
+// stems, and a misspelt word keeps its suffix ("attentoin" stems to
+// itself, "attention" to "attent"), so a term is near when it is within
+// edit distance 2 (1 for words of up to 4 letters) of the word's stem, or
+// of the word without a suffix of up to 3 letters. Words with no near
+// term have no correction. It reads the whole term dictionary,
+// so it is meant for queries that found nothing.
+func (ix *Index) Corrections(query string) []Correction {
+	sn := ix.snap.Load()
+	a := analyzers.Get().(*analyzer)
+	defer analyzers.Put(a)
+	var out []Correction
+	for _, w := range strings.Fields(query) {
+		if strings.ContainsAny(w, `:"`) || strings.HasPrefix(w, "-") {
+			continue // fields, phrases and exclusions are the reader's exact choice
+		}
+		var terms []string
+		a.text(w, 0, func(t string, _ int, joined bool) {
+			if !joined {
+				terms = append(terms, t)
+			}
+		})
+		if len(terms) != 1 || sn.df(terms[0]) > 0 {
+			continue
+		}
+		if t := sn.nearestTerm(terms[0], strings.ToLower(w)); t != "" {
+			out = append(out, Correction{Word: w, Term: t})
+		}
+	}
+	return out
+}
+
+// df is the number of papers holding term t (deleted ones included).
+func (sn *snapshot) df(t string) int {
+	n := 0
+	for _, v := range sn.segs {
+		if i := v.seg.lookup(t); i >= 0 {
+			n += int(v.seg.termDF[i])
+		}
+	}
+	return n
+}
+
+// nearestTerm returns the term of at least minSpellDF papers nearest to
+// stem, or to word without a short suffix (see Corrections), or "".
+func (sn *snapshot) nearestTerm(stem, word string) string {
+	limit := 2
+	if len([]rune(stem)) <= 4 {
+		limit = 1
+	}
+	dist := map[string]int{}
+	for _, v := range sn.segs {
+		s := v.seg
+		for i := range s.numTerms() {
+			term := string(s.term(i))
+			if _, ok := dist[term]; ok || len(term) < 4 || strings.Contains(term, ":") {
+				continue
+			}
+			d := limit + 1
+			if n := len(term) - len(stem); n <= limit && -n <= limit {
+				d = editDistance(stem, term, limit)
+			}
+			for cut := 1; cut <= maxSuffix && d > 0 && len(word)-cut >= len(term)-limit; cut++ {
+				if n := len(term) - (len(word) - cut); n <= limit && -n <= limit {
+					d = min(d, editDistance(word[:len(word)-cut], term, limit))
+				}
+			}
+			if d <= limit {
+				dist[term] = d
+			}
+		}
+	}
+	best, bestDist, bestDF := "", limit+1, 0
+	for term, d := range dist {
+		df := sn.df(term)
+		if df < minSpellDF {
+			continue
+		}
+		if d < bestDist || d == bestDist && (df > bestDF || df == bestDF && term < best) {
+			best, bestDist, bestDF = term, d, df
+		}
+	}
+	return best
+}
+
+// maxSuffix is the longest suffix a misspelt word may keep beyond its stem.
+const maxSuffix = 3
+
+// editDistance is the Levenshtein distance of a and b in runes, or
+// limit+1 once it must exceed limit.
+func editDistance(a, b string, limit int) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// Completions returns up to n index terms that complete prefix (or that
+// prefix runs past: terms are stems, so "splatti" is completed by
+// "splat"), the most frequent first. prefix is lower case and folded
+// (Fold). Field terms (au:, cat:) are not completions.
+func (ix *Index) Completions(prefix string, n int) []string {
+	if prefix == "" || n <= 0 {
+		return nil
+	}
+	sn := ix.snap.Load()
+	df := map[string]int{}
+	for _, v := range sn.segs {
+		s := v.seg
+		// Terms that start with prefix are a run of the sorted dictionary.
+		i := sort.Search(s.numTerms(), func(i int) bool { return string(s.term(i)) >= prefix })
+		for ; i < s.numTerms() && strings.HasPrefix(string(s.term(i)), prefix); i++ {
+			df[string(s.term(i))] += int(s.termDF[i])
+		}
+		// Stems that prefix runs past, at least 4 letters long.
+		for l := 4; l < len(prefix); l++ {
+			if j := s.lookup(prefix[:l]); j >= 0 {
+				df[prefix[:l]] += int(s.termDF[j])
+			}
+		}
+	}
+	terms := make([]string, 0, len(df))
+	for t := range df {
+		if !strings.Contains(t, ":") {
+			terms = append(terms, t)
+		}
+	}
+	sort.Slice(terms, func(a, b int) bool {
+		if df[terms[a]] != df[terms[b]] {
+			return df[terms[a]] > df[terms[b]]
+		}
+		return terms[a] < terms[b]
+	})
+	return terms[:min(n, len(terms))]
+}

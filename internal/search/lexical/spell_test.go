@@ -1,0 +1,34 @@
+package lexical
+
+import (
+	"fmt"
+	"testing"
+)
+
+func TestCorrections(t *testing.T) {
+	var docs []Document
+	for i := range 6 {
+		docs = append(docs, Document{ID: fmt.Sprintf("2501.%05d", i), Title: "Attention for transformers", Abstract: "Gaussian splatting renders scenes."})
+	}
+	docs = append(docs, Document{ID: "2501.00099", Title: "Attentoin, a typo in one paper", Abstract: "splattign"})
+	ix := newTestIndex(t, docs)
+	for query, want := range map[string]string{
+		"zzqxjvbnonexistentword":        "",
+		"attentoin":                     "", // one paper holds the typo: it is a word here
+		"gausian splating":              "gausian:gaussian splating:splat",
+		"transfomers":                   "transfomers:transform",
+		"attention":                     "",
+		`"gausian" au:gausian -gausian`: "",
+	} {
+		got := ""
+		for _, c := range ix.Corrections(query) {
+			if got != "" {
+				got += " "
+			}
+			got += c.Word + ":" + c.Term
+		}
+		if got != want {
+			t.Errorf("Corrections(%q) = %q, want %q", query, got, want)
+		}
+	}
+}
