@@ -20,8 +20,8 @@ const minSpellDF = 2
 // the index term nearest to it, and of those the most frequent. Terms are
 // stems, and a misspelt word keeps its suffix ("attentoin" stems to
 // itself, "attention" to "attent"), so a term is near when it is within
-// edit distance 2 (1 for words of up to 4 letters) of the word's stem, or
-// of the word without a suffix of up to 3 letters. Words with no near
+// edit distance 2 (1 for words of up to 4 letters) of the word's stem, or,
+// failing that, of the word without a suffix of up to 3 letters. Words with no near
 // term have no correction. It reads the whole term dictionary,
 // so it is meant for queries that found nothing.
 func (ix *Index) Corrections(query string) []Correction {
@@ -61,30 +61,43 @@ func (sn *snapshot) df(t string) int {
 }
 
 // nearestTerm returns the term of at least minSpellDF papers nearest to
-// stem, or to word without a short suffix (see Corrections), or "".
+// stem, or, when none is near, to word without a short suffix (see
+// Corrections); "" when neither is. Stripping a suffix is the weaker
+// guess ("gausian" less "ian" is the term "gaus", while "gaussian" is one
+// letter from its stem), so it is tried only when the stem finds nothing.
 func (sn *snapshot) nearestTerm(stem, word string) string {
 	limit := 2
 	if len([]rune(stem)) <= 4 {
 		limit = 1
 	}
+	near := func(t string) bool { n := len(t) - len(stem); return n <= limit && -n <= limit }
+	if t := sn.nearest(limit, near, func(term string) int { return editDistance(stem, term, limit) }); t != "" {
+		return t
+	}
+	return sn.nearest(limit, func(string) bool { return true }, func(term string) int {
+		d := limit + 1
+		for cut := 1; cut <= maxSuffix && len(word)-cut >= len(term)-limit; cut++ {
+			if n := len(term) - (len(word) - cut); n <= limit && -n <= limit {
+				d = min(d, editDistance(word[:len(word)-cut], term, limit))
+			}
+		}
+		return d
+	})
+}
+
+// nearest returns the term of at least minSpellDF papers, 4 letters or
+// more, with the least distance (at most limit), and of those the most
+// frequent; maybe cheaply rules terms out before distance measures them.
+func (sn *snapshot) nearest(limit int, maybe func(string) bool, distance func(string) int) string {
 	dist := map[string]int{}
 	for _, v := range sn.segs {
 		s := v.seg
 		for i := range s.numTerms() {
 			term := string(s.term(i))
-			if _, ok := dist[term]; ok || len(term) < 4 || strings.Contains(term, ":") {
+			if _, ok := dist[term]; ok || len(term) < 4 || strings.Contains(term, ":") || !maybe(term) {
 				continue
 			}
-			d := limit + 1
-			if n := len(term) - len(stem); n <= limit && -n <= limit {
-				d = editDistance(stem, term, limit)
-			}
-			for cut := 1; cut <= maxSuffix && d > 0 && len(word)-cut >= len(term)-limit; cut++ {
-				if n := len(term) - (len(word) - cut); n <= limit && -n <= limit {
-					d = min(d, editDistance(word[:len(word)-cut], term, limit))
-				}
-			}
-			if d <= limit {
+			if d := distance(term); d <= limit {
 				dist[term] = d
 			}
 		}

@@ -9,6 +9,8 @@ func TestCorrections(t *testing.T) {
 	var docs []Document
 	for i := range 6 {
 		docs = append(docs, Document{ID: fmt.Sprintf("2501.%05d", i), Title: "Attention for transformers", Abstract: "Gaussian splatting renders scenes."})
+		// "gaus" is "gausian" less a suffix, but "gaussian" is nearer.
+		docs = append(docs, Document{ID: fmt.Sprintf("2502.%05d", i), Title: "GAUS, a system", Abstract: "gaus gaus"})
 	}
 	docs = append(docs, Document{ID: "2501.00099", Title: "Attentoin, a typo in one paper", Abstract: "splattign"})
 	ix := newTestIndex(t, docs)
