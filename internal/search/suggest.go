@@ -32,7 +32,7 @@ func (s *Searcher) Suggest(ctx context.Context, papers Papers, query string) (st
 	words := strings.Fields(query)
 	changed := false
 	for _, c := range fixes {
-		word, err := s.writtenAs(ctx, papers, c.Term)
+		word, err := s.likeliest(ctx, papers, c)
 		if err != nil {
 			return "", fmt.Errorf("search: suggest a spelling for %q: %w", query, err)
 		}
@@ -49,6 +49,28 @@ func (s *Searcher) Suggest(ctx context.Context, papers Papers, query string) (st
 		return "", nil
 	}
 	return strings.Join(words, " "), nil
+}
+
+// likeliest returns, of the words the papers write for c's terms, the one
+// nearest to the word typed ("atention": "attention" rather than
+// "agentic", whose stem "agent" is as near to the stem "atent"), the
+// likeliest term first among equals; "" when no term is written anywhere.
+func (s *Searcher) likeliest(ctx context.Context, papers Papers, c lexical.Correction) (string, error) {
+	typed := strings.ToLower(c.Word)
+	best, bestDist := "", 0
+	for _, t := range c.Terms {
+		word, err := s.writtenAs(ctx, papers, t)
+		if err != nil || word == "" {
+			if err != nil {
+				return "", err
+			}
+			continue
+		}
+		if d := lexical.EditDistance(typed, word, len(typed)+len(word)); best == "" || d < bestDist {
+			best, bestDist = word, d
+		}
+	}
+	return best, nil
 }
 
 // writtenAs is how the best paper holding index term writes it, lower

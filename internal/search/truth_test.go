@@ -2,10 +2,13 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/paperboy-dev/paperboy/internal/search/internal/searchtest"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/search/semantic"
+	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
 func corpusSearcher(t *testing.T) Searcher {
@@ -67,6 +70,48 @@ func TestHybridTotalIsTheSameOnEveryPage(t *testing.T) {
 				t.Errorf("%s: totals by page %v, want one", mode, totals)
 				break
 			}
+		}
+	}
+}
+
+// docPapers serves documents as stored papers.
+type docPapers map[string]lexical.Document
+
+func (p docPapers) PapersByID(_ context.Context, ids []string) ([]store.Paper, error) {
+	var out []store.Paper
+	for _, id := range ids {
+		if d, ok := p[id]; ok {
+			out = append(out, store.Paper{ID: d.ID, Title: d.Title, Abstract: d.Abstract})
+		}
+	}
+	return out, nil
+}
+
+// TestSuggestSpellsAsThePapersDo: of the terms near a misspelt word, the
+// one the papers write nearest to what was typed wins, though a commoner
+// one is as near by stems ("atention" stems to "atent", one letter from
+// both "agent" and "attent").
+func TestSuggestSpellsAsThePapersDo(t *testing.T) {
+	docs := docPapers{}
+	var list []lexical.Document
+	for i := range 12 {
+		d := lexical.Document{ID: fmt.Sprintf("2501.%05d", i), Title: "Agentic agents", Abstract: "An agent acts."}
+		if i%4 == 0 {
+			d = lexical.Document{ID: d.ID, Title: "Sparse attention", Abstract: "Attention over Gaussian splats."}
+		}
+		docs[d.ID] = d
+		list = append(list, d)
+	}
+	s := Searcher{Lexical: searchtest.Lexical(t, list)}
+	for query, want := range map[string]string{
+		"atention":               "attention",
+		"sparse gausian":         "sparse gaussian",
+		"zzqxjvbnonexistentword": "",
+		"agentic":                "",
+	} {
+		got, err := s.Suggest(context.Background(), docs, query)
+		if err != nil || got != want {
+			t.Errorf("Suggest(%q) = %q, %v; want %q", query, got, err, want)
 		}
 	}
 }

@@ -1,16 +1,24 @@
 package lexical
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"strings"
 )
 
 // Correction is a word of a query that no paper holds, and the indexed
-// term nearest to it in spelling.
+// terms nearest to it in spelling.
 type Correction struct {
 	Word string // as typed
-	Term string // an index term (a stem), held by at least minSpellDF papers
+	// Terms are index terms (stems), each held by at least minSpellDF
+	// papers, the likeliest first: at most maxCandidates.
+	Terms []string
 }
+
+// maxCandidates is how many terms a Correction offers: the caller, who
+// can see how papers write each, chooses among them.
+const maxCandidates = 6
 
 // minSpellDF is how many papers must hold a term for it to be suggested:
 // rarer terms are as likely to be typos themselves.
@@ -42,8 +50,8 @@ func (ix *Index) Corrections(query string) []Correction {
 		if len(terms) != 1 || sn.df(terms[0]) > 0 {
 			continue
 		}
-		if t := sn.nearestTerm(terms[0], strings.ToLower(w)); t != "" {
-			out = append(out, Correction{Word: w, Term: t})
+		if ts := sn.nearestTerms(terms[0], strings.ToLower(w)); len(ts) > 0 {
+			out = append(out, Correction{Word: w, Terms: ts})
 		}
 	}
 	return out
@@ -60,35 +68,39 @@ func (sn *snapshot) df(t string) int {
 	return n
 }
 
-// nearestTerm returns the term of at least minSpellDF papers nearest to
-// stem, or, when none is near, to word without a short suffix (see
-// Corrections); "" when neither is. Stripping a suffix is the weaker
-// guess ("gausian" less "ian" is the term "gaus", while "gaussian" is one
-// letter from its stem), so it is tried only when the stem finds nothing.
-func (sn *snapshot) nearestTerm(stem, word string) string {
+// nearestTerms returns the terms of at least minSpellDF papers near stem
+// and then those near word without a short suffix (see Corrections), each
+// list nearest first and then most frequent, at most maxCandidates in all.
+// Stripping a suffix is the weaker guess ("gausian" less "ian" is the
+// term "gaus", while "gaussian" is one letter from its stem), so its
+// terms come second.
+func (sn *snapshot) nearestTerms(stem, word string) []string {
 	limit := 2
 	if len([]rune(stem)) <= 4 {
 		limit = 1
 	}
 	near := func(t string) bool { n := len(t) - len(stem); return n <= limit && -n <= limit }
-	if t := sn.nearest(limit, near, func(term string) int { return editDistance(stem, term, limit) }); t != "" {
-		return t
-	}
-	return sn.nearest(limit, func(string) bool { return true }, func(term string) int {
+	out := sn.nearest(limit, near, func(term string) int { return EditDistance(stem, term, limit) })
+	for _, t := range sn.nearest(limit, func(string) bool { return true }, func(term string) int {
 		d := limit + 1
 		for cut := 1; cut <= maxSuffix && len(word)-cut >= len(term)-limit; cut++ {
 			if n := len(term) - (len(word) - cut); n <= limit && -n <= limit {
-				d = min(d, editDistance(word[:len(word)-cut], term, limit))
+				d = min(d, EditDistance(word[:len(word)-cut], term, limit))
 			}
 		}
 		return d
-	})
+	}) {
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out[:min(len(out), maxCandidates)]
 }
 
-// nearest returns the term of at least minSpellDF papers, 4 letters or
-// more, with the least distance (at most limit), and of those the most
-// frequent; maybe cheaply rules terms out before distance measures them.
-func (sn *snapshot) nearest(limit int, maybe func(string) bool, distance func(string) int) string {
+// nearest returns the terms of at least minSpellDF papers, 4 letters or
+// more, at distance at most limit, nearest first and then most frequent;
+// maybe cheaply rules terms out before distance measures them.
+func (sn *snapshot) nearest(limit int, maybe func(string) bool, distance func(string) int) []string {
 	dist := map[string]int{}
 	for _, v := range sn.segs {
 		s := v.seg
@@ -102,25 +114,25 @@ func (sn *snapshot) nearest(limit int, maybe func(string) bool, distance func(st
 			}
 		}
 	}
-	best, bestDist, bestDF := "", limit+1, 0
-	for term, d := range dist {
-		df := sn.df(term)
-		if df < minSpellDF {
-			continue
-		}
-		if d < bestDist || d == bestDist && (df > bestDF || df == bestDF && term < best) {
-			best, bestDist, bestDF = term, d, df
+	df := map[string]int{}
+	var out []string
+	for term := range dist {
+		if df[term] = sn.df(term); df[term] >= minSpellDF {
+			out = append(out, term)
 		}
 	}
-	return best
+	slices.SortFunc(out, func(a, b string) int {
+		return cmp.Or(cmp.Compare(dist[a], dist[b]), cmp.Compare(df[b], df[a]), cmp.Compare(a, b))
+	})
+	return out[:min(len(out), maxCandidates)]
 }
 
 // maxSuffix is the longest suffix a misspelt word may keep beyond its stem.
 const maxSuffix = 3
 
-// editDistance is the Levenshtein distance of a and b in runes, or
+// EditDistance is the Levenshtein distance of a and b in runes, or
 // limit+1 once it must exceed limit.
-func editDistance(a, b string, limit int) int {
+func EditDistance(a, b string, limit int) int {
 	ra, rb := []rune(a), []rune(b)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)

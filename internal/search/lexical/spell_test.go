@@ -2,6 +2,7 @@ package lexical
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -17,7 +18,7 @@ func TestCorrections(t *testing.T) {
 	for query, want := range map[string]string{
 		"zzqxjvbnonexistentword":        "",
 		"attentoin":                     "", // one paper holds the typo: it is a word here
-		"gausian splating":              "gausian:gaussian splating:splat",
+		"gausian splating":              "gausian:gaussian,gaus splating:splat",
 		"transfomers":                   "transfomers:transform",
 		"attention":                     "",
 		`"gausian" au:gausian -gausian`: "",
@@ -27,7 +28,7 @@ func TestCorrections(t *testing.T) {
 			if got != "" {
 				got += " "
 			}
-			got += c.Word + ":" + c.Term
+			got += c.Word + ":" + strings.Join(c.Terms, ",")
 		}
 		if got != want {
 			t.Errorf("Corrections(%q) = %q, want %q", query, got, want)
