@@ -1,6 +1,7 @@
 package lexical
 
 import (
+	"bytes"
 	"cmp"
 	"slices"
 	"sort"
@@ -11,8 +12,8 @@ import (
 // terms nearest to it in spelling.
 type Correction struct {
 	Word string // as typed
-	// Terms are index terms (stems), each held by at least minSpellDF
-	// papers, the likeliest first: at most maxCandidates.
+	// Terms are index terms (stems), each held by enough papers
+	// (minSpellDF, minSpellShare), the likeliest first: at most maxCandidates.
 	Terms []string
 }
 
@@ -20,9 +21,14 @@ type Correction struct {
 // can see how papers write each, chooses among them.
 const maxCandidates = 6
 
-// minSpellDF is how many papers must hold a term for it to be suggested:
-// rarer terms are as likely to be typos themselves.
-const minSpellDF = 2
+// minSpellDF and minSpellShare say how many papers must hold a term for
+// it to be suggested: at least 2, and at least one in 10,000 (8 of the 80k
+// real papers). Rarer terms are as likely to be typos themselves: four of
+// the real papers write "transfomer".
+const (
+	minSpellDF    = 2
+	minSpellShare = 1e-4
+)
 
 // Corrections returns, for each plain word of query that no paper holds,
 // the index term nearest to it, and of those the most frequent. Terms are
@@ -68,7 +74,7 @@ func (sn *snapshot) df(t string) int {
 	return n
 }
 
-// nearestTerms returns the terms of at least minSpellDF papers near stem
+// nearestTerms returns the terms of enough papers near stem
 // and then those near word without a short suffix (see Corrections), each
 // list nearest first and then most frequent, at most maxCandidates in all.
 // Stripping a suffix is the weaker guess ("gausian" less "ian" is the
@@ -79,9 +85,13 @@ func (sn *snapshot) nearestTerms(stem, word string) []string {
 	if len([]rune(stem)) <= 4 {
 		limit = 1
 	}
-	near := func(t string) bool { n := len(t) - len(stem); return n <= limit && -n <= limit }
-	out := sn.nearest(limit, near, func(term string) int { return EditDistance(stem, term, limit) })
-	for _, t := range sn.nearest(limit, func(string) bool { return true }, func(term string) int {
+	minDF := max(minSpellDF, int(minSpellShare*float64(sn.live())))
+	near := func(n int) bool { return n-len(stem) <= limit && len(stem)-n <= limit }
+	out := sn.nearest(limit, minDF, near, func(term string) int { return EditDistance(stem, term, limit) })
+	// The word less a suffix of 1 to maxSuffix bytes is this long.
+	short, long := len(word)-maxSuffix-limit, len(word)-1+limit
+	nearCut := func(n int) bool { return n >= short && n <= long }
+	for _, t := range sn.nearest(limit, minDF, nearCut, func(term string) int {
 		d := limit + 1
 		for cut := 1; cut <= maxSuffix && len(word)-cut >= len(term)-limit; cut++ {
 			if n := len(term) - (len(word) - cut); n <= limit && -n <= limit {
@@ -97,16 +107,21 @@ func (sn *snapshot) nearestTerms(stem, word string) []string {
 	return out[:min(len(out), maxCandidates)]
 }
 
-// nearest returns the terms of at least minSpellDF papers, 4 letters or
-// more, at distance at most limit, nearest first and then most frequent;
-// maybe cheaply rules terms out before distance measures them.
-func (sn *snapshot) nearest(limit int, maybe func(string) bool, distance func(string) int) []string {
+// nearest returns the terms of at least minDF papers, 4 letters or more,
+// at distance at most limit, nearest first and then most frequent;
+// length rules terms out by their length in bytes before distance
+// measures them.
+func (sn *snapshot) nearest(limit, minDF int, length func(int) bool, distance func(string) int) []string {
 	dist := map[string]int{}
 	for _, v := range sn.segs {
 		s := v.seg
 		for i := range s.numTerms() {
-			term := string(s.term(i))
-			if _, ok := dist[term]; ok || len(term) < 4 || strings.Contains(term, ":") || !maybe(term) {
+			b := s.term(i)
+			if len(b) < 4 || !length(len(b)) || bytes.IndexByte(b, ':') >= 0 {
+				continue
+			}
+			term := string(b)
+			if _, ok := dist[term]; ok {
 				continue
 			}
 			if d := distance(term); d <= limit {
@@ -117,7 +132,7 @@ func (sn *snapshot) nearest(limit int, maybe func(string) bool, distance func(st
 	df := map[string]int{}
 	var out []string
 	for term := range dist {
-		if df[term] = sn.df(term); df[term] >= minSpellDF {
+		if df[term] = sn.df(term); df[term] >= minDF {
 			out = append(out, term)
 		}
 	}
