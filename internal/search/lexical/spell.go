@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Correction is a word of a query that no paper holds, and the indexed
@@ -148,6 +149,9 @@ const maxSuffix = 3
 // EditDistance is the Levenshtein distance of a and b in runes, or
 // limit+1 once it must exceed limit.
 func EditDistance(a, b string, limit int) int {
+	if len(a) < 64 && len(b) < 64 && isASCII(a) && isASCII(b) {
+		return asciiDistance(a, b, limit)
+	}
 	ra, rb := []rune(a), []rune(b)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)
@@ -170,7 +174,7 @@ func EditDistance(a, b string, limit int) int {
 		}
 		prev, cur = cur, prev
 	}
-	return prev[len(rb)]
+	return min(prev[len(rb)], limit+1)
 }
 
 // Completions returns up to n index terms that complete prefix (or that
@@ -210,4 +214,40 @@ func (ix *Index) Completions(prefix string, n int) []string {
 		return terms[a] < terms[b]
 	})
 	return terms[:min(n, len(terms))]
+}
+
+// asciiDistance is EditDistance for short ASCII strings, without
+// allocating: spelling corrections measure it for thousands of terms.
+func asciiDistance(a, b string, limit int) int {
+	var rows [2][64]int
+	prev, cur := &rows[0], &rows[1]
+	for j := 0; j <= len(b); j++ {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev, cur = cur, prev
+	}
+	return min(prev[len(b)], limit+1)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

@@ -35,3 +35,18 @@ func TestCorrections(t *testing.T) {
 		}
 	}
 }
+
+func TestEditDistance(t *testing.T) {
+	for _, c := range []struct {
+		a, b  string
+		limit int
+		want  int
+	}{
+		{"atention", "attention", 2, 1}, {"kitten", "sitting", 5, 3}, {"kitten", "sitting", 2, 3},
+		{"", "abc", 5, 3}, {"gaußian", "gaussian", 5, 2}, {"naïve", "naive", 2, 1}, {"same", "same", 0, 0},
+	} {
+		if got := EditDistance(c.a, c.b, c.limit); got != c.want {
+			t.Errorf("EditDistance(%q, %q, %d) = %d, want %d", c.a, c.b, c.limit, got, c.want)
+		}
+	}
+}
