@@ -85,7 +85,9 @@ func (s *Searcher) Search(ctx context.Context, mode Mode, req Request) (Result, 
 	// deep as the page.
 	semDepth := f.Depth
 	if mode == Semantic {
-		semDepth = max(f.Depth, want)
+		// A semantic search lists the neighbours alone: it reads all it
+		// may page to, so that its total does not grow page by page.
+		semDepth = max(MaxResults, want)
 	}
 	f.Depth = max(f.Depth, want)
 	// Hybrid search fuses the lexical list to f.Depth: one search that deep
