@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,8 +16,8 @@ import (
 )
 
 // embeddingsServer speaks the OpenAI /v1/embeddings API: each text's
-// vector counts its words hashed into dim buckets, so texts that share
-// words are close. delay, when set, slows every answer.
+// vector sums its words' random directions, so texts that share words are
+// close. delay, when set, slows every answer.
 type embeddingsServer struct {
 	*httptest.Server
 	dim      int
@@ -69,7 +70,15 @@ func newEmbeddingsServer(t *testing.T, dim int) *embeddingsServer {
 			for _, w := range strings.Fields(strings.ToLower(text)) {
 				h := fnv.New32a()
 				h.Write([]byte(strings.Trim(w, ".,")))
-				v[h.Sum32()%uint32(dim)]++
+				// Each word is a random direction seeded by its hash,
+				// as words are in a real model's dense space: unrelated
+				// words are nearly orthogonal, where hashing them into
+				// buckets would make a quarter of random words collide
+				// with a topic word here.
+				rng := rand.New(rand.NewPCG(uint64(h.Sum32()), 1))
+				for i := range v {
+					v[i] += float32(rng.NormFloat64())
+				}
 			}
 			data = append(data, item{Object: "embedding", Index: i, Embedding: v})
 		}

@@ -13,9 +13,10 @@
 //     exclusion and filter. A lexical search, or a hybrid one that is
 //     sorted or has no plain words, ends here.
 //  3. Vectors. The semantic index (semantic) embeds the query's words and
-//     finds the nearest papers; for a query with filters it instead scores
-//     the lexical result's own papers, since only the lexical index knows
-//     which pass.
+//     finds the nearest papers above its similarity floor (what random
+//     letters reach: semantic.Index.Floor); for a query with filters it
+//     instead scores the lexical result's own papers, since only the
+//     lexical index knows which pass.
 //  4. Fusion. The two lists are fused (Fusion: a convex combination of
 //     min-max normalised scores by default, reciprocal rank fusion as an
 //     option; internal/search/fusion). Without a model, or while the vectors are
@@ -24,7 +25,9 @@
 //  5. Groups. Topic groups (topics) cluster the vectors of the best
 //     GroupDepth results and label them with their key terms.
 //  6. Page. The fused list is cut to Request.Offset and Limit; one deep
-//     lexical search serves every page of a query.
+//     lexical search serves every page of a query, and every page reports
+//     the same total. A query that finds nothing may be spelt anew from
+//     the index's vocabulary (Searcher.Suggest).
 //
 // # Where the parts live
 //

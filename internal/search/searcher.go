@@ -79,7 +79,17 @@ func (s *Searcher) Search(ctx context.Context, mode Mode, req Request) (Result, 
 		f = DefaultFusion
 	}
 	want := req.Offset + max(req.Limit, 1)
+	// A hybrid total counts the neighbours by meaning among the first
+	// countDepth, whatever the page, so that every page reports the same
+	// total (see total); the lists are read as deep as the page.
+	countDepth := f.Depth
 	f.Depth = max(f.Depth, want)
+	semDepth := f.Depth
+	if mode == Semantic {
+		// A semantic search lists the neighbours alone: it reads all it
+		// may page to, so that its total does not grow page by page.
+		semDepth, countDepth = max(MaxResults, want), max(MaxResults, want)
+	}
 	// Hybrid search fuses the lexical list to f.Depth: one search that deep
 	// also holds the page a lexical answer shows.
 	first := req
@@ -105,7 +115,12 @@ func (s *Searcher) Search(ctx context.Context, mode Mode, req Request) (Result, 
 	if lim.filtered {
 		semHits, err = ix.Score(ctx, res.Query.Words, deep.IDs())
 	} else {
-		semHits, err = ix.SearchScored(ctx, req.Query, f.Depth)
+		semHits, err = ix.SearchScored(ctx, req.Query, semDepth)
+		if err == nil {
+			// Nearest is not near: without this a query of gibberish
+			// finds its "neighbours" at random.
+			semHits, err = ix.AboveFloor(ctx, semHits)
+		}
 	}
 	if errors.Is(err, ErrProviderUnavailable) && mode == Hybrid {
 		// The words still answer; say why the meaning did not.
@@ -117,14 +132,45 @@ func (s *Searcher) Search(ctx context.Context, mode Mode, req Request) (Result, 
 		return Result{}, mode, err
 	}
 	ids, scores := s.rank(mode, f, deep.Hits, semHits)
-	out := Result{Query: res.Query, Total: max(res.Total, len(ids))}
-	if lim.filtered {
-		out.Total = res.Total // every fused paper passed the filters
-	}
-	for i := req.Offset; i < min(want, len(ids)); i++ {
+	out := Result{Query: res.Query}
+	out.Total, out.TotalExact = total(mode, lim, deep, semHits, countDepth)
+	// The list goes no further than the total: past it lie neighbours read
+	// deeper for this page than the total counts.
+	for i := req.Offset; i < min(want, len(ids), out.Total); i++ {
 		out.Hits = append(out.Hits, Hit{ID: ids[i], Score: scores[i]})
 	}
 	return out, mode, nil
+}
+
+// total counts the results of a semantic or hybrid search, the same for
+// every page: deep is the lexical result, semHits the semantic neighbours,
+// best first, of which the first depth count. A filtered hybrid search
+// ranks the lexical matches only; an unfiltered one adds the neighbours
+// that match no word. Whether a neighbour matches a word is known for the
+// lexical matches among the first depth, which is all of them when there
+// are no more; otherwise the total is an estimate (a neighbour matching a
+// word further down is counted twice).
+func total(mode Mode, lim limits, deep Result, semHits []fusion.Scored, depth int) (int, bool) {
+	switch {
+	case mode == Semantic:
+		// Neighbours are read to depth; more may lie beyond it.
+		return len(semHits), len(semHits) < depth
+	case lim.filtered:
+		return deep.Total, deep.TotalExact
+	}
+	semHits = semHits[:min(depth, len(semHits))]
+	known := deep.Hits[:min(depth, len(deep.Hits))]
+	matched := make(map[string]bool, len(known))
+	for _, h := range known {
+		matched[h.ID] = true
+	}
+	n := deep.Total
+	for _, h := range semHits {
+		if !matched[h.ID] {
+			n++
+		}
+	}
+	return n, deep.TotalExact && deep.Total <= len(known)
 }
 
 // limits says what of a request only the lexical index applies.

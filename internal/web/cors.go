@@ -13,7 +13,7 @@ import (
 const (
 	corsAllowMethods = "GET, HEAD, OPTIONS"
 	corsAllowHeaders = "Accept, Authorization, Content-Type, If-None-Match, If-Modified-Since"
-	corsExpose       = "Link, X-Total-Count, X-Search-Mode, X-Search-Fallback, ETag, Last-Modified, Retry-After"
+	corsExpose       = "Link, X-Total-Count, X-Search-Mode, X-Search-Fallback, X-Search-Suggestion, ETag, Last-Modified, Retry-After"
 	corsMaxAge       = "86400"
 )
 

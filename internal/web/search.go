@@ -125,6 +125,15 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 			},
 		})
 	}
+	var suggestion string
+	if res.Total == 0 && req.Offset == 0 {
+		if suggestion, err = s.searcher.Suggest(r.Context(), cachedPapers{s}, req.Query); err != nil {
+			return err
+		}
+		if suggestion != "" {
+			w.Header().Set("X-Search-Suggestion", suggestion)
+		}
+	}
 	w.Header().Set("X-Total-Count", strconv.Itoa(res.Total))
 	setLastModified(w, updatedTimes(papers)...)
 	if r.URL.Query().Get("envelope") == "" {
@@ -143,7 +152,8 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 			groups = g
 		}
 	}
-	writeJSON(w, http.StatusOK, apiSearchEnvelope{Mode: string(served), Fallback: res.Fallback, Total: res.Total, Results: items, Groups: groups})
+	writeJSON(w, http.StatusOK, apiSearchEnvelope{Mode: string(served), Fallback: res.Fallback, Total: res.Total,
+		TotalExact: res.TotalExact, Suggestion: suggestion, Results: items, Groups: groups})
 	return nil
 }
 
@@ -151,10 +161,15 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 type apiSearchEnvelope struct {
 	Mode string `json:"mode"`
 	// Fallback says why a hybrid search answered from words alone.
-	Fallback string          `json:"fallback,omitempty"`
-	Total    int             `json:"total"`
-	Results  []apiSearchItem `json:"results"`
-	Groups   []search.Group  `json:"groups"`
+	Fallback string `json:"fallback,omitempty"`
+	Total    int    `json:"total"`
+	// TotalExact is false when Total is an estimate.
+	TotalExact bool `json:"totalExact"`
+	// Suggestion is the query spelt as the papers spell it, when nothing
+	// matched and a word is near one the papers use.
+	Suggestion string          `json:"suggestion,omitempty"`
+	Results    []apiSearchItem `json:"results"`
+	Groups     []search.Group  `json:"groups"`
 }
 
 // markHTML renders fragments as escaped HTML with matches in <mark>.

@@ -40,6 +40,11 @@ type searchPage struct {
 	// same grouping as a page, for readers without script.
 	TopicsURL, GroupURL string
 	NoTopics            bool // grouping was asked for and the results are one topic
+	// Suggestion is the query spelt as the papers spell it, offered when
+	// nothing matched (SuggestURL searches it).
+	Suggestion, SuggestURL string
+	// FiltersOpen unfolds the filters when any is set.
+	FiltersOpen bool
 }
 
 // topicChip is one topic group of an ambiguous query, as a link that
@@ -94,6 +99,8 @@ func newSearchPage(v url.Values) searchPage {
 		Q:    v.Get("q"), Category: v.Get("category"), After: v.Get("after"), Before: v.Get("before"), Sort: v.Get("sort"),
 		Mode: v.Get("mode"),
 	}
+	sp.FiltersOpen = sp.Category != "" || sp.After != "" || sp.Before != "" ||
+		sp.Sort != "" && sp.Sort != "relevance" || sp.Mode != "" && sp.Mode != "hybrid"
 	sp.Query = sp.Q
 	return sp
 }
@@ -181,6 +188,18 @@ func (s *Server) showResults(r *http.Request, sp *searchPage, q pageSearch, res 
 	sp.Total, sp.TotalExact = res.Total, res.TotalExact
 	if err := s.searchCards(r, sp, res); err != nil {
 		return err
+	}
+	if len(sp.Results) == 0 && q.page == 1 && strings.TrimSpace(sp.Q) != "" {
+		suggestion, err := s.searcher.Suggest(r.Context(), cachedPapers{s}, sp.Q)
+		if err != nil {
+			return err
+		}
+		if suggestion != "" {
+			v := r.URL.Query()
+			v.Set("q", suggestion)
+			v.Del("p")
+			sp.Suggestion, sp.SuggestURL = suggestion, "/search?"+v.Encode()
+		}
 	}
 	sp.From, sp.To = q.req.Offset+1, q.req.Offset+len(sp.Results)
 	if q.page > 1 {

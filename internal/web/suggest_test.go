@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -11,11 +12,11 @@ import (
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
-func TestSuggestOffersTitles(t *testing.T) {
+func TestSuggestCompletesTheWordsTyped(t *testing.T) {
 	srv := newTestServer(t, store.SQLite)
 	suggest := func(q string) []suggestion {
 		t.Helper()
-		res := fetch(t, srv.URL+"/api/suggest?q="+q)
+		res := fetch(t, srv.URL+"/api/suggest?q="+url.QueryEscape(q))
 		if res.status != http.StatusOK || !strings.HasPrefix(res.header.Get("Content-Type"), "application/json") {
 			t.Fatalf("suggest %q: %d %s", q, res.status, res.header.Get("Content-Type"))
 		}
@@ -25,16 +26,33 @@ func TestSuggestOffersTitles(t *testing.T) {
 		}
 		return out
 	}
-	got := suggest("attention")
-	if len(got) == 0 || len(got) > maxSuggestions {
-		t.Fatalf("suggest attention: %+v", got)
+	show := func(got []suggestion) string {
+		var b []string
+		for _, s := range got {
+			b = append(b, s.ID+"|"+s.Title)
+		}
+		return strings.Join(b, "; ")
 	}
-	for _, s := range got {
-		if s.ID == "" || !strings.Contains(strings.ToLower(s.Title), "attention") || strings.Contains(s.Title, `\`) {
-			t.Errorf("suggestion %+v: want a readable title about attention", s)
+	for q, want := range map[string]string{
+		// Two titles say "attention": the phrase comes first, then the
+		// titles, the most upvoted first.
+		"atten": "|attention; 2506.00001|Scaling 𝒪(n) attention with naïve kernels; 2506.00003|Attention is still all you need",
+		// Every word begins a title word, in order; the last is unfinished.
+		"attention is st": "2506.00003|Attention is still all you need",
+		"scal att kern":   "2506.00001|Scaling 𝒪(n) attention with naïve kernels",
+		"diffusion mod":   "2506.00004|Diffusion models for daily papers",
+		// Matching words out of order, or a word that begins none, is no
+		// completion (the search box used to offer any paper that matched
+		// one word: "gaussian spl" suggested "Structured Prompt Language").
+		"still attention": "",
+		"attention spl":   "",
+		"kernels scaling": "",
+	} {
+		if got := show(suggest(q)); got != want {
+			t.Errorf("suggest %q:\n got %s\nwant %s", q, got, want)
 		}
 	}
-	for _, q := range []string{"a", "", "%22unclosed", strings.Repeat("x", 300)} {
+	for _, q := range []string{"a", "", "%22unclosed", strings.Repeat("x", 300), "--"} {
 		if got := suggest(q); len(got) != 0 {
 			t.Errorf("suggest %q: %+v, want none", q, got)
 		}

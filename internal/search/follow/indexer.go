@@ -370,3 +370,23 @@ func lockDir(dir string, how int) (unlock func(), err error) {
 		f.Close()
 	}, nil
 }
+
+// Corrections are the live index's spelling corrections of query (see
+// lexical.Index.Corrections); none before Load.
+func (in *Indexer) Corrections(query string) []lexical.Correction {
+	ix := in.Index()
+	if ix == nil {
+		return nil
+	}
+	return ix.Corrections(query)
+}
+
+// Completions are the live index's completions of prefix (see
+// lexical.Index.Completions); none before Load.
+func (in *Indexer) Completions(prefix string, n int) []string {
+	ix := in.Index()
+	if ix == nil {
+		return nil
+	}
+	return ix.Completions(prefix, n)
+}

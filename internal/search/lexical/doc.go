@@ -73,8 +73,11 @@
 // sorting by date or votes) are evaluated by leapfrogging their postings;
 // optional words then only rank, but one of them must match. Phrases are
 // verified against positions stored in the index (not against the text).
-// Result.Total is exact for required-clause queries and an estimate (at
-// least the document frequency of the most frequent word) for pruned ones.
+// Result.Total counts every match, whatever the page: pruning skips
+// papers that cannot reach the top k, so a pruned query counts the union
+// of its words' postings afterwards (papers the conjunction pruned are
+// checked for one optional word). Only past a budget of 1M postings in a
+// segment is it an estimate (TotalExact false).
 //
 // # Persistence
 //

@@ -414,6 +414,43 @@ func TestPrunedMatchesExhaustive(t *testing.T) {
 		if diff := cmp.Diff(exact.Hits, pruned.Hits); diff != "" {
 			t.Fatalf("query %q limit %d: pruned differs from exhaustive (-exhaustive +pruned):\n%s", req.Query, req.Limit, diff)
 		}
+		// The total is every match, however much pruning skipped.
+		if pruned.Total != exact.Total || !pruned.TotalExact {
+			t.Fatalf("query %q limit %d: Total %d (exact %v), exhaustive counts %d", req.Query, req.Limit, pruned.Total, pruned.TotalExact, exact.Total)
+		}
+	}
+}
+
+// TestTotalDoesNotDependOnPage: the pages of one query report one total
+// (it used to be what pruning happened to see, which moves with the depth
+// asked for: 15,697, 15,699 and 15,701 for "alignment").
+func TestTotalDoesNotDependOnPage(t *testing.T) {
+	docs := randomCorpus(3, 12000)
+	ix := New()
+	for i := 0; i < len(docs); i += 4000 {
+		if err := ix.Add(docs[i : i+4000]...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []string{"w3", "w2 w40", "w5 t1x3 w700", `"w2" w9 w30`} {
+		var totals []int
+		for _, page := range []Request{{Limit: 1}, {Limit: 20}, {Offset: 20, Limit: 20}, {Limit: 100}, {Offset: 900, Limit: 100}} {
+			page.Query = q
+			res, err := ix.Search(context.Background(), page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.TotalExact {
+				t.Errorf("%q offset %d limit %d: total not exact", q, page.Offset, page.Limit)
+			}
+			totals = append(totals, res.Total)
+		}
+		for _, n := range totals[1:] {
+			if n != totals[0] {
+				t.Errorf("%q: totals by page %v, want one", q, totals)
+				break
+			}
+		}
 	}
 }
 

@@ -54,9 +54,10 @@ type Hit struct {
 
 // Result is the outcome of a search.
 type Result struct {
-	// Total counts matching papers. With relevance order and optional words
-	// it is an estimate (pruning skips documents that cannot reach the top):
-	// at least the number of papers holding the most frequent word.
+	// Total counts matching papers, the same for every page of a query.
+	// It is exact unless TotalExact says otherwise: for very long queries
+	// of common words it is estimated (at least the number of papers
+	// holding the most frequent word).
 	Total      int
 	TotalExact bool
 	Hits       []Hit
@@ -539,9 +540,12 @@ func (e *exec) conjunction(v *segView, musts []clauseExec, should []*cursor, not
 			score, matched, ok = e.addOptional(should, prefix, d, score)
 			// With optional words, at least one of them must match.
 			switch {
-			case !ok: // pruned before all words were seen
-				e.total++
-				e.exact = false
+			case !ok:
+				// Pruned before all words were seen: it is counted when
+				// one of them matches, whatever the page asked for.
+				if anyAt(should, d) {
+					e.total++
+				}
 			case matched > 0 || len(should) == 0:
 				e.total++
 				e.coll.offer(e.segIndex, d, score)
@@ -551,6 +555,18 @@ func (e *exec) conjunction(v *segView, musts []clauseExec, should []*cursor, not
 		d = all[0].doc
 	}
 	return nil
+}
+
+// anyAt reports whether any of the cursors cs has a posting for doc d;
+// the cursors only move forward, so d must not decrease between calls.
+func anyAt(cs []*cursor, d uint32) bool {
+	for _, c := range cs {
+		c.advance(d)
+		if c.doc == d {
+			return true
+		}
+	}
+	return false
 }
 
 // addOptional adds the impacts of non-essential cursors (ascending bound
@@ -664,9 +680,58 @@ func (e *exec) maxScore(v *segView, cs []*cursor, nots []clauseExec, catOK []boo
 		seen += e.scoreWindow(v, ws, cs, w, end, nots, catOK)
 		w = end
 	}
-	e.total += max(seen, maxDF-v.del.count())
-	e.exact = false
+	e.countMatches(v, cs, maxDF, seen, catOK)
 	return nil
+}
+
+// countBudget is the most postings countMatches reads in a segment to
+// count its matches exactly: a few milliseconds of decoding. Past it (long
+// queries of common words) Total is an estimate.
+const countBudget = 1 << 20
+
+// countMatches adds to e.total the papers of v that match any of the
+// optional words cs and pass the filters. Pruning skips papers that cannot
+// reach the top k, so what maxScore saw depends on k, the page asked for;
+// counting the union of the postings does not, so that the same query
+// always reports the same total. Over countBudget it adds an estimate:
+// the papers holding the most frequent word, or the papers seen (maxDF
+// and seen, from maxScore), whichever is more.
+func (e *exec) countMatches(v *segView, cs []*cursor, maxDF, seen int, catOK []bool) {
+	postings := 0
+	for _, c := range cs {
+		postings += c.df
+	}
+	if postings > countBudget {
+		e.total += max(seen, maxDF-v.del.count())
+		e.exact = false
+		return
+	}
+	s := v.seg
+	union := make(bitset, (s.nDocs+63)/64)
+	for _, c := range cs {
+		walk := newCursor(s, c.t, 0)
+		for b := walk.blk; b < walk.blkEnd; b++ {
+			walk.load(b)
+			for _, d := range walk.docs[:walk.n] {
+				union[d>>6] |= 1 << (d & 63)
+			}
+		}
+	}
+	// The exclusions' cursors were moved on by scoring; these start afresh.
+	var nots []clauseExec
+	for i := range e.mustNot {
+		if ce, ok := e.resolve(s, &e.mustNot[i]); ok {
+			nots = append(nots, ce)
+		}
+	}
+	for wi, word := range union {
+		for ; word != 0; word &= word - 1 {
+			d := uint32(wi)<<6 | uint32(bits.TrailingZeros64(word))
+			if e.accept(v, nots, catOK, d) {
+				e.total++
+			}
+		}
+	}
 }
 
 // windowScratch is maxScore's working space, reused from window to window.

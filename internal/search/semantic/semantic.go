@@ -54,6 +54,10 @@ type Index struct {
 
 	termsMu   sync.Mutex
 	termCache map[string]KeyTerms // keyterms.go
+
+	floorMu  sync.Mutex
+	floor    float64 // floor.go
+	floorSet bool
 }
 
 // Build trains a model on docs, embeds every doc and indexes the vectors.

@@ -79,12 +79,13 @@ document.addEventListener("submit", function (e) {
   });
 });
 
-// Search as you type: the search box's list offers the titles of the best
-// few papers for what has been typed (GET /api/suggest), through the
-// browser's own accessible list. Picking one searches for that title.
-(function () {
-  var box = document.getElementById("q");
-  var list = document.getElementById("q-suggest");
+// Search as you type: the search box's list offers completions of what
+// has been typed, phrases and titles (GET /api/suggest), through the
+// browser's own accessible list. Picking one searches for it.
+// The header's box, and the search page's own (which replaces it there).
+[["q", "q-suggest"], ["sq", "sq-suggest"]].forEach(function (ids) {
+  var box = document.getElementById(ids[0]);
+  var list = document.getElementById(ids[1]);
   if (!box || !list || !window.fetch) return;
   var timer = null, last = "";
   box.addEventListener("input", function () {
@@ -107,7 +108,7 @@ document.addEventListener("submit", function (e) {
         .catch(function () {});
     }, 150);
   });
-})();
+});
 
 // Topic chips: grouping a query's results takes as long as the search, so
 // the page comes without them and fetches them here (GET /search/topics,

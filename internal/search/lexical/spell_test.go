@@ -1,0 +1,52 @@
+package lexical
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestCorrections(t *testing.T) {
+	var docs []Document
+	for i := range 6 {
+		docs = append(docs, Document{ID: fmt.Sprintf("2501.%05d", i), Title: "Attention for transformers", Abstract: "Gaussian splatting renders scenes."})
+		// "gaus" is "gausian" less a suffix, but "gaussian" is nearer.
+		docs = append(docs, Document{ID: fmt.Sprintf("2502.%05d", i), Title: "GAUS, a system", Abstract: "gaus gaus"})
+	}
+	docs = append(docs, Document{ID: "2501.00099", Title: "Attentoin, a typo in one paper", Abstract: "splattign"})
+	ix := newTestIndex(t, docs)
+	for query, want := range map[string]string{
+		"zzqxjvbnonexistentword":        "",
+		"attentoin":                     "", // one paper holds the typo: it is a word here
+		"gausian splating":              "gausian:gaussian,gaus splating:splat",
+		"transfomers":                   "transfomers:transform",
+		"attention":                     "",
+		`"gausian" au:gausian -gausian`: "",
+	} {
+		got := ""
+		for _, c := range ix.Corrections(query) {
+			if got != "" {
+				got += " "
+			}
+			got += c.Word + ":" + strings.Join(c.Terms, ",")
+		}
+		if got != want {
+			t.Errorf("Corrections(%q) = %q, want %q", query, got, want)
+		}
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	for _, c := range []struct {
+		a, b  string
+		limit int
+		want  int
+	}{
+		{"atention", "attention", 2, 1}, {"kitten", "sitting", 5, 3}, {"kitten", "sitting", 2, 3},
+		{"", "abc", 5, 3}, {"gaußian", "gaussian", 5, 2}, {"naïve", "naive", 2, 1}, {"same", "same", 0, 0},
+	} {
+		if got := EditDistance(c.a, c.b, c.limit); got != c.want {
+			t.Errorf("EditDistance(%q, %q, %d) = %d, want %d", c.a, c.b, c.limit, got, c.want)
+		}
+	}
+}
