@@ -149,11 +149,7 @@ func (s *Server) apiCollections(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]apiCollection, len(cols))
-	for i, c := range cols {
-		out[i] = s.toAPICollection(c)
-	}
-	writePrivateJSON(w, http.StatusOK, out)
+	s.writeCollections(w, cols)
 	return nil
 }
 
@@ -285,11 +281,7 @@ func (s *Server) apiPublicCollections(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	out := make([]apiCollection, len(cols))
-	for i, c := range cols {
-		out[i] = s.toAPICollection(c)
-	}
-	writePrivateJSON(w, http.StatusOK, out)
+	s.writeCollections(w, cols)
 	return nil
 }
 
@@ -313,4 +305,14 @@ func (s *Server) apiCollectionUpvote(w http.ResponseWriter, r *http.Request) err
 	}
 	writePrivateJSON(w, http.StatusOK, map[string]any{"upvotes": n, "voted": up})
 	return nil
+}
+
+// writeCollections answers a list of collections; private, as it may hold
+// the viewer's own.
+func (s *Server) writeCollections(w http.ResponseWriter, cols []store.Collection) {
+	out := make([]apiCollection, len(cols))
+	for i, c := range cols {
+		out[i] = s.toAPICollection(c)
+	}
+	writePrivateJSON(w, http.StatusOK, out)
 }
