@@ -1,0 +1,75 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/paperboy-dev/paperboy/internal/embed"
+	"github.com/paperboy-dev/paperboy/internal/receval"
+	"github.com/paperboy-dev/paperboy/internal/recommend"
+	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
+	"github.com/paperboy-dev/paperboy/internal/store"
+)
+
+type evalRecommendCmd struct {
+	Data      string  `name:"data" default:"../shared/data" help:"The shared data directory (arxiv-cs, eval)."`
+	JSON      bool    `name:"json" help:"Print the report as JSON."`
+	Dim       int     `name:"dim" default:"256" help:"Dimensions of the embedding model trained for the evaluation."`
+	Seed      uint64  `name:"seed" default:"1" help:"Random seed of the embedding model and the classifiers."`
+	Workers   int     `name:"workers" default:"2" help:"Cases ranked at once."`
+	AnchorTol float64 `name:"anchor-tol" default:"1e-6" help:"Tolerance of the anchor's SVM (scikit-learn's LinearSVC uses 1e-6)."`
+}
+
+func (c *evalRecommendCmd) Run(e *env) error {
+	opts := receval.Options{
+		Data: c.Data, Tmp: os.TempDir(), Workers: c.Workers, Seed: c.Seed, AnchorTol: c.AnchorTol, Log: e.log,
+		Embed: func(ctx context.Context, s *store.Store) (recommend.Vectors, error) {
+			return c.embed(ctx, e, s)
+		},
+	}
+	opts.Recommend = recommend.DefaultOptions()
+	opts.Recommend.Seed = c.Seed
+	rep, err := receval.Run(e.ctx, opts)
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		return receval.WriteJSON(e.stdout, rep)
+	}
+	return receval.WriteReport(e.stdout, rep)
+}
+
+// embed trains the embedding model on the scratch database as 'embed
+// train' does (the same sample of the store, the same options) and embeds
+// every paper, as the server's vectors would hold them.
+func (c *evalRecommendCmd) embed(ctx context.Context, e *env, s *store.Store) (recommend.Vectors, error) {
+	start := time.Now()
+	st, err := s.Stats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	opts := embed.DefaultTrainOptions()
+	opts.Dim, opts.Seed = c.Dim, c.Seed
+	opts.Progress = func(stage string) {
+		e.log.Info("eval recommend: embed train", "stage", stage, "elapsed", time.Since(start).Round(time.Second))
+	}
+	sample, err := trainingSample(ctx, s, st.Papers, opts.MaxTrainDocs)
+	if err != nil {
+		return nil, err
+	}
+	model, err := embed.Train(ctx, sample, opts)
+	if err != nil {
+		return nil, err
+	}
+	vecs := recommend.VectorMap{}
+	err = s.EachPaper(ctx, func(p store.Paper) error {
+		vecs[p.ID] = model.EmbedDocument(paperdoc.Of(&p))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("eval recommend: embed: %w", err)
+	}
+	return vecs, nil
+}
