@@ -19,6 +19,7 @@ type evalRecommendCmd struct {
 	Dim       int     `name:"dim" default:"256" help:"Dimensions of the embedding model trained for the evaluation."`
 	Seed      uint64  `name:"seed" default:"1" help:"Random seed of the embedding model and the classifiers."`
 	Workers   int     `name:"workers" default:"2" help:"Cases ranked at once."`
+	Variants  bool    `name:"variants" help:"Also measure the other settings of paperboy's model tried (content only)."`
 	AnchorTol float64 `name:"anchor-tol" default:"1e-6" help:"Tolerance of the anchor's SVM (scikit-learn's LinearSVC uses 1e-6)."`
 }
 
@@ -31,6 +32,9 @@ func (c *evalRecommendCmd) Run(e *env) error {
 	}
 	opts.Recommend = recommend.DefaultOptions()
 	opts.Recommend.Seed = c.Seed
+	if c.Variants {
+		opts.Variants = recommendVariants(opts.Recommend)
+	}
 	rep, err := receval.Run(e.ctx, opts)
 	if err != nil {
 		return err
@@ -72,4 +76,21 @@ func (c *evalRecommendCmd) embed(ctx context.Context, e *env, s *store.Store) (r
 		return nil, fmt.Errorf("eval recommend: embed: %w", err)
 	}
 	return vecs, nil
+}
+
+// recommendVariants are the settings of the model measured against the
+// default, one change each.
+func recommendVariants(base recommend.Options) []receval.Variant {
+	with := func(name string, change func(*recommend.Options)) receval.Variant {
+		o := base
+		change(&o)
+		return receval.Variant{Name: name, Options: o}
+	}
+	return []receval.Variant{
+		with("svm over tf-idf alone", func(o *recommend.Options) { o.EmbedWeight, o.Fusion = 0, 0 }),
+		with("svm over [tf-idf; embedding]", func(o *recommend.Options) { o.Fusion = 0 }),
+		with("embedding nearest profile paper", func(o *recommend.Options) { o.Fusion = 1 }),
+		with("fusion, embedding weight 0.3", func(o *recommend.Options) { o.Fusion = 0.3 }),
+		with("fusion, embedding weight 0.7", func(o *recommend.Options) { o.Fusion = 0.7 }),
+	}
 }

@@ -49,9 +49,18 @@ type Options struct {
 	// Recommend configures paperboy's model; recommend.DefaultOptions
 	// when zero.
 	Recommend recommend.Options
+	// Variants are other settings of paperboy's model, measured in the
+	// content-only setting beside it (the experiments in recommend/doc.go).
+	Variants []Variant
 	// AnchorTol is the anchor SVM's tolerance (1e-6, scikit-learn's, when zero).
 	AnchorTol float64
 	Log       *slog.Logger
+}
+
+// Variant is a named setting of paperboy's model.
+type Variant struct {
+	Name    string
+	Options recommend.Options
 }
 
 // Row is one system's figures in one setting.
@@ -112,38 +121,50 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			return nil
 		}
 		if vecs != nil {
-			f, err := recommend.NewFeatures(ctx, sc.Papers, vecs, opts.Recommend)
-			if err != nil {
-				return nil, err
+			systems := []Variant{{SystemPaperboy, opts.Recommend}}
+			if setting == ContentOnly {
+				systems = append(systems, opts.Variants...)
 			}
-			if err := run(SystemPaperboy, func(ctx context.Context, profile, candidates []string) ([]string, error) {
-				res, err := f.Rank(ctx, profile, candidates, recommend.RankOptions{Limit: Cutoff})
+			for _, v := range systems {
+				f, err := recommend.NewFeatures(ctx, sc.Papers, vecs, v.Options)
 				if err != nil {
 					return nil, err
 				}
-				ids := make([]string, len(res))
-				for k, r := range res {
-					ids[k] = r.ID
+				if err := run(v.Name, paperboyRanker(f)); err != nil {
+					return nil, err
 				}
-				return ids, nil
-			}); err != nil {
-				return nil, err
 			}
 		}
 		a := NewSanity(sc.Papers, opts.Seed)
 		a.tol = opts.AnchorTol
+		if err := run(SystemCentroid, a.Centroid); err != nil {
+			return nil, err
+		}
 		if err := run(SystemAnchor, a.Rank); err != nil {
 			return nil, err
 		}
 		rep.Rows = append(rep.Rows, Row{Setting: setting, System: SystemSklearn, Metrics: Published[setting]})
-		if err := run(SystemCentroid, a.Centroid); err != nil {
-			return nil, err
-		}
 		if err := sc.Close(); err != nil {
 			return nil, err
 		}
 	}
 	return rep, nil
+}
+
+// paperboyRanker ranks through recommend.Features.Rank, the function
+// behind the server's recommendations.
+func paperboyRanker(f *recommend.Features) Ranker {
+	return func(ctx context.Context, profile, candidates []string) ([]string, error) {
+		res, err := f.Rank(ctx, profile, candidates, recommend.RankOptions{Limit: Cutoff})
+		if err != nil {
+			return nil, err
+		}
+		ids := make([]string, len(res))
+		for k, r := range res {
+			ids[k] = r.ID
+		}
+		return ids, nil
+	}
 }
 
 // WriteReport prints the report as a table.

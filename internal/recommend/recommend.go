@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/viterin/vek/vek32"
+
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -101,6 +103,9 @@ type Model struct {
 	f       *Features
 	profile []int
 	svm     *Linear
+	// The classifier's weights in float32, for SIMD dot products.
+	wDense []float32
+	wTerms []float32
 }
 
 // Train fits a reader's model on the papers of their library.
@@ -129,6 +134,16 @@ func (f *Features) Train(profile []string) (*Model, error) {
 		}
 		m.svm = TrainSVC(f.x, rows, func(i int) bool { return pos[i] },
 			SVCOptions{C: f.opts.C, Tol: f.opts.Tol, MaxIter: 1000, Balanced: true, Seed: f.opts.Seed})
+		m.wTerms = make([]float32, f.x.Cols)
+		for k, w := range m.svm.W[:f.x.Cols] {
+			m.wTerms[k] = float32(w)
+		}
+		if f.x.Dim > 0 {
+			m.wDense = make([]float32, f.x.Dim)
+			for k, w := range m.svm.W[f.x.Cols:] {
+				m.wDense[k] = float32(w)
+			}
+		}
 	}
 	return m, nil
 }
@@ -161,17 +176,34 @@ func (m *Model) Score(candidates []string, withReasons int) []Scored {
 	if m.svm != nil {
 		svm = make([]float64, len(rows))
 		for k, i := range rows {
-			svm[k] = m.svm.Score(f.x, i)
+			svm[k] = m.score(i)
 		}
 	}
-	if f.opts.Fusion > 0 && f.dim > 0 {
+	// The candidates' cosines to every profile paper, best first: the
+	// neighbour ranking and the reasons.
+	var near [][2]int
+	if f.dim > 0 {
 		knn = make([]float64, len(rows))
+		near = make([][2]int, len(rows))
 		for k, i := range rows {
-			best := math.Inf(-1)
+			c := f.emb[i*f.dim : (i+1)*f.dim]
+			best, second := float32(math.Inf(-1)), float32(math.Inf(-1))
+			near[k] = [2]int{-1, -1}
 			for _, p := range m.profile {
-				best = max(best, f.cos(i, p))
+				sim := vek32.Dot(c, f.emb[p*f.dim:(p+1)*f.dim])
+				switch {
+				case sim > best:
+					second, best = best, sim
+					near[k] = [2]int{p, near[k][0]}
+				case sim > second:
+					second = sim
+					near[k][1] = p
+				}
 			}
-			knn[k] = best
+			knn[k] = float64(best)
+		}
+		if f.opts.Fusion == 0 {
+			knn = nil
 		}
 	}
 	switch {
@@ -191,8 +223,10 @@ func (m *Model) Score(candidates []string, withReasons int) []Scored {
 			out[k].Score = (1-w)/float64(60+rs[k]) + w/float64(60+rk[k])
 		}
 	}
+	at := make(map[string]int, len(rows))
 	for k, i := range rows {
 		out[k].ID = f.ids[i]
+		at[f.ids[i]] = k
 	}
 	slices.SortFunc(out, func(a, b Scored) int {
 		if c := cmp.Compare(b.Score, a.Score); c != 0 {
@@ -201,12 +235,21 @@ func (m *Model) Score(candidates []string, withReasons int) []Scored {
 		return strings.Compare(a.ID, b.ID)
 	})
 	for k := range min(withReasons, len(out)) {
-		out[k].Reason = m.reason(f.index[out[k].ID])
+		if near != nil {
+			for _, p := range near[at[out[k].ID]] {
+				if p >= 0 {
+					out[k].Reason.Like = append(out[k].Reason.Like, f.ids[p])
+				}
+			}
+		} else {
+			out[k].Reason = m.reason(f.index[out[k].ID])
+		}
 	}
 	return out
 }
 
-// reason names the (at most two) profile papers nearest candidate i.
+// reason names the (at most two) profile papers nearest candidate i by
+// tf-idf, for features without embeddings.
 func (m *Model) reason(i int) Reason {
 	type near struct {
 		p   int
@@ -214,11 +257,7 @@ func (m *Model) reason(i int) Reason {
 	}
 	var ns []near
 	for _, p := range m.profile {
-		sim := m.f.cos(i, p)
-		if m.f.dim == 0 {
-			sim = sparseDot(m.f.x.Row(i), m.f.x.Row(p))
-		}
-		ns = append(ns, near{p, sim})
+		ns = append(ns, near{p, sparseDot(m.f.x.Row(i), m.f.x.Row(p))})
 	}
 	slices.SortStableFunc(ns, func(a, b near) int { return cmp.Compare(b.sim, a.sim) })
 	var r Reason
@@ -228,14 +267,17 @@ func (m *Model) reason(i int) Reason {
 	return r
 }
 
-// cos is the embeddings' cosine (they are unit vectors).
-func (f *Features) cos(i, j int) float64 {
-	a, b := f.emb[i*f.dim:(i+1)*f.dim], f.emb[j*f.dim:(j+1)*f.dim]
+// score is the classifier's decision value for row i.
+func (m *Model) score(i int) float64 {
+	x := m.f.x
 	var s float32
-	for k := range a {
-		s += a[k] * b[k]
+	for k := x.Ptr[i]; k < x.Ptr[i+1]; k++ {
+		s += m.wTerms[x.Idx[k]] * x.Val[k]
 	}
-	return float64(s)
+	if m.wDense != nil {
+		s += vek32.Dot(m.wDense, x.Dense[i*x.Dim:(i+1)*x.Dim])
+	}
+	return float64(s) + m.svm.B
 }
 
 func sparseDot(a, b Sparse) float64 {
