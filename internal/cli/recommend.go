@@ -14,18 +14,22 @@ import (
 )
 
 type evalRecommendCmd struct {
-	Data      string  `name:"data" default:"../shared/data" help:"The shared data directory (arxiv-cs, eval)."`
-	JSON      bool    `name:"json" help:"Print the report as JSON."`
-	Dim       int     `name:"dim" default:"256" help:"Dimensions of the embedding model trained for the evaluation."`
-	Seed      uint64  `name:"seed" default:"1" help:"Random seed of the embedding model and the classifiers."`
-	Workers   int     `name:"workers" default:"2" help:"Cases ranked at once."`
-	Variants  bool    `name:"variants" help:"Also measure the other settings of paperboy's model tried (content only)."`
-	AnchorTol float64 `name:"anchor-tol" default:"1e-6" help:"Tolerance of the anchor's SVM (scikit-learn's LinearSVC uses 1e-6)."`
+	Data        string  `name:"data" default:"../shared/data" help:"The shared data directory (arxiv-cs, eval)."`
+	JSON        bool    `name:"json" help:"Print the report as JSON."`
+	Dim         int     `name:"dim" default:"256" help:"Dimensions of the embedding model trained for the evaluation."`
+	Seed        uint64  `name:"seed" default:"1" help:"Random seed of the embedding model and the classifiers."`
+	Workers     int     `name:"workers" default:"2" help:"Cases ranked at once."`
+	Variants    bool    `name:"variants" help:"Also measure the other settings of paperboy's model tried (content only)."`
+	ContentOnly bool    `name:"content-only" help:"Skip the with-authors setting."`
+	NoAnchors   bool    `name:"no-anchors" help:"Skip the anchors (arxiv-sanity-lite's SVM, the tf-idf centroid)."`
+	ModelCache  string  `name:"model-cache" placeholder:"FILE" help:"Keep the content-only embedding model in FILE and reuse it when present (for repeated measurements)."`
+	AnchorTol   float64 `name:"anchor-tol" default:"1e-6" help:"Tolerance of the anchor's SVM (scikit-learn's LinearSVC uses 1e-6)."`
 }
 
 func (c *evalRecommendCmd) Run(e *env) error {
 	opts := receval.Options{
 		Data: c.Data, Tmp: os.TempDir(), Workers: c.Workers, Seed: c.Seed, AnchorTol: c.AnchorTol, Log: e.log,
+		ContentOnly: c.ContentOnly, NoAnchors: c.NoAnchors,
 		Embed: func(ctx context.Context, s *store.Store) (recommend.Vectors, error) {
 			return c.embed(ctx, e, s)
 		},
@@ -63,9 +67,19 @@ func (c *evalRecommendCmd) embed(ctx context.Context, e *env, s *store.Store) (r
 	if err != nil {
 		return nil, err
 	}
-	model, err := embed.Train(ctx, sample, opts)
-	if err != nil {
-		return nil, err
+	var model *embed.Model
+	if c.ModelCache != "" {
+		model, _ = embed.OpenFile(c.ModelCache)
+	}
+	if model == nil {
+		if model, err = embed.Train(ctx, sample, opts); err != nil {
+			return nil, err
+		}
+		if c.ModelCache != "" {
+			if err := model.SaveFile(c.ModelCache); err != nil {
+				return nil, err
+			}
+		}
 	}
 	vecs := recommend.VectorMap{}
 	err = s.EachPaper(ctx, func(p store.Paper) error {
@@ -92,5 +106,10 @@ func recommendVariants(base recommend.Options) []receval.Variant {
 		with("embedding nearest profile paper", func(o *recommend.Options) { o.Fusion = 1 }),
 		with("fusion, embedding weight 0.3", func(o *recommend.Options) { o.Fusion = 0.3 }),
 		with("fusion, embedding weight 0.7", func(o *recommend.Options) { o.Fusion = 0.7 }),
+		with("neighbours by kernel 0.05", func(o *recommend.Options) { o.Fusion, o.Kernel = 1, 0.05 }),
+		with("neighbours by kernel 0.1", func(o *recommend.Options) { o.Fusion, o.Kernel = 1, 0.1 }),
+		with("neighbours, kernel 0.05, half-life 5", func(o *recommend.Options) { o.Fusion, o.Kernel, o.HalfLife = 1, 0.05, 5 }),
+		with("svm tf-idf, half-life 5", func(o *recommend.Options) { o.EmbedWeight, o.Fusion, o.HalfLife = 0, 0, 5 }),
+		with("fusion, kernel 0.05, half-life 5", func(o *recommend.Options) { o.Kernel, o.HalfLife = 0.05, 5 }),
 	}
 }

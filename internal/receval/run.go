@@ -52,6 +52,9 @@ type Options struct {
 	// Variants are other settings of paperboy's model, measured in the
 	// content-only setting beside it (the experiments in recommend/doc.go).
 	Variants []Variant
+	// ContentOnly skips the with-authors setting; NoAnchors skips the
+	// anchors (for measuring settings of paperboy's model quickly).
+	ContentOnly, NoAnchors bool
 	// AnchorTol is the anchor SVM's tolerance (1e-6, scikit-learn's, when zero).
 	AnchorTol float64
 	Log       *slog.Logger
@@ -94,7 +97,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	rep := &Report{Cases: len(cases)}
 	var vecs recommend.Vectors
-	for _, setting := range []string{ContentOnly, WithAuthors} {
+	settings := []string{ContentOnly, WithAuthors}
+	if opts.ContentOnly {
+		settings = settings[:1]
+	}
+	for _, setting := range settings {
 		start := time.Now()
 		sc, err := BuildScratch(ctx, filepath.Join(opts.Data, ArxivFile), opts.Tmp, setting == ContentOnly)
 		if err != nil {
@@ -134,6 +141,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 					return nil, err
 				}
 			}
+		}
+		if opts.NoAnchors {
+			continue
 		}
 		a := NewSanity(sc.Papers, opts.Seed)
 		a.tol = opts.AnchorTol

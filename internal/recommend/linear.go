@@ -69,6 +69,8 @@ type SVCOptions struct {
 	MaxIter  int     // 10000 when zero
 	Balanced bool    // class_weight='balanced'
 	Seed     uint64
+	// Weight, when not nil, scales row i's C (scikit-learn's sample_weight).
+	Weight func(i int) float64
 }
 
 // TrainSVC trains a linear support vector classifier with the squared
@@ -110,12 +112,19 @@ func TrainSVC(m *Matrix, rows []int, pos func(i int) bool, opts SVCOptions) *Lin
 		cp = opts.C * float64(l) / (2 * float64(npos))
 		cn = opts.C * float64(l) / (2 * float64(l-npos))
 	}
-	diag := func(k int) float64 {
+	// The squared hinge's dual adds 1/(2 C_i) to each diagonal.
+	d := make([]float64, l)
+	for k, i := range rows {
+		c := cn
 		if y[k] > 0 {
-			return 0.5 / cp
+			c = cp
 		}
-		return 0.5 / cn
+		if opts.Weight != nil {
+			c *= opts.Weight(i)
+		}
+		d[k] = 0.5 / c
 	}
+	diag := func(k int) float64 { return d[k] }
 	lin := &Linear{W: make([]float64, m.Cols+m.Dim)}
 	alpha := make([]float64, l)
 	qd := make([]float64, l)
@@ -135,7 +144,7 @@ func TrainSVC(m *Matrix, rows []int, pos func(i int) bool, opts SVCOptions) *Lin
 	}
 	rng := rand.New(rand.NewPCG(opts.Seed, 0x5eed))
 	active := l
-	pgMaxOld, pgMinOld := math.Inf(1), math.Inf(-1)
+	pgMaxOld := math.Inf(1)
 	wd := lin.W[m.Cols:]
 	for iter := 0; iter < opts.MaxIter; iter++ {
 		pgMaxNew, pgMinNew := math.Inf(-1), math.Inf(1)
@@ -181,15 +190,14 @@ func TrainSVC(m *Matrix, rows []int, pos func(i int) bool, opts SVCOptions) *Lin
 				break
 			}
 			active = l
-			pgMaxOld, pgMinOld = math.Inf(1), math.Inf(-1)
+			pgMaxOld = math.Inf(1)
 			continue
 		}
-		pgMaxOld, pgMinOld = pgMaxNew, pgMinNew
+		// (pgMinNew would bound shrinking at the upper bound, which the
+		// squared hinge does not have.)
+		pgMaxOld = pgMaxNew
 		if pgMaxOld <= 0 {
 			pgMaxOld = math.Inf(1)
-		}
-		if pgMinOld >= 0 {
-			pgMinOld = math.Inf(-1)
 		}
 	}
 	return lin

@@ -40,7 +40,15 @@ type Options struct {
 	// fusion with the classifier's ranking; 0 ranks by the classifier
 	// alone, 1 by the neighbours alone.
 	Fusion float64
-	Seed   uint64
+	// Kernel, when positive, scores a candidate's neighbours by the sum
+	// over profile papers of exp((cos-1)/Kernel) instead of the best
+	// cosine alone.
+	Kernel float64
+	// HalfLife, when positive, weighs the profile's papers (oldest first)
+	// by 2^(-age/HalfLife), age counted in papers from the newest, in the
+	// neighbour score and as the classifier's sample weights.
+	HalfLife float64
+	Seed     uint64
 }
 
 // DefaultOptions is what the server ranks with.
@@ -103,6 +111,7 @@ type Model struct {
 	f       *Features
 	profile []int
 	svm     *Linear
+	weight  []float64 // of each profile paper
 	// The classifier's weights in float32, for SIMD dot products.
 	wDense []float32
 	wTerms []float32
@@ -121,6 +130,13 @@ func (f *Features) Train(profile []string) (*Model, error) {
 	if len(m.profile) == 0 {
 		return nil, ErrEmptyProfile
 	}
+	m.weight = make([]float64, len(m.profile))
+	for k := range m.weight {
+		m.weight[k] = 1
+		if f.opts.HalfLife > 0 {
+			m.weight[k] = math.Exp2(-float64(len(m.profile)-1-k) / f.opts.HalfLife)
+		}
+	}
 	if f.opts.Fusion < 1 {
 		var rows []int
 		if f.opts.Negatives > 0 && f.opts.Negatives < len(f.ids) {
@@ -132,8 +148,18 @@ func (f *Features) Train(profile []string) (*Model, error) {
 				}
 			}
 		}
+		weight := map[int]float64{}
+		for k, i := range m.profile {
+			weight[i] = m.weight[k]
+		}
 		m.svm = TrainSVC(f.x, rows, func(i int) bool { return pos[i] },
-			SVCOptions{C: f.opts.C, Tol: f.opts.Tol, MaxIter: 1000, Balanced: true, Seed: f.opts.Seed})
+			SVCOptions{C: f.opts.C, Tol: f.opts.Tol, MaxIter: 1000, Balanced: true, Seed: f.opts.Seed,
+				Weight: func(i int) float64 {
+					if w, ok := weight[i]; ok {
+						return w
+					}
+					return 1
+				}})
 		m.wTerms = make([]float32, f.x.Cols)
 		for k, w := range m.svm.W[:f.x.Cols] {
 			m.wTerms[k] = float32(w)
@@ -189,8 +215,17 @@ func (m *Model) Score(candidates []string, withReasons int) []Scored {
 			c := f.emb[i*f.dim : (i+1)*f.dim]
 			best, second := float32(math.Inf(-1)), float32(math.Inf(-1))
 			near[k] = [2]int{-1, -1}
-			for _, p := range m.profile {
+			sum := 0.0
+			if f.opts.Kernel <= 0 {
+				sum = math.Inf(-1)
+			}
+			for j, p := range m.profile {
 				sim := vek32.Dot(c, f.emb[p*f.dim:(p+1)*f.dim])
+				if f.opts.Kernel > 0 {
+					sum += m.weight[j] * math.Exp((float64(sim)-1)/f.opts.Kernel)
+				} else {
+					sum = max(sum, m.weight[j]*float64(sim))
+				}
 				switch {
 				case sim > best:
 					second, best = best, sim
@@ -200,7 +235,7 @@ func (m *Model) Score(candidates []string, withReasons int) []Scored {
 					near[k][1] = p
 				}
 			}
-			knn[k] = float64(best)
+			knn[k] = sum
 		}
 		if f.opts.Fusion == 0 {
 			knn = nil
