@@ -48,7 +48,10 @@ type Options struct {
 	// by 2^(-age/HalfLife), age counted in papers from the newest, in the
 	// neighbour score and as the classifier's sample weights.
 	HalfLife float64
-	Seed     uint64
+	// TermSimilarity is the share of the tf-idf cosine in the neighbour
+	// similarity, the rest being the embeddings' cosine.
+	TermSimilarity float64
+	Seed           uint64
 }
 
 // DefaultOptions is what the server ranks with.
@@ -211,8 +214,21 @@ func (m *Model) Score(candidates []string, withReasons int) []Scored {
 	if f.dim > 0 {
 		knn = make([]float64, len(rows))
 		near = make([][2]int, len(rows))
+		a := float32(f.opts.TermSimilarity)
+		var terms [][]float32 // the profile's tf-idf vectors, dense
+		if a > 0 {
+			terms = make([][]float32, len(m.profile))
+			for j, p := range m.profile {
+				terms[j] = make([]float32, f.x.Cols)
+				r := f.x.Row(p)
+				for k, c := range r.Idx {
+					terms[j][c] = r.Val[k]
+				}
+			}
+		}
 		for k, i := range rows {
 			c := f.emb[i*f.dim : (i+1)*f.dim]
+			r := f.x.Row(i)
 			best, second := float32(math.Inf(-1)), float32(math.Inf(-1))
 			near[k] = [2]int{-1, -1}
 			sum := 0.0
@@ -221,6 +237,13 @@ func (m *Model) Score(candidates []string, withReasons int) []Scored {
 			}
 			for j, p := range m.profile {
 				sim := vek32.Dot(c, f.emb[p*f.dim:(p+1)*f.dim])
+				if a > 0 {
+					var t float32
+					for q, col := range r.Idx {
+						t += terms[j][col] * r.Val[q]
+					}
+					sim = (1-a)*sim + a*t
+				}
 				if f.opts.Kernel > 0 {
 					sum += m.weight[j] * math.Exp((float64(sim)-1)/f.opts.Kernel)
 				} else {
