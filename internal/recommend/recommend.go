@@ -51,7 +51,10 @@ type Options struct {
 	// TermSimilarity is the share of the tf-idf cosine in the neighbour
 	// similarity, the rest being the embeddings' cosine.
 	TermSimilarity float64
-	Seed           uint64
+	// Metadata adds the paper's comments (venue, project page) and its
+	// categories (as tokens such as cat_q_bio_nc) to its tf-idf text.
+	Metadata bool
+	Seed     uint64
 }
 
 // DefaultOptions is what the server ranks with.
@@ -78,6 +81,12 @@ func NewFeatures(ctx context.Context, papers []store.Paper, vecs Vectors, opts O
 	f := &Features{ids: make([]string, len(papers)), index: make(map[string]int, len(papers)), opts: opts}
 	for i, p := range papers {
 		texts[i] = strings.Join([]string{p.Title, p.Abstract, strings.Join(p.Authors, " ")}, " ")
+		if opts.Metadata {
+			texts[i] += " " + p.Comments
+			for _, c := range p.Categories {
+				texts[i] += " cat_" + strings.NewReplacer(".", "_", "-", "_").Replace(c)
+			}
+		}
 		f.ids[i] = p.ID
 		f.index[p.ID] = i
 	}
