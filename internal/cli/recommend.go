@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/embed"
@@ -14,16 +15,16 @@ import (
 )
 
 type evalRecommendCmd struct {
-	Data        string  `name:"data" default:"../shared/data" help:"The shared data directory (arxiv-cs, eval)."`
-	JSON        bool    `name:"json" help:"Print the report as JSON."`
-	Dim         int     `name:"dim" default:"256" help:"Dimensions of the embedding model trained for the evaluation."`
-	Seed        uint64  `name:"seed" default:"1" help:"Random seed of the embedding model and the classifiers."`
-	Workers     int     `name:"workers" default:"2" help:"Cases ranked at once."`
-	Variants    bool    `name:"variants" help:"Also measure the other settings of paperboy's model tried (content only)."`
-	ContentOnly bool    `name:"content-only" help:"Skip the with-authors setting."`
-	NoAnchors   bool    `name:"no-anchors" help:"Skip the anchors (arxiv-sanity-lite's SVM, the tf-idf centroid)."`
-	ModelCache  string  `name:"model-cache" placeholder:"FILE" help:"Keep the content-only embedding model in FILE and reuse it when present (for repeated measurements)."`
-	AnchorTol   float64 `name:"anchor-tol" default:"1e-6" help:"Tolerance of the anchor's SVM (scikit-learn's LinearSVC uses 1e-6)."`
+	Data        string   `name:"data" default:"../shared/data" help:"The shared data directory (arxiv-cs, eval)."`
+	JSON        bool     `name:"json" help:"Print the report as JSON."`
+	Dim         int      `name:"dim" default:"256" help:"Dimensions of the embedding model trained for the evaluation."`
+	Seed        uint64   `name:"seed" default:"1" help:"Random seed of the embedding model and the classifiers."`
+	Workers     int      `name:"workers" default:"2" help:"Cases ranked at once."`
+	Variants    []string `name:"variants" placeholder:"WORDS" help:"Also measure the other settings of paperboy's model tried (content only) whose names contain one of WORDS; all for every one."`
+	ContentOnly bool     `name:"content-only" help:"Skip the with-authors setting."`
+	NoAnchors   bool     `name:"no-anchors" help:"Skip the anchors (arxiv-sanity-lite's SVM, the tf-idf centroid)."`
+	ModelCache  string   `name:"model-cache" placeholder:"FILE" help:"Keep the content-only embedding model in FILE and reuse it when present (for repeated measurements)."`
+	AnchorTol   float64  `name:"anchor-tol" default:"1e-6" help:"Tolerance of the anchor's SVM (scikit-learn's LinearSVC uses 1e-6)."`
 }
 
 func (c *evalRecommendCmd) Run(e *env) error {
@@ -36,8 +37,13 @@ func (c *evalRecommendCmd) Run(e *env) error {
 	}
 	opts.Recommend = recommend.DefaultOptions()
 	opts.Recommend.Seed = c.Seed
-	if c.Variants {
-		opts.Variants = recommendVariants(opts.Recommend)
+	for _, v := range recommendVariants(opts.Recommend) {
+		for _, w := range c.Variants {
+			if w == "all" || strings.Contains(v.Name, w) {
+				opts.Variants = append(opts.Variants, v)
+				break
+			}
+		}
 	}
 	rep, err := receval.Run(e.ctx, opts)
 	if err != nil {
