@@ -119,6 +119,12 @@ func recommendVariants(base recommend.Options) []receval.Variant {
 		with("fusion, kernel 0.05, half-life 5", func(o *recommend.Options) { o.Kernel, o.HalfLife = 0.05, 5 }),
 		with("neighbours by tf-idf cosine, max", func(o *recommend.Options) { o.Fusion, o.TermSimilarity = 1, 1 }),
 		with("neighbours by half tf-idf, kernel 0.05", func(o *recommend.Options) { o.Fusion, o.TermSimilarity, o.Kernel = 1, 0.5, 0.05 }),
+		with("nb: kernel 0.2", func(o *recommend.Options) { o.Fusion, o.Kernel = 1, 0.2 }),
+		with("nb: tf-idf, kernel 0.1", func(o *recommend.Options) { o.Fusion, o.TermSimilarity, o.Kernel = 1, 1, 0.1 }),
+		with("nb: half tf-idf, kernel 0.1", func(o *recommend.Options) { o.Fusion, o.TermSimilarity, o.Kernel = 1, 0.5, 0.1 }),
+		with("nb: half tf-idf, kernel 0.2", func(o *recommend.Options) { o.Fusion, o.TermSimilarity, o.Kernel = 1, 0.5, 0.2 }),
+		with("sv: tf-idf C 0.1", func(o *recommend.Options) { o.EmbedWeight, o.Fusion, o.C = 0, 0, 0.1 }),
+		with("sv: tf-idf + neighbours half tf-idf kernel 0.1", func(o *recommend.Options) { o.EmbedWeight, o.TermSimilarity, o.Kernel = 0, 0.5, 0.1 }),
 		with("svm tf-idf with comments and categories", func(o *recommend.Options) { o.EmbedWeight, o.Fusion, o.Metadata = 0, 0, true }),
 		with("svm tf-idf + neighbours half tf-idf, kernel 0.05, half-life 5", func(o *recommend.Options) {
 			o.EmbedWeight, o.TermSimilarity, o.Kernel, o.HalfLife = 0, 0.5, 0.05, 5
