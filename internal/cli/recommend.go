@@ -125,6 +125,15 @@ func recommendVariants(base recommend.Options) []receval.Variant {
 		with("nb: half tf-idf, kernel 0.2", func(o *recommend.Options) { o.Fusion, o.TermSimilarity, o.Kernel = 1, 0.5, 0.2 }),
 		with("sv: tf-idf C 0.1", func(o *recommend.Options) { o.EmbedWeight, o.Fusion, o.C = 0, 0, 0.1 }),
 		with("sv: tf-idf + neighbours half tf-idf kernel 0.1", func(o *recommend.Options) { o.EmbedWeight, o.TermSimilarity, o.Kernel = 0, 0.5, 0.1 }),
+		with("rare: tf-idf neighbours kernel 0.1, min_df 2, 500k terms", func(o *recommend.Options) {
+			o.Fusion, o.TermSimilarity, o.Kernel, o.MinDF, o.MaxTerms = 1, 1, 0.1, 2, 500_000
+		}),
+		with("rare: tf-idf neighbours max, min_df 2, 500k terms", func(o *recommend.Options) {
+			o.Fusion, o.TermSimilarity, o.MinDF, o.MaxTerms = 1, 1, 2, 500_000
+		}),
+		with("rare: half tf-idf neighbours kernel 0.1, min_df 2, 500k terms", func(o *recommend.Options) {
+			o.Fusion, o.TermSimilarity, o.Kernel, o.MinDF, o.MaxTerms = 1, 0.5, 0.1, 2, 500_000
+		}),
 		with("svm tf-idf with comments and categories", func(o *recommend.Options) { o.EmbedWeight, o.Fusion, o.Metadata = 0, 0, true }),
 		with("svm tf-idf + neighbours half tf-idf, kernel 0.05, half-life 5", func(o *recommend.Options) {
 			o.EmbedWeight, o.TermSimilarity, o.Kernel, o.HalfLife = 0, 0.5, 0.05, 5

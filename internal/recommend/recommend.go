@@ -54,7 +54,11 @@ type Options struct {
 	// Metadata adds the paper's comments (venue, project page) and its
 	// categories (as tokens such as cat_q_bio_nc) to its tf-idf text.
 	Metadata bool
-	Seed     uint64
+	// MinDF and MaxTerms, when positive, replace SanityTfidf's min_df 5
+	// and max_features 20000 in the features' vocabulary: rare terms
+	// (a method's or a dataset's name) mark a group's papers.
+	MinDF, MaxTerms int
+	Seed            uint64
 }
 
 // DefaultOptions is what the server ranks with.
@@ -93,7 +97,14 @@ func NewFeatures(ctx context.Context, papers []store.Paper, vecs Vectors, opts O
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	_, f.x = FitTfidf(texts, SanityTfidf())
+	tf := SanityTfidf()
+	if opts.MinDF > 0 {
+		tf.MinDF = opts.MinDF
+	}
+	if opts.MaxTerms > 0 {
+		tf.MaxFeatures = opts.MaxTerms
+	}
+	_, f.x = FitTfidf(texts, tf)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
