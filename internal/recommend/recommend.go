@@ -235,20 +235,33 @@ func (m *Model) Score(candidates []string, withReasons int) []Scored {
 		knn = make([]float64, len(rows))
 		near = make([][2]int, len(rows))
 		a := float32(f.opts.TermSimilarity)
-		var terms [][]float32 // the profile's tf-idf vectors, dense
+		// The profile's tf-idf vectors, inverted: column -> (paper, weight).
+		type posting struct {
+			j int
+			w float32
+		}
+		var inverted map[int32][]posting
+		termSim := make([]float32, len(m.profile))
 		if a > 0 {
-			terms = make([][]float32, len(m.profile))
+			inverted = map[int32][]posting{}
 			for j, p := range m.profile {
-				terms[j] = make([]float32, f.x.Cols)
 				r := f.x.Row(p)
 				for k, c := range r.Idx {
-					terms[j][c] = r.Val[k]
+					inverted[c] = append(inverted[c], posting{j, r.Val[k]})
 				}
 			}
 		}
 		for k, i := range rows {
 			c := f.emb[i*f.dim : (i+1)*f.dim]
-			r := f.x.Row(i)
+			if a > 0 {
+				clear(termSim)
+				r := f.x.Row(i)
+				for q, col := range r.Idx {
+					for _, ps := range inverted[col] {
+						termSim[ps.j] += ps.w * r.Val[q]
+					}
+				}
+			}
 			best, second := float32(math.Inf(-1)), float32(math.Inf(-1))
 			near[k] = [2]int{-1, -1}
 			sum := 0.0
@@ -258,11 +271,7 @@ func (m *Model) Score(candidates []string, withReasons int) []Scored {
 			for j, p := range m.profile {
 				sim := vek32.Dot(c, f.emb[p*f.dim:(p+1)*f.dim])
 				if a > 0 {
-					var t float32
-					for q, col := range r.Idx {
-						t += terms[j][col] * r.Val[q]
-					}
-					sim = (1-a)*sim + a*t
+					sim = (1-a)*sim + a*termSim[j]
 				}
 				if f.opts.Kernel > 0 {
 					sum += m.weight[j] * math.Exp((float64(sim)-1)/f.opts.Kernel)
