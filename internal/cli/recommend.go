@@ -134,6 +134,21 @@ func recommendVariants(base recommend.Options) []receval.Variant {
 		with("rare: half tf-idf neighbours kernel 0.1, min_df 2, 500k terms", func(o *recommend.Options) {
 			o.Fusion, o.TermSimilarity, o.Kernel, o.MinDF, o.MaxTerms = 1, 0.5, 0.1, 2, 500_000
 		}),
+		with("best: rare tf-idf neighbours kernel 0.2", func(o *recommend.Options) {
+			o.Fusion, o.TermSimilarity, o.Kernel, o.MinDF, o.MaxTerms = 1, 1, 0.2, 2, 500_000
+		}),
+		with("best: rare tf-idf neighbours kernel 0.1 + metadata", func(o *recommend.Options) {
+			o.Fusion, o.TermSimilarity, o.Kernel, o.MinDF, o.MaxTerms, o.Metadata = 1, 1, 0.1, 2, 500_000, true
+		}),
+		with("best: svm rare tf-idf", func(o *recommend.Options) {
+			o.EmbedWeight, o.Fusion, o.MinDF, o.MaxTerms = 0, 0, 2, 500_000
+		}),
+		with("best: svm rare tf-idf + rare tf-idf neighbours kernel 0.1", func(o *recommend.Options) {
+			o.EmbedWeight, o.TermSimilarity, o.Kernel, o.MinDF, o.MaxTerms = 0, 1, 0.1, 2, 500_000
+		}),
+		with("best: svm rare tf-idf + rare tf-idf neighbours kernel 0.1 + metadata", func(o *recommend.Options) {
+			o.EmbedWeight, o.TermSimilarity, o.Kernel, o.MinDF, o.MaxTerms, o.Metadata = 0, 1, 0.1, 2, 500_000, true
+		}),
 		with("svm tf-idf with comments and categories", func(o *recommend.Options) { o.EmbedWeight, o.Fusion, o.Metadata = 0, 0, true }),
 		with("svm tf-idf + neighbours half tf-idf, kernel 0.05, half-life 5", func(o *recommend.Options) {
 			o.EmbedWeight, o.TermSimilarity, o.Kernel, o.HalfLife = 0, 0.5, 0.05, 5
