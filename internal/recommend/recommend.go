@@ -58,7 +58,10 @@ type Options struct {
 	// and max_features 20000 in the features' vocabulary: rare terms
 	// (a method's or a dataset's name) mark a group's papers.
 	MinDF, MaxTerms int
-	Seed            uint64
+	// NGrams and MaxDF, when positive, replace SanityTfidf's 2 and 0.1.
+	NGrams int
+	MaxDF  float64
+	Seed   uint64
 }
 
 // DefaultOptions is what the server ranks with.
@@ -103,6 +106,12 @@ func NewFeatures(ctx context.Context, papers []store.Paper, vecs Vectors, opts O
 	}
 	if opts.MaxTerms > 0 {
 		tf.MaxFeatures = opts.MaxTerms
+	}
+	if opts.NGrams > 0 {
+		tf.MaxN = opts.NGrams
+	}
+	if opts.MaxDF > 0 {
+		tf.MaxDF = opts.MaxDF
 	}
 	_, f.x = FitTfidf(texts, tf)
 	if err := ctx.Err(); err != nil {
