@@ -22,7 +22,8 @@ import (
 const engineName = "paperboy"
 
 type evalCmd struct {
-	Search evalSearchCmd `cmd:"" help:"Measure search quality on the real data: known-item MRR@10 and CSFCube MAP / NDCG, beside SQLite FTS5."`
+	Search    evalSearchCmd    `cmd:"" help:"Measure search quality on the real data: known-item MRR@10 and CSFCube MAP / NDCG, beside SQLite FTS5."`
+	Recommend evalRecommendCmd `cmd:"" help:"Measure recommendations on the real data (author continuation): Recall@20, nDCG@20 and MRR, beside arxiv-sanity-lite's SVM."`
 }
 
 type evalSearchCmd struct {
