@@ -164,6 +164,18 @@ func recommendVariants(base recommend.Options) []receval.Variant {
 		with("nb2: rare+metadata 0.8 tf-idf 0.2 embedding kernel 0.1", func(o *recommend.Options) {
 			o.Fusion, o.TermSimilarity, o.Kernel, o.MinDF, o.MaxTerms, o.Metadata = 1, 0.8, 0.1, 2, 500_000, true
 		}),
+		with("nb3: rare+metadata kernel 0.1 max_df 0.5", func(o *recommend.Options) {
+			o.Fusion, o.TermSimilarity, o.Kernel, o.MinDF, o.MaxTerms, o.Metadata, o.MaxDF = 1, 1, 0.1, 2, 1_000_000, true, 0.5
+		}),
+		with("nb3: rare+metadata kernel 0.1 max_df 1", func(o *recommend.Options) {
+			o.Fusion, o.TermSimilarity, o.Kernel, o.MinDF, o.MaxTerms, o.Metadata, o.MaxDF = 1, 1, 0.1, 2, 1_000_000, true, 1
+		}),
+		with("nb3: rare+metadata kernel 0.1 max_df 0.5 trigrams", func(o *recommend.Options) {
+			o.Fusion, o.TermSimilarity, o.Kernel, o.MinDF, o.MaxTerms, o.Metadata, o.MaxDF, o.NGrams = 1, 1, 0.1, 2, 2_000_000, true, 0.5, 3
+		}),
+		with("nb3: rare+metadata kernel 0.15 max_df 0.5", func(o *recommend.Options) {
+			o.Fusion, o.TermSimilarity, o.Kernel, o.MinDF, o.MaxTerms, o.Metadata, o.MaxDF = 1, 1, 0.15, 2, 1_000_000, true, 0.5
+		}),
 		with("svm tf-idf with comments and categories", func(o *recommend.Options) { o.EmbedWeight, o.Fusion, o.Metadata = 0, 0, true }),
 		with("svm tf-idf + neighbours half tf-idf, kernel 0.05, half-life 5", func(o *recommend.Options) {
 			o.EmbedWeight, o.TermSimilarity, o.Kernel, o.HalfLife = 0, 0.5, 0.05, 5
