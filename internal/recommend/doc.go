@@ -71,6 +71,12 @@
 //	    1-3-grams, max_df 0.1                             0.259 / 0.188 / 0.210
 //	    1-3-grams, max_df 0.5 (the default)               0.274 / 0.201 / 0.223
 //
+// With the real authors (their names are tokens like any other, so a
+// rare name shared with the library counts as a rare term does): the
+// default 0.865 / 0.727 / 0.721, the anchor in Go 0.556 / 0.423 / 0.435
+// (scikit-learn 0.559 / 0.425 / 0.434), the tf-idf centroid 0.476 / 0.335 /
+// 0.350.
+//
 // So: the embeddings (LSA fine-tuned on titles against abstracts) rank a
 // researcher's next papers worse than tf-idf does, and adding them to the
 // classifier or the similarity cost nDCG every time; recency weighting did
