@@ -269,7 +269,7 @@ func (m *Model) Score(candidates []string, withReasons int) []Scored {
 	// The candidates' cosines to every profile paper, best first: the
 	// neighbour ranking and the reasons.
 	var near [][2]int
-	if f.dim > 0 {
+	if f.dim > 0 || f.opts.TermSimilarity >= 1 {
 		knn = make([]float64, len(rows))
 		near = make([][2]int, len(rows))
 		a := float32(f.opts.TermSimilarity)
@@ -323,6 +323,9 @@ func (m *Model) Score(candidates []string, withReasons int) []Scored {
 		}
 	}
 	switch {
+	case knn == nil && svm == nil:
+		// Neither part can score (no embeddings for the neighbours and no
+		// classifier): every candidate ties, in id order.
 	case knn == nil:
 		for k := range out {
 			out[k].Score = svm[k]
