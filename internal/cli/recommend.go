@@ -37,7 +37,7 @@ func (c *evalRecommendCmd) Run(e *env) error {
 	}
 	opts.Recommend = recommend.DefaultOptions()
 	opts.Recommend.Seed = c.Seed
-	for _, v := range recommendVariants(opts.Recommend) {
+	for _, v := range recommendVariants(c.Seed) {
 		for _, w := range c.Variants {
 			if w == "all" || strings.Contains(v.Name, w) {
 				opts.Variants = append(opts.Variants, v)
@@ -98,15 +98,18 @@ func (c *evalRecommendCmd) embed(ctx context.Context, e *env, s *store.Store) (r
 	return vecs, nil
 }
 
-// recommendVariants are the settings of the model measured against the
-// default, one change each.
-func recommendVariants(base recommend.Options) []receval.Variant {
+// recommendVariants are the settings of the model measured on the way to
+// the default (recommend/doc.go), each a change of the first one tried:
+// an SVM over [tf-idf; embedding] fused with the embedding's neighbours.
+func recommendVariants(seed uint64) []receval.Variant {
+	base := recommend.Options{EmbedWeight: 1, Negatives: 10000, C: 0.01, Tol: 1e-3, Fusion: 0.5, Seed: seed}
 	with := func(name string, change func(*recommend.Options)) receval.Variant {
 		o := base
 		change(&o)
 		return receval.Variant{Name: name, Options: o}
 	}
 	return []receval.Variant{
+		with("first tried: svm [tf-idf; embedding] + embedding neighbours", func(*recommend.Options) {}),
 		with("svm over tf-idf alone", func(o *recommend.Options) { o.EmbedWeight, o.Fusion = 0, 0 }),
 		with("svm over [tf-idf; embedding]", func(o *recommend.Options) { o.Fusion = 0 }),
 		with("embedding nearest profile paper", func(o *recommend.Options) { o.Fusion = 1 }),
@@ -163,6 +166,18 @@ func recommendVariants(base recommend.Options) []receval.Variant {
 		}),
 		with("nb2: rare+metadata 0.8 tf-idf 0.2 embedding kernel 0.1", func(o *recommend.Options) {
 			o.Fusion, o.TermSimilarity, o.Kernel, o.MinDF, o.MaxTerms, o.Metadata = 1, 0.8, 0.1, 2, 500_000, true
+		}),
+		with("nb3: rare+metadata kernel 0.1 max_df 0.5", func(o *recommend.Options) {
+			o.Fusion, o.TermSimilarity, o.Kernel, o.MinDF, o.MaxTerms, o.Metadata, o.MaxDF = 1, 1, 0.1, 2, 1_000_000, true, 0.5
+		}),
+		with("nb3: rare+metadata kernel 0.1 max_df 1", func(o *recommend.Options) {
+			o.Fusion, o.TermSimilarity, o.Kernel, o.MinDF, o.MaxTerms, o.Metadata, o.MaxDF = 1, 1, 0.1, 2, 1_000_000, true, 1
+		}),
+		with("nb3: rare+metadata kernel 0.1 max_df 0.5 trigrams", func(o *recommend.Options) {
+			o.Fusion, o.TermSimilarity, o.Kernel, o.MinDF, o.MaxTerms, o.Metadata, o.MaxDF, o.NGrams = 1, 1, 0.1, 2, 2_000_000, true, 0.5, 3
+		}),
+		with("nb3: rare+metadata kernel 0.15 max_df 0.5", func(o *recommend.Options) {
+			o.Fusion, o.TermSimilarity, o.Kernel, o.MinDF, o.MaxTerms, o.Metadata, o.MaxDF = 1, 1, 0.15, 2, 1_000_000, true, 0.5
 		}),
 		with("svm tf-idf with comments and categories", func(o *recommend.Options) { o.EmbedWeight, o.Fusion, o.Metadata = 0, 0, true }),
 		with("svm tf-idf + neighbours half tf-idf, kernel 0.05, half-life 5", func(o *recommend.Options) {

@@ -10,11 +10,11 @@ import (
 )
 
 // benchFeatures are features of the real corpus's shape without reading
-// it: 80,000 papers, 93 tf-idf terms each of 20,000 (the arxiv-cs mean),
+// it: 80,000 papers, 250 tf-idf terms each of 2 million (1- to 3-grams),
 // 256-dimension unit embeddings.
 func benchFeatures(b *testing.B, opts Options) *Features {
 	b.Helper()
-	const n, nnz, cols, dim = 80_000, 93, 20_000, 256
+	const n, nnz, cols, dim = 80_000, 250, 2_000_000, 256
 	rng := rand.New(rand.NewPCG(1, 2))
 	f := &Features{ids: make([]string, n), index: make(map[string]int, n), dim: dim, opts: opts,
 		x: &Matrix{Cols: cols, Ptr: make([]int64, 1, n+1)}, emb: make([]float32, n*dim)}
@@ -23,7 +23,7 @@ func benchFeatures(b *testing.B, opts Options) *Features {
 		f.index[f.ids[i]] = i
 		idx := map[int32]bool{}
 		for len(idx) < nnz {
-			idx[int32(rng.IntN(cols))] = true
+			idx[int32(float64(cols)*math.Pow(rng.Float64(), 3))] = true
 		}
 		var v Sparse
 		for j := range idx {
@@ -40,8 +40,10 @@ func benchFeatures(b *testing.B, opts Options) *Features {
 		}
 		normalize(e)
 	}
-	f.x.Dim = dim
-	f.x.Dense = f.emb
+	if opts.EmbedWeight > 0 {
+		f.x.Dim = dim
+		f.x.Dense = f.emb
+	}
 	return f
 }
 

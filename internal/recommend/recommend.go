@@ -64,9 +64,17 @@ type Options struct {
 	Seed   uint64
 }
 
-// DefaultOptions is what the server ranks with.
+// DefaultOptions is what the server ranks with: the library's papers as
+// neighbours by tf-idf, over a vocabulary of 1- to 3-grams in at least 2
+// and at most half of the papers, with comments and categories, scored by
+// a kernel of width 0.1 (doc.go has the measurements). The classifier's
+// settings apply when Fusion is below 1.
 func DefaultOptions() Options {
-	return Options{EmbedWeight: 1, Negatives: 10000, C: 0.01, Tol: 1e-3, Fusion: 0.5, Seed: 1}
+	return Options{
+		Fusion: 1, TermSimilarity: 1, Kernel: 0.1,
+		MinDF: 2, MaxTerms: 2_000_000, NGrams: 3, MaxDF: 0.5, Metadata: true,
+		EmbedWeight: 0, Negatives: 10000, C: 0.01, Tol: 1e-3, Seed: 1,
+	}
 }
 
 // Features are every paper's precomputed features: its tf-idf vector
@@ -144,6 +152,11 @@ type Model struct {
 	profile []int
 	svm     *Linear
 	weight  []float64 // of each profile paper
+	// The profile's tf-idf vectors inverted, column -> (paper, weight),
+	// and a bitmap of their columns that skips most candidates' terms
+	// before the map is asked.
+	inverted map[int32][]posting
+	inTerms  []uint64
 	// The classifier's weights in float32, for SIMD dot products.
 	wDense []float32
 	wTerms []float32
@@ -167,6 +180,17 @@ func (f *Features) Train(profile []string) (*Model, error) {
 		m.weight[k] = 1
 		if f.opts.HalfLife > 0 {
 			m.weight[k] = math.Exp2(-float64(len(m.profile)-1-k) / f.opts.HalfLife)
+		}
+	}
+	if f.opts.TermSimilarity > 0 {
+		m.inverted = map[int32][]posting{}
+		m.inTerms = make([]uint64, (f.x.Cols+63)/64)
+		for j, p := range m.profile {
+			r := f.x.Row(p)
+			for k, c := range r.Idx {
+				m.inverted[c] = append(m.inverted[c], posting{j, r.Val[k]})
+				m.inTerms[c>>6] |= 1 << (c & 63)
+			}
 		}
 	}
 	if f.opts.Fusion < 1 {
@@ -206,6 +230,11 @@ func (f *Features) Train(profile []string) (*Model, error) {
 	return m, nil
 }
 
+type posting struct {
+	j int // the profile paper's position
+	w float32
+}
+
 // Scored is a candidate's score and why it is recommended.
 type Scored struct {
 	ID     string
@@ -240,33 +269,21 @@ func (m *Model) Score(candidates []string, withReasons int) []Scored {
 	// The candidates' cosines to every profile paper, best first: the
 	// neighbour ranking and the reasons.
 	var near [][2]int
-	if f.dim > 0 {
+	if f.dim > 0 || f.opts.TermSimilarity >= 1 {
 		knn = make([]float64, len(rows))
 		near = make([][2]int, len(rows))
 		a := float32(f.opts.TermSimilarity)
-		// The profile's tf-idf vectors, inverted: column -> (paper, weight).
-		type posting struct {
-			j int
-			w float32
-		}
-		var inverted map[int32][]posting
 		termSim := make([]float32, len(m.profile))
-		if a > 0 {
-			inverted = map[int32][]posting{}
-			for j, p := range m.profile {
-				r := f.x.Row(p)
-				for k, c := range r.Idx {
-					inverted[c] = append(inverted[c], posting{j, r.Val[k]})
-				}
-			}
-		}
 		for k, i := range rows {
 			c := f.emb[i*f.dim : (i+1)*f.dim]
 			if a > 0 {
 				clear(termSim)
 				r := f.x.Row(i)
 				for q, col := range r.Idx {
-					for _, ps := range inverted[col] {
+					if m.inTerms[col>>6]&(1<<(col&63)) == 0 {
+						continue
+					}
+					for _, ps := range m.inverted[col] {
 						termSim[ps.j] += ps.w * r.Val[q]
 					}
 				}
@@ -278,7 +295,10 @@ func (m *Model) Score(candidates []string, withReasons int) []Scored {
 				sum = math.Inf(-1)
 			}
 			for j, p := range m.profile {
-				sim := vek32.Dot(c, f.emb[p*f.dim:(p+1)*f.dim])
+				var sim float32
+				if a < 1 {
+					sim = vek32.Dot(c, f.emb[p*f.dim:(p+1)*f.dim])
+				}
 				if a > 0 {
 					sim = (1-a)*sim + a*termSim[j]
 				}
@@ -303,6 +323,9 @@ func (m *Model) Score(candidates []string, withReasons int) []Scored {
 		}
 	}
 	switch {
+	case knn == nil && svm == nil:
+		// Neither part can score (no embeddings for the neighbours and no
+		// classifier): every candidate ties, in id order.
 	case knn == nil:
 		for k := range out {
 			out[k].Score = svm[k]

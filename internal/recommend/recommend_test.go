@@ -129,3 +129,18 @@ func TestTrainRefusesAnUnknownProfile(t *testing.T) {
 		t.Errorf("Train(unknown) = %v, want ErrEmptyProfile", err)
 	}
 }
+
+func TestRankWithoutEmbeddings(t *testing.T) {
+	papers, _ := topicCorpus(20)
+	f, err := NewFeatures(context.Background(), papers, VectorMap{}, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.Rank(context.Background(), []string{"t2.00", "t2.01"}, []string{"t0.10", "t2.10"}, RankOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].ID != "t2.10" || len(res[0].Reason.Like) == 0 {
+		t.Errorf("Rank = %+v, want t2.10 first with a reason", res)
+	}
+}
