@@ -130,6 +130,7 @@ func (s searcherEval) Search(ctx context.Context, query string, limit int) ([]st
 
 type benchCmd struct {
 	Search benchSearchCmd `cmd:"" help:"Measure search latency (1 and 8 clients) beside SQLite FTS5."`
+	Scale  benchScaleCmd  `cmd:"" help:"Generate, import, index, embed, serve and query a large synthetic corpus; print time, disk, memory and latency."`
 }
 
 type benchSearchCmd struct {

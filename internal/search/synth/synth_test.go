@@ -109,3 +109,46 @@ func TestGenerateTopicalKeepsItsSourcesTopic(t *testing.T) {
 		t.Error("topical share 1.5 accepted")
 	}
 }
+
+func TestSentencesRecombinesRealSentences(t *testing.T) {
+	sample := corpus()
+	sample[0].Abstract = "We study message passing. It works on molecules, e.g. benzene. Results are good!"
+	real := map[string]bool{}
+	for _, d := range sample {
+		for _, s := range splitSentences(d.Abstract) {
+			real[s] = true
+		}
+	}
+	if got := splitSentences(sample[0].Abstract); len(got) != 3 || got[1] != "It works on molecules, e.g. benzene." {
+		t.Fatalf("splitSentences = %q", got)
+	}
+	gen := func() []lexical.Document {
+		var out []lexical.Document
+		if err := Sentences(3, 0.5, sample, 300, func(d lexical.Document) error { out = append(out, d); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	a, b := gen(), gen()
+	if diff := cmp.Diff(a, b); diff != "" {
+		t.Fatalf("Sentences not deterministic:\n%s", diff)
+	}
+	mixed := 0
+	for _, d := range a {
+		if d.Title == "" || d.Abstract == "" || len(d.Categories) == 0 || d.Date.IsZero() {
+			t.Fatalf("incomplete document %+v", d)
+		}
+		ss := splitSentences(d.Abstract)
+		for _, s := range ss {
+			if !real[s] {
+				t.Fatalf("sentence %q is not a real one", s)
+			}
+		}
+		if len(ss) > 1 {
+			mixed++
+		}
+	}
+	if mixed == 0 {
+		t.Fatal("no document recombines several sentences")
+	}
+}
