@@ -28,6 +28,7 @@ type Globals struct {
 	// poorly (a large corpus can need most lists for recall 0.98).
 	VectorProbes uint   `name:"vector-probes" env:"PAPERBOY_VECTOR_PROBES" placeholder:"N" help:"Vector lists a query scans (default: as many as 'embed train' calibrated for recall@10 0.98; fewer are faster and miss more)."`
 	LogFormat    string `name:"log-format" env:"PAPERBOY_LOG_FORMAT" default:"text" enum:"text,json" help:"Log format: text or json."`
+	MemoryLimit  string `name:"memory-limit" env:"PAPERBOY_MEMORY_LIMIT" placeholder:"SIZE" help:"Soft limit of the Go heap, e.g. 3GiB (default: 5 GiB or 3/4 of the machine's memory, whichever is less; GOMEMLIMIT, if set, wins). Mapped index files are not counted: they live in the page cache."`
 }
 
 type commands struct {
@@ -100,6 +101,10 @@ func Main(ctx context.Context, args []string, opts Options) int {
 		return 2
 	}
 	if err := cli.Globals.resolve(); err != nil {
+		fmt.Fprintf(stderr, "paperboy: %v\n", err)
+		return 2
+	}
+	if _, err := setMemoryLimit(cli.Globals.MemoryLimit); err != nil {
 		fmt.Fprintf(stderr, "paperboy: %v\n", err)
 		return 2
 	}

@@ -183,7 +183,24 @@ func (in *Indexer) Rebuild(ctx context.Context) error {
 	defer in.mu.Unlock()
 	in.setIndex(ix)
 	in.opts.Log.Info("search index built", "papers", n, "took", time.Since(start).Round(time.Millisecond))
-	return in.saveLocked()
+	if err := in.saveLocked(); err != nil {
+		return err
+	}
+	// The built index is on the heap; the saved one, opened, is mapped from
+	// its files (the page cache), the same postings, so the heap's copy can
+	// go. Nothing changed it since the save: in.mu is held.
+	unlock, err := lockDir(in.opts.Dir, syscall.LOCK_SH)
+	if err != nil {
+		return nil
+	}
+	mapped, err := lexical.Open(in.opts.Dir)
+	unlock()
+	if err != nil {
+		in.opts.Log.Warn("reopening the saved search index failed; keeping the built one", "err", err)
+		return nil
+	}
+	in.setIndex(mapped)
+	return nil
 }
 
 // CatchUp applies every change the index has not seen and reports how many

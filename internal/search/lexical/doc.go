@@ -83,9 +83,22 @@
 //
 // Save writes one file per segment plus meta.bin (format version, lastSeq,
 // segment count), little-endian, each file ending in a CRC-32, into a
-// temporary sibling directory that is renamed over the target. Open reads
-// each file with one read and slices the blobs in place: nothing is
-// re-analysed.
+// temporary sibling directory that is renamed over the target. Arrays of
+// integers start at multiples of 8 bytes (format 3). Open maps each segment
+// file read-only (syscall.Mmap; a plain read where mapping is unavailable),
+// checks its CRC, and uses the term dictionary, postings, positions and
+// per-paper arrays in place: they live in the page cache, shared with the
+// file and dropped by the kernel under pressure, not on the Go heap; only
+// category names and deletions are copied. A damaged file (truncated,
+// flipped bits, grown) fails its CRC or a length check and Open returns
+// ErrFormat, after which the caller rebuilds from the database
+// (TestOpenSurvivesTruncationAndBitFlips). Files are replaced by renaming
+// a new directory, never rewritten in place, so a mapped file cannot
+// shrink under a reader (which would be SIGBUS); a mapping is released
+// when no snapshot holds its segment. Segments made in memory since (Add,
+// merges) are on the heap until the next Open; follow reopens a freshly
+// built index at once. Mapped and in-memory indexes answer identically
+// (TestMappedIndexMatchesInMemory).
 //
 // # Figures
 //

@@ -9,13 +9,17 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"time"
+	"unsafe"
 )
 
 // FormatVersion is the on-disk format version; Open refuses other versions.
 // 2: terms of LaTeX come from tex.Text ("ℓ₁" gives l1, "\alpha" α).
-const FormatVersion = 2
+// 3: arrays of integers start at multiples of 8 bytes, so that a mapped
+// file's arrays are used in place.
+const FormatVersion = 3
 
 const (
 	metaMagic = "PBIXMETA"
@@ -83,8 +87,11 @@ func (ix *Index) Save(dir string) (err error) {
 
 func segName(i int) string { return "seg-" + strconv.Itoa(i) + ".bin" }
 
-// Open loads an index saved by Save. Postings are loaded as stored, without
-// re-analysis.
+// Open loads an index saved by Save. Segment files are memory-mapped where
+// the platform allows (read into memory otherwise) and their postings, term
+// dictionaries and per-paper values are used in place: they live in the
+// page cache, shared with the file, not on the Go heap. Each file's CRC is
+// checked first, so a damaged file is ErrFormat, never a crash later.
 func Open(dir string) (*Index, error) {
 	meta, err := readFile(filepath.Join(dir, metaFile))
 	if err != nil {
@@ -106,11 +113,7 @@ func Open(dir string) (*Index, error) {
 	ix.lastSeq.Store(seq)
 	sn := &snapshot{}
 	for i := 0; i < n; i++ {
-		b, err := readFile(filepath.Join(dir, segName(i)))
-		if err != nil {
-			return nil, fmt.Errorf("search: open %s: %w", dir, err)
-		}
-		v, err := decodeSegment(b)
+		v, err := openSegment(filepath.Join(dir, segName(i)))
 		if err != nil {
 			return nil, fmt.Errorf("search: open %s: segment %d: %w", dir, i, err)
 		}
@@ -145,12 +148,38 @@ func writeFile(path string, body func(w *encoder)) error {
 	return f.Close()
 }
 
-// readFile reads a file written by writeFile and checks its CRC.
-func readFile(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
+// openSegment maps a segment file, checks its CRC and decodes it in place.
+// The mapping is released when the segment is no longer reachable: a
+// search still running on an older snapshot keeps it.
+func openSegment(path string) (*segView, error) {
+	b, mapped, err := mapFile(path)
 	if err != nil {
 		return nil, err
 	}
+	release := func() {
+		if mapped {
+			unmapFile(b)
+		}
+	}
+	body, err := checkCRC(b, path)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	v, err := decodeSegment(body)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	if mapped {
+		runtime.AddCleanup(v.seg, unmapFile, b)
+	}
+	return v, nil
+}
+
+// checkCRC returns the body of a file written by writeFile if its CRC
+// matches.
+func checkCRC(b []byte, path string) ([]byte, error) {
 	if len(b) < 4 {
 		return nil, fmt.Errorf("%w: %s truncated", ErrFormat, filepath.Base(path))
 	}
@@ -161,23 +190,40 @@ func readFile(path string) ([]byte, error) {
 	return body, nil
 }
 
+// readFile reads a file written by writeFile and checks its CRC.
+func readFile(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return checkCRC(b, path)
+}
+
 type encoder struct {
 	w   *bufio.Writer
+	n   int // bytes written, for alignment
 	buf [8]byte
 }
 
-func (e *encoder) str(s string) { e.w.WriteString(s) }
+func (e *encoder) write(b []byte) { e.w.Write(b); e.n += len(b) }
+func (e *encoder) str(s string)   { e.w.WriteString(s); e.n += len(s) }
 func (e *encoder) u32(v uint32) {
 	binary.LittleEndian.PutUint32(e.buf[:4], v)
-	e.w.Write(e.buf[:4])
+	e.write(e.buf[:4])
 }
 func (e *encoder) u64(v uint64) {
 	binary.LittleEndian.PutUint64(e.buf[:], v)
-	e.w.Write(e.buf[:])
+	e.write(e.buf[:])
 }
 func (e *encoder) bytes(b []byte) {
 	e.u64(uint64(len(b)))
-	e.w.Write(b)
+	e.write(b)
+}
+
+// align pads to a multiple of 8 bytes from the start of the file.
+func (e *encoder) align() {
+	var zero [8]byte
+	e.write(zero[:(8-e.n%8)%8])
 }
 
 // fixedInt are the element types of the index's stored arrays.
@@ -185,14 +231,27 @@ type fixedInt interface {
 	~uint16 | ~uint32 | ~int32 | ~uint64
 }
 
-// putInts writes a length and the little-endian elements of a.
+// littleEndian is whether this machine stores integers as the files do,
+// so that their arrays can be used in place.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// putInts writes a length, pads to 8 bytes, and writes the little-endian
+// elements of a.
 func putInts[T fixedInt](e *encoder, a []T) {
 	e.u64(uint64(len(a)))
+	e.align()
+	size := binary.Size(T(0))
+	if littleEndian && len(a) > 0 {
+		e.write(unsafe.Slice((*byte)(unsafe.Pointer(&a[0])), len(a)*size))
+		return
+	}
 	binary.Write(e.w, binary.LittleEndian, a) // a bufio.Writer: errors surface at Flush
+	e.n += len(a) * size
 }
 
 type decoder struct {
 	b   []byte
+	off int // bytes consumed from the start of the file
 	err error
 }
 
@@ -206,8 +265,11 @@ func (d *decoder) take(n uint64) []byte {
 	}
 	out := d.b[:n:n]
 	d.b = d.b[n:]
+	d.off += int(n)
 	return out
 }
+
+func (d *decoder) align() { d.take(uint64((8 - d.off%8) % 8)) }
 func (d *decoder) str(n int) string { return string(d.take(uint64(n))) }
 func (d *decoder) u32() uint32 {
 	b := d.take(4)
@@ -233,14 +295,22 @@ func (d *decoder) count(width uint64) uint64 {
 }
 func (d *decoder) bytes() []byte { return d.take(d.count(1)) }
 
-// getInts reads what putInts wrote.
+// getInts reads what putInts wrote: in place (a view of the file's
+// bytes, mapped or not) when the machine is little-endian and the array is
+// aligned, which Save ensures; otherwise as a copy.
 func getInts[T fixedInt](d *decoder) []T {
 	size := uint64(binary.Size(T(0)))
 	n := d.count(size)
-	out := make([]T, n)
-	if b := d.take(n * size); b != nil {
-		binary.Decode(b, binary.LittleEndian, out)
+	d.align()
+	b := d.take(n * size)
+	if b == nil || n == 0 {
+		return make([]T, 0)
 	}
+	if littleEndian && uintptr(unsafe.Pointer(&b[0]))%unsafe.Alignof(T(0)) == 0 {
+		return unsafe.Slice((*T)(unsafe.Pointer(&b[0])), n)
+	}
+	out := make([]T, n)
+	binary.Decode(b, binary.LittleEndian, out)
 	return out
 }
 
