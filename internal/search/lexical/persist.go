@@ -269,7 +269,7 @@ func (d *decoder) take(n uint64) []byte {
 	return out
 }
 
-func (d *decoder) align() { d.take(uint64((8 - d.off%8) % 8)) }
+func (d *decoder) align()           { d.take(uint64((8 - d.off%8) % 8)) }
 func (d *decoder) str(n int) string { return string(d.take(uint64(n))) }
 func (d *decoder) u32() uint32 {
 	b := d.take(4)
