@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"time"
 	"unsafe"
+
+	"github.com/paperboy-dev/paperboy/internal/search/internal/mapfile"
 )
 
 // FormatVersion is the on-disk format version; Open refuses other versions.
@@ -152,13 +154,13 @@ func writeFile(path string, body func(w *encoder)) error {
 // The mapping is released when the segment is no longer reachable: a
 // search still running on an older snapshot keeps it.
 func openSegment(path string) (*segView, error) {
-	b, mapped, err := mapFile(path)
+	b, mapped, err := mapfile.Map(path)
 	if err != nil {
 		return nil, err
 	}
 	release := func() {
 		if mapped {
-			unmapFile(b)
+			mapfile.Unmap(b)
 		}
 	}
 	body, err := checkCRC(b, path)
@@ -172,7 +174,7 @@ func openSegment(path string) (*segView, error) {
 		return nil, err
 	}
 	if mapped {
-		runtime.AddCleanup(v.seg, unmapFile, b)
+		runtime.AddCleanup(v.seg, mapfile.Unmap, b)
 	}
 	return v, nil
 }

@@ -18,6 +18,13 @@
 // codes; persist.go Save and Open. Open reads only the current format
 // (FormatVersion) and returns ErrFormat for any other file, which its
 // caller answers by embedding the papers again from the database.
+// OpenFile maps the file read-only and uses its vectors, codes and weights
+// in place (format 4 aligns them): they live in the page cache, not on the
+// Go heap, which keeps only the ids, their map (about 120 bytes a vector)
+// and the centroids. A list is copied to the heap when a deletion must
+// write into it; additions append to a copy anyway. The whole file's CRC
+// is checked at open, so a truncated or damaged file is ErrFormat, never a
+// fault later (TestOpenFileSurvivesTruncationAndBitFlips).
 //
 // The index was built to find the ten nearest of 3 million vectors with
 // recall@10 of at least 0.95 and a 99th-percentile latency under 10 ms.

@@ -64,6 +64,18 @@ type list struct {
 	// index is trained.
 	codes []byte
 	ws    []float32
+	// shared is set while vecs, codes and ws are views of a file (mapped
+	// read-only, or a buffer Open read): writes in place copy them first.
+	shared bool
+}
+
+// own copies a list's arrays that are views of a file, before a write in
+// place. Appends need no copy: a view's capacity is its length.
+func (ls *list) own() {
+	if ls.shared {
+		ls.vecs, ls.codes, ls.ws = slices.Clone(ls.vecs), slices.Clone(ls.codes), slices.Clone(ls.ws)
+		ls.shared = false
+	}
 }
 
 type loc struct {
@@ -152,6 +164,7 @@ func (ix *Index) deleteLocked(id string) bool {
 	ls := &ix.lists[at.list]
 	last := len(ls.ids) - 1
 	if int(at.pos) != last {
+		ls.own()
 		moved := ls.ids[last]
 		ls.ids[at.pos] = moved
 		copy(ls.vecs[int(at.pos)*ix.dim:], ls.vecs[last*ix.dim:(last+1)*ix.dim])

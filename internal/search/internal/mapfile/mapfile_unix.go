@@ -1,6 +1,6 @@
 //go:build unix
 
-package lexical
+package mapfile
 
 import (
 	"fmt"
@@ -8,14 +8,14 @@ import (
 	"syscall"
 )
 
-// mapFile maps a file read-only, or reads it into memory where it cannot be
+// Map maps a file read-only, or reads it into memory where it cannot be
 // mapped (an empty file). The bytes of a mapping live in the page cache,
 // not on the Go heap: the kernel reads them on first touch and may drop
 // them again under memory pressure. Files are never rewritten in place
 // (Save writes a new directory and renames it), so a mapping cannot be
 // truncated under a reader; a file truncated before Open maps only the
 // bytes it has, and decoding checks every length against them.
-func mapFile(path string) (data []byte, mapped bool, err error) {
+func Map(path string) (data []byte, mapped bool, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, false, err
@@ -42,4 +42,5 @@ func mapFile(path string) (data []byte, mapped bool, err error) {
 	return b, true, nil
 }
 
-func unmapFile(b []byte) { _ = syscall.Munmap(b) }
+// Unmap releases a mapping made by Map.
+func Unmap(b []byte) { _ = syscall.Munmap(b) }
