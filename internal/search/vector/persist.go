@@ -39,7 +39,11 @@ type countingWriter struct {
 	n int
 }
 
-func (c *countingWriter) Write(p []byte) (int, error) { n, err := c.w.Write(p); c.n += n; return n, err }
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += n
+	return n, err
+}
 
 // align pads to a multiple of 4 bytes from the start of the file, so that
 // a mapped file's float32 arrays are aligned.
