@@ -11,6 +11,7 @@ import (
 	_ "net/http/pprof" // on --debug-addr only
 	"net/netip"
 	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -38,6 +39,7 @@ type serveCmd struct {
 	AccessLog       bool          `name:"access-log" env:"PAPERBOY_ACCESS_LOG" default:"true" negatable:"" help:"Log every request (--no-access-log: only failures and requests slower than a second; /metrics counts them all)."`
 	Mail            mailFlags     `embed:""`
 	Digest          digestFlags   `embed:""`
+	IndexFrom       string        `name:"index-from" env:"PAPERBOY_INDEX_FROM" placeholder:"URL" help:"When this data directory has no search index yet, start from a peer's instead of building one: the peer's --debug-addr (http://10.0.0.5:6060) or the full URL of its /index/snapshot. The copy then catches up through the change feed."`
 	ChangeRetention time.Duration `name:"change-retention" env:"PAPERBOY_CHANGE_RETENTION" default:"720h" help:"How long change-feed entries are kept; a replica down for longer rebuilds its index."`
 
 	// Scheduled harvests: the default sources (defaultFeeds and Hugging
@@ -384,7 +386,7 @@ func (c *serveCmd) Run(e *env) error {
 		Media:          lib, Harvesting: c.harvestingNames(),
 	})
 	if c.DebugAddr != "" {
-		stopDebug := c.serveDebug(e, handler)
+		stopDebug := c.serveDebug(e, handler, idx)
 		defer stopDebug()
 	}
 	return c.serveHTTP(e, ln, handler)
@@ -402,6 +404,11 @@ func (c *serveCmd) runIndex(ctx context.Context, e *env, s *store.Store, idx *fo
 			e.log.Error("embedding new papers failed", "err", err)
 		} else if n > 0 {
 			e.log.Info("embedded papers that arrived since the vectors were saved", "papers", n)
+		}
+	}
+	if c.IndexFrom != "" {
+		if _, err := os.Stat(filepath.Join(e.indexDir(), "meta.bin")); err != nil {
+			c.fetchIndex(ctx, e)
 		}
 	}
 	// A failed load (the database briefly away, say) is retried; once an
@@ -424,12 +431,40 @@ func (c *serveCmd) runIndex(ctx context.Context, e *env, s *store.Store, idx *fo
 	return idx.Run(ctx)
 }
 
+// fetchIndex copies a peer's saved index into the data directory; on
+// failure the index is built from the database as usual.
+func (c *serveCmd) fetchIndex(ctx context.Context, e *env) {
+	u := c.IndexFrom
+	if !strings.Contains(strings.TrimPrefix(strings.TrimPrefix(u, "http://"), "https://"), "/") {
+		u = strings.TrimSuffix(u, "/") + "/index/snapshot"
+	}
+	start := time.Now()
+	seq, err := follow.FetchSnapshot(ctx, http.DefaultClient, u, e.indexDir())
+	if err != nil {
+		e.log.Warn("fetching the search index from the peer failed; building it from the database", "err", err)
+		return
+	}
+	e.log.Info("search index copied from the peer", "from", u, "seq", seq, "took", time.Since(start).Round(time.Millisecond))
+}
+
 // serveDebug serves the profiler and the metrics on the private debug
 // address, never through the public one; the returned func stops it.
-func (c *serveCmd) serveDebug(e *env, handler *web.Server) (stop func()) {
+func (c *serveCmd) serveDebug(e *env, handler *web.Server, idx *follow.Indexer) (stop func()) {
 	debug := http.NewServeMux()
 	debug.Handle("/debug/pprof/", http.DefaultServeMux)
 	debug.Handle("GET /metrics", handler.MetricsHandler())
+	// A consistent copy of the saved search index for a new replica's
+	// --index-from (a tar of its files; meta.bin holds the feed position).
+	debug.HandleFunc("GET /index/snapshot", func(w http.ResponseWriter, r *http.Request) {
+		if idx.Index() == nil {
+			http.Error(w, "the search index is not ready yet", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "application/x-tar")
+		if err := idx.WriteSnapshot(w); err != nil {
+			e.log.Error("index snapshot", "err", err)
+		}
+	})
 	dbg := &http.Server{Addr: c.DebugAddr, Handler: debug, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := dbg.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
