@@ -115,7 +115,12 @@ func (s *Searcher) Search(ctx context.Context, mode Mode, req Request) (Result, 
 	if lim.filtered {
 		semHits, err = ix.Score(ctx, res.Query.Words, deep.IDs())
 	} else {
-		semHits, err = ix.SearchScored(ctx, req.Query, semDepth)
+		var cands []string
+		if mode == Hybrid {
+			// Scored exactly when the vector budget cuts the search short.
+			cands = deep.IDs()
+		}
+		semHits, err = ix.SearchWith(ctx, req.Query, semDepth, cands)
 		if err == nil {
 			// Nearest is not near: without this a query of gibberish
 			// finds its "neighbours" at random.

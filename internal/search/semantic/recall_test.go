@@ -60,16 +60,30 @@ func TestRealVectorRecall(t *testing.T) {
 	}
 	calibrated := ix.Vectors.Probes()
 	var found, total int
-	for _, probes := range []int{calibrated / 2, calibrated} {
-		ix.Vectors.SetProbes(probes)
+	type setting struct {
+		name                 string
+		probes, scan, rerank int
+	}
+	// The last is what the acceptance below holds: the calibration alone.
+	for _, c := range []setting{
+		{"half the lists", calibrated / 2, -1, -1},
+		{"default work budget", calibrated, 0, 0},
+		{"unbounded", calibrated, -1, -1},
+	} {
+		ix.Vectors.SetProbes(c.probes)
+		ix.Vectors.SetBudget(c.scan, c.rerank)
 		found, total = 0, 0
 		var approx []time.Duration
+		cuts := 0
 		for i, q := range queries {
 			start := time.Now()
-			got, err := ix.Vectors.Search(q, 10)
+			got, cut, err := ix.Vectors.SearchBounded(q, 10)
 			approx = append(approx, time.Since(start))
 			if err != nil {
 				t.Fatal(err)
+			}
+			if cut {
+				cuts++
 			}
 			for _, w := range want[i] {
 				total++
@@ -78,8 +92,8 @@ func TestRealVectorRecall(t *testing.T) {
 				}
 			}
 		}
-		t.Logf("%d vectors, %d of %d lists probed, %d best estimates re-ranked, %d queries: recall@10 %.3f; approximate p50 %v p99 %v; exact p50 %v p99 %v",
-			ix.Vectors.Len(), ix.Vectors.Probes(), ix.Vectors.Lists(), ix.Vectors.Rerank(), len(queries), float64(found)/float64(total),
+		t.Logf("%s: %d vectors, %d of %d lists probed, %d best estimates re-ranked, %d queries (%d cut by the budget): recall@10 %.3f; approximate p50 %v p99 %v; exact p50 %v p99 %v",
+			c.name, ix.Vectors.Len(), ix.Vectors.Probes(), ix.Vectors.Lists(), ix.Vectors.Rerank(), len(queries), cuts, float64(found)/float64(total),
 			pct(approx, 0.5), pct(approx, 0.99), pct(exact, 0.5), pct(exact, 0.99))
 	}
 	if r := float64(found) / float64(total); r < 0.95 {

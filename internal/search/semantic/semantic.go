@@ -248,6 +248,43 @@ func (s *Index) SearchScored(ctx context.Context, query string, k int) ([]fusion
 	return scored(hits), err
 }
 
+// SearchWith is SearchScored for hybrid search, which has candidates of its
+// own (the lexical hits): when the vector index's work budget cut the
+// query short (vectors that cluster poorly), the candidates are scored
+// exactly too and merged in, so that the papers the fusion sees from both
+// lists have their true similarity, at the cost of a hundred dot products
+// instead of scanning most of the lists. The query is embedded once.
+func (s *Index) SearchWith(ctx context.Context, query string, k int, candidates []string) ([]fusion.Scored, error) {
+	q, err := s.embedQuery(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	hits, cut, err := s.Vectors.SearchBounded(q, k)
+	if err != nil || !cut || len(candidates) == 0 {
+		return scored(hits), err
+	}
+	more, err := s.Vectors.Score(q, candidates)
+	if err != nil {
+		return nil, err
+	}
+	seen := make(map[string]bool, len(hits))
+	for _, h := range hits {
+		seen[h.ID] = true
+	}
+	for _, h := range more {
+		if !seen[h.ID] {
+			hits = append(hits, h)
+		}
+	}
+	slices.SortFunc(hits, func(a, b vector.Hit) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return scored(hits[:min(len(hits), k)]), nil
+}
+
 // Score ranks the papers ids by their cosine similarity to the query,
 // best first; papers without a vector are left out. It fails as
 // SearchScored does.

@@ -166,3 +166,37 @@ func TestSimilarPapersWeighSharedAuthorsAndSkipHidden(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchWithScoresTheCandidatesWhenTheBudgetCuts: when the vector
+// budget cuts a query short, hybrid search's candidates are scored exactly
+// and merged in; with all papers as candidates that is exact search.
+func TestSearchWithScoresTheCandidatesWhenTheBudgetCuts(t *testing.T) {
+	ix := build(t)
+	ctx := context.Background()
+	var all []string
+	for _, d := range corpus() {
+		all = append(all, d.ID)
+	}
+	q, err := ix.embedQuery(ctx, "phoneme waveform")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exact, _ := ix.Vectors.SearchExact(q, len(all))
+	ix.Vectors.SetBudget(1, 1)
+	got, err := ix.SearchWith(ctx, "phoneme waveform", len(all), all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(exact) {
+		t.Fatalf("%d hits, want %d", len(got), len(exact))
+	}
+	for i := range got {
+		if got[i].ID != exact[i].ID {
+			t.Fatalf("hit %d: %s, want %s", i, got[i].ID, exact[i].ID)
+		}
+	}
+	// Without candidates it is the bounded search alone.
+	if few, _ := ix.SearchWith(ctx, "phoneme waveform", len(all), nil); len(few) >= len(all) && ix.Vectors.Lists() > 1 {
+		t.Errorf("the bounded search found all %d papers", len(few))
+	}
+}

@@ -140,3 +140,39 @@ func TestOpenFileSurvivesTruncationAndBitFlips(t *testing.T) {
 		}
 	}
 }
+
+// TestBudgetBoundsTheWorkOfAQuery: a scan budget smaller than the
+// calibrated probes cuts the query to the nearest lists and says so;
+// without a budget nothing is cut and the results are as calibrated.
+func TestBudgetBoundsTheWorkOfAQuery(t *testing.T) {
+	ids, vecs := clustered(6000, 16, 60, 1.5, 13) // noisy: poorly clustered
+	ix := build(t, ids, vecs, Options{Seed: 1})
+	if err := ix.Train(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	q := vecs[5]
+	ix.SetBudget(-1, -1)
+	full, cut, err := ix.SearchBounded(q, 10)
+	if err != nil || cut {
+		t.Fatalf("unbounded search: cut %v, err %v", cut, err)
+	}
+	ix.SetBudget(0, 0) // the defaults are far above this index
+	if _, cut, _ := ix.SearchBounded(q, 10); cut {
+		t.Error("the default budget cut a query of a small index")
+	}
+	perList := ix.Len() / ix.Lists()
+	ix.SetBudget(2*perList, 20)
+	bounded, cut, err := ix.SearchBounded(q, 10)
+	if err != nil || !cut {
+		t.Fatalf("bounded search: cut %v, err %v (probes %d of %d lists)", cut, err, ix.Probes(), ix.Lists())
+	}
+	if len(bounded) != 10 || bounded[0].ID != full[0].ID {
+		t.Errorf("bounded search lost the nearest: %v vs %v", bounded, full)
+	}
+	// Exact search ignores the budget.
+	exact, _ := ix.SearchExact(q, 10)
+	ix.SetBudget(-1, -1)
+	if want, _ := ix.SearchExact(q, 10); !slices.Equal(exact, want) {
+		t.Error("the budget changed exact search")
+	}
+}
