@@ -35,6 +35,7 @@ type benchScaleCmd struct {
 	Dir         string        `name:"dir" help:"Scratch data directory (default: a new temporary one, removed afterwards unless --keep)."`
 	Keep        bool          `name:"keep" help:"Keep the scratch directory."`
 	Reuse       bool          `name:"reuse" help:"If --dir already holds an imported corpus, index and vectors, skip those phases and measure serving only."`
+	Corpus      []string      `name:"corpus" type:"existingfile" help:"Import these corpus files (Kaggle or Hugging Face format) instead of generating papers; --papers is then ignored."`
 	Sample      []string      `name:"sample" default:"../shared/data/arxiv-cs/arxiv-cs-2025-2026.kaggle.jsonl.gz" help:"Real corpus whose sentences the synthetic papers recombine."`
 	Data        string        `name:"data" default:"../shared/data" help:"The shared data directory, for the query set."`
 	Topical     float64       `name:"topical" default:"0" help:"Share of each abstract's sentences taken from papers of its own category (0: from anywhere, embeddings cluster poorly, the hard case)."`
@@ -97,20 +98,30 @@ func (c *benchScaleCmd) Run(e *env) error {
 		rows = append(rows, scaleRow{what, value, note})
 		fmt.Fprintf(e.stderr, "bench scale: %s: %s %s\n", what, value, note)
 	}
-	add("papers", strconv.Itoa(c.Papers), fmt.Sprintf("(sentences recombined, topical %g)", c.Topical))
+	if len(c.Corpus) > 0 {
+		add("corpus", strings.Join(c.Corpus, ", "), "")
+	} else {
+		add("papers", strconv.Itoa(c.Papers), fmt.Sprintf("(sentences recombined, topical %g)", c.Topical))
+	}
 	reuse := c.Reuse && exists(filepath.Join(dir, "index"))
 	if !reuse {
-		corpus := filepath.Join(dir, "corpus.jsonl")
-		start := time.Now()
-		if err := c.generate(e, corpus); err != nil {
-			return err
+		files := c.Corpus
+		if len(files) == 0 {
+			corpus := filepath.Join(dir, "corpus.jsonl")
+			start := time.Now()
+			if err := c.generate(e, corpus); err != nil {
+				return err
+			}
+			add("generate", dur(time.Since(start)), "")
+			files = []string{corpus}
 		}
-		add("generate", dur(time.Since(start)), "")
-		r, err := c.child(e, dir, "import", "--quiet", corpus)
+		r, err := c.child(e, dir, append([]string{"import", "--quiet"}, files...)...)
+		if len(c.Corpus) == 0 {
+			os.Remove(files[0])
+		}
 		if err != nil {
 			return err
 		}
-		os.Remove(corpus)
 		add("import", dur(r.took), "peak RSS "+gib(r.maxRSS))
 		if r, err = c.child(e, dir, "reindex"); err != nil {
 			return err
