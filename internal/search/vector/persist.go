@@ -132,18 +132,19 @@ func Open(r io.Reader, opts Options) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("vector: open: %w", err)
 	}
-	return decode(b, opts)
+	return decode(b, opts, false)
 }
 
-// decode checks the CRC of a whole file and reads the index from it. The
-// arrays of vectors, codes and weights are views of b (copied only where
-// the machine's byte order or b's alignment forbid it).
-func decode(b []byte, opts Options) (*Index, error) {
+// decode checks the CRC of a whole file (unless checked says the caller
+// did) and reads the index from it. The arrays of vectors, codes and
+// weights are views of b (copied only where the machine's byte order or
+// b's alignment forbid it).
+func decode(b []byte, opts Options, checked bool) (*Index, error) {
 	if len(b) < len(magic)+4 || [8]byte(b[:8]) != magic {
 		return nil, fmt.Errorf("vector: open: %w", ErrFormat)
 	}
 	body := b[:len(b)-4]
-	if crc32.ChecksumIEEE(body) != binary.LittleEndian.Uint32(b[len(b)-4:]) {
+	if !checked && crc32.ChecksumIEEE(body) != binary.LittleEndian.Uint32(b[len(b)-4:]) {
 		// A damaged or truncated file: its header may look sound, but
 		// nothing in it can be trusted.
 		if _, err := readHeader(&reader{b: body[8:], off: 8}); err != nil {
@@ -338,11 +339,22 @@ func (ix *Index) SaveFile(path string) (err error) {
 // deletion must write into it. The mapping is released when the index is
 // no longer reachable.
 func OpenFile(path string, opts Options) (*Index, error) {
+	// Verified by reading, not through the mapping, so that only the
+	// pages searches touch count in the resident memory.
+	checked := false
+	switch err := mapfile.Check(path); {
+	case err == nil:
+		checked = true
+	case errors.Is(err, mapfile.ErrChecksum):
+		// decode tells a foreign or old file from a damaged one
+	default:
+		return nil, fmt.Errorf("vector: open: %w", err)
+	}
 	b, mapped, err := mapfile.Map(path)
 	if err != nil {
 		return nil, fmt.Errorf("vector: open: %w", err)
 	}
-	ix, err := decode(b, opts)
+	ix, err := decode(b, opts, checked)
 	if err != nil {
 		if mapped {
 			mapfile.Unmap(b)
