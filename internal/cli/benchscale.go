@@ -98,12 +98,15 @@ func (c *benchScaleCmd) Run(e *env) error {
 		rows = append(rows, scaleRow{what, value, note})
 		fmt.Fprintf(e.stderr, "bench scale: %s: %s %s\n", what, value, note)
 	}
-	if len(c.Corpus) > 0 {
+	reuse := c.Reuse && exists(filepath.Join(dir, "index"))
+	switch {
+	case reuse:
+		add("data directory", dir, "(reused: serving only)")
+	case len(c.Corpus) > 0:
 		add("corpus", strings.Join(c.Corpus, ", "), "")
-	} else {
+	default:
 		add("papers", strconv.Itoa(c.Papers), fmt.Sprintf("(sentences recombined, topical %g)", c.Topical))
 	}
-	reuse := c.Reuse && exists(filepath.Join(dir, "index"))
 	if !reuse {
 		files := c.Corpus
 		if len(files) == 0 {
