@@ -99,4 +99,29 @@ func TestRealVectorRecall(t *testing.T) {
 	if r := float64(found) / float64(total); r < 0.95 {
 		t.Errorf("recall@10 %.3f, want at least 0.95", r)
 	}
+	// Hybrid search reads a hundred neighbours: recall@100 and time per
+	// re-rank budget, calibrated lists.
+	var want100 [][]vector.Hit
+	for _, q := range queries {
+		w, _ := ix.Vectors.SearchExact(q, 100)
+		want100 = append(want100, w)
+	}
+	ix.Vectors.SetProbes(calibrated)
+	for _, rerank := range []int{-1, 0, 2000, 1000, 500} {
+		ix.Vectors.SetBudget(0, rerank)
+		found, total := 0, 0
+		var took []time.Duration
+		for i, q := range queries {
+			start := time.Now()
+			got, _, _ := ix.Vectors.SearchBounded(q, 100)
+			took = append(took, time.Since(start))
+			for _, w := range want100[i] {
+				total++
+				if slices.ContainsFunc(got, func(h vector.Hit) bool { return h.ID == w.ID }) {
+					found++
+				}
+			}
+		}
+		t.Logf("top 100, re-rank budget %d: recall@100 %.3f, p50 %v p99 %v", rerank, float64(found)/float64(total), pct(took, 0.5), pct(took, 0.99))
+	}
 }

@@ -32,7 +32,7 @@ type Options struct {
 	// ScanBudget bounds the vectors whose codes a query estimates (the
 	// nearest lists first, at least one list); 0 means 250,000, negative
 	// unbounded. RerankBudget bounds the estimates scored exactly; 0 means
-	// 5,000, negative unbounded. SearchBounded says when they cut a query.
+	// 1,000, negative unbounded. SearchBounded says when they cut a query.
 	ScanBudget, RerankBudget int
 	// Seed makes Train deterministic.
 	Seed uint64
