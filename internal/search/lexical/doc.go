@@ -1,8 +1,9 @@
 // Package lexical is paperboy's lexical search engine: an inverted index of
 // papers (title, abstract, authors, categories, arXiv id) with BM25F
 // ranking, dynamic pruning, incremental updates and a small query language.
-// It depends on the standard library, golang.org/x/text and
-// github.com/kljensen/snowball only.
+// It depends on the standard library, golang.org/x/text,
+// github.com/kljensen/snowball and internal/search/internal/mapfile (to
+// map saved segments) only.
 //
 // # Analysis
 //
