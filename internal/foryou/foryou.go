@@ -162,6 +162,10 @@ type Stats struct {
 func (s *Service) Refresh(ctx context.Context) (Stats, error) {
 	s.build.Lock()
 	defer s.build.Unlock()
+	return s.refreshLocked(ctx)
+}
+
+func (s *Service) refreshLocked(ctx context.Context) (Stats, error) {
 	start := time.Now()
 	now := s.now().UTC()
 	to := day(now).AddDate(0, 0, 1)
@@ -271,7 +275,13 @@ func (s *Service) current(ctx context.Context) (*features, error) {
 	if ft := s.feats.Load(); ft != nil {
 		return ft, nil
 	}
-	if _, err := s.Refresh(ctx); err != nil {
+	s.build.Lock()
+	defer s.build.Unlock()
+	// A build that was under way (Run's first) is waited for, not repeated.
+	if ft := s.feats.Load(); ft != nil {
+		return ft, nil
+	}
+	if _, err := s.refreshLocked(ctx); err != nil {
 		return nil, err
 	}
 	return s.feats.Load(), nil
@@ -915,19 +925,35 @@ type digestRecommender struct {
 }
 
 func (d digestRecommender) Recommend(ctx context.Context, userID int64, since, until time.Time, k int) ([]store.Paper, error) {
+	papers, _, err := d.RecommendHeaded(ctx, userID, since, until, k)
+	return papers, err
+}
+
+// LibraryHeading heads a digest's recommendations from the library model.
+const LibraryHeading = "Recommended for you, from your library"
+
+// RecommendHeaded is digest.HeadedRecommender: the library model's papers
+// under LibraryHeading, or the fallback's under its own.
+func (d digestRecommender) RecommendHeaded(ctx context.Context, userID int64, since, until time.Time, k int) ([]store.Paper, string, error) {
 	res, err := d.s.Recommend(ctx, Request{UserID: userID, Since: since, Until: until, Limit: k})
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if res.Empty {
 		if d.fallback == nil {
-			return nil, nil
+			return nil, "", nil
 		}
-		return d.fallback.Recommend(ctx, userID, since, until, k)
+		if h, ok := d.fallback.(interface {
+			RecommendHeaded(context.Context, int64, time.Time, time.Time, int) ([]store.Paper, string, error)
+		}); ok {
+			return h.RecommendHeaded(ctx, userID, since, until, k)
+		}
+		papers, err := d.fallback.Recommend(ctx, userID, since, until, k)
+		return papers, "Recommended from the papers you upvoted", err
 	}
 	out := make([]store.Paper, len(res.Items))
 	for i, it := range res.Items {
 		out[i] = it.Paper
 	}
-	return out, nil
+	return out, LibraryHeading, nil
 }
