@@ -163,6 +163,9 @@ document.addEventListener("submit", function (e) {
     note.textContent = done;
     if (signal === "not_interested" || signal === "fewer_like_this") {
       var card = form.closest("article");
+      // The heading that named the card is gone: the note names it now.
+      card.removeAttribute("aria-labelledby");
+      card.setAttribute("aria-label", "Dismissed recommendation");
       card.replaceChildren(note);
       card.classList.add("dismissed");
     } else {
