@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/digest"
+	"github.com/paperboy-dev/paperboy/internal/foryou"
 	"github.com/paperboy-dev/paperboy/internal/mail"
 	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/search/follow"
@@ -50,10 +51,10 @@ func validateBaseURL(raw string) (string, error) {
 	return strings.TrimSuffix(raw, "/"), nil
 }
 
-// newDigests returns the digest service of a command. The semantic index,
-// while there is one, gives signed-in subscribers papers like the ones
-// they upvoted.
-func newDigests(e *env, s *store.Store, sender mail.Sender, from, baseURL string, f digestFlags, live *follow.Vectors) *digest.Service {
+// newDigests returns the digest service of a command. Subscribers with a
+// library get their library model's recommendations (rec); the others,
+// while there is a semantic index, papers like the ones they upvoted.
+func newDigests(e *env, s *store.Store, sender mail.Sender, from, baseURL string, f digestFlags, live *follow.Vectors, rec *foryou.Service) *digest.Service {
 	svc := &digest.Service{Store: s, Mail: sender, From: from, BaseURL: baseURL, Log: e.log, Weekly: f.weekday()}
 	if live.Index() != nil || live.Down() != "" {
 		svc.Recommender = digest.SimilarRecommender{Votes: s, Similar: func(ctx context.Context, id string, k int) ([]store.Paper, error) {
@@ -76,6 +77,7 @@ func newDigests(e *env, s *store.Store, sender mail.Sender, from, baseURL string
 			return out, nil
 		}}
 	}
+	svc.Recommender = rec.Digest(svc.Recommender)
 	return svc
 }
 
@@ -127,7 +129,8 @@ func (c *digestCommon) open(e *env) (*store.Store, *digest.Service, time.Time, e
 		e.log.Warn("no recommendations from upvotes: the embedding model did not load", "err", err)
 		sem = nil
 	}
-	return s, newDigests(e, s, sender, c.Mail.MailFrom, base, c.Digest, follow.NewVectors(e.semanticDir(), sem, "")), date, nil
+	return s, newDigests(e, s, sender, c.Mail.MailFrom, base, c.Digest, follow.NewVectors(e.semanticDir(), sem, ""),
+		&foryou.Service{Store: s, Log: e.log}), date, nil
 }
 
 type digestSendCmd struct {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/paperboy-dev/paperboy/internal/arxiv"
 	"github.com/paperboy-dev/paperboy/internal/digest"
+	"github.com/paperboy-dev/paperboy/internal/foryou"
 	"github.com/paperboy-dev/paperboy/internal/harvest"
 	"github.com/paperboy-dev/paperboy/internal/media"
 	"github.com/paperboy-dev/paperboy/internal/search"
@@ -351,7 +352,14 @@ func (c *serveCmd) Run(e *env) error {
 	// Email digests: the subscription pages use the service, and a
 	// scheduler composes and sends each day's digests (replicas share the
 	// work through the outbox). A digest cut short is sent after restart.
-	digests := newDigests(e, s, sender, c.Mail.MailFrom, c.BaseURL, c.Digest, live)
+	// Recommendations ("For you", its feed and the digest's section): the
+	// features of recent and saved papers are rebuilt in the background.
+	rec := &foryou.Service{Store: s, Log: e.log}
+	bg.Go("recommendations", func(ctx context.Context) error {
+		rec.Run(ctx)
+		return nil
+	})
+	digests := newDigests(e, s, sender, c.Mail.MailFrom, c.BaseURL, c.Digest, live, rec)
 	if c.Digest.DigestHour >= 0 {
 		bg.Go("digests", func(ctx context.Context) error {
 			digests.RunScheduled(ctx, digest.Schedule{Hour: c.Digest.DigestHour, Minute: 30}, time.Minute)
@@ -384,6 +392,7 @@ func (c *serveCmd) Run(e *env) error {
 		// With a private debug address, the metrics are served there only.
 		PrivateMetrics: c.DebugAddr != "",
 		Media:          lib, Harvesting: c.harvestingNames(),
+		ForYou: rec,
 	})
 	if c.DebugAddr != "" {
 		stopDebug := c.serveDebug(e, handler, idx)

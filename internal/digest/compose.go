@@ -289,6 +289,7 @@ type emailData struct {
 	PapersText  []string
 	Recommended []htmltemplate.HTML
 	RecText     []string
+	RecHeading  string // where the recommendations come from
 	Links       links
 	Home        string
 	Cadence     string
@@ -302,9 +303,9 @@ type composed struct {
 }
 
 // compose makes one subscriber's digest. recs are the papers recommended
-// from the subscriber's upvotes (none when it has no account). A digest
+// for the subscriber (none when it has no account), under heading. A digest
 // with no papers at all has papers == 0 and is not sent.
-func (s *Service) compose(key []byte, p *pool, sub store.Subscription, recs []store.Paper, now time.Time) (composed, error) {
+func (s *Service) compose(key []byte, p *pool, sub store.Subscription, recs []store.Paper, heading string, now time.Time) (composed, error) {
 	ranks := p.pick(sub.Filters)
 	n := len(ranks)
 	// A recommendation already among the digest's papers is not repeated.
@@ -326,6 +327,7 @@ func (s *Service) compose(key []byte, p *pool, sub store.Subscription, recs []st
 	data := emailData{
 		Papers: make([]htmltemplate.HTML, n), PapersText: make([]string, n),
 		Links: s.links(key, p.base, sub, now), Home: p.base + "/", Cadence: sub.Cadence, Email: sub.Email,
+		RecHeading: heading,
 	}
 	for i, r := range ranks {
 		data.Papers[i], data.PapersText[i] = p.fragments(r)

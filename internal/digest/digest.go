@@ -71,6 +71,16 @@ type Recommender interface {
 	Recommend(ctx context.Context, userID int64, since, until time.Time, k int) ([]store.Paper, error)
 }
 
+// HeadedRecommender is a Recommender that names where its papers come
+// from, as the heading of their section: the library model
+// (internal/foryou) for readers with a library, upvotes for the others.
+type HeadedRecommender interface {
+	RecommendHeaded(ctx context.Context, userID int64, since, until time.Time, k int) (papers []store.Paper, heading string, err error)
+}
+
+// upvotedHeading heads the recommendations of a plain Recommender.
+const upvotedHeading = "Recommended from the papers you upvoted"
+
 // Service composes and sends digests and manages subscriptions.
 type Service struct {
 	Store Store
@@ -333,12 +343,12 @@ func (s *Service) composeBatch(ctx context.Context, key []byte, p *pool, subs []
 			defer wg.Done()
 			for i := w; i < len(subs); i += workers {
 				sub := subs[i]
-				recs, err := s.recommend(ctx, sub, p.cadence, p.date)
+				recs, heading, err := s.recommend(ctx, sub, p.cadence, p.date)
 				if err != nil {
 					errs[i] = err
 					return
 				}
-				c, err := s.compose(key, p, sub, recs, now)
+				c, err := s.compose(key, p, sub, recs, heading, now)
 				if err != nil {
 					errs[i] = err
 					return
@@ -363,18 +373,25 @@ func (s *Service) composeBatch(ctx context.Context, key []byte, p *pool, subs []
 	return batch, msgs, nil
 }
 
-func (s *Service) recommend(ctx context.Context, sub store.Subscription, cadence string, date time.Time) ([]store.Paper, error) {
+func (s *Service) recommend(ctx context.Context, sub store.Subscription, cadence string, date time.Time) ([]store.Paper, string, error) {
 	if s.Recommender == nil || sub.UserID == 0 || !sub.Filters.Recommended {
-		return nil, nil
+		return nil, "", nil
 	}
 	from, to := period(cadence, date)
-	recs, err := s.Recommender.Recommend(ctx, sub.UserID, from, to, recommendedCount*2)
+	var recs []store.Paper
+	heading := upvotedHeading
+	var err error
+	if h, ok := s.Recommender.(HeadedRecommender); ok {
+		recs, heading, err = h.RecommendHeaded(ctx, sub.UserID, from, to, recommendedCount*2)
+	} else {
+		recs, err = s.Recommender.Recommend(ctx, sub.UserID, from, to, recommendedCount*2)
+	}
 	if err != nil {
 		// Recommendations are a bonus: the digest goes out without them.
 		s.log().Warn("digest recommendations failed", "subscription", sub.ID, "err", err)
-		return nil, nil
+		return nil, "", nil
 	}
-	return recs, nil
+	return recs, heading, nil
 }
 
 // Preview composes the digest an address would get for date, without
@@ -397,11 +414,11 @@ func (s *Service) Preview(ctx context.Context, email string, date time.Time) (pb
 	if err != nil {
 		return pbmail.Message{}, err
 	}
-	recs, err := s.recommend(ctx, sub, sub.Cadence, date)
+	recs, heading, err := s.recommend(ctx, sub, sub.Cadence, date)
 	if err != nil {
 		return pbmail.Message{}, err
 	}
-	c, err := s.compose(key, p, sub, recs, s.now())
+	c, err := s.compose(key, p, sub, recs, heading, s.now())
 	if err != nil {
 		return pbmail.Message{}, err
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/paperboy-dev/paperboy/internal/digest"
+	"github.com/paperboy-dev/paperboy/internal/foryou"
 	"github.com/paperboy-dev/paperboy/internal/mail"
 	"github.com/paperboy-dev/paperboy/internal/mail/mailtest"
 	"github.com/paperboy-dev/paperboy/internal/store"
@@ -821,4 +822,57 @@ func BenchmarkComposeIntoOutbox(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N)/1000*10, "s/100k")
+}
+
+// A subscriber with an account and a library gets the library model's
+// recommendations (internal/foryou), under their own heading, in place of
+// the upvote neighbours.
+func TestLibraryReadersGetTheirLibraryModelsRecommendations(t *testing.T) {
+	e := newEnv(t, store.SQLite, mailtest.Options{})
+	ctx := context.Background()
+	// Papers of the day that are not on the daily list: only a
+	// recommendation can bring them into the digest.
+	extra := []store.Paper{
+		{ID: "2606.10001", Version: 1, Title: "Prolonged reinforcement learning for reasoning in large language models, again",
+			Abstract: "Reinforcement learning with verifiable rewards expands the reasoning boundaries of large language models.",
+			Authors:  []string{"Someone Else"}, Categories: []string{"cs.CL"}, ListedOn: day},
+		{ID: "2606.10002", Version: 1, Title: "Protein folding with contact maps",
+			Abstract: "We predict protein structure from amino acid residue contacts.", Authors: []string{"Bio Person"},
+			Categories: []string{"q-bio.BM"}, ListedOn: day},
+	}
+	if _, err := e.st.UpsertPapers(ctx, extra); err != nil {
+		t.Fatal(err)
+	}
+	u, err := e.st.CreateUser(ctx, store.User{Username: "ada", Email: "ada@example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.SavePaper(ctx, u.ID, "2505.24864"); err != nil { // ProRL
+		t.Fatal(err)
+	}
+	// Following cs.CV filters the digest's own papers to that category,
+	// so the rest of the day is left to the recommendations.
+	if _, err := e.st.Follow(ctx, u.ID, store.FollowCategory, "cs.CV", "cs.CV"); err != nil {
+		t.Fatal(err)
+	}
+	sub, _, err := e.st.Subscribe(ctx, "ada@example.org", "daily", u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.st.ConfirmSubscription(ctx, sub.ID)
+	rec := &foryou.Service{Store: e.st, Now: e.clock.Now}
+	e.svc.Recommender = rec.Digest(fakeRecommender{nil})
+	if st, err := e.svc.Run(ctx, day); err != nil || st.Sent != 1 {
+		t.Fatalf("run: %+v %v", st, err)
+	}
+	m := parse(t, e.smtp.Wait(t, 1, 5*time.Second)[0].Data)
+	at := strings.Index(m.text, foryou.LibraryHeading)
+	if at < 0 || strings.Contains(m.text, "Recommended from the papers you upvoted") {
+		t.Fatalf("no library section:\n%s", m.text)
+	}
+	section := m.text[at:]
+	like, other := strings.Index(section, "again"), strings.Index(section, "Protein folding")
+	if like < 0 || (other >= 0 && other < like) {
+		t.Errorf("the paper like ada's library is not the first recommendation:\n%s", section)
+	}
 }

@@ -75,13 +75,13 @@ func (s *Server) authenticate(r *http.Request) (*http.Request, error) {
 		if err != nil {
 			return r, err
 		}
-		return r.WithContext(withViewer(ctx, viewerOf(u, true))), nil
+		return r.WithContext(withViewer(ctx, s.viewer(u, true))), nil
 	}
 	u, ok, err := s.accounts.SessionUser(ctx, sessionToken(r))
 	if !ok || err != nil {
 		return r, err
 	}
-	return r.WithContext(withViewer(ctx, viewerOf(u, false))), nil
+	return r.WithContext(withViewer(ctx, s.viewer(u, false))), nil
 }
 
 // sessionToken is the request's session cookie, or "".
@@ -112,7 +112,9 @@ type accountPage struct {
 	Account  store.User
 	Sessions int
 	Tokens   []store.APIToken
-	NewToken string // a just-created API token, shown once
+	NewToken string        // a just-created API token, shown once
+	Feed     *feedSettings // the private recommendations feed (foryou.go); nil without one
+	FeedURL  string        // a just-made feed address, shown once
 }
 
 // renderStatus renders a page with a status other than 200 (a form with
@@ -547,6 +549,9 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 		return err
 	}
 	data.Account, data.Sessions, data.Tokens = st.Account, st.Sessions, st.Tokens
+	if data.Feed, err = s.feedSettingsOf(r, v); err != nil {
+		return err
+	}
 	return s.renderStatus(w, r, status, "account_settings.html", data)
 }
 

@@ -59,7 +59,7 @@ func (s *Server) libraryRoutes() {
 func uncachedPath(p string) bool {
 	return strings.HasPrefix(p, "/c/") || strings.HasPrefix(p, "/api/users/") ||
 		p == "/library" || strings.HasPrefix(p, "/library/") ||
-		strings.HasPrefix(p, "/api/collections") || strings.HasPrefix(p, "/api/library")
+		strings.HasPrefix(p, "/api/collections") || strings.HasPrefix(p, "/api/library") || forYouPath(p)
 }
 
 // libraryMember is the viewer as the library service knows them.

@@ -19,6 +19,7 @@ import (
 	"github.com/paperboy-dev/paperboy/internal/authors"
 	"github.com/paperboy-dev/paperboy/internal/citation"
 	"github.com/paperboy-dev/paperboy/internal/community"
+	"github.com/paperboy-dev/paperboy/internal/foryou"
 	"github.com/paperboy-dev/paperboy/internal/library"
 	"github.com/paperboy-dev/paperboy/internal/mail"
 	"github.com/paperboy-dev/paperboy/internal/media"
@@ -82,6 +83,8 @@ type Server struct {
 	communityService *community.Service
 	// library runs saved papers and collections; nil without a Library.
 	library *library.Service
+	// foryou ranks recommendations (foryou.go); nil disables them.
+	foryou *foryou.Service
 	// authors runs author pages, follows and claims; nil when the
 	// options give no AuthorStore.
 	authors        *authors.Service
@@ -162,6 +165,9 @@ type Options struct {
 	// Media holds the copies of the lists' images, served under /media/;
 	// nil shows text cards.
 	Media *media.Library
+	// ForYou ranks readers' recommendations ("For you", its API and
+	// feeds); nil, or no Library, disables them.
+	ForYou *foryou.Service
 	// Harvesting names the scheduled harvests ("arXiv listing feeds (cs.AI,
 	// cs.CL)"), which a site without papers says it is waiting for.
 	Harvesting []string
@@ -194,6 +200,7 @@ func NewServer(opts Options) *Server {
 		sitemapSize: sitemapURLs,
 		media:       opts.Media,
 		harvesting:  opts.Harvesting,
+		foryou:      opts.ForYou,
 	}
 	if opts.Cache.MaxBytes >= 0 && opts.Papers != nil {
 		s.cache = newRespCache(cmp.Or(opts.Cache.MaxBytes, defaultCacheBytes))
@@ -274,6 +281,7 @@ func NewServer(opts Options) *Server {
 	s.subscribeRoutes()
 	s.libraryRoutes()
 	s.authorRoutes()
+	s.forYouRoutes()
 	return s
 }
 
@@ -456,7 +464,7 @@ func requestBearer(r *http.Request) (token string, ok bool) {
 // loggedPath keeps one-time secrets out of the request log: the emailed
 // links carry their token in the path.
 func loggedPath(p string) string {
-	for _, prefix := range []string{"/reset/", "/login/link/", "/unsubscribe/", "/subscribe/confirm/", "/subscription/"} {
+	for _, prefix := range []string{"/reset/", "/login/link/", "/unsubscribe/", "/subscribe/confirm/", "/subscription/", "/feeds/for-you/"} {
 		if strings.HasPrefix(p, prefix) && len(p) > len(prefix) {
 			return prefix + "…"
 		}

@@ -15,6 +15,8 @@ type Viewer struct {
 	// comments, submissions) should refuse them with a pointer to
 	// /settings, where they can ask for a new confirmation link.
 	Verified bool
+	// ForYou shows the "For you" tab: the server recommends (foryou.go).
+	ForYou bool
 }
 
 // IsModerator reports whether v may moderate (moderators and admins).

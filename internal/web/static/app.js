@@ -127,3 +127,61 @@ document.addEventListener("submit", function (e) {
     })
     .catch(function () {});
 })();
+
+// The feedback buttons of "For you" (i21-product) are one form without
+// script; with it, they go to the API and the card says what was done:
+// "not interested" and "fewer like this" take the paper off the page.
+document.addEventListener("submit", function (e) {
+  var form = e.target;
+  if (!form.matches || !form.matches("form.feedback") || !window.fetch) return;
+  var button = e.submitter;
+  if (!button || button.name !== "signal") return;
+  e.preventDefault();
+  var signal = button.value;
+  var buttons = form.querySelectorAll("button");
+  buttons.forEach(function (b) { b.disabled = true; });
+  fetch("/api/recommendations/feedback", {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Accept": "application/json", "Content-Type": "application/json" },
+    body: JSON.stringify({ id: form.dataset.paper, signal: signal })
+  }).then(function (res) {
+    if (res.status === 401) {
+      location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+      return;
+    }
+    if (!res.ok) throw new Error("feedback failed: " + res.status);
+    var done = {
+      save: "Saved to your library.",
+      more_like_this: "Noted: more like this.",
+      fewer_like_this: "Noted: fewer like this.",
+      not_interested: "Noted: not interested."
+    }[signal];
+    var note = document.createElement("p");
+    note.className = "feedback-done";
+    note.setAttribute("role", "status");
+    note.textContent = done;
+    if (signal === "not_interested" || signal === "fewer_like_this") {
+      var card = form.closest("article");
+      // The heading that named the card is gone: the note names it now.
+      card.removeAttribute("aria-labelledby");
+      card.setAttribute("aria-label", "Dismissed recommendation");
+      card.replaceChildren(note);
+      card.classList.add("dismissed");
+    } else {
+      button.remove();
+      form.appendChild(note);
+    }
+  }).catch(function () {
+    // The plain form, which shows any error; submit() sends no button,
+    // so the signal goes as a field.
+    var field = document.createElement("input");
+    field.type = "hidden";
+    field.name = "signal";
+    field.value = signal;
+    form.appendChild(field);
+    form.submit();
+  }).finally(function () {
+    buttons.forEach(function (b) { b.disabled = false; });
+  });
+});
