@@ -38,16 +38,16 @@ type FacetOptions struct {
 	Topic string
 	// Facets asks for the topic facets of all the matches.
 	Facets bool
-	// Max bounds the facets: 8 when zero.
+	// Max bounds the facets: 10 when zero.
 	Max int
 }
 
 // SearchFacets runs req as Search does, narrowed to a topic and with the
-// topic facets of every paper the words match (not only the page, nor the
-// best few hundred): each match's topic is read from the map as the
-// lexical index finds it, a map read per match, and topicmap.Facets picks
-// the topics that explain the matches best. Papers a hybrid search adds by
-// meaning alone are not counted. Without a topic map it is Search, with
+// topic facets of every paper that matches all of its words (not only the
+// page, nor the best few hundred): each match's topic is read from the
+// map as the lexical index finds it, a map read per match, and
+// topicmap.Facets picks the topics that explain the matches best. Papers
+// a hybrid search adds by meaning alone are not counted. Without a topic map it is Search, with
 // no facets (and ErrNoTopics for a topic filter).
 func (s *Searcher) SearchFacets(ctx context.Context, mode Mode, req Request, opts FacetOptions) (Result, Mode, []TopicFacet, error) {
 	tm := s.Topics()
@@ -71,17 +71,6 @@ func (s *Searcher) SearchFacets(ctx context.Context, mode Mode, req Request, opt
 	}
 	r := tm.Reader()
 	defer r.Close()
-	var counts []int
-	matches := 0
-	if opts.Facets {
-		counts = make([]int, len(tm.Topics()))
-		req.Match = func(id []byte) {
-			matches++
-			if t := r.TopicOf(id); t >= 0 {
-				counts[t]++
-			}
-		}
-	}
 	if keep != -1 {
 		fine := tm.Topics()
 		req.Keep = func(id []byte) bool {
@@ -99,6 +88,24 @@ func (s *Searcher) SearchFacets(ctx context.Context, mode Mode, req Request, opt
 	res, served, err := s.Search(ctx, mode, req)
 	if err != nil || !opts.Facets {
 		return res, served, nil, err
+	}
+	// The facets count the papers that hold every word of the query (and
+	// pass its phrases, fields and filters): a search for "diffusion
+	// models" ranks every paper that says "models", and those are no
+	// sense of the query. Sorting by date asks the lexical index for
+	// exactly that boolean match, and a page of one keeps it cheap.
+	counts := make([]int, len(tm.Topics()))
+	matches := 0
+	cr := req
+	cr.Sort, cr.Offset, cr.Limit = SortNewest, 0, 1
+	cr.Match = func(id []byte) {
+		matches++
+		if t := r.TopicOf(id); t >= 0 {
+			counts[t]++
+		}
+	}
+	if _, err := s.Lexical.Search(ctx, cr); err != nil {
+		return Result{}, served, nil, err
 	}
 	return res, served, facetsOf(tm, tm.Facets(counts, matches, topicmap.FacetOptions{Max: opts.Max})), nil
 }
