@@ -119,3 +119,21 @@ func facetsOf(tm *topicmap.Map, fs []topicmap.Facet) []TopicFacet {
 	}
 	return out
 }
+
+// Topic names the topic or area slug names, for following it
+// (authors.Topics); ok is false for an unknown slug or while there is no
+// map.
+func (s *Searcher) Topic(_ context.Context, slug string) (name string, ok bool, err error) {
+	tm := s.Topics()
+	if tm == nil {
+		return "", false, nil
+	}
+	i, area, ok := tm.BySlug(slug)
+	switch {
+	case !ok:
+		return "", false, nil
+	case area:
+		return tm.Areas()[i].Label, true, nil
+	}
+	return tm.Topics()[i].Label, true, nil
+}

@@ -52,6 +52,8 @@ var files embed.FS
 
 // Server is paperboy's HTTP handler.
 type Server struct {
+	kpCache keyphraseCache // topics.go
+
 	papers Papers
 	// searcher is the search facade: every mode, topic groups and similar
 	// papers; nil without search.
@@ -225,7 +227,11 @@ func NewServer(opts Options) *Server {
 		s.library = &library.Service{Store: opts.Library, Matcher: &citation.Matcher{Papers: opts.Library, Fetch: opts.Submit.Lookup}}
 	}
 	if opts.Authors != nil {
-		s.authors = &authors.Service{Store: opts.Authors, Library: librarySaver{s.library}, Topics: opts.Topics, Log: s.log}
+		topics := opts.Topics
+		if topics == nil && s.searcher != nil {
+			topics = s.searcher // the topic map, once there is one
+		}
+		s.authors = &authors.Service{Store: opts.Authors, Library: librarySaver{s.library}, Topics: topics, Log: s.log}
 	}
 	if opts.Accounts != nil {
 		s.accounts = &accounts.Service{
@@ -274,6 +280,7 @@ func NewServer(opts Options) *Server {
 	s.subscribeRoutes()
 	s.libraryRoutes()
 	s.authorRoutes()
+	s.topicRoutes()
 	return s
 }
 
