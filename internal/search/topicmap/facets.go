@@ -83,8 +83,18 @@ func (m *Map) Facets(counts []int, total int, opts FacetOptions) []Facet {
 		}
 	}
 	sortFacets(out)
+	// A facet far smaller than the largest is a stray mention, and would
+	// make a clear query look ambiguous.
+	for i, f := range out {
+		if i > 0 && f.Count*minOfLargest < out[0].Count {
+			return out[:i]
+		}
+	}
 	return out
 }
+
+// minOfLargest: a facet holds at least 1/minOfLargest of the largest one.
+const minOfLargest = 20
 
 func sortFacets(fs []Facet) {
 	for i := 1; i < len(fs); i++ {

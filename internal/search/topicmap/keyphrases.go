@@ -32,8 +32,9 @@ type kpCand struct {
 // similarity to the paper's (vec, KeyBERT's idea with the corpus model),
 // how informative their words are (idf), how often the paper says them,
 // and whether the title does; phrases sharing most stems with a better
-// one are left out, and a single word only makes the list when it is
-// rare in the corpus.
+// one are left out, and a single word pays a small penalty. The weights
+// were chosen on 'paperboy eval topics' (three settings tried; see
+// doc.go).
 func Keyphrases(m PhraseModel, title, abstract string, vec []float32, n int) []string {
 	cands := gather(title, abstract, 1, 4)
 	if len(cands) == 0 {
@@ -53,13 +54,13 @@ func Keyphrases(m PhraseModel, title, abstract string, vec []float32, n int) []s
 		pv := m.EmbedText(c.surface)
 		sim := float64(vek32.Dot(pv, vec))
 		inf := idfs[i] / max(maxIDF, 1e-9)
-		s := sim + 0.35*inf + 0.08*math.Log1p(float64(c.count))
+		s := sim + 0.35*inf + 0.15*math.Log1p(float64(c.count))
 		if c.inTitle {
-			s += 0.15
+			s += 0.3
 		}
 		switch c.n {
 		case 1:
-			s -= 0.25
+			s -= 0.1
 		case 2, 3:
 			s += 0.05
 		}

@@ -29,7 +29,7 @@ var boundary = func() map[string]bool {
 		use uses used using based approach approaches method methods novel new existing recent recently
 		significantly substantially effectively efficiently various several many much well better best
 		first second third one two three four five six seven eight nine ten however e.g i.e et al eg ie etc
-		work works study studies result results experiment experiments extensive comprehensive state art
+		work works study studies result results experiment experiments extensive comprehensive art
 		outperform outperforms outperforming improve improves improved improving improvement improvements
 		provide provides provided enable enables enabled allow allows allowed make makes made making
 		leverage leverages leveraging address addresses addressing tackle tackles
@@ -39,13 +39,29 @@ var boundary = func() map[string]bool {
 		often typically usually across toward towards whether either neither every among
 		remains remain remained becomes become became found find finds suggest suggests evaluate evaluated
 		evaluates evaluating consider considers considered
-		called termed namely including include includes included given give gives`) {
+		called termed namely including include includes included given give gives
+		investigate investigates investigated explore explores explored reveal reveals revealed employ employs
+		employed accomplish accomplishes adjust adjusts adopt adopts utilize utilizes utilizing incorporate
+		incorporates integrate integrates require requires required current despite yield yields
+		capture captures captured generate generates produce produces aim aims`) {
 		m[w] = true
 	}
 	return m
 }()
 
-func isBoundary(w string) bool { return boundary[w] || lexical.IsStopWord(w) }
+func isBoundary(w string) bool {
+	return boundary[w] || lexical.IsStopWord(w) || isAdverb(w)
+}
+
+// notAdverbs end in -ly and name things.
+var notAdverbs = map[string]bool{"anomaly": true, "family": true, "assembly": true, "supply": true, "early": true,
+	"italy": true, "reply": true, "poly": true, "fly": true, "butterfly": true, "ally": true, "monopoly": true, "rally": true}
+
+// isAdverb guesses adverbs ("significantly", "directly"), which begin or
+// end no name of a thing.
+func isAdverb(w string) bool {
+	return len(w) > 4 && strings.HasSuffix(w, "ly") && !notAdverbs[w]
+}
 
 // word is one word of a text: as written (lower-cased) and its stem key.
 type word struct {
@@ -185,4 +201,39 @@ func overlaps(a, b string) bool {
 		}
 	}
 	return shared == len(sa) || 2*shared > len(sa)
+}
+
+// PhraseKey is the identity of a phrase as its words' stems, for matching
+// phrases written differently ("Preference Optimisation", "preference
+// optimization" both give "prefer optim"); "" for a phrase of no word.
+func PhraseKey(s string) string {
+	var ks []string
+	for _, r := range runsAll(s) {
+		ks = append(ks, r.stem)
+	}
+	return strings.Join(ks, " ")
+}
+
+// PhraseWords is a phrase lower-cased, folded and reduced to its words,
+// for exact matching.
+func PhraseWords(s string) string {
+	var ws []string
+	for _, r := range runsAll(s) {
+		ws = append(ws, r.surface)
+	}
+	return strings.Join(ws, " ")
+}
+
+// runsAll splits s into its words, boundary words kept.
+func runsAll(s string) []word {
+	s = strings.ToLower(lexical.Fold(tex.Text(s)))
+	var out []word
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-'
+	}) {
+		if f = strings.Trim(f, "-"); f != "" {
+			out = append(out, word{surface: f, stem: stem(f)})
+		}
+	}
+	return out
 }
