@@ -43,7 +43,7 @@ var boundary = func() map[string]bool {
 		investigate investigates investigated explore explores explored reveal reveals revealed employ employs
 		employed accomplish accomplishes adjust adjusts adopt adopts utilize utilizes utilizing incorporate
 		incorporates integrate integrates require requires required current despite yield yields
-		capture captures captured generate generates produce produces aim aims`) {
+		capture captures captured generate generates produce produces aim aims matter matters important`) {
 		m[w] = true
 	}
 	return m
