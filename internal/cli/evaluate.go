@@ -131,6 +131,7 @@ func (s searcherEval) Search(ctx context.Context, query string, limit int) ([]st
 
 type benchCmd struct {
 	Search benchSearchCmd `cmd:"" help:"Measure search latency (1 and 8 clients) beside SQLite FTS5."`
+	Facets benchFacetsCmd `cmd:"" help:"Measure what topic facets add to search latency, on the data directory's index and topic map."`
 }
 
 type benchSearchCmd struct {

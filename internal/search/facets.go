@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/search/topicmap"
 )
 
@@ -85,27 +86,37 @@ func (s *Searcher) SearchFacets(ctx context.Context, mode Mode, req Request, opt
 			}
 		}
 	}
-	res, served, err := s.Search(ctx, mode, req)
-	if err != nil || !opts.Facets {
-		return res, served, nil, err
-	}
-	// The facets count the papers that hold every word of the query (and
-	// pass its phrases, fields and filters): a search for "diffusion
-	// models" ranks every paper that says "models", and those are no
-	// sense of the query. Sorting by date asks the lexical index for
-	// exactly that boolean match, and a page of one keeps it cheap.
 	counts := make([]int, len(tm.Topics()))
 	matches := 0
-	cr := req
-	cr.Sort, cr.Offset, cr.Limit = SortNewest, 0, 1
-	cr.Match = func(id []byte) {
+	count := func(id []byte) {
 		matches++
 		if t := r.TopicOf(id); t >= 0 {
 			counts[t]++
 		}
 	}
-	if _, err := s.Lexical.Search(ctx, cr); err != nil {
-		return Result{}, served, nil, err
+	// The facets count the papers that hold every word of the query (and
+	// pass its phrases, fields and filters): a search for "diffusion
+	// models" ranks every paper that says "models", and those are no
+	// sense of the query. With one word, or none optional, the search's
+	// own matches are those papers, and its count of them tells the
+	// facets too; otherwise a search sorted by date, which asks the
+	// lexical index for exactly the boolean match, counts them.
+	oneCount := false
+	if opts.Facets {
+		if q, err := lexical.Parse(req.Query); err == nil && len(q.Terms) <= 1 {
+			req.Match, oneCount = count, true
+		}
+	}
+	res, served, err := s.Search(ctx, mode, req)
+	if err != nil || !opts.Facets {
+		return res, served, nil, err
+	}
+	if !oneCount {
+		cr := req
+		cr.Sort, cr.Offset, cr.Limit, cr.Match = SortNewest, 0, 1, count
+		if _, err := s.Lexical.Search(ctx, cr); err != nil {
+			return Result{}, served, nil, err
+		}
 	}
 	return res, served, facetsOf(tm, tm.Facets(counts, matches, topicmap.FacetOptions{Max: opts.Max})), nil
 }

@@ -42,6 +42,7 @@ type Map struct {
 
 	mu     sync.RWMutex
 	of     map[string]uint16 // paper → fine topic
+	dense  *denseIDs         // the same for modern arXiv ids (dense.go)
 	counts []int             // papers per fine topic
 }
 
@@ -138,6 +139,9 @@ func (r Reader) Close() { r.m.mu.RUnlock() }
 // TopicOf returns the fine topic of the paper whose id is b, or NoTopic;
 // it does not keep b.
 func (r Reader) TopicOf(b []byte) int {
+	if t, ok := r.m.dense.get(b); ok {
+		return t
+	}
 	if t, ok := r.m.of[string(b)]; ok {
 		return int(t)
 	}
@@ -155,6 +159,7 @@ func (m *Map) Assign(id string, v []float32) int {
 		m.counts[old]--
 	}
 	m.of[id] = uint16(t)
+	m.dense.set(id, t)
 	m.counts[t]++
 	return t
 }
@@ -166,6 +171,7 @@ func (m *Map) Remove(id string) {
 	if old, ok := m.of[id]; ok {
 		m.counts[old]--
 		delete(m.of, id)
+		m.dense.set(id, NoTopic)
 	}
 }
 
@@ -454,8 +460,12 @@ func parallelFor(n, workers int, fn func(i int)) {
 	wg.Wait()
 }
 
-// index fills bySlug.
+// index fills bySlug and the dense table of topics.
 func (m *Map) index() {
+	m.dense = &denseIDs{}
+	for id, t := range m.of {
+		m.dense.set(id, int(t))
+	}
 	m.bySlug = make(map[string]int, len(m.fine)+len(m.areas))
 	for i, t := range m.fine {
 		m.bySlug[t.Slug] = i

@@ -124,8 +124,20 @@ func TestANewPaperJoinsTheNearestTopic(t *testing.T) {
 	if m.Count(want) != before+1 || m.Len() != len(ids)+1 {
 		t.Errorf("count %d -> %d, papers %d: the new paper is not counted", before, m.Count(want), m.Len())
 	}
+	// Old-style ids live beside the dense table of modern ones.
+	m.Assign("hep-th/9901001", x)
+	r := m.Reader()
+	modern, old, none := r.TopicOf([]byte("2601.00001")), r.TopicOf([]byte("hep-th/9901001")), r.TopicOf([]byte("2601.00002"))
+	r.Close()
+	if modern != want || old != want || none != NoTopic {
+		t.Errorf("Reader: topics %d, %d, %d; want %d, %d, none", modern, old, none, want, want)
+	}
 	m.Remove("2601.00001")
-	if m.TopicOf("2601.00001") != NoTopic || m.Count(want) != before {
+	m.Remove("hep-th/9901001")
+	r = m.Reader()
+	gone := r.TopicOf([]byte("2601.00001"))
+	r.Close()
+	if m.TopicOf("2601.00001") != NoTopic || gone != NoTopic || m.Count(want) != before {
 		t.Error("a removed paper is still in the map")
 	}
 }
