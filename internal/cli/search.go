@@ -65,6 +65,10 @@ func (c *searchCmd) Run(e *env) error {
 		if sem, err = e.openSemantic(); err != nil {
 			return err
 		}
+	} else if sem, err = e.openSemantic(); err != nil {
+		// A lexical search needs the index only for its topic map.
+		e.log.Debug("no topic facets", "err", err)
+		sem = nil
 	}
 	searcher := search.Searcher{Lexical: idx, Index: func() *semantic.Index { return sem }, Log: e.log}
 	start := time.Now()
