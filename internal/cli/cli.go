@@ -41,6 +41,7 @@ type commands struct {
 	Harvest   harvestCmd   `cmd:"" help:"Fetch papers from arXiv (OAI-PMH, listing feeds, the API) and Hugging Face."`
 	Similar   similarCmd   `cmd:"" help:"Papers like a given one, by meaning (after 'paperboy embed train')."`
 	Embed     embedCmd     `cmd:"" help:"Train the embedding model for semantic search."`
+	Topics    topicsCmd    `cmd:"" help:"The topic map: areas and fine topics of the papers (after 'paperboy embed train')."`
 	Eval      evalCmd      `cmd:"" help:"Evaluate quality on the real data."`
 	Bench     benchCmd     `cmd:"" help:"Benchmark on a corpus."`
 	GenCorpus genCorpusCmd `cmd:"" name:"gen-corpus" help:"Write a synthetic corpus in Kaggle format whose statistics follow a real one."`

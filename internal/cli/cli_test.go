@@ -473,8 +473,34 @@ func TestSemanticSearchAndSimilarPapers(t *testing.T) {
 	if code, _, errOut := run(t, "search", "--data-dir", dataDir, "--mode", "semantic", "phoneme"); code == 0 || !strings.Contains(errOut, "embed train") {
 		t.Errorf("semantic without a model: %d %s", code, errOut)
 	}
-	if code, out, errOut := run(t, "embed", "train", "--dim", "8", "--data-dir", dataDir); code != 0 || !strings.Contains(out, "on 60 papers") || !strings.Contains(out, "a query scans") {
+	if code, out, errOut := run(t, "embed", "train", "--dim", "8", "--data-dir", dataDir); code != 0 || !strings.Contains(out, "on 60 papers") || !strings.Contains(out, "a query scans") ||
+		!strings.Contains(out, "mapped 60 papers into") {
 		t.Fatalf("embed train: %d %s %s", code, out, errOut)
+	}
+	// The topic map came with the model: search prints the facets of all
+	// the matches, and a facet's slug narrows the search to its papers.
+	var facetted struct {
+		Total  int `json:"total"`
+		Facets struct {
+			Topics []struct {
+				Slug  string `json:"slug"`
+				Label string `json:"label"`
+				Count int    `json:"count"`
+			} `json:"topics"`
+		} `json:"facets"`
+	}
+	code, out, errOut := run(t, "search", "--data-dir", dataDir, "--mode", "lexical", "--json", "phoneme")
+	if err := json.Unmarshal([]byte(out), &facetted); code != 0 || err != nil || len(facetted.Facets.Topics) == 0 {
+		_, list, _ := run(t, "topics", "list", "--data-dir", dataDir)
+		t.Fatalf("search --json with a topic map: %d %v %s %s\n%s", code, err, out, errOut, list)
+	}
+	f := facetted.Facets.Topics[0]
+	code, out, errOut = run(t, "search", "--data-dir", dataDir, "--mode", "lexical", "--json", "--topic", f.Slug, "phoneme")
+	if err := json.Unmarshal([]byte(out), &facetted); code != 0 || err != nil || facetted.Total != f.Count {
+		t.Errorf("search --topic %s: %d results, want the facet's %d (%d %v %s)", f.Slug, facetted.Total, f.Count, code, err, errOut)
+	}
+	if code, out, errOut := run(t, "topics", "list", "--data-dir", dataDir); code != 0 || !strings.Contains(out, f.Label) {
+		t.Errorf("topics list: %d %s %s", code, out, errOut)
 	}
 	var res struct {
 		Mode    string `json:"mode"`
@@ -535,7 +561,7 @@ func TestSemanticSearchAndSimilarPapers(t *testing.T) {
 	if status := getJSON(t, base+"/api/papers/2506.00002/similar?limit=2", &similar); status != 200 || len(similar) != 2 || similar[0].Reason == "" {
 		t.Errorf("similar API: %d %+v", status, similar)
 	}
-	code, out, errOut := run(t, "similar", "2506.00002", "--json", "--limit", "3", "--data-dir", dataDir)
+	code, out, errOut = run(t, "similar", "2506.00002", "--json", "--limit", "3", "--data-dir", dataDir)
 	var items []struct {
 		Paper  map[string]any `json:"paper"`
 		Reason string         `json:"reason"`

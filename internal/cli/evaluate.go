@@ -23,6 +23,7 @@ const engineName = "paperboy"
 
 type evalCmd struct {
 	Search    evalSearchCmd    `cmd:"" help:"Measure search quality on the real data: known-item MRR@10 and CSFCube MAP / NDCG, beside SQLite FTS5."`
+	Topics    evalTopicsCmd    `cmd:"" help:"Measure the topic map on the data directory's papers: keyphrases vs Hugging Face's ai_keywords (beside a tf-idf baseline), facets of ambiguous queries, coherence."`
 	Recommend evalRecommendCmd `cmd:"" help:"Measure recommendations on the real data (author continuation): Recall@20, nDCG@20 and MRR, beside arxiv-sanity-lite's SVM."`
 }
 
@@ -131,6 +132,7 @@ func (s searcherEval) Search(ctx context.Context, query string, limit int) ([]st
 type benchCmd struct {
 	Search benchSearchCmd `cmd:"" help:"Measure search latency (1 and 8 clients) beside SQLite FTS5."`
 	Scale  benchScaleCmd  `cmd:"" help:"Generate, import, index, embed, serve and query a large synthetic corpus; print time, disk, memory and latency."`
+	Facets benchFacetsCmd `cmd:"" help:"Measure what topic facets add to search latency, on the data directory's index and topic map."`
 }
 
 type benchSearchCmd struct {

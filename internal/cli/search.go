@@ -25,6 +25,7 @@ type searchCmd struct {
 	Category []string `name:"category" short:"c" help:"Only papers in these categories (cs.CL, or a whole archive: cs)."`
 	Mode     string   `name:"mode" default:"hybrid" enum:"lexical,semantic,hybrid" help:"lexical (words), semantic (meaning, after 'paperboy embed train') or hybrid (both fused; lexical until a model is trained)."`
 	JSON     bool     `name:"json" help:"Print {\"results\":[{\"id\",\"title\",\"score\",...}]} instead of text."`
+	Topic    string   `name:"topic" help:"Only papers of this topic (a slug from the facets or 'paperboy topics list')."`
 }
 
 func (c *searchCmd) Help() string {
@@ -64,10 +65,14 @@ func (c *searchCmd) Run(e *env) error {
 		if sem, err = e.openSemantic(); err != nil {
 			return err
 		}
+	} else if sem, err = e.openSemantic(); err != nil {
+		// A lexical search needs the index only for its topic map.
+		e.log.Debug("no topic facets", "err", err)
+		sem = nil
 	}
 	searcher := search.Searcher{Lexical: idx, Index: func() *semantic.Index { return sem }, Log: e.log}
 	start := time.Now()
-	res, served, err := searcher.Search(e.ctx, search.Mode(c.Mode), req)
+	res, served, facets, err := searcher.SearchFacets(e.ctx, search.Mode(c.Mode), req, search.FacetOptions{Topic: c.Topic, Facets: true})
 	if err != nil {
 		return err
 	}
@@ -82,7 +87,8 @@ func (c *searchCmd) Run(e *env) error {
 		e.log.Debug("lexical results only", "asked", c.Mode, "why", "no embedding model yet, or a filter or sort that only lexical search applies")
 	}
 	var groups []search.Group
-	if req.Offset == 0 && len(res.Hits) > 0 {
+	if req.Offset == 0 && len(res.Hits) > 0 && facets == nil {
+		// The topic groups of the best results, while there is no map.
 		groups, err = searcher.Groups(e.ctx, s, search.Mode(c.Mode), req, search.GroupOptions{Debug: func(k int, sil float64) {
 			e.log.Debug("topic groups", "k", k, "silhouette", fmt.Sprintf("%.3f", sil))
 		}})
@@ -91,10 +97,11 @@ func (c *searchCmd) Run(e *env) error {
 		}
 	}
 	if c.JSON {
-		return writeSearchJSON(e.stdout, res, papers, mode, groups)
+		return writeSearchJSON(e.stdout, res, papers, mode, groups, facets)
 	}
 	writeSearchText(e.stdout, res, papers, req.Offset, took, isTerminal(e.stdout))
 	writeGroupsText(e.stdout, groups)
+	writeFacetsText(e.stdout, facets)
 	return nil
 }
 
@@ -130,7 +137,7 @@ type jsonResult struct {
 	Upvotes    int      `json:"upvotes"`
 }
 
-func writeSearchJSON(w io.Writer, res search.Result, papers []store.Paper, mode string, groups []search.Group) error {
+func writeSearchJSON(w io.Writer, res search.Result, papers []store.Paper, mode string, groups []search.Group, facets []search.TopicFacet) error {
 	byID := map[string]*store.Paper{}
 	for i := range papers {
 		byID[papers[i].ID] = &papers[i]
@@ -141,7 +148,11 @@ func writeSearchJSON(w io.Writer, res search.Result, papers []store.Paper, mode 
 		Total    int            `json:"total"`
 		Results  []jsonResult   `json:"results"`
 		Groups   []search.Group `json:"groups"`
-	}{Mode: mode, Fallback: res.Fallback, Total: res.Total, Results: []jsonResult{}, Groups: groups}
+		Facets   jsonFacets     `json:"facets"`
+	}{Mode: mode, Fallback: res.Fallback, Total: res.Total, Results: []jsonResult{}, Groups: groups, Facets: jsonFacets{Topics: facets}}
+	if out.Facets.Topics == nil {
+		out.Facets.Topics = []search.TopicFacet{}
+	}
 	if out.Groups == nil {
 		out.Groups = []search.Group{}
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/paperboy-dev/paperboy/internal/search/follow"
 	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
 	"github.com/paperboy-dev/paperboy/internal/search/semantic"
+	"github.com/paperboy-dev/paperboy/internal/search/topicmap"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -47,6 +48,8 @@ type embedCmd struct {
 type embedTrainCmd struct {
 	Dim  int    `name:"dim" default:"256" help:"Dimensions of the embedding."`
 	Seed uint64 `name:"seed" default:"1" help:"Random seed: the same seed and papers give the same model."`
+	topicMapFlags
+	NoTopics bool `name:"no-topics" help:"Do not map the papers into topics (the map of an older model is dropped)."`
 }
 
 func (c *embedTrainCmd) Validate() error {
@@ -121,6 +124,13 @@ func (c *embedTrainCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
+	var topics *topicmap.Map
+	if !c.NoTopics {
+		// The map clusters these vectors: it is built, and saved, with them.
+		if topics, err = e.buildTopics(ix, s, c.topicMapFlags, c.Seed, start); err != nil {
+			return err
+		}
+	}
 	if err := ix.Save(e.semanticDir()); err != nil {
 		return err
 	}
@@ -130,6 +140,9 @@ func (c *embedTrainCmd) Run(e *env) error {
 	// How well the vectors cluster decides what a query costs: say it.
 	fmt.Fprintf(e.stdout, "a query scans the codes of %d of the %d vector lists and re-ranks the best %d exactly (calibrated for recall@10 0.98 with papers' titles as queries)\n",
 		ix.Vectors.Probes(), ix.Vectors.Lists(), ix.Vectors.Rerank())
+	if topics != nil {
+		e.reportTopics(topics, start)
+	}
 	return nil
 }
 

@@ -22,8 +22,13 @@
 //     option; internal/search/fusion). Without a model, or while the vectors are
 //     rebuilt or a provider is slow, the words answer, Result.Fallback
 //     says so in fixed words fit for a client, and the reason is logged.
-//  5. Groups. Topic groups (topics) cluster the vectors of the best
-//     GroupDepth results and label them with their key terms.
+//  5. Facets. With a topic map (topicmap, built by 'embed train'),
+//     SearchFacets counts the fine topic of every paper holding all the
+//     query's words, as the lexical index finds them (Request.Match, a
+//     table read per match), and chooses the facets that explain them
+//     (topicmap.Facets); a topic slug narrows a search (Request.Keep).
+//     Without a map, topic groups (topics) cluster the vectors of the
+//     best GroupDepth results and label them with their key terms.
 //  6. Page. The fused list is cut to Request.Offset and Limit; one deep
 //     lexical search serves every page of a query, and every page reports
 //     the same total. A query that finds nothing may be spelt anew from

@@ -181,14 +181,14 @@ func total(mode Mode, lim limits, deep Result, semHits []fusion.Scored, depth in
 // limits says what of a request only the lexical index applies.
 type limits struct {
 	sorted   bool // an order other than relevance
-	filtered bool // fields, phrases, exclusions, dates, categories or a sort
+	filtered bool // fields, phrases, exclusions, dates, categories, a topic or a sort
 	noWords  bool // nothing for the vectors to read
 }
 
 func limitsOf(req Request, q *Query) limits {
 	sorted := req.Sort != SortRelevance || q == nil || q.HasSort
 	filtered := sorted || len(req.Categories) > 0 || !req.After.IsZero() || !req.Before.IsZero() ||
-		!q.After.IsZero() || !q.Before.IsZero() || len(q.Required) > 0 || len(q.Excluded) > 0
+		!q.After.IsZero() || !q.Before.IsZero() || len(q.Required) > 0 || len(q.Excluded) > 0 || req.Keep != nil
 	return limits{sorted: sorted, filtered: filtered, noWords: filtered && (q == nil || q.Words == "")}
 }
 

@@ -37,6 +37,9 @@ type apiPaper struct {
 	ProjectPage        string      `json:"projectPage,omitempty"`
 	AISummary          string      `json:"ai_summary,omitempty"`
 	AIKeywords         []string    `json:"ai_keywords,omitempty"`
+	// Keyphrases are paperboy's own, from the title and abstract
+	// (topicmap.Keyphrases); ai_keywords stay Hugging Face's.
+	Keyphrases []string `json:"keyphrases,omitempty"`
 
 	Version        int             `json:"version,omitempty"`
 	Categories     []string        `json:"categories"`
@@ -219,7 +222,7 @@ func (s *Server) apiPaper(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	setLastModified(w, p.UpdatedAt)
-	writeJSON(w, http.StatusOK, toAPIPaper(&p))
+	writeJSON(w, http.StatusOK, s.apiPaperOf(&p))
 	return nil
 }
 

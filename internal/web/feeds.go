@@ -35,6 +35,20 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.writeFeed(w, r, format, "paperboy: papers by "+a.Name, base+authorPath(a.Name), a.Papers[:min(len(a.Papers), feedSize)])
 	}
+	if kind == "topic" {
+		info, ok := topicInfo{}, false
+		if tm := s.topicMap(); tm != nil {
+			info, ok = topicAt(tm, v.Get("slug"))
+		}
+		if !ok {
+			return errNotFound("There is no topic of that name.")
+		}
+		newest, _, err := s.topicPapers(ctx, info.Slug, feedSize)
+		if err != nil {
+			return err
+		}
+		return s.writeFeed(w, r, format, "paperboy: "+info.Label, base+"/topics/"+info.Slug, newest)
+	}
 	switch kind {
 	case "daily":
 		var day time.Time

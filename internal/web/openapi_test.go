@@ -290,6 +290,9 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 		{"/api/library/export", "/api/library/export", ""},
 		{"/api/users/{user}/collections/{slug}/export", "/api/users/ada/collections/imports/export?format=ris", tok},
 		{"/api/users/{user}/collections/{slug}/export", "/api/users/ada/collections/imports/export", ""},
+		// Without a topic map (TestTopicFacetsAPIAndPages checks them with one).
+		{"/api/topics", "/api/topics", ""},
+		{"/api/topics/{slug}", "/api/topics/speech-recognition", ""},
 	} {
 		doc.check(t, "GET", r.template, call(t, nil, "GET", srv.URL+r.url, r.token, nil))
 	}
@@ -305,7 +308,8 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 			"/api/library/import", "/api/library/export", "/api/collections/{slug}/import",
 			"/api/collections/{slug}/export", "/api/users/{user}/collections/{slug}/export",
 			// exercised in foryou_test.go
-			"/api/recommendations", "/api/recommendations/feedback"}, "|")+"|", path+"|") {
+			"/api/recommendations", "/api/recommendations/feedback",
+			"/api/topics", "/api/topics/{slug}"}, "|")+"|", path+"|") {
 			t.Errorf("documented path %s is not exercised by this test", path)
 		}
 	}

@@ -374,6 +374,10 @@ type paperPage struct {
 	// project page only when it is a web address.
 	Organization string
 	ProjectPage  string
+	// Keyphrases are paperboy's own (shown when Hugging Face has no
+	// keywords); Topics are the paper's topic and area (topics.go).
+	Keyphrases []string
+	Topics     []topicLink
 }
 
 func (s *Server) paperPage(w http.ResponseWriter, r *http.Request) error {
@@ -432,6 +436,8 @@ func (s *Server) paperPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	pp.Similar = s.similarCards(r, &p, seq, cached)
+	pp.Keyphrases = s.cardKeyphrases(&p)
+	pp.Topics = s.paperTopics(p.ID)
 	setLastModified(w, p.UpdatedAt)
 	return s.render(w, r, "paper.html", &pp)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"html"
 	"net/http"
 	"strconv"
@@ -87,8 +88,19 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	if s.searcher == nil {
 		return errNoSearch
 	}
-	res, served, err := s.searcher.Search(r.Context(), mode, req)
-	if err != nil {
+	envelope := r.URL.Query().Get("envelope") != ""
+	topic := r.URL.Query().Get("topic")
+	if topic != "" && !slugPattern.MatchString(topic) {
+		return errBadRequest("topic: want a topic's slug (GET /api/topics lists them)")
+	}
+	res, served, facets, err := s.searcher.SearchFacets(r.Context(), mode, req,
+		search.FacetOptions{Topic: topic, Facets: envelope && req.Offset == 0})
+	switch {
+	case errors.Is(err, search.ErrUnknownTopic):
+		return errBadRequest("topic: there is no topic " + topic + " (GET /api/topics lists them)")
+	case errors.Is(err, search.ErrNoTopics):
+		return errBadRequest("topic: there are no topics yet")
+	case err != nil:
 		return err
 	}
 	// The mode that answered: hybrid is lexical without a model, for a
@@ -114,7 +126,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 		}
 		p := &papers[i]
 		items = append(items, apiSearchItem{
-			Paper:       toAPIPaper(p),
+			Paper:       s.apiPaperOf(p),
 			Title:       p.Title,
 			PublishedAt: timePtr(p.Community.DailySubmittedAt), // as in daily items
 			NumComments: p.Community.TotalComments(),
@@ -152,8 +164,12 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 			groups = g
 		}
 	}
+	if facets == nil {
+		facets = []search.TopicFacet{}
+	}
 	writeJSON(w, http.StatusOK, apiSearchEnvelope{Mode: string(served), Fallback: res.Fallback, Total: res.Total,
-		TotalExact: res.TotalExact, Suggestion: suggestion, Results: items, Groups: groups})
+		TotalExact: res.TotalExact, Suggestion: suggestion, Results: items, Groups: groups,
+		Facets: apiFacets{Topics: facets}})
 	return nil
 }
 
@@ -169,7 +185,15 @@ type apiSearchEnvelope struct {
 	// matched and a word is near one the papers use.
 	Suggestion string          `json:"suggestion,omitempty"`
 	Results    []apiSearchItem `json:"results"`
-	Groups     []search.Group  `json:"groups"`
+	// Groups cluster the best 150 results (kept for older clients);
+	// Facets count the topics of all the matches.
+	Groups []search.Group `json:"groups"`
+	Facets apiFacets      `json:"facets"`
+}
+
+// apiFacets are the facets of a search's matches.
+type apiFacets struct {
+	Topics []search.TopicFacet `json:"topics"`
 }
 
 // markHTML renders fragments as escaped HTML with matches in <mark>.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -45,6 +46,11 @@ type searchPage struct {
 	Suggestion, SuggestURL string
 	// FiltersOpen unfolds the filters when any is set.
 	FiltersOpen bool
+	// TopicSlug is the topic of the map the results are narrowed to
+	// (topic=slug), TopicLabel its label; facetted says the chips are
+	// the topic facets of all the matches rather than groups of the best.
+	TopicSlug, TopicLabel string
+	facetted              bool
 }
 
 // topicChip is one topic group of an ambiguous query, as a link that
@@ -61,6 +67,8 @@ type searchCard struct {
 	Title   template.HTML
 	Meta    template.HTML // byline and tags, rendered once per paper
 	Snippet template.HTML
+	// Keyphrases are paperboy's, shown when Hugging Face has none.
+	Keyphrases []string
 }
 
 var categoryPattern = regexp.MustCompile(`^[a-zA-Z-]{2,20}(\.[a-zA-Z-]{1,10})?$`)
@@ -137,16 +145,24 @@ func parseSearchPage(r *http.Request, sp *searchPage, page int) (pageSearch, err
 	if err != nil {
 		return pageSearch{}, err
 	}
-	if v.Get("topic") != "" {
-		if sp.Topic, err = strconv.Atoi(v.Get("topic")); err != nil || sp.Topic < 1 || sp.Topic > maxTopics {
-			return pageSearch{}, errBadRequest("topic: want a topic number from the list")
+	if t := v.Get("topic"); t != "" {
+		// A slug names a topic of the map (the facets); a number, a group
+		// of the best results (while there is no map).
+		if n, err := strconv.Atoi(t); err == nil {
+			if sp.Topic = n; n < 1 || n > maxTopics {
+				return pageSearch{}, errBadRequest("topic: want a topic number from the list")
+			}
+		} else if !slugPattern.MatchString(t) {
+			return pageSearch{}, errBadRequest("topic: want a topic from the list")
+		} else {
+			sp.TopicSlug = t
 		}
 	}
 	// Grouping costs as much as the search itself, so the first page comes
 	// without it and its script asks /search/topics for the chips. The
 	// page groups inline when a topic is chosen, or when asked to
 	// (&topics=1, the link offered to readers without script).
-	inline := sp.Topic > 0 || v.Get("topics") != ""
+	inline := sp.Topic > 0 || sp.TopicSlug != "" || v.Get("topics") != ""
 	return pageSearch{page: page, req: req, mode: mode, inline: inline}, nil
 }
 
@@ -179,6 +195,7 @@ func (s *Server) showResults(r *http.Request, sp *searchPage, q pageSearch, res 
 	sp.Title = "Search: " + truncate(q.req.Query, 60)
 	sp.topicChips(r, groups)
 	switch {
+	case sp.facetted:
 	case q.inline:
 		sp.NoTopics = len(groups) < 2 && sp.Topic == 0
 	case s.groupable(sp.Q, q.req):
@@ -249,10 +266,11 @@ func (s *Server) searchCards(r *http.Request, sp *searchPage, res search.Result)
 			return err
 		}
 		sp.Results = append(sp.Results, searchCard{
-			Card:    cardMeta(p),
-			Title:   markTeX(search.Highlight(p.Title, res.Query)),
-			Meta:    meta,
-			Snippet: markTeX(search.Snippet(p.Abstract, res.Query, 300)),
+			Card:       cardMeta(p),
+			Title:      markTeX(search.Highlight(p.Title, res.Query)),
+			Meta:       meta,
+			Snippet:    markTeX(search.Snippet(p.Abstract, res.Query, 300)),
+			Keyphrases: s.cardKeyphrases(p),
 		})
 	}
 	return nil
@@ -296,6 +314,13 @@ const groupBudget = 100 * time.Millisecond
 // results are that group's papers.
 func (s *Server) searchWithTopics(r *http.Request, sp *searchPage, mode search.Mode, req search.Request, inline bool) (search.Result, []search.Group, error) {
 	searcher := s.searcher
+	if searcher.Topics() != nil && sp.Topic == 0 {
+		res, err := s.searchWithFacets(r, sp, mode, req)
+		return res, nil, err
+	}
+	if sp.TopicSlug != "" {
+		return search.Result{}, nil, errBadRequest("Topics are not available yet; show all results instead.")
+	}
 	grouping := inline && strings.TrimSpace(sp.Q) != "" && (req.Offset == 0 || sp.Topic > 0) && s.semanticIndex() != nil
 	if !grouping {
 		res, served, err := searcher.Search(r.Context(), mode, req)
@@ -342,6 +367,54 @@ func (s *Server) searchWithTopics(r *http.Request, sp *searchPage, mode search.M
 	}
 	res.Hits = hits[min(req.Offset, len(hits)):min(req.Offset+req.Limit, len(hits))]
 	return res, groups, nil
+}
+
+// slugPattern is the shape of a topic's slug.
+var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,119}$`)
+
+// searchWithFacets runs the page's search with the topic facets of all
+// its matches as chips (on the first page, and whenever a topic is
+// chosen), narrowed to the chosen topic: one count of the matches beside
+// the search, cheap enough to come with the page rather than after it.
+func (s *Server) searchWithFacets(r *http.Request, sp *searchPage, mode search.Mode, req search.Request) (search.Result, error) {
+	sp.facetted = true
+	facets := strings.TrimSpace(sp.Q) != "" && (req.Offset == 0 || sp.TopicSlug != "")
+	res, served, fs, err := s.searcher.SearchFacets(r.Context(), mode, req, search.FacetOptions{Topic: sp.TopicSlug, Facets: facets})
+	if errors.Is(err, search.ErrUnknownTopic) {
+		return res, errBadRequest("There is no topic of that name any more; show all results instead.")
+	}
+	if err != nil {
+		return res, err
+	}
+	sp.Served, sp.Fallback = string(served), res.Fallback
+	if sp.TopicSlug != "" {
+		if tm := s.searcher.Topics(); tm != nil {
+			sp.TopicLabel = topicLabel(tm, sp.TopicSlug)
+		}
+	}
+	if len(fs) == 0 && sp.TopicSlug == "" {
+		return res, nil
+	}
+	link := func(slug string) string {
+		u := topicsURL(r, "/search", "")
+		if slug != "" {
+			u += "&topic=" + url.QueryEscape(slug)
+		}
+		return u
+	}
+	sp.AllTopics = link("")
+	chosen := false
+	for _, f := range fs {
+		cur := f.Slug == sp.TopicSlug
+		chosen = chosen || cur
+		sp.Topics = append(sp.Topics, topicChip{Label: f.Label, Count: f.Count, Href: link(f.Slug), Current: cur})
+	}
+	if sp.TopicSlug != "" && !chosen {
+		// The chosen topic stays a chip though the facets of its own
+		// matches are no longer the whole query's.
+		sp.Topics = append(sp.Topics, topicChip{Label: sp.TopicLabel, Count: res.Total, Href: link(sp.TopicSlug), Current: true})
+	}
+	return res, nil
 }
 
 // groupable reports whether a search's results can be grouped into topics:

@@ -53,6 +53,8 @@ var files embed.FS
 
 // Server is paperboy's HTTP handler.
 type Server struct {
+	kpCache keyphraseCache // topics.go
+
 	papers Papers
 	// searcher is the search facade: every mode, topic groups and similar
 	// papers; nil without search.
@@ -232,7 +234,11 @@ func NewServer(opts Options) *Server {
 		s.library = &library.Service{Store: opts.Library, Matcher: &citation.Matcher{Papers: opts.Library, Fetch: opts.Submit.Lookup}}
 	}
 	if opts.Authors != nil {
-		s.authors = &authors.Service{Store: opts.Authors, Library: librarySaver{s.library}, Topics: opts.Topics, Log: s.log}
+		topics := opts.Topics
+		if topics == nil && s.searcher != nil {
+			topics = s.searcher // the topic map, once there is one
+		}
+		s.authors = &authors.Service{Store: opts.Authors, Library: librarySaver{s.library}, Topics: topics, Log: s.log}
 	}
 	if opts.Accounts != nil {
 		s.accounts = &accounts.Service{
@@ -282,6 +288,7 @@ func NewServer(opts Options) *Server {
 	s.libraryRoutes()
 	s.authorRoutes()
 	s.forYouRoutes()
+	s.topicRoutes()
 	return s
 }
 

@@ -42,6 +42,9 @@ type Request struct {
 	Categories []string
 	After      time.Time // inclusive, listed date
 	Before     time.Time // exclusive
+	// Match and Keep, when set, see every matching paper (matches.go).
+	Match func(id []byte)
+	Keep  func(id []byte) bool
 }
 
 // Hit is one matching paper.
@@ -107,6 +110,8 @@ type exec struct {
 	noPrune  bool
 	segIndex int
 	stats    execStats
+	match    func(id []byte)      // Request.Match
+	keep     func(id []byte) bool // Request.Keep
 }
 
 func (ix *Index) run(ctx context.Context, q *Query, req Request, exhaustive bool) (Result, error) {
@@ -135,7 +140,8 @@ func (ix *Index) runExec(ctx context.Context, q *Query, req Request, exhaustive 
 		return res, nil
 	}
 	sn := ix.snap.Load()
-	e := &exec{sort: req.Sort, ctx: ctx, k: offset + limit, exact: true, noPrune: exhaustive, weights: q.Weights}
+	e := &exec{sort: req.Sort, ctx: ctx, k: offset + limit, exact: true, noPrune: exhaustive, weights: q.Weights,
+		match: req.Match, keep: req.Keep}
 	*ep = e
 	e.setClauses(q)
 	e.setDates(q, req)
@@ -414,7 +420,7 @@ func (e *exec) accept(v *segView, nots []clauseExec, catOK []bool, d uint32) boo
 			return false
 		}
 	}
-	return true
+	return e.keep == nil || e.keep(s.idBytes(d))
 }
 
 func (e *exec) tick() error {
@@ -491,7 +497,7 @@ func (e *exec) all(v *segView, nots []clauseExec, catOK []bool) error {
 			return err
 		}
 		if e.accept(v, nots, catOK, d) {
-			e.total++
+			e.matched(v, d)
 			e.coll.offer(e.segIndex, d, 0)
 		}
 	}
@@ -544,10 +550,10 @@ func (e *exec) conjunction(v *segView, musts []clauseExec, should []*cursor, not
 				// Pruned before all words were seen: it is counted when
 				// one of them matches, whatever the page asked for.
 				if anyAt(should, d) {
-					e.total++
+					e.matched(v, d)
 				}
 			case matched > 0 || len(should) == 0:
-				e.total++
+				e.matched(v, d)
 				e.coll.offer(e.segIndex, d, score)
 			}
 		}
@@ -701,7 +707,7 @@ func (e *exec) countMatches(v *segView, cs []*cursor, maxDF, seen int, catOK []b
 	for _, c := range cs {
 		postings += c.df
 	}
-	if postings > countBudget {
+	if postings > countBudget && e.match == nil {
 		e.total += max(seen, maxDF-v.del.count())
 		e.exact = false
 		return
@@ -728,7 +734,7 @@ func (e *exec) countMatches(v *segView, cs []*cursor, maxDF, seen int, catOK []b
 		for ; word != 0; word &= word - 1 {
 			d := uint32(wi)<<6 | uint32(bits.TrailingZeros64(word))
 			if e.accept(v, nots, catOK, d) {
-				e.total++
+				e.matched(v, d)
 			}
 		}
 	}
@@ -885,7 +891,7 @@ func (e *exec) exhaustiveOr(v *segView, cs []*cursor, nots []clauseExec, catOK [
 	}
 	for d := range scores {
 		if hit[d] && e.accept(v, nots, catOK, uint32(d)) {
-			e.total++
+			e.matched(v, uint32(d))
 			e.coll.offer(e.segIndex, uint32(d), scores[d])
 		}
 	}

@@ -48,14 +48,22 @@ func (s *Index) Apply(ctx context.Context, docs []lexical.Document, gone []strin
 		if err != nil {
 			return fmt.Errorf("semantic: embed %d changed papers: %w", len(docs), err)
 		}
+		tm := s.Topics()
 		for i, d := range docs {
 			if err := s.Vectors.Add(d.ID, vecs[i]); err != nil {
 				return fmt.Errorf("semantic: embed %s: %w", d.ID, err)
+			}
+			if tm != nil {
+				// New papers join the nearest topic of the map.
+				tm.Assign(d.ID, vecs[i])
 			}
 		}
 	}
 	for _, id := range gone {
 		s.Vectors.Delete(id)
+		if tm := s.Topics(); tm != nil {
+			tm.Remove(id)
+		}
 	}
 	for _, d := range docs {
 		s.forgetTerms(d.ID)

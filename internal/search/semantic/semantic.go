@@ -25,6 +25,7 @@ import (
 	"github.com/paperboy-dev/paperboy/internal/search/fusion"
 	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
+	"github.com/paperboy-dev/paperboy/internal/search/topicmap"
 	"github.com/paperboy-dev/paperboy/internal/search/vector"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
@@ -58,6 +59,9 @@ type Index struct {
 	floorMu  sync.Mutex
 	floor    float64 // floor.go
 	floorSet bool
+
+	topics    atomic.Pointer[topicmap.Map] // topics.go
+	topicsErr error
 }
 
 // Build trains a model on docs, embeds every doc and indexes the vectors.
@@ -188,6 +192,7 @@ func Open(dir string) (*Index, error) {
 	}
 	ix.Vectors = v
 	ix.seq.Store(seq)
+	ix.openTopics(dir)
 	return ix, nil
 }
 
@@ -213,6 +218,9 @@ func (s *Index) Save(dir string) error {
 		return err
 	}
 	if err := writeProvider(tmp, s.providerCfg); err != nil {
+		return err
+	}
+	if err := s.saveTopics(tmp); err != nil {
 		return err
 	}
 	os.RemoveAll(old)

@@ -1,0 +1,124 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/paperboy-dev/paperboy/internal/search/internal/searchtest"
+	"github.com/paperboy-dev/paperboy/internal/search/semantic"
+	"github.com/paperboy-dev/paperboy/internal/search/topicmap"
+)
+
+// topicSearcher searches the shared corpus with a topic map of it.
+func topicSearcher(t *testing.T) (*Searcher, *topicmap.Map) {
+	t.Helper()
+	docs := searchtest.Corpus()
+	ix := searchtest.Semantic(t)
+	texts := func(fn func(id, title, abstract string) error) error {
+		for _, d := range docs {
+			if err := fn(d.ID, d.Title, d.Abstract); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	tm, err := ix.BuildTopics(context.Background(), texts, topicmap.BuildOptions{Topics: 6, Areas: 2, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Searcher{Lexical: searchtest.Lexical(t, docs), Index: func() *semantic.Index { return ix }}, tm
+}
+
+// holding counts, per fine topic, the corpus papers whose title or
+// abstract has every one of words: what the facets must count.
+func holding(tm *topicmap.Map, words ...string) map[string]int {
+	out := map[string]int{}
+	for _, d := range searchtest.Corpus() {
+		fields := strings.Fields(d.Title + " " + d.Abstract)
+		all := true
+		for _, w := range words {
+			all = all && slices.Contains(fields, w)
+		}
+		if all {
+			out[tm.Topics()[tm.TopicOf(d.ID)].Slug]++
+		}
+	}
+	return out
+}
+
+func TestFacetCountsEqualTheMatchingPapersPerTopic(t *testing.T) {
+	s, tm := topicSearcher(t)
+	ctx := context.Background()
+	for _, q := range [][]string{{"speech"}, {"image"}, {"audio", "phoneme"}} {
+		want := holding(tm, q...)
+		_, _, facets, err := s.SearchFacets(ctx, Hybrid, Request{Query: strings.Join(q, " "), Limit: 5}, FacetOptions{Facets: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(facets) == 0 {
+			t.Fatalf("%q: no facets", q)
+		}
+		for _, f := range facets {
+			if f.Count != want[f.Slug] {
+				t.Errorf("%q: facet %s counts %d, want %d papers", q, f.Slug, f.Count, want[f.Slug])
+			}
+		}
+		// The page asked for does not change the counts: all matches are
+		// counted, not the results shown.
+		_, _, again, err := s.SearchFacets(ctx, Lexical, Request{Query: strings.Join(q, " "), Limit: 1, Offset: 3}, FacetOptions{Facets: true})
+		if err != nil || fmt.Sprint(again) != fmt.Sprint(facets) {
+			t.Errorf("%q: facets differ with another page and mode: %v vs %v (%v)", q, again, facets, err)
+		}
+	}
+}
+
+func TestATopicNarrowsTheResultsToItsPapers(t *testing.T) {
+	s, tm := topicSearcher(t)
+	ctx := context.Background()
+	want := holding(tm, "speech")
+	if len(want) == 0 {
+		t.Fatal("no paper says speech")
+	}
+	for slug, n := range want {
+		res, _, _, err := s.SearchFacets(ctx, Hybrid, Request{Query: "speech", Limit: 100}, FacetOptions{Topic: slug})
+		if err != nil {
+			t.Fatal(err)
+		}
+		i, _, _ := tm.BySlug(slug)
+		if res.Total != n {
+			t.Errorf("topic %s: %d results, want %d", slug, res.Total, n)
+		}
+		for _, h := range res.Hits {
+			if tm.TopicOf(h.ID) != i {
+				t.Errorf("topic %s: result %s is of topic %d", slug, h.ID, tm.TopicOf(h.ID))
+			}
+		}
+	}
+	if _, _, _, err := s.SearchFacets(ctx, Hybrid, Request{Query: "speech"}, FacetOptions{Topic: "no-such-topic"}); !errors.Is(err, ErrUnknownTopic) {
+		t.Errorf("unknown topic: %v, want ErrUnknownTopic", err)
+	}
+}
+
+func TestPapersThatArriveJoinTheirNearestTopic(t *testing.T) {
+	s, tm := topicSearcher(t)
+	ix := s.Index()
+	old := searchtest.Corpus()[0] // a speech paper
+	doc := old
+	doc.ID = "2601.00001"
+	if err := ix.Apply(context.Background(), []Document{doc}, nil, 1); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := tm.TopicOf(doc.ID), tm.TopicOf(old.ID); got != want {
+		t.Errorf("a new paper like %s has topic %d, want %d", old.ID, got, want)
+	}
+	if err := ix.Apply(context.Background(), nil, []string{doc.ID}, 2); err != nil {
+		t.Fatal(err)
+	}
+	if tm.TopicOf(doc.ID) != topicmap.NoTopic {
+		t.Error("a deleted paper keeps its topic")
+	}
+}

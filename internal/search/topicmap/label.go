@@ -1,0 +1,229 @@
+package topicmap
+
+import (
+	"context"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// phraseStat counts a phrase over the labelling sample: in how many
+// papers it occurs and, by majority vote (Boyer-Moore), how it is most
+// often written.
+type phraseStat struct {
+	df      int32
+	surface string
+	votes   int32
+}
+
+func (p *phraseStat) vote(s string) {
+	switch {
+	case p.votes == 0:
+		p.surface, p.votes = s, 1
+	case p.surface == s:
+		p.votes++
+	default:
+		p.votes--
+	}
+}
+
+// labelTerms is how many phrases a topic keeps as its terms.
+const labelTerms = 6
+
+// label names every topic by the multi-word phrases (2-3 content words,
+// never starting or ending with a function word) that are common in its
+// papers and rare in the rest: class-based tf-idf, tf the share of the
+// topic's papers that use the phrase and idf over the labelling sample.
+// At most perTopic papers of each topic are read, so that labelling a
+// corpus of millions reads a bounded sample.
+func (m *Map) label(ctx context.Context, texts Texts, perTopic int) error {
+	global := map[string]*phraseStat{}
+	local := make([]map[string]int32, len(m.fine))
+	for i := range local {
+		local[i] = map[string]int32{}
+	}
+	read := make([]int, len(m.fine))
+	docs := 0
+	seen := map[string]bool{}
+	err := texts(func(id, title, abstract string) error {
+		t, ok := m.of[id]
+		if !ok || read[t] >= perTopic {
+			return nil
+		}
+		if docs%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		read[t]++
+		docs++
+		clear(seen)
+		for _, p := range candidates(title+" .\n"+abstract, 2, 4) {
+			if seen[p.key] {
+				continue
+			}
+			seen[p.key] = true
+			g := global[p.key]
+			if g == nil {
+				g = &phraseStat{}
+				global[p.key] = g
+			}
+			g.df++
+			g.vote(p.surface)
+			local[t][p.key]++
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	n := float64(max(docs, 1))
+	used := map[string]bool{}
+	// An area's phrases are its topics' phrases together.
+	areaCounts := make([]map[string]int32, len(m.areas))
+	areaSize := make([]int, len(m.areas))
+	for a := range m.areas {
+		sum := map[string]int32{}
+		for _, c := range m.children[a] {
+			for k, v := range local[c] {
+				sum[k] += v
+			}
+			areaSize[a] += read[c]
+		}
+		areaCounts[a] = sum
+		m.areas[a].Terms = best(sum, areaSize[a], nil, 0, global, n)
+	}
+	for i := range m.fine {
+		a := m.fine[i].Parent
+		m.fine[i].Terms = best(local[i], read[i], areaCounts[a], areaSize[a], global, n)
+	}
+	for a := range m.areas {
+		m.areas[a].Label, m.areas[a].Slug = labelOf(m.areas[a].Terms, "area-"+strconv.Itoa(a+1), used)
+	}
+	for i := range m.fine {
+		m.fine[i].Label, m.fine[i].Slug = labelOf(m.fine[i].Terms, "topic-"+strconv.Itoa(i+1), used)
+	}
+	return nil
+}
+
+// best returns the labelTerms most distinctive phrases of a topic of size
+// papers whose phrases occur in counts, as written, near-duplicates
+// (phrases sharing most stems with a better one) left out. For a fine
+// topic, parent and parentSize are its area's counts: a phrase common in
+// the topic but no more than in its area ("vision-language models")
+// names the area, not the topic.
+func best(counts map[string]int32, size int, parent map[string]int32, parentSize int, global map[string]*phraseStat, n float64) []string {
+	type scored struct {
+		key string
+		s   float64
+	}
+	// A phrase nearly always said inside a longer one is a fragment of
+	// it ("multilingual large" of "multilingual large language models",
+	// "anything model" of "segment anything model"): the longer one
+	// competes instead.
+	ext := map[string]int32{}
+	for k, c := range counts {
+		if i := strings.IndexByte(k, ' '); i >= 0 && strings.Count(k, " ") >= 2 {
+			ext[k[i+1:]] = max(ext[k[i+1:]], c)
+			j := strings.LastIndexByte(k, ' ')
+			ext[k[:j]] = max(ext[k[:j]], c)
+		}
+	}
+	var all []scored
+	minDF := int32(max(2, size/50))
+	for k, c := range counts {
+		if c < minDF || 10*ext[k] >= 6*c {
+			continue
+		}
+		g := global[k]
+		tf := float64(c) / float64(max(size, 1))
+		idf := math.Log(n / float64(g.df))
+		// A phrase mostly found in this topic names it; one spread over
+		// the corpus ("language models") does not, however common here.
+		s := tf * idf * idf
+		if parent != nil && parentSize > size {
+			lift := tf / (float64(parent[k]) / float64(parentSize))
+			s *= math.Sqrt(lift)
+		}
+		all = append(all, scored{k, s})
+	}
+	slices.SortFunc(all, func(a, b scored) int {
+		if a.s != b.s {
+			if a.s > b.s {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.key, b.key)
+	})
+	var keys, out []string
+	for _, a := range all {
+		if len(out) == labelTerms {
+			break
+		}
+		dup := false
+		for _, k := range keys {
+			if overlaps(k, a.key) {
+				dup = true
+				break
+			}
+		}
+		if dup {
+			continue
+		}
+		keys = append(keys, a.key)
+		out = append(out, global[a.key].surface)
+	}
+	return out
+}
+
+// labelOf makes a label of a topic's two best phrases and a slug of its
+// best, unique among used (a second phrase's words, then a number, tell
+// apart topics of one name); fallback names a topic with no phrases.
+func labelOf(terms []string, fallback string, used map[string]bool) (label, slug string) {
+	switch len(terms) {
+	case 0:
+		label = fallback
+	case 1:
+		label = terms[0]
+	default:
+		label = terms[0] + " · " + terms[1]
+	}
+	base := fallback
+	if len(terms) > 0 {
+		base = slugify(terms[0])
+	}
+	slug = base
+	if used[slug] && len(terms) > 1 {
+		slug = base + "-" + slugify(terms[1])
+	}
+	for i := 2; used[slug]; i++ {
+		slug = base + "-" + strconv.Itoa(i)
+	}
+	used[slug] = true
+	return label, slug
+}
+
+// slugify lower-cases s and joins its runs of letters and digits by
+// hyphens.
+func slugify(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		} else {
+			dash = true
+		}
+	}
+	if b.Len() == 0 {
+		return "topic"
+	}
+	return b.String()
+}

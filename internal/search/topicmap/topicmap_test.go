@@ -1,0 +1,274 @@
+package topicmap
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/paperboy-dev/paperboy/internal/embed"
+	"github.com/paperboy-dev/paperboy/internal/search/vector"
+)
+
+// senses are the clusters of the test corpus: each has its own phrases,
+// written into its papers, and its own direction in the vector space.
+var senses = [][]string{
+	{"forced alignment", "speech recognition", "acoustic model"},
+	{"preference optimization", "reward model", "human feedback"},
+	{"point cloud registration", "rigid transformation", "lidar scans"},
+	{"entity alignment", "knowledge graph", "graph embeddings"},
+}
+
+// corpus makes n papers per sense: unit vectors around the sense's
+// direction, and texts that use its phrases among filler words.
+func corpus(n, dim int) (*vector.Index, map[string][2]string, []string) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	v := vector.New(dim, vector.Options{})
+	texts := map[string][2]string{}
+	var ids []string
+	for s, ph := range senses {
+		for i := range n {
+			id := fmt.Sprintf("2501.%05d", s*n+i)
+			x := make([]float32, dim)
+			x[s] = 1
+			for j := range x {
+				x[j] += float32(rng.NormFloat64() * 0.15)
+			}
+			embed.Normalize(x)
+			v.Add(id, x)
+			a, b := ph[rng.IntN(3)], ph[rng.IntN(3)]
+			texts[id] = [2]string{"On " + a, "We study " + a + " and " + b + ", and the results show that " + b + " is important for " + ph[0] + "."}
+			ids = append(ids, id)
+		}
+	}
+	return v, texts, ids
+}
+
+func textsOf(m map[string][2]string, ids []string) Texts {
+	return func(fn func(id, title, abstract string) error) error {
+		for _, id := range ids {
+			if err := fn(id, m[id][0], m[id][1]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func build(t *testing.T, seed uint64) (*Map, *vector.Index, []string) {
+	t.Helper()
+	v, texts, ids := corpus(40, 8)
+	m, err := Build(context.Background(), v, textsOf(texts, ids), BuildOptions{Topics: 4, Areas: 2, Seed: seed, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, v, ids
+}
+
+func encode(t *testing.T, m *Map) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if _, err := m.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestBuildIsDeterministicForASeed(t *testing.T) {
+	a, _, _ := build(t, 1)
+	b, _, _ := build(t, 1)
+	if !bytes.Equal(encode(t, a), encode(t, b)) {
+		t.Fatal("two builds with seed 1 differ")
+	}
+	if len(a.Topics()) != 4 || len(a.Areas()) != 2 {
+		t.Fatalf("%d topics in %d areas, want 4 in 2", len(a.Topics()), len(a.Areas()))
+	}
+}
+
+func TestEveryPaperIsInTheTopicOfItsSense(t *testing.T) {
+	m, _, ids := build(t, 1)
+	// The papers of one sense share a topic, and no other sense has it.
+	topicOf := map[int]int{}
+	for i, id := range ids {
+		sense, topic := i/40, m.TopicOf(id)
+		if topic == NoTopic {
+			t.Fatalf("%s has no topic", id)
+		}
+		if got, ok := topicOf[sense]; ok && got != topic {
+			t.Fatalf("sense %d split over topics %d and %d", sense, got, topic)
+		}
+		topicOf[sense] = topic
+	}
+	seen := map[int]bool{}
+	for _, topic := range topicOf {
+		if seen[topic] {
+			t.Fatalf("two senses share topic %d: %v", topic, topicOf)
+		}
+		seen[topic] = true
+	}
+}
+
+func TestANewPaperJoinsTheNearestTopic(t *testing.T) {
+	m, _, ids := build(t, 1)
+	want := m.TopicOf(ids[130]) // a paper of sense 3
+	before := m.Count(want)
+	x := make([]float32, 8)
+	x[3], x[0] = 1, 0.2
+	embed.Normalize(x)
+	if got := m.Assign("2601.00001", x); got != want || m.TopicOf("2601.00001") != want {
+		t.Fatalf("new paper near sense 3 assigned topic %d, want %d", got, want)
+	}
+	if m.Count(want) != before+1 || m.Len() != len(ids)+1 {
+		t.Errorf("count %d -> %d, papers %d: the new paper is not counted", before, m.Count(want), m.Len())
+	}
+	// Old-style ids live beside the dense table of modern ones.
+	m.Assign("hep-th/9901001", x)
+	r := m.Reader()
+	modern, old, none := r.TopicOf([]byte("2601.00001")), r.TopicOf([]byte("hep-th/9901001")), r.TopicOf([]byte("2601.00002"))
+	r.Close()
+	if modern != want || old != want || none != NoTopic {
+		t.Errorf("Reader: topics %d, %d, %d; want %d, %d, none", modern, old, none, want, want)
+	}
+	m.Remove("2601.00001")
+	m.Remove("hep-th/9901001")
+	r = m.Reader()
+	gone := r.TopicOf([]byte("2601.00001"))
+	r.Close()
+	if m.TopicOf("2601.00001") != NoTopic || gone != NoTopic || m.Count(want) != before {
+		t.Error("a removed paper is still in the map")
+	}
+}
+
+func TestLabelsAreMultiWordPhrasesAsWritten(t *testing.T) {
+	m, _, _ := build(t, 1)
+	var written []string
+	for _, ph := range senses {
+		written = append(written, ph...)
+	}
+	all := append(slices.Clone(m.Topics()), m.Areas()...)
+	for _, tp := range all {
+		if len(tp.Terms) == 0 || tp.Label == "" || tp.Slug == "" {
+			t.Errorf("topic %+v has no label", tp)
+			continue
+		}
+		for _, term := range tp.Terms {
+			words := strings.Fields(term)
+			if len(words) < 2 {
+				t.Errorf("label term %q of %q is one word", term, tp.Label)
+			}
+			if isBoundary(words[0]) || isBoundary(words[len(words)-1]) {
+				t.Errorf("label term %q starts or ends with a function word", term)
+			}
+			// As written in the papers: a bare stem ("optim") is no word.
+			for _, w := range words {
+				found := false
+				for _, ph := range written {
+					if slices.Contains(strings.Fields(ph), w) || w == "study" {
+						found = true
+					}
+				}
+				if !found {
+					t.Errorf("label term %q has the word %q, which no paper writes", term, w)
+				}
+			}
+		}
+	}
+	// The fine topics are named by their senses' phrases.
+	for _, tp := range m.Topics() {
+		ok := false
+		for _, ph := range senses {
+			ok = ok || slices.Contains(ph, tp.Terms[0])
+		}
+		if !ok {
+			t.Errorf("topic label %q is none of its sense's phrases", tp.Label)
+		}
+	}
+}
+
+func TestSavedMapOpensTheSame(t *testing.T) {
+	m, _, ids := build(t, 1)
+	path := t.TempDir() + "/topics.bin"
+	if err := m.SaveFile(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(encode(t, got), encode(t, m)) {
+		t.Error("the opened map differs from the saved one")
+	}
+	for _, id := range ids {
+		if got.TopicOf(id) != m.TopicOf(id) {
+			t.Fatalf("%s: topic %d after opening, %d before", id, got.TopicOf(id), m.TopicOf(id))
+		}
+	}
+	if _, _, ok := got.BySlug(m.Topics()[0].Slug); !ok {
+		t.Error("a topic's slug is not found after opening")
+	}
+	b := encode(t, m)
+	b[len(b)/2] ^= 1
+	if _, err := Read(bytes.NewReader(b)); err == nil {
+		t.Error("a damaged map opened without error")
+	}
+}
+
+func TestFacetsShowEachSenseOnce(t *testing.T) {
+	m, _, ids := build(t, 1)
+	counts := make([]int, len(m.Topics()))
+	for i, id := range ids {
+		if i%40 < 10*(1+i/40) { // 10, 20, 30, 40 papers of the four senses match
+			counts[m.TopicOf(id)]++
+		}
+	}
+	fs := m.Facets(counts, 100, FacetOptions{})
+	if len(fs) != 4 {
+		t.Fatalf("%d facets, want the 4 senses: %+v", len(fs), fs)
+	}
+	for i, f := range fs {
+		if want := 40 - 10*i; f.Count != want {
+			t.Errorf("facet %d counts %d, want %d", i, f.Count, want)
+		}
+	}
+}
+
+func TestKeyphrasesAreMultiWordAndDistinct(t *testing.T) {
+	model := fakeModel{}
+	got := Keyphrases(model, "Forced alignment of speech with acoustic models",
+		"We present forced alignment for speech recognition. Forced alignment with acoustic models improves speech recognition.", nil, 5)
+	if len(got) == 0 || got[0] != "forced alignment" {
+		t.Fatalf("keyphrases %q, want forced alignment first", got)
+	}
+	for i, a := range got {
+		for _, b := range got[i+1:] {
+			if overlaps(PhraseKey(a), PhraseKey(b)) {
+				t.Errorf("keyphrases %q and %q overlap", a, b)
+			}
+		}
+	}
+	if PhraseKey("Preference Optimisation") != PhraseKey("preference optimization") && PhraseKey("Models") != PhraseKey("model") {
+		t.Error("PhraseKey does not match inflected forms")
+	}
+}
+
+// fakeModel embeds a text as the hashes of its words: enough for the
+// scoring's shape, which the real model's evaluation measures.
+type fakeModel struct{}
+
+func (fakeModel) EmbedText(text string) []float32 {
+	v := make([]float32, 16)
+	for _, w := range strings.Fields(strings.ToLower(text)) {
+		h := 0
+		for _, r := range w {
+			h = h*31 + int(r)
+		}
+		v[(h%16+16)%16]++
+	}
+	embed.Normalize(v)
+	return v
+}
+
+func (fakeModel) IDF(string) (float32, bool) { return 2, true }
