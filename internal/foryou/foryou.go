@@ -35,9 +35,11 @@
 // other work, so wall times include waiting for a core (bench_test.go):
 //
 //	80k real corpus (BenchmarkRecommendRequest80k): features of 13,514
-//	papers (90 days + libraries) built in 26-32 s, 31 MiB of heap; a
+//	papers (90 days + libraries) built in 18-32 s, 31 MiB of heap; a
 //	request scoring one month (6,083 candidates) for a 20-paper
-//	collection: 17 ms of CPU, 42 ms p50, 148 ms p95 wall.
+//	collection: 17 ms of CPU, 23 ms p50, 76 ms p95 wall (42 / 148 ms
+//	in a busier run); with training, 74 ms p95; the same period asked
+//	again, 3.5 ms p95.
 //	3M-scale window (BenchmarkRecommendRequest3MScale: 75,000 synthetic
 //	papers in 90 days, a month of 25,020 candidates): 208 MiB of
 //	features (FitTfidf peaks near 3 GB while building them), 153 ms of
