@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/paperboy-dev/paperboy/internal/foryou"
 	"github.com/paperboy-dev/paperboy/internal/store"
+	"github.com/paperboy-dev/paperboy/internal/store/storetest"
 )
 
 // synthPapers makes a period's worth of papers with realistic lengths.
@@ -100,4 +103,108 @@ func BenchmarkCompose100k(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N)/1000*100_000/float64(n), "s/100k")
 	b.ReportMetric(float64(bytes)/float64(n), "bytes/digest")
 	b.ReportMetric(float64(peak)/(1<<20), "MiB-heap")
+}
+
+// zipfPapers are synthPapers whose words come from a vocabulary of
+// 30,000 with Zipf's frequencies, as real abstracts' do, so that a
+// library shares some of a day's terms and not all of them.
+func zipfPapers(n int, day time.Time, prefix string, seed uint64) []store.Paper {
+	papers := synthPapers(n, day)
+	r := rand.New(rand.NewPCG(seed, 11))
+	z := rand.NewZipf(r, 1.1, 2, 29_999)
+	text := func(k int) string {
+		var b strings.Builder
+		for i := range k {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			fmt.Fprintf(&b, "w%x", z.Uint64())
+		}
+		return b.String()
+	}
+	for i := range papers {
+		papers[i].ID = fmt.Sprintf("%s.%05d", prefix, i)
+		papers[i].Title, papers[i].Abstract = text(10), text(180)
+	}
+	return papers
+}
+
+// BenchmarkCompose100kWithLibraries is BenchmarkCompose100k with every
+// subscriber's digest carrying recommendations from the "For you" model
+// (internal/foryou over a real SQLite store): 1,000 readers, each with a
+// library of 8 papers of earlier days, and 100,000 subscriptions spread
+// over them, every one recommended from the day's 3,000 papers. The
+// service keeps one model, so every digest trains its reader's model and
+// reads the reader's library, follows and feedback from the store, as
+// 100,000 distinct readers would:
+//
+//	go test ./internal/digest -run '^$' -bench Compose100kWithLibraries -benchtime 1x
+func BenchmarkCompose100kWithLibraries(b *testing.B) {
+	n := 100_000
+	if testing.Short() {
+		n = 10_000
+	}
+	ctx := context.Background()
+	day := time.Date(2026, 6, 2, 0, 0, 0, 0, time.UTC)
+	now := day.Add(23 * time.Hour)
+	st := storetest.Open(b, store.SQLite, store.Options{Now: func() time.Time { return now }})
+	papers := zipfPapers(3000, day, "2606", 7)
+	earlier := zipfPapers(3000, day.AddDate(0, 0, -7), "2605", 8)
+	for i := range earlier {
+		earlier[i].Community.DailyOn = time.Time{}
+	}
+	for _, ps := range [][]store.Paper{papers, earlier} {
+		if _, err := st.UpsertPapers(ctx, ps); err != nil {
+			b.Fatal(err)
+		}
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	readers := make([]int64, 1000)
+	for i := range readers {
+		u, err := st.CreateUser(ctx, store.User{Username: fmt.Sprintf("reader%d", i), Email: fmt.Sprintf("reader%d@example.org", i)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var lib []string
+		for range 8 {
+			lib = append(lib, earlier[r.IntN(len(earlier))].ID)
+		}
+		if _, err := st.SavePapers(ctx, u.ID, lib, 100); err != nil {
+			b.Fatal(err)
+		}
+		readers[i] = u.ID
+	}
+	rec := &foryou.Service{Store: st, Now: func() time.Time { return now }, Models: 1}
+	stats, err := rec.Refresh(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	subs := synthSubscriptions(n, papers)
+	for i := range subs {
+		subs[i].UserID = readers[i%len(readers)]
+		subs[i].Filters.Recommended = true
+	}
+	svc := &Service{From: "paperboy <digest@paperboy.test>", BaseURL: "https://paperboy.test", Recommender: rec.Digest(nil)}
+	key := make([]byte, 32)
+	withRecs := 0
+	for b.Loop() {
+		p := newPool("daily", day, papers, "https://paperboy.test")
+		withRecs = 0
+		for start := 0; start < n; start += 500 {
+			batch, _, err := svc.composeBatch(ctx, key, p, subs[start:min(start+500, n)], now)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, d := range batch {
+				if strings.Contains(d.Text, foryou.LibraryHeading) {
+					withRecs++
+				}
+			}
+		}
+	}
+	if withRecs != n {
+		b.Fatalf("%d of %d digests have recommendations", withRecs, n)
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N)/1000*100_000/float64(n), "s/100k")
+	b.ReportMetric(stats.Took.Seconds(), "s-features")
 }

@@ -26,7 +26,31 @@
 // request, and no request trains when nothing changed. Follows add to the
 // score: a followed author's paper comes first, a followed topic's or
 // category's gets a smaller lift, which is all a reader without a library
-// is ranked by.
+// is ranked by. Topic follows count once Topics is set (nil until the
+// topic map gives papers their topics).
+//
+// # Measurements
+//
+// On the shared two-core machine, under a load average of 15 to 20 from
+// other work, so wall times include waiting for a core (bench_test.go):
+//
+//	80k real corpus (BenchmarkRecommendRequest80k): features of 13,514
+//	papers (90 days + libraries) built in 18-32 s, 31 MiB of heap; a
+//	request scoring one month (6,083 candidates) for a 20-paper
+//	collection: 17 ms of CPU, 23 ms p50, 76 ms p95 wall (42 / 148 ms
+//	in a busier run); with training, 74 ms p95; the same period asked
+//	again, 3.5 ms p95.
+//	3M-scale window (BenchmarkRecommendRequest3MScale: 75,000 synthetic
+//	papers in 90 days, a month of 25,020 candidates): 208 MiB of
+//	features (FitTfidf peaks near 3 GB while building them), 153 ms of
+//	CPU a request, 602 ms p50, 1.4 s p95 wall.
+//	Digests (internal/digest BenchmarkCompose100kWithLibraries, -short:
+//	10,000 digests, each ranking 3,000 papers): 397 s, so about 66 min
+//	for 100,000; 11 ms of CPU a digest, 9 ms of it recommend.Model.Score.
+//
+// Scoring is the cost everywhere (recommend.Model.Score's map lookups per
+// candidate term), not the store or the model's training; a repeated
+// period is answered from the kept ranking.
 package foryou
 
 import (
@@ -40,6 +64,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -381,6 +406,31 @@ type trained struct {
 	key         modelKey
 	fingerprint string
 	like, fewer *recommend.Model // either may be nil
+
+	// The rankings of the last periods asked for: a page view that comes
+	// back, or the next page, scores nothing. What they depend on beside
+	// the models (follows, dropped papers) is in the fingerprint.
+	mu       sync.Mutex
+	rankings map[[2]time.Time][]ranked
+}
+
+// keptRankings is how many periods' rankings a reader's entry keeps.
+const keptRankings = 4
+
+func (t *trained) ranking(since, until time.Time) ([]ranked, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	r, ok := t.rankings[[2]time.Time{since, until}]
+	return r, ok
+}
+
+func (t *trained) keep(since, until time.Time, r []ranked) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.rankings == nil || len(t.rankings) >= keptRankings {
+		t.rankings = map[[2]time.Time][]ranked{}
+	}
+	t.rankings[[2]time.Time{since, until}] = r
 }
 
 // trainings counts the models trained, for the tests that show a request
@@ -398,6 +448,14 @@ func (s *Service) modelsOf(ft *features, userID int64, r *reader) (*trained, err
 	h.Write([]byte{1})
 	for _, id := range r.fewer {
 		fmt.Fprintf(h, "%s\x00", id)
+	}
+	h.Write([]byte{2})
+	for _, id := range slices.Sorted(maps.Keys(r.drop)) {
+		fmt.Fprintf(h, "%s\x00", id)
+	}
+	h.Write([]byte{3})
+	for _, f := range r.follows {
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00", f.Kind, f.Value, f.Label)
 	}
 	fp := hex.EncodeToString(h.Sum(nil))
 	key := modelKey{userID, r.collection}
@@ -573,15 +631,20 @@ func (s *Service) Recommend(ctx context.Context, req Request) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	var ids []string
-	for _, c := range ft.window(res.Since, res.Until) {
-		if !r.drop[c.id] {
-			ids = append(ids, c.id)
+	ranked, ok := t.ranking(res.Since, res.Until)
+	if !ok {
+		var ids []string
+		for _, c := range ft.window(res.Since, res.Until) {
+			if !r.drop[c.id] {
+				ids = append(ids, c.id)
+			}
 		}
-	}
-	ranked, err := s.rank(ctx, ft, r, t, ids)
-	if err != nil {
-		return Result{}, err
+		if ranked, err = s.rank(ctx, ft, r, t, ids); err != nil {
+			return Result{}, err
+		}
+		// Kept to 200, the most a request asks for.
+		ranked = slices.Clip(ranked[:min(200, len(ranked))])
+		t.keep(res.Since, res.Until, ranked)
 	}
 	ranked = ranked[:min(limit, len(ranked))]
 	if err := s.fill(ctx, r, &res, ranked); err != nil {
@@ -591,11 +654,12 @@ func (s *Service) Recommend(ctx context.Context, req Request) (Result, error) {
 }
 
 type ranked struct {
-	id     string
-	score  float64
-	model  float64 // the library model's part
-	like   []string
-	lifted follow // the strongest follow that lifted it
+	id      string
+	score   float64
+	model   float64 // the library model's part
+	like    []string
+	lifted  follow // the strongest follow that lifted it
+	upvotes int
 }
 
 type follow struct {
@@ -607,21 +671,28 @@ type follow struct {
 // papers' model, plus the follows' lifts; best first, ties by upvotes and
 // then id, so the same state always gives the same order.
 func (s *Service) rank(ctx context.Context, ft *features, r *reader, t *trained, ids []string) ([]ranked, error) {
-	out := make([]ranked, len(ids))
-	at := make(map[string]int, len(ids))
-	for i, id := range ids {
-		out[i].id = id
-		at[id] = i
-	}
+	var out []ranked
 	if t.like != nil {
-		for _, sc := range t.like.Score(ids, len(ids)) {
-			o := &out[at[sc.ID]]
-			o.model, o.like = sc.Score, sc.Reason.Like
+		scored := t.like.Score(ids, len(ids))
+		out = make([]ranked, len(scored))
+		for i, sc := range scored {
+			out[i] = ranked{id: sc.ID, model: sc.Score, like: sc.Reason.Like}
+		}
+	} else {
+		out = make([]ranked, len(ids))
+		for i, id := range ids {
+			out[i].id = id
 		}
 	}
 	if t.fewer != nil {
+		at := make(map[string]int, len(out))
+		for i := range out {
+			at[out[i].id] = i
+		}
 		for _, sc := range t.fewer.Score(ids, 0) {
-			out[at[sc.ID]].model -= fewerWeight * sc.Score
+			if i, ok := at[sc.ID]; ok {
+				out[i].model -= fewerWeight * sc.Score
+			}
 		}
 	}
 	authors, topics := map[string]string{}, map[string]string{}
@@ -646,6 +717,9 @@ func (s *Service) rank(ctx context.Context, ft *features, r *reader, t *trained,
 	for i := range out {
 		o := &out[i]
 		m := ft.meta[o.id]
+		if m != nil {
+			o.upvotes = m.upvotes
+		}
 		best := func(f follow) {
 			if f.lift > o.lifted.lift {
 				o.lifted = f
@@ -684,14 +758,7 @@ func (s *Service) rank(ctx context.Context, ft *features, r *reader, t *trained,
 		if c := cmp.Compare(b.score, a.score); c != 0 {
 			return c
 		}
-		var ua, ub int
-		if m := ft.meta[a.id]; m != nil {
-			ua = m.upvotes
-		}
-		if m := ft.meta[b.id]; m != nil {
-			ub = m.upvotes
-		}
-		if c := cmp.Compare(ub, ua); c != 0 {
+		if c := cmp.Compare(b.upvotes, a.upvotes); c != 0 {
 			return c
 		}
 		return strings.Compare(a.id, b.id)
