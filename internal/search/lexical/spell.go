@@ -37,8 +37,9 @@ const (
 // itself, "attention" to "attent"), so a term is near when it is within
 // edit distance 2 (1 for words of up to 4 letters) of the word's stem, or,
 // failing that, of the word without a suffix of up to 3 letters. Words with no near
-// term have no correction. It reads the whole term dictionary,
-// so it is meant for queries that found nothing.
+// term have no correction. The first call on a snapshot reads the whole
+// term dictionary (later ones the list of frequent terms it keeps), so it
+// is meant for queries that found nothing.
 func (ix *Index) Corrections(query string) []Correction {
 	sn := ix.snap.Load()
 	a := analyzers.Get().(*analyzer)
