@@ -107,7 +107,12 @@ func isASCII(s string) bool {
 
 func firstRune(s string) (rune, int) { return utf8.DecodeRuneInString(s) }
 
-var stripMarks = transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+// stripMarks makes the transformer that removes diacritics: a new one
+// per use, since a transform.Chain keeps state and is not safe for
+// concurrent use (shared, it panicked when two imports ran at once).
+func stripMarks() transform.Transformer {
+	return transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}
 
 // folds are letters that decomposition does not take apart.
 var folds = strings.NewReplacer("ß", "ss", "ø", "o", "Ø", "o", "ł", "l", "Ł", "l", "đ", "d", "Đ", "d",
@@ -120,7 +125,7 @@ func words(name string) []string {
 	}
 	name = strings.TrimSpace(name)
 	if !isASCII(name) { // most names are: they skip the Unicode work
-		if s, _, err := transform.String(stripMarks, name); err == nil {
+		if s, _, err := transform.String(stripMarks(), name); err == nil {
 			name = s
 		}
 		name = folds.Replace(name)

@@ -125,16 +125,16 @@ func (c *benchScaleCmd) Run(e *env) error {
 		if err != nil {
 			return err
 		}
-		add("import", dur(r.took), "peak RSS "+gib(r.maxRSS))
+		add("import", dur(r.took), r.String())
 		if r, err = c.child(e, dir, "reindex"); err != nil {
 			return err
 		}
-		add("lexical build (reindex)", dur(r.took), "peak RSS "+gib(r.maxRSS))
+		add("lexical build (reindex)", dur(r.took), r.String())
 		if c.Embed {
 			if r, err = c.child(e, dir, "embed", "train"); err != nil {
 				return err
 			}
-			add("embed train", dur(r.took), "peak RSS "+gib(r.maxRSS))
+			add("embed train", dur(r.took), r.String())
 		}
 	}
 	add("disk: index", gib(du(filepath.Join(dir, "index"))), "")
@@ -185,6 +185,14 @@ func (c *benchScaleCmd) generate(e *env, path string) error {
 type childResult struct {
 	took   time.Duration
 	maxRSS int64 // bytes
+	// maxAnon is the largest anonymous RSS seen (the heap and stacks):
+	// the rest is files mapped, the database's pages under SQLite's mmap
+	// among them, which the kernel can drop.
+	maxAnon int64
+}
+
+func (r childResult) String() string {
+	return fmt.Sprintf("peak RSS %s (anonymous %s)", gib(r.maxRSS), gib(r.maxAnon))
 }
 
 // child runs paperboy itself on the scratch directory and reports its
@@ -207,9 +215,8 @@ func (c *benchScaleCmd) child(e *env, dir string, args ...string) (childResult, 
 	go func() {
 		defer close(polled)
 		for {
-			if hwm := procStatus(cmd.Process.Pid)["VmHWM"]; hwm > r.maxRSS {
-				r.maxRSS = hwm
-			}
+			st := procStatus(cmd.Process.Pid)
+			r.maxRSS, r.maxAnon = max(r.maxRSS, st["VmHWM"]), max(r.maxAnon, st["RssAnon"])
 			select {
 			case <-stop:
 				return

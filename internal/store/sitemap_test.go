@@ -73,3 +73,19 @@ func TestSitemapPapersPageInIDOrder(t *testing.T) {
 		}
 	})
 }
+
+func TestFeedRangeIsWhatStatsSays(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if first, last, err := s.FeedRange(ctx); err != nil || first != 0 || last != 0 {
+			t.Fatalf("empty store: FeedRange = %d, %d, %v", first, last, err)
+		}
+		mustUpsert(t, s, arxivPaper("2506.00001", 1), arxivPaper("2506.00002", 1))
+		mustUpsert(t, s, arxivPaper("2506.00003", 1))
+		first, last, err := s.FeedRange(ctx)
+		st, serr := s.Stats(ctx)
+		if err != nil || serr != nil || first != st.FirstChange || last != st.LastChange || first == 0 || last <= first {
+			t.Errorf("FeedRange %d..%d (%v), Stats %d..%d (%v)", first, last, err, st.FirstChange, st.LastChange, serr)
+		}
+	})
+}

@@ -36,6 +36,20 @@ type Source interface {
 	Stats(ctx context.Context) (store.Stats, error)
 }
 
+// feedRange is the feed's first and last positions: from FeedRange when
+// the source has it (store.Store), which reads the feed alone, else from
+// Stats, which also counts every paper (seconds at millions, on a start
+// that should take less).
+func feedRange(ctx context.Context, src Source) (first, last int64, err error) {
+	if fr, ok := src.(interface {
+		FeedRange(ctx context.Context) (int64, int64, error)
+	}); ok {
+		return fr.FeedRange(ctx)
+	}
+	st, err := src.Stats(ctx)
+	return st.FirstChange, st.LastChange, err
+}
+
 // Options configure an Indexer.
 type Options struct {
 	Dir    string // where the index is persisted
@@ -99,7 +113,7 @@ func New(opts Options) *Indexer {
 // saved.
 func (in *Indexer) Load(ctx context.Context) error {
 	opts := in.opts
-	st, err := opts.Source.Stats(ctx)
+	firstChange, lastChange, err := feedRange(ctx, opts.Source)
 	if err != nil {
 		return err
 	}
@@ -111,13 +125,13 @@ func (in *Indexer) Load(ctx context.Context) error {
 	ix, err := lexical.Open(opts.Dir)
 	unlock()
 	switch {
-	case err == nil && st.FirstChange > 0 && ix.LastSeq()+1 < uint64(st.FirstChange):
+	case err == nil && firstChange > 0 && ix.LastSeq()+1 < uint64(firstChange):
 		// The changes it missed have been pruned from the feed.
-		opts.Log.Warn("search index is older than the kept change feed; rebuilding", "index_seq", ix.LastSeq(), "oldest_kept", st.FirstChange)
-	case err == nil && ix.LastSeq() > uint64(st.LastChange):
+		opts.Log.Warn("search index is older than the kept change feed; rebuilding", "index_seq", ix.LastSeq(), "oldest_kept", firstChange)
+	case err == nil && ix.LastSeq() > uint64(lastChange):
 		// The index saw changes this database never had: it belongs to
 		// another (or a restored) database.
-		opts.Log.Warn("search index is ahead of the database; rebuilding", "index_seq", ix.LastSeq(), "database_seq", st.LastChange)
+		opts.Log.Warn("search index is ahead of the database; rebuilding", "index_seq", ix.LastSeq(), "database_seq", lastChange)
 	case err == nil:
 		in.setIndex(ix)
 		opts.Log.Info("search index loaded", "papers", ix.Len(), "seq", ix.LastSeq(), "took", time.Since(start).Round(time.Millisecond))

@@ -135,3 +135,44 @@ func TestReplicaStartsFromAPeerSnapshot(t *testing.T) {
 	}
 	openReplica(t, dir, s2, s1)
 }
+
+// TestDamagedIndexIsRebuilt: a saved index whose segment file was
+// truncated or had a bit flipped is refused when opened and rebuilt from
+// the database, never mapped and read past its end.
+func TestDamagedIndexIsRebuilt(t *testing.T) {
+	for _, damage := range []string{"truncated", "bit flip"} {
+		t.Run(damage, func(t *testing.T) {
+			ctx := context.Background()
+			s := storetest.Open(t, store.SQLite, store.Options{})
+			upsert(t, s, paper("2506.00001", "Direct preference optimization"), paper("2506.00002", "Word alignment for speech"))
+			dir := filepath.Join(t.TempDir(), "index")
+			if _, err := follow.Open(ctx, follow.Options{Dir: dir, Source: s}); err != nil {
+				t.Fatal(err)
+			}
+			seg := filepath.Join(dir, "seg-0.bin")
+			b, err := os.ReadFile(seg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if damage == "truncated" {
+				b = b[:len(b)/2]
+			} else {
+				b[len(b)/3] ^= 0x10
+			}
+			if err := os.WriteFile(seg, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var logs bytes.Buffer
+			again, err := follow.Open(ctx, follow.Options{Dir: dir, Source: s, Log: slog.New(slog.NewTextHandler(&logs, nil))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(logs.String(), "search index unusable; rebuilding") {
+				t.Errorf("the damaged index was not rebuilt:\n%s", logs.String())
+			}
+			if got := ids(t, again.Index(), "preference optimization"); len(got) != 1 || got[0] != "2506.00001" {
+				t.Errorf("after the rebuild: %v", got)
+			}
+		})
+	}
+}

@@ -147,14 +147,14 @@ const catchUpBatch = 2000
 // holds those changes (pruned while the process was down), it embeds every
 // paper instead. It returns how many papers it embedded.
 func CatchUpVectors(ctx context.Context, s *semantic.Index, src Source) (int, error) {
-	st, err := src.Stats(ctx)
+	firstChange, lastChange, err := feedRange(ctx, src)
 	if err != nil {
 		return 0, fmt.Errorf("follow: vectors catch up: %w", err)
 	}
-	if st.LastChange <= s.Seq() {
+	if lastChange <= s.Seq() {
 		return 0, nil
 	}
-	if st.FirstChange > s.Seq()+1 {
+	if firstChange > s.Seq()+1 {
 		n := 0
 		err := src.EachPaper(ctx, func(p store.Paper) error {
 			if p.Community.Hidden {
@@ -166,7 +166,7 @@ func CatchUpVectors(ctx context.Context, s *semantic.Index, src Source) (int, er
 		if err != nil {
 			return n, fmt.Errorf("follow: re-embed all papers: %w", err)
 		}
-		s.SetSeq(st.LastChange)
+		s.SetSeq(lastChange)
 		return n, nil
 	}
 	total := 0

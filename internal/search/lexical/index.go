@@ -25,6 +25,8 @@ type segView struct {
 // atomic read and never lock.
 type snapshot struct {
 	segs []*segView
+	// spell caches the spelling corrections' candidates (spell.go).
+	spell atomic.Pointer[spellList]
 }
 
 func (sn *snapshot) live() int {

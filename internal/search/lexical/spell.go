@@ -37,8 +37,9 @@ const (
 // itself, "attention" to "attent"), so a term is near when it is within
 // edit distance 2 (1 for words of up to 4 letters) of the word's stem, or,
 // failing that, of the word without a suffix of up to 3 letters. Words with no near
-// term have no correction. It reads the whole term dictionary,
-// so it is meant for queries that found nothing.
+// term have no correction. The first call on a snapshot reads the whole
+// term dictionary (later ones the list of frequent terms it keeps), so it
+// is meant for queries that found nothing.
 func (ix *Index) Corrections(query string) []Correction {
 	sn := ix.snap.Load()
 	a := analyzers.Get().(*analyzer)
@@ -114,33 +115,67 @@ func (sn *snapshot) nearestTerms(stem, word string) []string {
 // measures them.
 func (sn *snapshot) nearest(limit, minDF int, length func(int) bool, distance func(string) int) []string {
 	dist := map[string]int{}
-	for _, v := range sn.segs {
-		s := v.seg
-		for i := range s.numTerms() {
-			b := s.term(i)
-			if len(b) < 4 || !length(len(b)) || bytes.IndexByte(b, ':') >= 0 {
-				continue
-			}
-			term := string(b)
-			if _, ok := dist[term]; ok {
-				continue
-			}
-			if d := distance(term); d <= limit {
-				dist[term] = d
-			}
+	df := map[string]int{}
+	sp := sn.spellTerms(minDF)
+	for i, term := range sp.terms {
+		if !length(len(term)) {
+			continue
+		}
+		if d := distance(term); d <= limit {
+			dist[term], df[term] = d, sp.df[i]
 		}
 	}
-	df := map[string]int{}
-	var out []string
+	out := make([]string, 0, len(dist))
 	for term := range dist {
-		if df[term] = sn.df(term); df[term] >= minDF {
-			out = append(out, term)
-		}
+		out = append(out, term)
 	}
 	slices.SortFunc(out, func(a, b string) int {
 		return cmp.Or(cmp.Compare(dist[a], dist[b]), cmp.Compare(df[b], df[a]), cmp.Compare(a, b))
 	})
 	return out[:min(len(out), maxCandidates)]
+}
+
+// spellList is what spelling corrections choose from: the terms of at
+// least minDF papers, 4 bytes or more, not field terms, with their
+// document frequencies.
+type spellList struct {
+	minDF int
+	terms []string
+	df    []int
+}
+
+// spellTerms returns the snapshot's spell list, made once per snapshot
+// (and minDF): measuring the edit distance of every term of the
+// dictionary for each unknown word took over half the CPU of a search
+// server at a million papers; most terms are too rare to be suggested.
+func (sn *snapshot) spellTerms(minDF int) *spellList {
+	if sp := sn.spell.Load(); sp != nil && sp.minDF == minDF {
+		return sp
+	}
+	total := map[string]int{}
+	for _, v := range sn.segs {
+		s := v.seg
+		for i := range s.numTerms() {
+			b := s.term(i)
+			if len(b) < 4 || bytes.IndexByte(b, ':') >= 0 {
+				continue
+			}
+			total[string(b)] += int(s.termDF[i])
+		}
+	}
+	sp := &spellList{minDF: minDF}
+	for t, n := range total {
+		if n >= minDF {
+			sp.terms = append(sp.terms, t)
+		}
+	}
+	slices.Sort(sp.terms)
+	sp.df = make([]int, len(sp.terms))
+	for i, t := range sp.terms {
+		sp.df[i] = total[t]
+	}
+	sn.spell.Store(sp)
+	return sp
 }
 
 // maxSuffix is the longest suffix a misspelt word may keep beyond its stem.

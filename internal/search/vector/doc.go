@@ -1,4 +1,5 @@
-// Package vector is an in-memory index of unit vectors keyed by string id,
+// Package vector is an index of unit vectors keyed by string id (in memory,
+// or mapped from its file by OpenFile),
 // searched by inner product (cosine similarity for unit vectors).
 //
 // It is an inverted-file index: k-means centroids partition the vectors
