@@ -349,12 +349,17 @@ func (c *serveCmd) Run(e *env) error {
 			return nil
 		})
 	}
+	// The one search facade the site serves from: words from the indexer,
+	// meaning from the live vectors, and why they are off (logged).
+	searcher := &search.Searcher{Lexical: idx, Index: live.Index, Down: live.Down, Log: e.log}
+
 	// Email digests: the subscription pages use the service, and a
 	// scheduler composes and sends each day's digests (replicas share the
 	// work through the outbox). A digest cut short is sent after restart.
 	// Recommendations ("For you", its feed and the digest's section): the
-	// features of recent and saved papers are rebuilt in the background.
-	rec := &foryou.Service{Store: s, Log: e.log}
+	// features of recent and saved papers are rebuilt in the background;
+	// topic follows lift papers by their topics in the searcher's map.
+	rec := &foryou.Service{Store: s, Topics: searcher, Log: e.log}
 	bg.Go("recommendations", func(ctx context.Context) error {
 		rec.Run(ctx)
 		return nil
@@ -367,9 +372,6 @@ func (c *serveCmd) Run(e *env) error {
 		})
 	}
 
-	// The one search facade the site serves from: words from the indexer,
-	// meaning from the live vectors, and why they are off (logged).
-	searcher := &search.Searcher{Lexical: idx, Index: live.Index, Down: live.Down, Log: e.log}
 	lib, err := media.Open(filepath.Join(e.DataDir, "media"))
 	if err != nil {
 		return err

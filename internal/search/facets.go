@@ -131,6 +131,31 @@ func facetsOf(tm *topicmap.Map, fs []topicmap.Facet) []TopicFacet {
 	return out
 }
 
+// PaperTopics gives each paper's fine topic and broad area as slugs, the
+// values a topic follow holds (foryou.Topics); papers the map does not
+// hold, or all of them while there is no map, are left out.
+func (s *Searcher) PaperTopics(_ context.Context, ids []string) (map[string][]string, error) {
+	tm := s.Topics()
+	if tm == nil {
+		return nil, nil
+	}
+	topics, areas := tm.Topics(), tm.Areas()
+	out := make(map[string][]string, len(ids))
+	for _, id := range ids {
+		i := tm.TopicOf(id)
+		if i == topicmap.NoTopic {
+			continue
+		}
+		t := topics[i]
+		slugs := []string{t.Slug}
+		if t.Parent >= 0 {
+			slugs = append(slugs, areas[t.Parent].Slug)
+		}
+		out[id] = slugs
+	}
+	return out, nil
+}
+
 // Topic names the topic or area slug names, for following it
 // (authors.Topics); ok is false for an unknown slug or while there is no
 // map.

@@ -122,3 +122,28 @@ func TestPapersThatArriveJoinTheirNearestTopic(t *testing.T) {
 		t.Error("a deleted paper keeps its topic")
 	}
 }
+
+// A topic follow holds a fine topic's or an area's slug; PaperTopics gives
+// both for every paper the map holds, so either kind of follow matches.
+func TestPaperTopicsNameTheTopicAndItsArea(t *testing.T) {
+	s, tm := topicSearcher(t)
+	speech := searchtest.Corpus()[0].ID
+	got, err := s.PaperTopics(context.Background(), []string{speech, "2999.99999"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := tm.TopicOf(speech)
+	topic := tm.Topics()[i]
+	want := []string{topic.Slug, tm.Areas()[topic.Parent].Slug}
+	if fmt.Sprint(got[speech]) != fmt.Sprint(want) {
+		t.Errorf("PaperTopics(%s) = %v, want %v", speech, got[speech], want)
+	}
+	if _, ok := got["2999.99999"]; ok {
+		t.Errorf("a paper outside the map has topics: %v", got["2999.99999"])
+	}
+	for _, slug := range want {
+		if _, ok, _ := s.Topic(context.Background(), slug); !ok {
+			t.Errorf("slug %s cannot be followed", slug)
+		}
+	}
+}
