@@ -39,10 +39,9 @@ const labelTerms = 6
 // At most perTopic papers of each topic are read, so that labelling a
 // corpus of millions reads a bounded sample.
 func (m *Map) label(ctx context.Context, texts Texts, perTopic int) error {
-	global := map[string]*phraseStat{}
-	local := make([]map[string]int32, len(m.fine))
+	local := make([]map[string]*phraseStat, len(m.fine))
 	for i := range local {
-		local[i] = map[string]int32{}
+		local[i] = map[string]*phraseStat{}
 	}
 	read := make([]int, len(m.fine))
 	docs := 0
@@ -65,29 +64,58 @@ func (m *Map) label(ctx context.Context, texts Texts, perTopic int) error {
 				continue
 			}
 			seen[p.key] = true
-			g := global[p.key]
+			g := local[t][p.key]
 			if g == nil {
 				g = &phraseStat{}
-				global[p.key] = g
+				local[t][p.key] = g
 			}
 			g.df++
 			g.vote(p.surface)
-			local[t][p.key]++
+		}
+		if read[t] == perTopic {
+			prune(local[t])
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
+	// Phrases one paper of a topic says cannot label it (best wants two)
+	// and are most of the phrases: memory holds the rest. A phrase's
+	// corpus frequency is then the sum of its topics' (each paper is in
+	// one topic), short of the topics where one paper said it.
+	global := map[string]*phraseStat{}
+	for i := range local {
+		prune(local[i])
+		for k, p := range local[i] {
+			g := global[k]
+			if g == nil {
+				g = &phraseStat{surface: p.surface}
+				global[k] = g
+			}
+			g.df += p.df
+			if p.df > g.votes { // written as the topic that says it most writes it
+				g.surface, g.votes = p.surface, p.df
+			}
+		}
+	}
 	n := float64(max(docs, 1))
 	used := map[string]bool{}
+	counts := make([]map[string]int32, len(m.fine))
+	for i := range local {
+		counts[i] = make(map[string]int32, len(local[i]))
+		for k, p := range local[i] {
+			counts[i][k] = p.df
+		}
+		local[i] = nil
+	}
 	// An area's phrases are its topics' phrases together.
 	areaCounts := make([]map[string]int32, len(m.areas))
 	areaSize := make([]int, len(m.areas))
 	for a := range m.areas {
 		sum := map[string]int32{}
 		for _, c := range m.children[a] {
-			for k, v := range local[c] {
+			for k, v := range counts[c] {
 				sum[k] += v
 			}
 			areaSize[a] += read[c]
@@ -97,7 +125,7 @@ func (m *Map) label(ctx context.Context, texts Texts, perTopic int) error {
 	}
 	for i := range m.fine {
 		a := m.fine[i].Parent
-		m.fine[i].Terms = best(local[i], read[i], areaCounts[a], areaSize[a], global, n)
+		m.fine[i].Terms = best(counts[i], read[i], areaCounts[a], areaSize[a], global, n)
 	}
 	for a := range m.areas {
 		m.areas[a].Label, m.areas[a].Slug = labelOf(m.areas[a].Terms, "area-"+strconv.Itoa(a+1), used)
@@ -106,6 +134,15 @@ func (m *Map) label(ctx context.Context, texts Texts, perTopic int) error {
 		m.fine[i].Label, m.fine[i].Slug = labelOf(m.fine[i].Terms, "topic-"+strconv.Itoa(i+1), used)
 	}
 	return nil
+}
+
+// prune drops the phrases only one paper said.
+func prune(ps map[string]*phraseStat) {
+	for k, p := range ps {
+		if p.df < 2 {
+			delete(ps, k)
+		}
+	}
 }
 
 // best returns the labelTerms most distinctive phrases of a topic of size
