@@ -122,3 +122,19 @@ func TestPapersThatArriveJoinTheirNearestTopic(t *testing.T) {
 		t.Error("a deleted paper keeps its topic")
 	}
 }
+
+func TestTopicsCanBeNamedForFollowing(t *testing.T) {
+	s, tm := topicSearcher(t)
+	for _, tp := range append(tm.Topics(), tm.Areas()...) {
+		name, ok, err := s.Topic(context.Background(), tp.Slug)
+		if err != nil || !ok || name != tp.Label {
+			t.Errorf("Topic(%s) = %q, %v, %v; want %q", tp.Slug, name, ok, err, tp.Label)
+		}
+	}
+	if _, ok, err := s.Topic(context.Background(), "no-such-topic"); ok || err != nil {
+		t.Errorf("an unknown topic: ok %v, %v", ok, err)
+	}
+	if _, ok, _ := (&Searcher{}).Topic(context.Background(), tm.Topics()[0].Slug); ok {
+		t.Error("a searcher without a map names a topic")
+	}
+}
