@@ -3,6 +3,7 @@ package topicmap
 import (
 	"context"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,41 +46,63 @@ func (m *Map) label(ctx context.Context, texts Texts, perTopic int) error {
 	}
 	read := make([]int, len(m.fine))
 	docs := 0
+	// Papers are read in order and their phrases found in parallel, a
+	// batch at a time, then counted in order: the same result whatever
+	// the worker count.
+	type paper struct {
+		topic   uint16
+		text    string
+		phrases []phrase
+	}
+	var batch []paper
 	seen := map[string]bool{}
+	flush := func() {
+		parallelFor(len(batch), runtime.GOMAXPROCS(0), func(i int) {
+			batch[i].phrases = candidates(batch[i].text, 2, 4)
+		})
+		for _, b := range batch {
+			t := b.topic
+			clear(seen)
+			for _, p := range b.phrases {
+				if seen[p.key] {
+					continue
+				}
+				seen[p.key] = true
+				g := local[t][p.key]
+				if g == nil {
+					g = &phraseStat{}
+					local[t][p.key] = g
+				}
+				g.df++
+				g.vote(p.surface)
+			}
+		}
+		batch = batch[:0]
+	}
 	err := texts(func(id, title, abstract string) error {
 		t, ok := m.of[id]
 		if !ok || read[t] >= perTopic {
 			return nil
 		}
-		if docs%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
 		read[t]++
 		docs++
-		clear(seen)
-		for _, p := range candidates(title+" .\n"+abstract, 2, 4) {
-			if seen[p.key] {
-				continue
-			}
-			seen[p.key] = true
-			g := local[t][p.key]
-			if g == nil {
-				g = &phraseStat{}
-				local[t][p.key] = g
-			}
-			g.df++
-			g.vote(p.surface)
-		}
+		batch = append(batch, paper{topic: t, text: title + " .\n" + abstract})
 		if read[t] == perTopic {
+			// Its last paper counted, a full topic keeps only what two
+			// papers said.
+			flush()
 			prune(local[t])
+		}
+		if len(batch) == 1024 {
+			flush()
+			return ctx.Err()
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
+	flush()
 	// Phrases one paper of a topic says cannot label it (best wants two)
 	// and are most of the phrases: memory holds the rest. A phrase's
 	// corpus frequency is then the sum of its topics' (each paper is in
