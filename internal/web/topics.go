@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/paperboy-dev/paperboy/internal/authors"
 	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/search/topicmap"
 	"github.com/paperboy-dev/paperboy/internal/store"
@@ -348,4 +349,15 @@ func (s *Server) cardKeyphrases(p *store.Paper) []string {
 		return nil
 	}
 	return s.keyphrases(p)
+}
+
+// mapTopics names the topics of the search's map for follows
+// (authors.Topics): none while there is no map.
+type mapTopics struct{ s *search.Searcher }
+
+func (t mapTopics) Topic(ctx context.Context, slug string) (string, bool, error) {
+	if t.s.Topics() == nil {
+		return "", false, authors.ErrNoTopics
+	}
+	return t.s.Topic(ctx, slug)
 }
