@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,8 +36,10 @@ func (s *Server) topicMap() *topicmap.Map {
 
 var errNoTopicMap = errNotFound("There are no topics yet: the operator runs 'paperboy embed train' to map the papers.")
 
-// topicLabel is the label of the topic or area slug names ("" if none).
+// topicLabel is the label of the topic or area slug names ("" if none);
+// of a facet's joined slugs, its largest topic's.
 func topicLabel(tm *topicmap.Map, slug string) string {
+	slug, _, _ = strings.Cut(slug, ",")
 	i, area, ok := tm.BySlug(slug)
 	switch {
 	case !ok:

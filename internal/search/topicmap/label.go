@@ -33,6 +33,11 @@ func (p *phraseStat) vote(s string) {
 // labelTerms is how many phrases a topic keeps as its terms.
 const labelTerms = 6
 
+// labelPhrases is how many of its best phrases a fine topic keeps, near
+// duplicates and all, for naming a facet by a phrase with the query's
+// word (Map.FacetLabel).
+const labelPhrases = 48
+
 // label names every topic by the multi-word phrases (2-3 content words,
 // never starting or ending with a function word) that are common in its
 // papers and rare in the rest: class-based tf-idf, tf the share of the
@@ -144,11 +149,11 @@ func (m *Map) label(ctx context.Context, texts Texts, perTopic int) error {
 			areaSize[a] += read[c]
 		}
 		areaCounts[a] = sum
-		m.areas[a].Terms = best(sum, areaSize[a], nil, 0, global, n)
+		m.areas[a].Terms, _ = best(sum, areaSize[a], nil, 0, global, n)
 	}
 	for i := range m.fine {
 		a := m.fine[i].Parent
-		m.fine[i].Terms = best(counts[i], read[i], areaCounts[a], areaSize[a], global, n)
+		m.fine[i].Terms, m.fine[i].Phrases = best(counts[i], read[i], areaCounts[a], areaSize[a], global, n)
 	}
 	for a := range m.areas {
 		m.areas[a].Label, m.areas[a].Slug = labelOf(m.areas[a].Terms, "area-"+strconv.Itoa(a+1), used)
@@ -174,7 +179,7 @@ func prune(ps map[string]*phraseStat) {
 // topic, parent and parentSize are its area's counts: a phrase common in
 // the topic but no more than in its area ("vision-language models")
 // names the area, not the topic.
-func best(counts map[string]int32, size int, parent map[string]int32, parentSize int, global map[string]*phraseStat, n float64) []string {
+func best(counts map[string]int32, size int, parent map[string]int32, parentSize int, global map[string]*phraseStat, n float64) (terms, phrases []string) {
 	type scored struct {
 		key string
 		s   float64
@@ -218,6 +223,9 @@ func best(counts map[string]int32, size int, parent map[string]int32, parentSize
 		}
 		return strings.Compare(a.key, b.key)
 	})
+	for _, a := range all[:min(len(all), labelPhrases)] {
+		phrases = append(phrases, global[a.key].surface)
+	}
 	var keys, out []string
 	for _, a := range all {
 		if len(out) == labelTerms {
@@ -236,7 +244,7 @@ func best(counts map[string]int32, size int, parent map[string]int32, parentSize
 		keys = append(keys, a.key)
 		out = append(out, global[a.key].surface)
 	}
-	return out
+	return out, phrases
 }
 
 // labelOf makes a label of a topic's two best phrases and a slug of its
