@@ -143,7 +143,9 @@ func (m *Map) senses(ms []member, counts []int, rate float64, minCount int, join
 		to.members = append(to.members, x.t)
 		to.count += x.c
 		to.size += x.size
-		vek32.Add_Inplace(to.sum, vek32.MulNumber(c, float32(x.c)))
+		for i, v := range c {
+			to.sum[i] += v * float32(x.c)
+		}
 		copy(to.cen, to.sum)
 		if n := vek32.Norm(to.cen); n > 0 {
 			vek32.DivNumber_Inplace(to.cen, n)
@@ -209,11 +211,12 @@ func (m *Map) FacetLabel(f Facet, query string) string {
 		want[w] = true
 	}
 	for _, t := range f.Members {
-		for _, term := range slices.Concat(m.fine[t].Terms, m.fine[t].Phrases) {
+		phrases := slices.Concat(m.fine[t].Terms, m.fine[t].Phrases)
+		for i, key := range m.phraseKeys(t) {
+			term := phrases[i]
 			// The query's word must be the phrase's head, its last word
 			// ("forced alignment", not "align medical"), or the phrase
 			// must hold the whole query of several words.
-			key := PhraseKey(term)
 			words := strings.Fields(key)
 			if key == qk || len(words) == 0 || !want[words[len(words)-1]] && (len(want) < 2 || !strings.Contains(key, qk)) {
 				continue
@@ -256,4 +259,22 @@ func (m *Map) Senses(fs []Facet, minSim float32) int {
 		}
 	}
 	return n
+}
+
+// phraseKeys returns the PhraseKeys of fine topic t's terms and then its
+// phrases, made once: a facet label reads dozens a query.
+func (m *Map) phraseKeys(t int) []string {
+	m.keysMu.Lock()
+	defer m.keysMu.Unlock()
+	if m.keys == nil {
+		m.keys = make([][]string, len(m.fine))
+	}
+	if m.keys[t] == nil {
+		ks := make([]string, 0, len(m.fine[t].Terms)+len(m.fine[t].Phrases))
+		for _, p := range slices.Concat(m.fine[t].Terms, m.fine[t].Phrases) {
+			ks = append(ks, PhraseKey(p))
+		}
+		m.keys[t] = ks
+	}
+	return m.keys[t]
 }

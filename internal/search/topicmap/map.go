@@ -47,6 +47,9 @@ type Map struct {
 	of     map[string]uint16 // paper → fine topic
 	dense  *denseIDs         // the same for modern arXiv ids (dense.go)
 	counts []int             // papers per fine topic
+
+	keysMu sync.Mutex
+	keys   [][]string // fine topic → its terms' and phrases' PhraseKeys (phraseKeys)
 }
 
 // Info describes a map; it is saved with it.
