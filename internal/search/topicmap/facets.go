@@ -87,6 +87,10 @@ func (m *Map) Facets(counts []int, total int, opts FacetOptions) []Facet {
 		}
 		return a.t - b.t
 	})
+	// Joining costs members × senses dot products per try: the topics
+	// with the most matches, a dozen per facet, hold the senses worth
+	// showing.
+	ms = ms[:min(len(ms), 12*opts.Max)]
 	// A clear query's matching topics are all neighbours: joined as
 	// freely as an ambiguous query's they would make one facet, so the
 	// join tightens until the facets show its sub-areas.
