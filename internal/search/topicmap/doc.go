@@ -56,7 +56,7 @@
 //
 // Facets chooses from the counts of a query's matches per fine topic.
 // A topic takes part when the share of its papers that match is at least
-// 1.3 times the share of all papers that do (its lift): a topic the query
+// the share of all papers that do (its lift at least 1): a topic the query
 // is about, not one that mentions it. Taking topics by matches, each joins
 // the sense whose centroid (its members', weighted by matches) is at
 // least 0.45 alike, else starts one, so a sense spread over neighbouring
@@ -72,67 +72,19 @@
 // topics are less than 0.35 alike, joined transitively.
 //
 // On the 80k papers, 'paperboy eval topics --only facets' shows for
-// alignment (15,785 matches): text-to-image alignment 730, value
-// alignment 641, safety alignment 533, vision-language alignment 463,
-// missing modalities 415, video-language alignment 411, chest x-ray 248,
-// language model alignment 244, audio-visual alignment 242, global
-// alignment (3d reconstruction) 232; 9 senses. Speech / forced,
-// cross-lingual and entity alignment do not show: their papers are
-// spread thin over large topics (automatic speech recognition, machine
-// translation, knowledge graphs) whose lift stays near 1, and LLM
-// alignment stays three facets, as the map puts its three topics in
-// three areas (centroids 0.31-0.41 alike).
-
-// # Keyphrases
+// alignment (15,785 matches): value alignment 755, text-to-image
+// alignment 696, vision-language alignment 641, safety alignment 561,
+// video-language alignment 542, missing modalities · multimodal learning
+// 384, global alignment · feed-forward 3d reconstruction 365,
+// cross-lingual alignment 261, language model alignment · human feedback
+// 244, domain alignment 161; 9 senses by the count below. Speech /
+// forced and entity alignment do not show: their papers are spread thin
+// over large topics (automatic speech recognition, knowledge graphs) that
+// hold about their share of the matches, and LLM alignment stays three
+// facets (value, safety, language model alignment), as the map puts its
+// three topics in three areas, centroids 0.31-0.41 alike. Clear queries
+// show sub-areas: gaussian splatting six facets of one sense.
 //
-// Keyphrases takes the 1-4-word runs of a paper's title and abstract
-// (the same boundaries as labels) and scores each by the cosine of its
-// embedding with the paper's (KeyBERT's idea, with the corpus model), +0.35
-// × its words' mean idf (relative to the paper's most informative phrase),
-// +0.15·ln(1+count), +0.3 when the title says it, −0.1 for one word, +0.05
-// for two or three; near-duplicates are left out. Computed on demand
-// (about a millisecond a paper; the web layer caches them).
-//
-// # Measurements
-//
-// 'paperboy eval topics' on the 80,017 real papers (arxiv-cs 2025-26 and
-// the Hugging Face daily papers, 'paperboy embed train' with seed 1, 256
-// dimensions): 31 areas, 424 fine topics.
-//
-//	keyphrases vs Hugging Face's ai_keywords (6,325 papers that have them)
-//	                                   P@5   R@5   F1@5   P@10  R@10  F1@10
-//	paperboy, exact match              0.168 0.086 0.111  0.158 0.159 0.154
-//	paperboy, stemmed match            0.181 0.092 0.119  0.166 0.167 0.162
-//	tf-idf top 1-3-grams, exact        0.161 0.081 0.105  0.150 0.149 0.145
-//	tf-idf top 1-3-grams, stemmed      0.170 0.086 0.111  0.156 0.155 0.151
-//
-// The weights were chosen on these papers among three settings (title
-// bonus 0.15 / 0.3 / 0.45, one-word penalty 0.25 / 0.1 / 0.05: F1@10
-// stemmed 0.153 / 0.162 / 0.158), so the margin over the baseline is
-// optimistic by about that spread. ai_keywords are a language model's
-// choice, often of single words and coined names, so the ceiling is low.
-//
-// Map coherence (2,090 papers sampled): mean cosine of two papers of one
-// fine topic 0.244, of two different topics 0.000; a paper's cosine to its
-// topic's centroid 0.484; a paper's nearest neighbour is in its fine topic
-// 50.0 % of the time and in its area 65.2 %.
-//
-// Cost on the 2-core machine beside three other jobs (load 12-16):
-// 'paperboy topics build' on the 80k papers 3 min 47 s (clustering and
-// assignment 5 s; the rest streams the store and finds the labelling
-// sample's phrases, since made parallel), peak RSS 1.7 GB with the model
-// and vectors loaded (2.5 GB before a topic's one-paper phrases were
-// dropped); topics.bin 1.8 MiB, 173 MB RSS to load model, vectors and map.
-// At 3M papers the sample bounds clustering (250,000 vectors × (64 +
-// ~40) dot products a round), assignment streams, labelling reads at most
-// 400 papers a topic and prunes each full topic's phrases, and the map
-// holds an id and a uint16 per paper plus the dense table (about 12 MB).
-//
-// Facets, 'paperboy bench facets' (the first 1-3 words of the 400
-// known-item queries and 14 facet queries, 3 rounds, 20 results, one
-// client; the same load): lexical p99 9.1 / 13.1 ms without / with facets
-// (+4.0), a second run 8.7 / 13.8 (+5.1); hybrid 35.4 / 38.3 (+2.9), a
-// second run 53.3 / 43.7 (the load's noise exceeds the difference).
-// Facets cost one lexical pass over the boolean matches (none extra for a
-// one-word query) and a table read per match.
+// Facets, 'paperboy bench facets --mode lexical' on the same load:
+// p99 8.7 / 13.7 ms without / with facets (+5.0).
 package topicmap
