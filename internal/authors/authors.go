@@ -62,10 +62,14 @@ type Saver interface {
 }
 
 // Topics resolves a topic id to its name. nil: topics are not available,
-// and following one is refused.
+// and following one is refused; so is an error wrapping ErrNoTopics (a
+// topic map that is not there yet).
 type Topics interface {
 	Topic(ctx context.Context, id string) (name string, ok bool, err error)
 }
+
+// ErrNoTopics is what Topics returns while there are no topics.
+var ErrNoTopics = errNoTopics
 
 // Member is the signed-in person who acts.
 type Member struct {
@@ -311,6 +315,9 @@ func (s *Service) followValue(ctx context.Context, kind, raw string) (value, lab
 			return "", "", errNoTopics
 		}
 		name, ok, err := s.Topics.Topic(ctx, raw)
+		if errors.Is(err, ErrNoTopics) {
+			return "", "", errNoTopics
+		}
 		if err != nil {
 			return "", "", fmt.Errorf("authors: topic %q: %w", raw, err)
 		}

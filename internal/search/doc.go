@@ -26,7 +26,9 @@
 //     SearchFacets counts the fine topic of every paper holding all the
 //     query's words, as the lexical index finds them (Request.Match, a
 //     table read per match), and chooses the facets that explain them
-//     (topicmap.Facets); a topic slug narrows a search (Request.Keep).
+//     (topicmap.Facets: neighbouring topics joined into senses); a topic
+//     slug, or a facet's slugs joined by commas, narrows a search
+//     (Request.Keep).
 //     Without a map, topic groups (topics) cluster the vectors of the
 //     best GroupDepth results and label them with their key terms.
 //  6. Page. The fused list is cut to Request.Offset and Limit; one deep

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/search/topicmap"
@@ -11,13 +12,22 @@ import (
 // TopicFacet is one topic among all of a query's matches: a fine topic of
 // the map (topicmap) with the number of matching papers it holds.
 type TopicFacet struct {
+	// Slug selects the facet (FacetOptions.Topic, topic=): its topic's
+	// slug, or the slugs of the neighbouring topics it joins, the largest
+	// first, joined by commas.
 	Slug  string   `json:"slug"`
 	Label string   `json:"label"`
 	Terms []string `json:"terms"`
 	Count int      `json:"count"`
 	// Area is the slug of the broad area the topic belongs to.
 	Area string `json:"area"`
+
+	facet topicmap.Facet
 }
+
+// Facet returns the map's facet f shows (its fine topics), for counting
+// senses (topicmap.Map.Senses).
+func (f TopicFacet) Facet() topicmap.Facet { return f.facet }
 
 // ErrUnknownTopic is returned for a topic slug the map does not hold.
 var ErrUnknownTopic = errors.New("there is no topic of that name")
@@ -35,7 +45,8 @@ func (s *Searcher) Topics() *topicmap.Map {
 
 // FacetOptions say what SearchFacets adds to a search.
 type FacetOptions struct {
-	// Topic, a fine topic's or an area's slug, keeps only its papers.
+	// Topic, a fine topic's or an area's slug (or several joined by
+	// commas, as a facet's), keeps only their papers.
 	Topic string
 	// Facets asks for the topic facets of all the matches.
 	Facets bool
@@ -59,31 +70,34 @@ func (s *Searcher) SearchFacets(ctx context.Context, mode Mode, req Request, opt
 		res, m, err := s.Search(ctx, mode, req)
 		return res, m, nil, err
 	}
-	keep := -1
-	if opts.Topic != "" {
-		i, area, ok := tm.BySlug(opts.Topic)
-		if !ok {
-			return Result{}, mode, nil, ErrUnknownTopic
-		}
-		keep = i
-		if area {
-			keep = -2 - i
-		}
-	}
 	r := tm.Reader()
-	defer r.Close()
-	if keep != -1 {
-		fine := tm.Topics()
+	// Facets read-locks the map itself: the reader is closed before, as
+	// a second read lock in one goroutine may wait on a waiting writer.
+	open := true
+	defer func() {
+		if open {
+			r.Close()
+		}
+	}()
+	if opts.Topic != "" {
+		// A facet that joins neighbouring topics is selected by their
+		// slugs joined with commas.
+		fine, areas := map[int]bool{}, map[int]bool{}
+		for _, slug := range strings.Split(opts.Topic, ",") {
+			i, area, ok := tm.BySlug(slug)
+			switch {
+			case !ok:
+				return Result{}, mode, nil, ErrUnknownTopic
+			case area:
+				areas[i] = true
+			default:
+				fine[i] = true
+			}
+		}
+		topics := tm.Topics()
 		req.Keep = func(id []byte) bool {
 			t := r.TopicOf(id)
-			switch {
-			case t < 0:
-				return false
-			case keep >= 0:
-				return t == keep
-			default:
-				return fine[t].Parent == -2-keep
-			}
+			return t >= 0 && (fine[t] || areas[topics[t].Parent])
 		}
 	}
 	counts := make([]int, len(tm.Topics()))
@@ -118,15 +132,21 @@ func (s *Searcher) SearchFacets(ctx context.Context, mode Mode, req Request, opt
 			return Result{}, served, nil, err
 		}
 	}
-	return res, served, facetsOf(tm, tm.Facets(counts, matches, topicmap.FacetOptions{Max: opts.Max})), nil
+	r.Close()
+	open = false
+	return res, served, facetsOf(tm, req.Query, tm.Facets(counts, matches, topicmap.FacetOptions{Max: opts.Max})), nil
 }
 
-func facetsOf(tm *topicmap.Map, fs []topicmap.Facet) []TopicFacet {
+func facetsOf(tm *topicmap.Map, query string, fs []topicmap.Facet) []TopicFacet {
 	out := make([]TopicFacet, 0, len(fs))
 	topics, areas := tm.Topics(), tm.Areas()
 	for _, f := range fs {
 		t := topics[f.Topic]
-		out = append(out, TopicFacet{Slug: t.Slug, Label: t.Label, Terms: t.Terms, Count: f.Count, Area: areas[f.Area].Slug})
+		slugs := make([]string, len(f.Members))
+		for i, m := range f.Members {
+			slugs[i] = topics[m].Slug
+		}
+		out = append(out, TopicFacet{Slug: strings.Join(slugs, ","), Label: tm.FacetLabel(f, query), Terms: t.Terms, Count: f.Count, Area: areas[f.Area].Slug, facet: f})
 	}
 	return out
 }

@@ -63,8 +63,19 @@ func TestFacetCountsEqualTheMatchingPapersPerTopic(t *testing.T) {
 			t.Fatalf("%q: no facets", q)
 		}
 		for _, f := range facets {
-			if f.Count != want[f.Slug] {
-				t.Errorf("%q: facet %s counts %d, want %d papers", q, f.Slug, f.Count, want[f.Slug])
+			// A facet may join neighbouring topics: it counts the
+			// matching papers of them all.
+			n := 0
+			var slugs []string
+			for _, tp := range f.Facet().Members {
+				n += want[tm.Topics()[tp].Slug]
+				slugs = append(slugs, tm.Topics()[tp].Slug)
+			}
+			if f.Count != n {
+				t.Errorf("%q: facet %s counts %d, want %d papers", q, f.Slug, f.Count, n)
+			}
+			if f.Slug != strings.Join(slugs, ",") {
+				t.Errorf("%q: facet of topics %v has slug %s", q, slugs, f.Slug)
 			}
 		}
 		// The page asked for does not change the counts: all matches are
@@ -97,6 +108,20 @@ func TestATopicNarrowsTheResultsToItsPapers(t *testing.T) {
 				t.Errorf("topic %s: result %s is of topic %d", slug, h.ID, tm.TopicOf(h.ID))
 			}
 		}
+	}
+	// A facet joining topics narrows to all of them.
+	var slugs []string
+	total := 0
+	for slug, n := range want {
+		slugs = append(slugs, slug)
+		total += n
+	}
+	res, _, _, err := s.SearchFacets(ctx, Lexical, Request{Query: "speech", Limit: 100}, FacetOptions{Topic: strings.Join(slugs, ",")})
+	if err != nil || res.Total != total {
+		t.Errorf("topics %v: %d results, want %d (%v)", slugs, res.Total, total, err)
+	}
+	if _, _, _, err := s.SearchFacets(ctx, Hybrid, Request{Query: "speech"}, FacetOptions{Topic: slugs[0] + ",no-such-topic"}); !errors.Is(err, ErrUnknownTopic) {
+		t.Errorf("an unknown topic among several: %v, want ErrUnknownTopic", err)
 	}
 	if _, _, _, err := s.SearchFacets(ctx, Hybrid, Request{Query: "speech"}, FacetOptions{Topic: "no-such-topic"}); !errors.Is(err, ErrUnknownTopic) {
 		t.Errorf("unknown topic: %v, want ErrUnknownTopic", err)
@@ -145,5 +170,21 @@ func TestPaperTopicsNameTheTopicAndItsArea(t *testing.T) {
 		if _, ok, _ := s.Topic(context.Background(), slug); !ok {
 			t.Errorf("slug %s cannot be followed", slug)
 		}
+	}
+}
+
+func TestTopicsCanBeNamedForFollowing(t *testing.T) {
+	s, tm := topicSearcher(t)
+	for _, tp := range append(tm.Topics(), tm.Areas()...) {
+		name, ok, err := s.Topic(context.Background(), tp.Slug)
+		if err != nil || !ok || name != tp.Label {
+			t.Errorf("Topic(%s) = %q, %v, %v; want %q", tp.Slug, name, ok, err, tp.Label)
+		}
+	}
+	if _, ok, err := s.Topic(context.Background(), "no-such-topic"); ok || err != nil {
+		t.Errorf("an unknown topic: ok %v, %v", ok, err)
+	}
+	if _, ok, _ := (&Searcher{}).Topic(context.Background(), tm.Topics()[0].Slug); ok {
+		t.Error("a searcher without a map names a topic")
 	}
 }

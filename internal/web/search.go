@@ -90,7 +90,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	}
 	envelope := r.URL.Query().Get("envelope") != ""
 	topic := r.URL.Query().Get("topic")
-	if topic != "" && !slugPattern.MatchString(topic) {
+	if topic != "" && !validTopic(topic) {
 		return errBadRequest("topic: want a topic's slug (GET /api/topics lists them)")
 	}
 	res, served, facets, err := s.searcher.SearchFacets(r.Context(), mode, req,

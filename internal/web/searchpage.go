@@ -152,7 +152,7 @@ func parseSearchPage(r *http.Request, sp *searchPage, page int) (pageSearch, err
 			if sp.Topic = n; n < 1 || n > maxTopics {
 				return pageSearch{}, errBadRequest("topic: want a topic number from the list")
 			}
-		} else if !slugPattern.MatchString(t) {
+		} else if !validTopic(t) {
 			return pageSearch{}, errBadRequest("topic: want a topic from the list")
 		} else {
 			sp.TopicSlug = t
@@ -369,8 +369,11 @@ func (s *Server) searchWithTopics(r *http.Request, sp *searchPage, mode search.M
 	return res, groups, nil
 }
 
-// slugPattern is the shape of a topic's slug.
-var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,119}$`)
+// topicPattern is a topic= value: a slug, or a facet's slugs joined by
+// commas (at most 1,000 characters, see validTopic).
+var topicPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*(,[a-z0-9][a-z0-9-]*)*$`)
+
+func validTopic(t string) bool { return len(t) <= 1000 && topicPattern.MatchString(t) }
 
 // searchWithFacets runs the page's search with the topic facets of all
 // its matches as chips (on the first page, and whenever a topic is

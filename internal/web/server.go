@@ -236,7 +236,7 @@ func NewServer(opts Options) *Server {
 	if opts.Authors != nil {
 		topics := opts.Topics
 		if topics == nil && s.searcher != nil {
-			topics = s.searcher // the topic map, once there is one
+			topics = mapTopics{s.searcher} // the topic map, once there is one
 		}
 		s.authors = &authors.Service{Store: opts.Authors, Library: librarySaver{s.library}, Topics: topics, Log: s.log}
 	}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/paperboy-dev/paperboy/internal/authors"
 	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/search/topicmap"
 	"github.com/paperboy-dev/paperboy/internal/store"
@@ -34,8 +36,10 @@ func (s *Server) topicMap() *topicmap.Map {
 
 var errNoTopicMap = errNotFound("There are no topics yet: the operator runs 'paperboy embed train' to map the papers.")
 
-// topicLabel is the label of the topic or area slug names ("" if none).
+// topicLabel is the label of the topic or area slug names ("" if none);
+// of a facet's joined slugs, its largest topic's.
 func topicLabel(tm *topicmap.Map, slug string) string {
+	slug, _, _ = strings.Cut(slug, ",")
 	i, area, ok := tm.BySlug(slug)
 	switch {
 	case !ok:
@@ -348,4 +352,15 @@ func (s *Server) cardKeyphrases(p *store.Paper) []string {
 		return nil
 	}
 	return s.keyphrases(p)
+}
+
+// mapTopics names the topics of the search's map for follows
+// (authors.Topics): none while there is no map.
+type mapTopics struct{ s *search.Searcher }
+
+func (t mapTopics) Topic(ctx context.Context, slug string) (string, bool, error) {
+	if t.s.Topics() == nil {
+		return "", false, authors.ErrNoTopics
+	}
+	return t.s.Topic(ctx, slug)
 }

@@ -31,7 +31,7 @@ var topicSenses = [][]string{
 
 // topicServer serves 90 papers that all say "alignment", 30 in each
 // sense, with a topic map of three topics; paper i is of sense i%3.
-func topicServer(t *testing.T) (string, *topicmap.Map) {
+func topicServer(t *testing.T) (string, *topicmap.Map, *store.Store) {
 	t.Helper()
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(5, 6))
@@ -84,12 +84,13 @@ func topicServer(t *testing.T) (string, *topicmap.Map) {
 	srv := newServerForTest(t, Options{
 		Papers: st, Search: &search.Searcher{Lexical: b.Finish(), Index: func() *semantic.Index { return sem }},
 		Now: func() time.Time { return testNow }, Log: testLogger(t), Cache: CacheOptions{Freshness: -1},
+		Authors: st, Accounts: st,
 	})
-	return srv, tm
+	return srv, tm, st
 }
 
 func TestTopicFacetsAPIAndPages(t *testing.T) {
-	srv, tm := topicServer(t)
+	srv, tm, _ := topicServer(t)
 	doc := loadOpenAPI(t, fetch(t, srv+"/api/openapi.json").body)
 	// Each sense is one topic of 30 papers, and every paper matches.
 	sizes := map[string]int{}
@@ -179,7 +180,7 @@ func TestTopicFacetsAPIAndPages(t *testing.T) {
 // On a phone, the facet chips of an ambiguous query narrow the results
 // when tapped, and the topic page fits the screen; both pass axe.
 func TestBrowserTopicFacetsAndTopicPage(t *testing.T) {
-	srv, _ := topicServer(t)
+	srv, _, _ := topicServer(t)
 	b := newBrowser(t)
 	b.shots = screenshotDir(t, t.TempDir)
 	b.do("phone width", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile))
@@ -208,4 +209,21 @@ func TestBrowserTopicFacetsAndTopicPage(t *testing.T) {
 	b.do("topics index", chromedp.Navigate(srv+"/topics"), chromedp.WaitVisible("section.topic-area"))
 	b.axe("topics index (phone)")
 	b.noConsoleErrors()
+}
+
+func TestAMemberFollowsATopic(t *testing.T) {
+	srv, tm, st := topicServer(t)
+	tok := bearerToken(t, st, newUser(t, st, "ada", "user"))
+	topic := tm.Topics()[0]
+	res := call(t, nil, "PUT", srv+"/api/follows/topic/"+topic.Slug, tok, nil)
+	if res.status != 200 || !strings.Contains(res.body, `"label":"`+topic.Label+`"`) {
+		t.Fatalf("follow topic %s: %d %s", topic.Slug, res.status, res.body)
+	}
+	if res := call(t, nil, "PUT", srv+"/api/follows/topic/no-such-topic", tok, nil); res.status != 400 {
+		t.Errorf("follow an unknown topic: %d %s", res.status, res.body)
+	}
+	res = call(t, nil, "GET", srv+"/api/follows", tok, nil)
+	if !strings.Contains(res.body, `"value":"`+topic.Slug+`"`) {
+		t.Errorf("follows: %s", res.body)
+	}
 }

@@ -3,6 +3,7 @@ package topicmap
 import (
 	"context"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,6 +33,11 @@ func (p *phraseStat) vote(s string) {
 // labelTerms is how many phrases a topic keeps as its terms.
 const labelTerms = 6
 
+// labelPhrases is how many of its best phrases a fine topic keeps, near
+// duplicates and all, for naming a facet by a phrase with the query's
+// word (Map.FacetLabel).
+const labelPhrases = 48
+
 // label names every topic by the multi-word phrases (2-3 content words,
 // never starting or ending with a function word) that are common in its
 // papers and rare in the rest: class-based tf-idf, tf the share of the
@@ -39,65 +45,115 @@ const labelTerms = 6
 // At most perTopic papers of each topic are read, so that labelling a
 // corpus of millions reads a bounded sample.
 func (m *Map) label(ctx context.Context, texts Texts, perTopic int) error {
-	global := map[string]*phraseStat{}
-	local := make([]map[string]int32, len(m.fine))
+	local := make([]map[string]*phraseStat, len(m.fine))
 	for i := range local {
-		local[i] = map[string]int32{}
+		local[i] = map[string]*phraseStat{}
 	}
 	read := make([]int, len(m.fine))
 	docs := 0
+	// Papers are read in order and their phrases found in parallel, a
+	// batch at a time, then counted in order: the same result whatever
+	// the worker count.
+	type paper struct {
+		topic   uint16
+		text    string
+		phrases []phrase
+	}
+	var batch []paper
 	seen := map[string]bool{}
+	flush := func() {
+		parallelFor(len(batch), runtime.GOMAXPROCS(0), func(i int) {
+			batch[i].phrases = candidates(batch[i].text, 2, 4)
+		})
+		for _, b := range batch {
+			t := b.topic
+			clear(seen)
+			for _, p := range b.phrases {
+				if seen[p.key] {
+					continue
+				}
+				seen[p.key] = true
+				g := local[t][p.key]
+				if g == nil {
+					g = &phraseStat{}
+					local[t][p.key] = g
+				}
+				g.df++
+				g.vote(p.surface)
+			}
+		}
+		batch = batch[:0]
+	}
 	err := texts(func(id, title, abstract string) error {
 		t, ok := m.of[id]
 		if !ok || read[t] >= perTopic {
 			return nil
 		}
-		if docs%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
 		read[t]++
 		docs++
-		clear(seen)
-		for _, p := range candidates(title+" .\n"+abstract, 2, 4) {
-			if seen[p.key] {
-				continue
-			}
-			seen[p.key] = true
-			g := global[p.key]
-			if g == nil {
-				g = &phraseStat{}
-				global[p.key] = g
-			}
-			g.df++
-			g.vote(p.surface)
-			local[t][p.key]++
+		batch = append(batch, paper{topic: t, text: title + " .\n" + abstract})
+		if read[t] == perTopic {
+			// Its last paper counted, a full topic keeps only what two
+			// papers said.
+			flush()
+			prune(local[t])
+		}
+		if len(batch) == 1024 {
+			flush()
+			return ctx.Err()
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
+	flush()
+	// Phrases one paper of a topic says cannot label it (best wants two)
+	// and are most of the phrases: memory holds the rest. A phrase's
+	// corpus frequency is then the sum of its topics' (each paper is in
+	// one topic), short of the topics where one paper said it.
+	global := map[string]*phraseStat{}
+	for i := range local {
+		prune(local[i])
+		for k, p := range local[i] {
+			g := global[k]
+			if g == nil {
+				g = &phraseStat{surface: p.surface}
+				global[k] = g
+			}
+			g.df += p.df
+			if p.df > g.votes { // written as the topic that says it most writes it
+				g.surface, g.votes = p.surface, p.df
+			}
+		}
+	}
 	n := float64(max(docs, 1))
 	used := map[string]bool{}
+	counts := make([]map[string]int32, len(m.fine))
+	for i := range local {
+		counts[i] = make(map[string]int32, len(local[i]))
+		for k, p := range local[i] {
+			counts[i][k] = p.df
+		}
+		local[i] = nil
+	}
 	// An area's phrases are its topics' phrases together.
 	areaCounts := make([]map[string]int32, len(m.areas))
 	areaSize := make([]int, len(m.areas))
 	for a := range m.areas {
 		sum := map[string]int32{}
 		for _, c := range m.children[a] {
-			for k, v := range local[c] {
+			for k, v := range counts[c] {
 				sum[k] += v
 			}
 			areaSize[a] += read[c]
 		}
 		areaCounts[a] = sum
-		m.areas[a].Terms = best(sum, areaSize[a], nil, 0, global, n)
+		m.areas[a].Terms, _ = best(sum, areaSize[a], nil, 0, global, n)
 	}
 	for i := range m.fine {
 		a := m.fine[i].Parent
-		m.fine[i].Terms = best(local[i], read[i], areaCounts[a], areaSize[a], global, n)
+		m.fine[i].Terms, m.fine[i].Phrases = best(counts[i], read[i], areaCounts[a], areaSize[a], global, n)
 	}
 	for a := range m.areas {
 		m.areas[a].Label, m.areas[a].Slug = labelOf(m.areas[a].Terms, "area-"+strconv.Itoa(a+1), used)
@@ -108,13 +164,22 @@ func (m *Map) label(ctx context.Context, texts Texts, perTopic int) error {
 	return nil
 }
 
+// prune drops the phrases only one paper said.
+func prune(ps map[string]*phraseStat) {
+	for k, p := range ps {
+		if p.df < 2 {
+			delete(ps, k)
+		}
+	}
+}
+
 // best returns the labelTerms most distinctive phrases of a topic of size
 // papers whose phrases occur in counts, as written, near-duplicates
 // (phrases sharing most stems with a better one) left out. For a fine
 // topic, parent and parentSize are its area's counts: a phrase common in
 // the topic but no more than in its area ("vision-language models")
 // names the area, not the topic.
-func best(counts map[string]int32, size int, parent map[string]int32, parentSize int, global map[string]*phraseStat, n float64) []string {
+func best(counts map[string]int32, size int, parent map[string]int32, parentSize int, global map[string]*phraseStat, n float64) (terms, phrases []string) {
 	type scored struct {
 		key string
 		s   float64
@@ -158,6 +223,9 @@ func best(counts map[string]int32, size int, parent map[string]int32, parentSize
 		}
 		return strings.Compare(a.key, b.key)
 	})
+	for _, a := range all[:min(len(all), labelPhrases)] {
+		phrases = append(phrases, global[a.key].surface)
+	}
 	var keys, out []string
 	for _, a := range all {
 		if len(out) == labelTerms {
@@ -176,7 +244,7 @@ func best(counts map[string]int32, size int, parent map[string]int32, parentSize
 		keys = append(keys, a.key)
 		out = append(out, global[a.key].surface)
 	}
-	return out
+	return out, phrases
 }
 
 // labelOf makes a label of a topic's two best phrases and a slug of its

@@ -19,6 +19,9 @@ type Topic struct {
 	Slug  string   `json:"slug"`
 	Label string   `json:"label"`
 	Terms []string `json:"terms"` // distinctive phrases, the most first
+	// Phrases are a fine topic's best phrases before near-duplicates are
+	// left out, for naming a query's facet by one holding its word.
+	Phrases []string `json:"phrases,omitempty"`
 	// Parent is the index of the area a fine topic belongs to; -1 for an
 	// area.
 	Parent int `json:"parent"`
@@ -44,6 +47,9 @@ type Map struct {
 	of     map[string]uint16 // paper → fine topic
 	dense  *denseIDs         // the same for modern arXiv ids (dense.go)
 	counts []int             // papers per fine topic
+
+	keysMu sync.Mutex
+	keys   [][]string // fine topic → its terms' and phrases' PhraseKeys (phraseKeys)
 }
 
 // Info describes a map; it is saved with it.

@@ -216,25 +216,6 @@ func TestSavedMapOpensTheSame(t *testing.T) {
 	}
 }
 
-func TestFacetsShowEachSenseOnce(t *testing.T) {
-	m, _, ids := build(t, 1)
-	counts := make([]int, len(m.Topics()))
-	for i, id := range ids {
-		if i%40 < 10*(1+i/40) { // 10, 20, 30, 40 papers of the four senses match
-			counts[m.TopicOf(id)]++
-		}
-	}
-	fs := m.Facets(counts, 100, FacetOptions{})
-	if len(fs) != 4 {
-		t.Fatalf("%d facets, want the 4 senses: %+v", len(fs), fs)
-	}
-	for i, f := range fs {
-		if want := 40 - 10*i; f.Count != want {
-			t.Errorf("facet %d counts %d, want %d", i, f.Count, want)
-		}
-	}
-}
-
 func TestKeyphrasesAreMultiWordAndDistinct(t *testing.T) {
 	model := fakeModel{}
 	got := Keyphrases(model, "Forced alignment of speech with acoustic models",
@@ -272,3 +253,113 @@ func (fakeModel) EmbedText(text string) []float32 {
 }
 
 func (fakeModel) IDF(string) (float32, bool) { return 2, true }
+
+// ambiguous makes a corpus in which one word, alignment, has three senses
+// (and two topics say nothing of it); each sense is two neighbouring fine
+// topics (their directions share the sense's axis), so a facet must join
+// them to show the sense once.
+func ambiguous(t *testing.T) (*Map, []string, func(id string) int) {
+	t.Helper()
+	phrases := [][]string{
+		{"forced alignment", "speech recognition", "acoustic models"},
+		{"entity alignment", "knowledge graphs", "graph embeddings"},
+		{"preference alignment", "reward models", "human feedback"},
+		{"image restoration", "noise removal", "blind deblurring"},
+		{"protein folding", "molecular dynamics", "drug discovery"},
+	}
+	const n, dim = 30, 16
+	rng := rand.New(rand.NewPCG(5, 6))
+	v := vector.New(dim, vector.Options{})
+	texts := map[string][2]string{}
+	var ids []string
+	for s, ph := range phrases {
+		for sub := range 2 {
+			for i := range n {
+				id := fmt.Sprintf("2502.%05d", (s*2+sub)*n+i)
+				x := make([]float32, dim)
+				x[s], x[5+2*s+sub] = 1, 0.8
+				for j := range x {
+					x[j] += float32(rng.NormFloat64() * 0.08)
+				}
+				embed.Normalize(x)
+				v.Add(id, x)
+				b := ph[1+rng.IntN(2)]
+				texts[id] = [2]string{"On " + ph[0], "We study " + ph[0] + " with " + b + ". Then " + b + " and " + ph[0] + "."}
+				ids = append(ids, id)
+			}
+		}
+	}
+	m, err := Build(context.Background(), v, textsOf(texts, ids), BuildOptions{Topics: 10, Areas: 5, Seed: 1, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, ids, func(id string) int { i := slices.Index(ids, id); return i / (2 * n) }
+}
+
+func TestAnAmbiguousWordShowsEachSenseOnce(t *testing.T) {
+	m, ids, senseOf := ambiguous(t)
+	senseOfTopic := map[int]int{}
+	counts := make([]int, len(m.Topics()))
+	perSense := map[int]int{}
+	total := 0
+	for _, id := range ids {
+		tp, s := m.TopicOf(id), senseOf(id)
+		if old, ok := senseOfTopic[tp]; ok && old != s {
+			t.Fatalf("the map mixes senses %d and %d in topic %d", old, s, tp)
+		}
+		senseOfTopic[tp] = s
+		if s < 3 { // the three senses of alignment match
+			counts[tp]++
+			perSense[s]++
+			total++
+		}
+	}
+	fs := m.Facets(counts, total, FacetOptions{})
+	if len(fs) != 3 {
+		t.Fatalf("%d facets, want the 3 senses: %+v", len(fs), fs)
+	}
+	want := []string{"forced alignment", "entity alignment", "preference alignment"}
+	seen := map[int]bool{}
+	for _, f := range fs {
+		s := senseOfTopic[f.Topic]
+		if seen[s] {
+			t.Errorf("sense %d shown twice", s)
+		}
+		seen[s] = true
+		sum := 0
+		for _, tp := range f.Members {
+			if senseOfTopic[tp] != s {
+				t.Errorf("facet of sense %d joins topic %d of sense %d", s, tp, senseOfTopic[tp])
+			}
+			sum += counts[tp]
+		}
+		if f.Count != perSense[s] || f.Count != sum {
+			t.Errorf("facet of sense %d counts %d, want its %d matching papers", s, f.Count, perSense[s])
+		}
+		if label := m.FacetLabel(f, "alignment"); !strings.HasPrefix(label, want[s]) {
+			t.Errorf("facet of sense %d is labelled %q, want %q first", s, label, want[s])
+		}
+	}
+	if got := m.Senses(fs, 0.35); got != 3 {
+		t.Errorf("Senses counts %d, want 3", got)
+	}
+}
+
+func TestAClearQueryShowsItsSubAreas(t *testing.T) {
+	m, ids, senseOf := ambiguous(t)
+	counts := make([]int, len(m.Topics()))
+	total := 0
+	for _, id := range ids {
+		if senseOf(id) == 0 {
+			counts[m.TopicOf(id)]++
+			total++
+		}
+	}
+	fs := m.Facets(counts, total, FacetOptions{})
+	if len(fs) != 2 {
+		t.Fatalf("%d facets, want the sense's 2 sub-areas: %+v", len(fs), fs)
+	}
+	if got := m.Senses(fs, 0.35); got != 1 {
+		t.Errorf("Senses counts %d for one sense's sub-areas, want 1", got)
+	}
+}
