@@ -22,6 +22,7 @@ type evalRecommendCmd struct {
 	Workers     int      `name:"workers" default:"2" help:"Cases ranked at once."`
 	Variants    []string `name:"variants" placeholder:"WORDS" help:"Also measure the other settings of paperboy's model tried (content only) whose names contain one of WORDS; all for every one."`
 	ContentOnly bool     `name:"content-only" help:"Skip the with-authors setting."`
+	AuthorsOnly bool     `name:"with-authors-only" help:"Skip the content-only setting."`
 	NoAnchors   bool     `name:"no-anchors" help:"Skip the anchors (arxiv-sanity-lite's SVM, the tf-idf centroid)."`
 	ModelCache  string   `name:"model-cache" placeholder:"FILE" help:"Keep the content-only embedding model in FILE and reuse it when present (for repeated measurements)."`
 	AnchorTol   float64  `name:"anchor-tol" default:"1e-6" help:"Tolerance of the anchor's SVM (scikit-learn's LinearSVC uses 1e-6)."`
@@ -30,7 +31,7 @@ type evalRecommendCmd struct {
 func (c *evalRecommendCmd) Run(e *env) error {
 	opts := receval.Options{
 		Data: c.Data, Tmp: os.TempDir(), Workers: c.Workers, Seed: c.Seed, AnchorTol: c.AnchorTol, Log: e.log,
-		ContentOnly: c.ContentOnly, NoAnchors: c.NoAnchors,
+		ContentOnly: c.ContentOnly, WithAuthorsOnly: c.AuthorsOnly, NoAnchors: c.NoAnchors,
 		Embed: func(ctx context.Context, s *store.Store) (recommend.Vectors, error) {
 			return c.embed(ctx, e, s)
 		},

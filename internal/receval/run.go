@@ -55,6 +55,9 @@ type Options struct {
 	// ContentOnly skips the with-authors setting; NoAnchors skips the
 	// anchors (for measuring settings of paperboy's model quickly).
 	ContentOnly, NoAnchors bool
+	// WithAuthorsOnly skips the content-only setting (to run the two
+	// settings as two processes).
+	WithAuthorsOnly bool
 	// AnchorTol is the anchor SVM's tolerance (1e-6, scikit-learn's, when zero).
 	AnchorTol float64
 	Log       *slog.Logger
@@ -100,6 +103,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	settings := []string{ContentOnly, WithAuthors}
 	if opts.ContentOnly {
 		settings = settings[:1]
+	}
+	if opts.WithAuthorsOnly {
+		settings = settings[1:]
 	}
 	for _, setting := range settings {
 		start := time.Now()

@@ -61,50 +61,7 @@ type Options struct {
 	// NGrams and MaxDF, when positive, replace SanityTfidf's 2 and 0.1.
 	NGrams int
 	MaxDF  float64
-	// DigitTokens keeps the words that start with a digit and hold a
-	// letter ("3d", "4d", "6dof"), which scikit-learn's token pattern
-	// drops.
-	DigitTokens bool
-	// Stem reduces words to their Snowball English stems in the tf-idf,
-	// so that "policies" meets "policy".
-	Stem bool
-	// TitleWeight, when above 1, counts the title's words this many times
-	// in the tf-idf: a title names what a paper is about.
-	TitleWeight int
-	// IDFPower, when positive, raises every term's idf to this power in
-	// the tf-idf (1 is scikit-learn's weighting): above 1 a rare shared
-	// term counts for more against common ones.
-	IDFPower float64
-	// Center, when positive, measures the neighbours' tf-idf cosine
-	// between the vectors less Center times the corpus's mean vector: what
-	// every paper shares (the field's common words) stops making papers
-	// look alike, so generic papers no longer crowd a reader's list.
-	Center float64
-	// Feedback, when positive, is pseudo-relevance feedback: the first
-	// ranking's Feedback best candidates join the library as neighbours
-	// of weight FeedbackWeight, and the candidates are scored again.
-	// LengthPower, when not 0, multiplies each paper's tf-idf cosines by
-	// its number of distinct terms over the corpus's mean to this power
-	// (pivoted length normalisation): below 0 a long text's many terms
-	// stop giving it loose matches with everything.
-	LengthPower float64
-	// Density, when positive, divides each library paper's kernel by its
-	// mean over the candidates raised to Density: a library paper on a
-	// crowded topic counts for less per candidate than one on a rare topic.
-	Density float64
-	// CategoryPrior, when positive, multiplies a candidate's neighbour
-	// score by (the library's papers in its primary category + 1) to this
-	// power.
-	CategoryPrior float64
-	// Interests, when positive, adds to the neighbour score the kernel of
-	// the candidate's cosine to each of the library's interests (the
-	// centroid of a cluster of its papers, Model.interests) times the
-	// cluster's size times Interests; InterestLink is the mean cosine
-	// at which clusters merge.
-	Interests, InterestLink float64
-	Feedback                int
-	FeedbackWeight          float64
-	Seed                    uint64
+	Seed   uint64
 }
 
 // DefaultOptions is what the server ranks with: the library's papers as
@@ -130,26 +87,15 @@ type Features struct {
 	emb   []float32
 	dim   int
 	opts  Options
-	// Each row's dot product with the corpus's mean tf-idf vector, and
-	// that vector's squared norm: centring a cosine needs nothing more.
-	xm []float32
-	mm float64
-	// Each paper's primary category, numbered; -1 without one.
-	cat []int32
 }
 
 // NewFeatures computes the features of papers; vecs gives their
 // embeddings (papers without one get a zero vector).
 func NewFeatures(ctx context.Context, papers []store.Paper, vecs Vectors, opts Options) (*Features, error) {
 	texts := make([]string, len(papers))
-	f := &Features{ids: make([]string, len(papers)), index: make(map[string]int, len(papers)), opts: opts,
-		cat: make([]int32, len(papers))}
-	cats := map[string]int32{}
+	f := &Features{ids: make([]string, len(papers)), index: make(map[string]int, len(papers)), opts: opts}
 	for i, p := range papers {
 		texts[i] = strings.Join([]string{p.Title, p.Abstract, strings.Join(p.Authors, " ")}, " ")
-		for range opts.TitleWeight - 1 {
-			texts[i] += " " + p.Title
-		}
 		if opts.Metadata {
 			texts[i] += " " + p.Comments
 			for _, c := range p.Categories {
@@ -157,15 +103,6 @@ func NewFeatures(ctx context.Context, papers []store.Paper, vecs Vectors, opts O
 			}
 		}
 		f.ids[i] = p.ID
-		f.cat[i] = -1
-		if len(p.Categories) > 0 {
-			c, ok := cats[p.Categories[0]]
-			if !ok {
-				c = int32(len(cats))
-				cats[p.Categories[0]] = c
-			}
-			f.cat[i] = c
-		}
 		f.index[p.ID] = i
 	}
 	if err := ctx.Err(); err != nil {
@@ -184,12 +121,10 @@ func NewFeatures(ctx context.Context, papers []store.Paper, vecs Vectors, opts O
 	if opts.MaxDF > 0 {
 		tf.MaxDF = opts.MaxDF
 	}
-	tf.IDFPower, tf.Stem, tf.DigitTokens = opts.IDFPower, opts.Stem, opts.DigitTokens
 	_, f.x = FitTfidf(texts, tf)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	f.centre()
 	for i, id := range f.ids {
 		v, ok := vecs.Vector(id)
 		if f.dim == 0 && ok {
@@ -210,65 +145,6 @@ func NewFeatures(ctx context.Context, papers []store.Paper, vecs Vectors, opts O
 	return f, nil
 }
 
-// centre computes each row's dot product with the mean row.
-func (f *Features) centre() {
-	x := f.x
-	n := len(x.Ptr) - 1
-	if n == 0 {
-		return
-	}
-	mean := make([]float64, x.Cols)
-	for k, c := range x.Idx {
-		mean[c] += float64(x.Val[k])
-	}
-	f.mm = 0
-	for c := range mean {
-		mean[c] /= float64(n)
-		f.mm += mean[c] * mean[c]
-	}
-	f.xm = make([]float32, n)
-	for i := range n {
-		var s float64
-		for k := x.Ptr[i]; k < x.Ptr[i+1]; k++ {
-			s += mean[x.Idx[k]] * float64(x.Val[k])
-		}
-		f.xm[i] = float32(s)
-	}
-}
-
-// centred turns rows i's tf-idf dot products into cosines of the centred
-// vectors: shift is what to subtract from a dot product with row i
-// beside the other row's own shift, scale what to multiply by beside the
-// other row's scale. Without Center the dot product is the cosine.
-func (f *Features) centred(i int) (shift, scale float64) {
-	shift, scale = f.centredCos(i)
-	if g := f.opts.LengthPower; g != 0 {
-		n := len(f.x.Ptr) - 1
-		u := float64(f.x.Ptr[i+1]-f.x.Ptr[i]) + 1
-		mean := float64(f.x.Ptr[n])/float64(n) + 1
-		scale *= math.Pow(u/mean, g)
-	}
-	return shift, scale
-}
-
-func (f *Features) centredCos(i int) (shift, scale float64) {
-	b := f.opts.Center
-	if b <= 0 || f.xm == nil {
-		return 0, 1
-	}
-	n2 := 0.0
-	if f.x.Ptr[i+1] > f.x.Ptr[i] {
-		n2 = 1
-	}
-	xm := float64(f.xm[i])
-	shift = b*xm - b*b*f.mm/2
-	norm2 := n2 - 2*b*xm + b*b*f.mm
-	if norm2 <= 1e-12 {
-		return shift, 0
-	}
-	return shift, 1 / math.Sqrt(norm2)
-}
-
 // Model is one reader's trained ranking: train it when their library
 // changes, keep it, and score each request's candidates with it.
 type Model struct {
@@ -276,14 +152,11 @@ type Model struct {
 	profile []int
 	svm     *Linear
 	weight  []float64 // of each profile paper
-	// The profile's tf-idf vectors inverted, and each one's centring
-	// (Features.centred).
-	inv          *inverted
-	shift, scale []float64
-	// The library's interests (Options.Interests): clusters' centroids
-	// inverted and each one's number of papers.
-	cent     *inverted
-	centSize []float64
+	// The profile's tf-idf vectors inverted, column -> (paper, weight),
+	// and a bitmap of their columns that skips most candidates' terms
+	// before the map is asked.
+	inverted map[int32][]posting
+	inTerms  []uint64
 	// The classifier's weights in float32, for SIMD dot products.
 	wDense []float32
 	wTerms []float32
@@ -310,13 +183,14 @@ func (f *Features) Train(profile []string) (*Model, error) {
 		}
 	}
 	if f.opts.TermSimilarity > 0 {
-		m.inv = newInverted(f.x, m.profile)
-		if f.opts.Interests > 0 && f.opts.Kernel > 0 {
-			m.interests()
-		}
-		m.shift, m.scale = make([]float64, len(m.profile)), make([]float64, len(m.profile))
+		m.inverted = map[int32][]posting{}
+		m.inTerms = make([]uint64, (f.x.Cols+63)/64)
 		for j, p := range m.profile {
-			m.shift[j], m.scale[j] = f.centred(p)
+			r := f.x.Row(p)
+			for k, c := range r.Idx {
+				m.inverted[c] = append(m.inverted[c], posting{j, r.Val[k]})
+				m.inTerms[c>>6] |= 1 << (c & 63)
+			}
 		}
 	}
 	if f.opts.Fusion < 1 {
@@ -357,157 +231,8 @@ func (f *Features) Train(profile []string) (*Model, error) {
 }
 
 type posting struct {
-	j int // the paper's position among the inverted rows
+	j int // the profile paper's position
 	w float32
-}
-
-// inverted is a few rows' tf-idf vectors inverted, column -> (row,
-// weight), with a bitmap of their columns that skips most of another
-// vector's terms before the map is asked.
-type inverted struct {
-	post  map[int32][]posting
-	terms []uint64
-}
-
-func newInverted(x *Matrix, rows []int) *inverted {
-	inv := &inverted{post: map[int32][]posting{}, terms: make([]uint64, (x.Cols+63)/64)}
-	for j, p := range rows {
-		r := x.Row(p)
-		for k, c := range r.Idx {
-			inv.post[c] = append(inv.post[c], posting{j, r.Val[k]})
-			inv.terms[c>>6] |= 1 << (c & 63)
-		}
-	}
-	return inv
-}
-
-// dots sets out[j] to r's dot product with the j-th inverted row.
-func (inv *inverted) dots(r Sparse, out []float32) {
-	clear(out)
-	for q, col := range r.Idx {
-		if inv.terms[col>>6]&(1<<(col&63)) == 0 {
-			continue
-		}
-		for _, ps := range inv.post[col] {
-			out[ps.j] += ps.w * r.Val[q]
-		}
-	}
-}
-
-// interests clusters the library's papers by average-link agglomeration
-// of their tf-idf cosines, merging while two clusters' mean cosine is at
-// least InterestLink, and keeps the centroid of each cluster of two or
-// more papers: what an interest's papers share.
-func (m *Model) interests() {
-	f := m.f
-	n := len(m.profile)
-	sim := make([][]float64, n)
-	for a := range n {
-		sim[a] = make([]float64, n)
-		for b := range a {
-			sim[a][b] = sparseDot(f.x.Row(m.profile[a]), f.x.Row(m.profile[b]))
-			sim[b][a] = sim[a][b]
-		}
-	}
-	clusters := make([][]int, n)
-	for a := range n {
-		clusters[a] = []int{a}
-	}
-	for {
-		bestA, bestB, best := -1, -1, f.opts.InterestLink
-		for a := range clusters {
-			for b := range a {
-				s := 0.0
-				for _, i := range clusters[a] {
-					for _, j := range clusters[b] {
-						s += sim[i][j]
-					}
-				}
-				s /= float64(len(clusters[a]) * len(clusters[b]))
-				if s >= best {
-					bestA, bestB, best = a, b, s
-				}
-			}
-		}
-		if bestA < 0 {
-			break
-		}
-		clusters[bestB] = append(clusters[bestB], clusters[bestA]...)
-		clusters = slices.Delete(clusters, bestA, bestA+1)
-	}
-	cm := &Matrix{Cols: f.x.Cols, Ptr: []int64{0}}
-	var rows []int
-	for _, c := range clusters {
-		if len(c) < 2 {
-			continue
-		}
-		sum := map[int32]float64{}
-		for _, j := range c {
-			r := f.x.Row(m.profile[j])
-			for k, col := range r.Idx {
-				sum[col] += m.weight[j] * float64(r.Val[k])
-			}
-		}
-		var v Sparse
-		for col := range sum {
-			v.Idx = append(v.Idx, col)
-		}
-		slices.Sort(v.Idx)
-		norm2 := 0.0
-		for _, col := range v.Idx {
-			norm2 += sum[col] * sum[col]
-		}
-		for _, col := range v.Idx {
-			v.Val = append(v.Val, float32(sum[col]/math.Sqrt(norm2)))
-		}
-		cm.appendSparse(v)
-		rows = append(rows, len(rows))
-		m.centSize = append(m.centSize, float64(len(c)))
-	}
-	if len(rows) > 0 {
-		m.cent = newInverted(cm, rows)
-	}
-}
-
-// feedback is pseudo-relevance feedback on the neighbour scores knn of
-// rows: the Feedback best candidates join the library as neighbours of
-// weight FeedbackWeight (a candidate is not its own neighbour), so the
-// papers like the ones the library finds best rise with them; a reader's
-// next papers often come in a series.
-func (m *Model) feedback(rows []int, knn []float64) {
-	f := m.f
-	order := make([]int, len(rows))
-	for k := range order {
-		order[k] = k
-	}
-	slices.SortFunc(order, func(a, b int) int {
-		if c := cmp.Compare(knn[b], knn[a]); c != 0 {
-			return c
-		}
-		return strings.Compare(f.ids[rows[a]], f.ids[rows[b]])
-	})
-	top := order[:min(f.opts.Feedback, len(order))]
-	fb := make([]int, len(top))
-	shift, scale := make([]float64, len(top)), make([]float64, len(top))
-	for t, k := range top {
-		fb[t] = rows[k]
-		shift[t], scale[t] = f.centred(rows[k])
-	}
-	inv := newInverted(f.x, fb)
-	sims := make([]float32, len(fb))
-	for k, i := range rows {
-		inv.dots(f.x.Row(i), sims)
-		sh, sc := f.centred(i)
-		add := 0.0
-		for t, p := range fb {
-			if p == i {
-				continue
-			}
-			sim := (float64(sims[t]) - sh - shift[t]) * sc * scale[t]
-			add += math.Exp((sim - 1) / f.opts.Kernel)
-		}
-		knn[k] += f.opts.FeedbackWeight * add
-	}
 }
 
 // Scored is a candidate's score and why it is recommended.
@@ -549,19 +274,18 @@ func (m *Model) Score(candidates []string, withReasons int) []Scored {
 		near = make([][2]int, len(rows))
 		a := float32(f.opts.TermSimilarity)
 		termSim := make([]float32, len(m.profile))
-		centSim := make([]float32, len(m.centSize))
-		var kern, mass []float64
-		if f.opts.Density > 0 && f.opts.Kernel > 0 {
-			kern, mass = make([]float64, len(rows)*len(m.profile)), make([]float64, len(m.profile))
-		}
-		floor := math.Exp(-1 / f.opts.Kernel)
 		for k, i := range rows {
 			c := f.emb[i*f.dim : (i+1)*f.dim]
 			if a > 0 {
-				m.inv.dots(f.x.Row(i), termSim)
-				shift, scale := f.centred(i)
-				for j := range termSim {
-					termSim[j] = float32((float64(termSim[j]) - shift - m.shift[j]) * scale * m.scale[j])
+				clear(termSim)
+				r := f.x.Row(i)
+				for q, col := range r.Idx {
+					if m.inTerms[col>>6]&(1<<(col&63)) == 0 {
+						continue
+					}
+					for _, ps := range m.inverted[col] {
+						termSim[ps.j] += ps.w * r.Val[q]
+					}
 				}
 			}
 			best, second := float32(math.Inf(-1)), float32(math.Inf(-1))
@@ -579,14 +303,7 @@ func (m *Model) Score(candidates []string, withReasons int) []Scored {
 					sim = (1-a)*sim + a*termSim[j]
 				}
 				if f.opts.Kernel > 0 {
-					kv := m.weight[j] * math.Exp((float64(sim)-1)/f.opts.Kernel)
-					sum += kv
-					if kern != nil {
-						kern[k*len(m.profile)+j] = kv
-						// The kernel's floor (a candidate sharing no term)
-						// is no neighbour.
-						mass[j] += kv - m.weight[j]*floor
-					}
+					sum += m.weight[j] * math.Exp((float64(sim)-1)/f.opts.Kernel)
 				} else {
 					sum = max(sum, m.weight[j]*float64(sim))
 				}
@@ -599,46 +316,7 @@ func (m *Model) Score(candidates []string, withReasons int) []Scored {
 					near[k][1] = p
 				}
 			}
-			if m.cent != nil {
-				centSim = centSim[:len(m.centSize)]
-				m.cent.dots(f.x.Row(i), centSim)
-				for c, cs := range centSim {
-					sum += f.opts.Interests * m.centSize[c] * math.Exp((float64(cs)-1)/f.opts.Kernel)
-				}
-			}
 			knn[k] = sum
-		}
-		if kern != nil {
-			// Each library paper's pull divided by its neighbours' mass
-			// among the candidates (to the power Density), as if one more
-			// candidate were at cosine 0.5: a paper on a crowded topic
-			// spreads its reader's chance over many candidates, one on a
-			// rare topic over a few.
-			div := make([]float64, len(mass))
-			for j, z := range mass {
-				div[j] = math.Pow(z+m.weight[j]*math.Exp(-0.5/f.opts.Kernel), -f.opts.Density)
-			}
-			for k := range knn {
-				s := 0.0
-				for j, kv := range kern[k*len(div) : (k+1)*len(div)] {
-					s += kv * div[j]
-				}
-				knn[k] = s
-			}
-		}
-		if f.opts.Feedback > 0 && f.opts.Kernel > 0 && a >= 1 {
-			m.feedback(rows, knn)
-		}
-		if f.opts.CategoryPrior > 0 {
-			// A prior on the candidate's primary category: (papers of the
-			// library in it + 1) ^ CategoryPrior.
-			inCat := map[int32]float64{}
-			for j, p := range m.profile {
-				inCat[f.cat[p]] += m.weight[j]
-			}
-			for k, i := range rows {
-				knn[k] *= math.Pow(inCat[f.cat[i]]+1, f.opts.CategoryPrior)
-			}
 		}
 		if f.opts.Fusion == 0 {
 			knn = nil

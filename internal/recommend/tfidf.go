@@ -7,7 +7,6 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/kljensen/snowball/english"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -21,9 +20,6 @@ type TfidfOptions struct {
 	MinDF       int             // terms in fewer papers are dropped
 	MaxDF       float64         // terms in more than this share of papers are dropped
 	Sublinear   bool            // tf is 1 + ln(count)
-	IDFPower    float64         // when positive, the idf is raised to it
-	Stem        bool            // words (letters only) reduced to their Snowball English stem
-	DigitTokens bool            // also words that start with a digit and hold a letter ("3d", "6dof")
 }
 
 // SanityTfidf is arxiv-sanity-lite's vectorizer: TfidfVectorizer(strip_accents
@@ -102,11 +98,7 @@ func FitTfidf(texts []string, opts TfidfOptions) (*Tfidf, *Matrix) {
 	for c, id := range kept {
 		col[id] = int32(c)
 		t.vocab[names[id]] = int32(c)
-		idf := math.Log((1+n)/(1+float64(df[id]))) + 1
-		if opts.IDFPower > 0 && opts.IDFPower != 1 {
-			idf = math.Pow(idf, opts.IDFPower)
-		}
-		t.idf[c] = float32(idf)
+		t.idf[c] = float32(math.Log((1+n)/(1+float64(df[id]))) + 1)
 	}
 	m := &Matrix{Cols: len(kept), Ptr: make([]int64, 1, len(texts)+1)}
 	var cols []int32
@@ -188,25 +180,14 @@ func eachTermBytes(text string, opts TfidfOptions, fn func([]byte)) {
 			return
 		}
 		c := tok[0]
-		digit := '0' <= c && c <= '9'
-		if !(c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || opts.DigitTokens && digit) {
+		if !(c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
 			return
 		}
-		letters, hasLetter := c != '_' && !digit, !digit && c != '_'
 		for k := 1; k < len(tok); k++ {
 			c := tok[k]
 			if !(c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
 				return
 			}
-			isLetter := 'a' <= c && c <= 'z'
-			letters = letters && isLetter
-			hasLetter = hasLetter || isLetter
-		}
-		if digit && !hasLetter {
-			return // a number
-		}
-		if opts.Stem && letters {
-			tok = english.Stem(tok, true)
 		}
 		tokens = append(tokens, tok)
 	}
