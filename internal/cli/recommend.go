@@ -22,6 +22,7 @@ type evalRecommendCmd struct {
 	Workers     int      `name:"workers" default:"2" help:"Cases ranked at once."`
 	Variants    []string `name:"variants" placeholder:"WORDS" help:"Also measure the other settings of paperboy's model tried (content only) whose names contain one of WORDS; all for every one."`
 	ContentOnly bool     `name:"content-only" help:"Skip the with-authors setting."`
+	AuthorsOnly bool     `name:"with-authors-only" help:"Skip the content-only setting."`
 	NoAnchors   bool     `name:"no-anchors" help:"Skip the anchors (arxiv-sanity-lite's SVM, the tf-idf centroid)."`
 	ModelCache  string   `name:"model-cache" placeholder:"FILE" help:"Keep the content-only embedding model in FILE and reuse it when present (for repeated measurements)."`
 	AnchorTol   float64  `name:"anchor-tol" default:"1e-6" help:"Tolerance of the anchor's SVM (scikit-learn's LinearSVC uses 1e-6)."`
@@ -30,7 +31,7 @@ type evalRecommendCmd struct {
 func (c *evalRecommendCmd) Run(e *env) error {
 	opts := receval.Options{
 		Data: c.Data, Tmp: os.TempDir(), Workers: c.Workers, Seed: c.Seed, AnchorTol: c.AnchorTol, Log: e.log,
-		ContentOnly: c.ContentOnly, NoAnchors: c.NoAnchors,
+		ContentOnly: c.ContentOnly, WithAuthorsOnly: c.AuthorsOnly, NoAnchors: c.NoAnchors,
 		Embed: func(ctx context.Context, s *store.Store) (recommend.Vectors, error) {
 			return c.embed(ctx, e, s)
 		},
@@ -100,7 +101,8 @@ func (c *evalRecommendCmd) embed(ctx context.Context, e *env, s *store.Store) (r
 
 // recommendVariants are the settings of the model measured on the way to
 // the default (recommend/doc.go), each a change of the first one tried:
-// an SVM over [tf-idf; embedding] fused with the embedding's neighbours.
+// an SVM over [tf-idf; embedding] fused with the embedding's neighbours;
+// the "ef:" ones, changes of the default, are still to be measured.
 func recommendVariants(seed uint64) []receval.Variant {
 	base := recommend.Options{EmbedWeight: 1, Negatives: 10000, C: 0.01, Tol: 1e-3, Fusion: 0.5, Seed: seed}
 	with := func(name string, change func(*recommend.Options)) receval.Variant {
@@ -178,6 +180,18 @@ func recommendVariants(seed uint64) []receval.Variant {
 		}),
 		with("nb3: rare+metadata kernel 0.15 max_df 0.5", func(o *recommend.Options) {
 			o.Fusion, o.TermSimilarity, o.Kernel, o.MinDF, o.MaxTerms, o.Metadata, o.MaxDF = 1, 1, 0.15, 2, 1_000_000, true, 0.5
+		}),
+		with("ef: tf-idf neighbours + embedding neighbours by reciprocal rank, 0.2", func(o *recommend.Options) {
+			*o = recommend.DefaultOptions()
+			o.Seed, o.EmbedFusion = seed, 0.2
+		}),
+		with("ef: tf-idf neighbours + embedding neighbours by reciprocal rank, 0.35", func(o *recommend.Options) {
+			*o = recommend.DefaultOptions()
+			o.Seed, o.EmbedFusion = seed, 0.35
+		}),
+		with("ef: tf-idf neighbours + embedding neighbours by reciprocal rank, 0.5", func(o *recommend.Options) {
+			*o = recommend.DefaultOptions()
+			o.Seed, o.EmbedFusion = seed, 0.5
 		}),
 		with("svm tf-idf with comments and categories", func(o *recommend.Options) { o.EmbedWeight, o.Fusion, o.Metadata = 0, 0, true }),
 		with("svm tf-idf + neighbours half tf-idf, kernel 0.05, half-life 5", func(o *recommend.Options) {

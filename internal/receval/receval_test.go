@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/paperboy-dev/paperboy/internal/recommend"
 )
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
@@ -127,5 +129,26 @@ func TestAnchorsRankEveryCandidate(t *testing.T) {
 	m, err := Evaluate(ctx, []Case{{Author: "x", Profile: profile, Truth: []string{"2603.00008"}}}, cands, a.Rank, 2)
 	if err != nil || m.Cases != 1 {
 		t.Errorf("Evaluate = %+v, %v", m, err)
+	}
+}
+
+func TestRunTrainsTheEmbeddingModelOnlyWhenASettingReadsIt(t *testing.T) {
+	tfidfOnly := recommend.DefaultOptions()
+	blended := tfidfOnly
+	blended.TermSimilarity = 0.5
+	classifier := tfidfOnly
+	classifier.EmbedWeight, classifier.Fusion = 1, 0
+	for _, tc := range []struct {
+		name string
+		opts Options
+		want bool
+	}{
+		{"default", Options{Recommend: tfidfOnly}, false},
+		{"blended similarity", Options{Recommend: blended}, true},
+		{"a variant's classifier", Options{Recommend: tfidfOnly, Variants: []Variant{{"svm", classifier}}}, true},
+	} {
+		if got := needsEmbeddings(tc.opts); got != tc.want {
+			t.Errorf("%s: needsEmbeddings = %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

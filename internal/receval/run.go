@@ -55,6 +55,9 @@ type Options struct {
 	// ContentOnly skips the with-authors setting; NoAnchors skips the
 	// anchors (for measuring settings of paperboy's model quickly).
 	ContentOnly, NoAnchors bool
+	// WithAuthorsOnly skips the content-only setting (to run the two
+	// settings as two processes).
+	WithAuthorsOnly bool
 	// AnchorTol is the anchor SVM's tolerance (1e-6, scikit-learn's, when zero).
 	AnchorTol float64
 	Log       *slog.Logger
@@ -101,6 +104,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if opts.ContentOnly {
 		settings = settings[:1]
 	}
+	if opts.WithAuthorsOnly {
+		settings = settings[1:]
+	}
 	for _, setting := range settings {
 		start := time.Now()
 		sc, err := BuildScratch(ctx, filepath.Join(opts.Data, ArxivFile), opts.Tmp, setting == ContentOnly)
@@ -112,10 +118,15 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		rep.Candidates = len(cands)
 		opts.Log.Info("eval recommend: scratch database", "setting", setting, "papers", len(sc.Papers), "candidates", len(cands), "elapsed", time.Since(start).Round(time.Second))
 		if vecs == nil && opts.Embed != nil {
-			if vecs, err = opts.Embed(ctx, sc.Store); err != nil {
+			if !needsEmbeddings(opts) {
+				// Training the embedding model is most of a run's time;
+				// no measured setting reads its vectors.
+				vecs = recommend.VectorMap{}
+			} else if vecs, err = opts.Embed(ctx, sc.Store); err != nil {
 				return nil, err
+			} else {
+				opts.Log.Info("eval recommend: embedding model trained", "elapsed", time.Since(start).Round(time.Second))
 			}
-			opts.Log.Info("eval recommend: embedding model trained", "elapsed", time.Since(start).Round(time.Second))
 		}
 		run := func(system string, r Ranker) error {
 			t := time.Now()
@@ -159,6 +170,21 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// needsEmbeddings reports whether paperboy's model or one of the variants
+// reads the papers' embeddings.
+func needsEmbeddings(opts Options) bool {
+	uses := func(o recommend.Options) bool { return o.EmbedWeight > 0 || o.TermSimilarity < 1 || o.EmbedFusion > 0 }
+	if uses(opts.Recommend) {
+		return true
+	}
+	for _, v := range opts.Variants {
+		if uses(v.Options) {
+			return true
+		}
+	}
+	return false
 }
 
 // paperboyRanker ranks through recommend.Features.Rank, the function

@@ -144,3 +144,33 @@ func TestRankWithoutEmbeddings(t *testing.T) {
 		t.Errorf("Rank = %+v, want t2.10 first with a reason", res)
 	}
 }
+
+func TestEmbedFusionLiftsTheCandidateWhoseEmbeddingIsNear(t *testing.T) {
+	// Neither candidate shares a word with the library; only the
+	// embedding tells them apart: c2 points where the library does.
+	papers := []store.Paper{
+		{ID: "p1", Title: "alpha beta", Abstract: "alpha beta"},
+		{ID: "p2", Title: "alpha", Abstract: "beta"},
+		{ID: "c1", Title: "gamma delta", Abstract: "gamma"},
+		{ID: "c2", Title: "gamma", Abstract: "delta"},
+	}
+	vecs := VectorMap{"p1": {1, 0}, "p2": {1, 0}, "c1": {0, 1}, "c2": {1, 0}}
+	for _, tc := range []struct {
+		fusion float64
+		first  string
+	}{{0, "c1"}, {0.6, "c2"}} {
+		opts := DefaultOptions()
+		opts.EmbedFusion = tc.fusion
+		f, err := NewFeatures(context.Background(), papers, vecs, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := f.Rank(context.Background(), []string{"p1", "p2"}, []string{"c1", "c2"}, RankOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res[0].ID != tc.first {
+			t.Errorf("EmbedFusion %v: %s first, want %s", tc.fusion, res[0].ID, tc.first)
+		}
+	}
+}
