@@ -100,7 +100,9 @@ func newBrowser(t *testing.T) *browser {
 	if err := chromedp.Do(browserCtx, chromedp.Navigate("about:blank")); err != nil {
 		t.Fatalf("start Chromium: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(browserCtx, 60*time.Second)
+	// A guard against a hung page, not a speed check: a test that walks many
+	// pages with axe on a loaded 2-core machine takes about a minute.
+	ctx, cancel := context.WithTimeout(browserCtx, 3*time.Minute)
 	t.Cleanup(cancel)
 
 	b := &browser{t: t, ctx: ctx, axeSource: loadAxe(t)}
