@@ -53,6 +53,7 @@ type forYouPage struct {
 	Since, Last time.Time // the papers' days, inclusive
 	Welcome     bool
 	Categories  []categoryChoice // the welcome page's
+	Areas       []categoryChoice // the topic map's broad areas, when there is one
 	Follows     int
 	Done        string // what the last feedback did, for the status line
 }
@@ -121,6 +122,11 @@ func (s *Server) forYouPage(w http.ResponseWriter, r *http.Request) error {
 	if p.Welcome {
 		p.Page.Title = "Welcome: make your feed"
 		p.Categories = welcomeCategories
+		if tm := s.topicMap(); tm != nil {
+			for _, a := range tm.Areas() {
+				p.Areas = append(p.Areas, categoryChoice{Value: a.Slug, Label: a.Label})
+			}
+		}
 		return s.render(w, r, "foryou.html", p)
 	}
 	cards := make([]card, len(res.Items))
@@ -189,7 +195,7 @@ func (s *Server) recommendationFeedback(r *http.Request, v *Viewer, id, signal s
 }
 
 // forYouFollowForm serves the welcome page: follow the ticked categories
-// and the named author at once, then show the feed they make.
+// and topics and the named author at once, then show the feed they make.
 func (s *Server) forYouFollowForm(w http.ResponseWriter, r *http.Request) error {
 	v, ok := s.signedIn(w, r)
 	if !ok {
@@ -199,13 +205,18 @@ func (s *Server) forYouFollowForm(w http.ResponseWriter, r *http.Request) error 
 		return errNotFound("Follows are not available here.")
 	}
 	m, limit := authorMember(v), s.limitMember(r, "follow", v)
-	cats := r.PostForm["category"]
+	cats, topics := r.PostForm["category"], r.PostForm["topic"]
 	author := strings.TrimSpace(r.PostFormValue("author"))
-	if len(cats) == 0 && author == "" {
-		return errBadRequest("Tick a category or name an author to follow.")
+	if len(cats) == 0 && len(topics) == 0 && author == "" {
+		return errBadRequest("Tick a category or a topic, or name an author to follow.")
 	}
 	for _, c := range cats {
 		if _, err := s.authors.Follow(r.Context(), m, store.FollowCategory, c, limit); err != nil {
+			return err
+		}
+	}
+	for _, tp := range topics {
+		if _, err := s.authors.Follow(r.Context(), m, store.FollowTopic, tp, limit); err != nil {
 			return err
 		}
 	}

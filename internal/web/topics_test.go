@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"math/rand/v2"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -13,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/paperboy-dev/paperboy/internal/embed"
+	"github.com/paperboy-dev/paperboy/internal/foryou"
 	"github.com/paperboy-dev/paperboy/internal/search"
 	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
@@ -81,10 +84,12 @@ func topicServer(t *testing.T) (string, *topicmap.Map, *store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	searcher := &search.Searcher{Lexical: b.Finish(), Index: func() *semantic.Index { return sem }}
 	srv := newServerForTest(t, Options{
-		Papers: st, Search: &search.Searcher{Lexical: b.Finish(), Index: func() *semantic.Index { return sem }},
+		Papers: st, Search: searcher,
 		Now: func() time.Time { return testNow }, Log: testLogger(t), Cache: CacheOptions{Freshness: -1},
-		Authors: st, Accounts: st,
+		Authors: st, Accounts: st, Library: st,
+		ForYou: &foryou.Service{Store: st, Topics: searcher, Now: func() time.Time { return testNow }},
 	})
 	return srv, tm, st
 }
@@ -225,5 +230,34 @@ func TestAMemberFollowsATopic(t *testing.T) {
 	res = call(t, nil, "GET", srv+"/api/follows", tok, nil)
 	if !strings.Contains(res.body, `"value":"`+topic.Slug+`"`) {
 		t.Errorf("follows: %s", res.body)
+	}
+}
+
+// The welcome page offers the map's broad areas; following one from it
+// makes a first feed of that area's papers, each saying why.
+func TestWelcomePageFollowsATopicIntoTheFirstFeed(t *testing.T) {
+	srv, tm, st := topicServer(t)
+	newUser(t, st, "carl", "user")
+	carl := signedInClient(t, srv, "carl")
+	res := call(t, carl, "GET", srv+"/for-you", "", nil)
+	wantStatus(t, "welcome", res, http.StatusOK)
+	area := tm.Areas()[0]
+	if !strings.Contains(res.body, `name="topic" value="`+area.Slug+`"`) {
+		t.Fatalf("the welcome page offers no area %s to follow", area.Slug)
+	}
+	res = postFrom(t, carl, srv+"/for-you/follow", srv+"/for-you", url.Values{"topic": {area.Slug}})
+	wantStatus(t, "follow", res, http.StatusSeeOther)
+	res = call(t, carl, "GET", srv+"/for-you?period=month", "", nil)
+	items := pageItems(res.body)
+	if len(items) == 0 {
+		t.Fatalf("no first feed after following %s", area.Slug)
+	}
+	for _, id := range items {
+		if got := tm.TopicOf(id); got == topicmap.NoTopic || tm.Topics()[got].Parent != 0 {
+			t.Errorf("%s is not in the followed area %s", id, area.Slug)
+		}
+	}
+	if !strings.Contains(res.body, "which you follow") || !strings.Contains(res.body, html.EscapeString(area.Label)) {
+		t.Errorf("no reason naming the followed topic %q", area.Label)
 	}
 }
