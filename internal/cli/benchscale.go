@@ -161,17 +161,8 @@ func (c *benchScaleCmd) generate(e *env, path string) error {
 	enc := json.NewEncoder(w)
 	n := 0
 	err = synth.Sentences(c.Seed, c.Topical, sample, c.Papers, func(d search.Document) error {
-		month := n / 99_999
 		n++
-		return enc.Encode(kaggleRecord{
-			ID:         fmt.Sprintf("%02d%02d.%05d", 20+month/12, 1+month%12, (n-1)%99_999+1),
-			Authors:    strings.Join(d.Authors, ", "),
-			Title:      d.Title,
-			Categories: strings.Join(d.Categories, " "),
-			Abstract:   d.Abstract,
-			Versions:   []map[string]any{{"version": "v1", "created": d.Date.Format("Mon, 2 Jan 2006 15:04:05 GMT")}},
-			UpdateDate: d.Date.Format(time.DateOnly),
-		})
+		return enc.Encode(kaggleRecordOf(d, n-1))
 	})
 	if err != nil {
 		return err

@@ -196,6 +196,21 @@ type kaggleRecord struct {
 	UpdateDate string           `json:"update_date"`
 }
 
+// kaggleRecordOf is the n-th (from 0) synthetic paper as a Kaggle record,
+// with a valid new-style id: 99,999 a month from 2001 on.
+func kaggleRecordOf(d search.Document, n int) kaggleRecord {
+	month := n / 99_999
+	return kaggleRecord{
+		ID:         fmt.Sprintf("%02d%02d.%05d", 20+month/12, 1+month%12, n%99_999+1),
+		Authors:    strings.Join(d.Authors, ", "),
+		Title:      d.Title,
+		Categories: strings.Join(d.Categories, " "),
+		Abstract:   d.Abstract,
+		Versions:   []map[string]any{{"version": "v1", "created": d.Date.Format("Mon, 2 Jan 2006 15:04:05 GMT")}},
+		UpdateDate: d.Date.Format(time.DateOnly),
+	}
+}
+
 func (c *genCorpusCmd) Run(e *env) error {
 	var sample []search.Document
 	for _, path := range c.Sample {
@@ -213,17 +228,7 @@ func (c *genCorpusCmd) Run(e *env) error {
 	prog := newProgress(e, false)
 	n := 0
 	err = synth.Generate(synth.Options{Seed: c.Seed, Topical: c.Topical}, sample, c.Papers, func(d search.Document) error {
-		// Valid new-style ids, 99,999 a month from 2001 on.
-		month := n / 99_999
-		rec := kaggleRecord{
-			ID:         fmt.Sprintf("%02d%02d.%05d", 20+month/12, 1+month%12, n%99_999+1),
-			Authors:    strings.Join(d.Authors, ", "),
-			Title:      d.Title,
-			Categories: strings.Join(d.Categories, " "),
-			Abstract:   d.Abstract,
-			Versions:   []map[string]any{{"version": "v1", "created": d.Date.Format("Mon, 2 Jan 2006 15:04:05 GMT")}},
-			UpdateDate: d.Date.Format(time.DateOnly),
-		}
+		rec := kaggleRecordOf(d, n)
 		n++
 		if n%50_000 == 0 {
 			prog.counter("generating")(n, c.Papers)
