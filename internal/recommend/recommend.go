@@ -162,6 +162,9 @@ type Model struct {
 	// before the map is asked.
 	inverted map[int32][]posting
 	inTerms  []uint64
+	// The same columns ascending with their postings, for ScoreWindow.
+	cols    []int32
+	colPost [][]posting
 	// The classifier's weights in float32, for SIMD dot products.
 	wDense []float32
 	wTerms []float32
@@ -196,6 +199,15 @@ func (f *Features) Train(profile []string) (*Model, error) {
 				m.inverted[c] = append(m.inverted[c], posting{j, r.Val[k]})
 				m.inTerms[c>>6] |= 1 << (c & 63)
 			}
+		}
+		m.cols = make([]int32, 0, len(m.inverted))
+		for c := range m.inverted {
+			m.cols = append(m.cols, c)
+		}
+		slices.Sort(m.cols)
+		m.colPost = make([][]posting, len(m.cols))
+		for k, c := range m.cols {
+			m.colPost[k] = m.inverted[c]
 		}
 	}
 	if f.opts.Fusion < 1 {
@@ -254,7 +266,9 @@ type Reason struct {
 }
 
 // Score ranks candidates (unknown ids are skipped), best first, ties by
-// id; the first withReasons get their Reason.
+// id; the first withReasons get their Reason. It walks each candidate's
+// terms; ScoreWindow gives the same results faster when many models rank
+// the same candidates.
 func (m *Model) Score(candidates []string, withReasons int) []Scored {
 	f := m.f
 	rows := make([]int, 0, len(candidates))
@@ -263,6 +277,14 @@ func (m *Model) Score(candidates []string, withReasons int) []Scored {
 			rows = append(rows, i)
 		}
 	}
+	return m.rank(rows, nil, withReasons)
+}
+
+// rank scores the feature rows; sims, when not nil, holds each row's
+// tf-idf cosines to the profile's papers (len(m.profile) a row), else
+// they are computed here from the inverted profile.
+func (m *Model) rank(rows []int, sims []float32, withReasons int) []Scored {
+	f := m.f
 	out := make([]Scored, len(rows))
 	var svm, knn []float64
 	if m.svm != nil {
@@ -283,9 +305,14 @@ func (m *Model) Score(candidates []string, withReasons int) []Scored {
 		if f.opts.EmbedFusion > 0 && f.dim > 0 && f.opts.Kernel > 0 {
 			embKnn = make([]float64, len(rows))
 		}
+		// A profile paper sharing no term with the candidate (most of
+		// them) adds this, the same float math.Exp gives for 0.
+		zero := math.Exp(-1 / f.opts.Kernel)
 		for k, i := range rows {
 			c := f.emb[i*f.dim : (i+1)*f.dim]
-			if a > 0 {
+			if a > 0 && sims != nil {
+				termSim = sims[k*len(m.profile) : (k+1)*len(m.profile)]
+			} else if a > 0 {
 				clear(termSim)
 				r := f.x.Row(i)
 				for q, col := range r.Idx {
@@ -315,7 +342,11 @@ func (m *Model) Score(candidates []string, withReasons int) []Scored {
 					sim = (1-a)*sim + a*termSim[j]
 				}
 				if f.opts.Kernel > 0 {
-					sum += m.weight[j] * math.Exp((float64(sim)-1)/f.opts.Kernel)
+					e := zero
+					if sim != 0 {
+						e = math.Exp((float64(sim) - 1) / f.opts.Kernel)
+					}
+					sum += m.weight[j] * e
 				} else {
 					sum = max(sum, m.weight[j]*float64(sim))
 				}
