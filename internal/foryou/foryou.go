@@ -155,6 +155,7 @@ func (s *Service) options() recommend.Options {
 // papers and the libraries' and what a request needs of each candidate.
 type features struct {
 	f     *recommend.Features
+	win   *recommend.Window // cands' terms indexed, shared by every request
 	gen   uint64
 	known map[string]bool
 	cands []candidate // the window's papers, by day then id
@@ -240,6 +241,14 @@ func (s *Service) refreshLocked(ctx context.Context) (Stats, error) {
 		}
 		return strings.Compare(a.id, b.id)
 	})
+	ids = make([]string, len(ft.cands))
+	for i, c := range ft.cands {
+		ids[i] = c.id
+	}
+	ft.win = f.NewWindow(ids)
+	if ft.win.Len() != len(ft.cands) {
+		return Stats{}, fmt.Errorf("foryou: refresh: %d of %d candidates without features", len(ft.cands)-ft.win.Len(), len(ft.cands))
+	}
 	ft.f, ft.gen = f, s.gen.Add(1)
 	s.feats.Store(ft)
 	st := Stats{Papers: len(papers), Candidates: len(ft.cands), Built: now, Took: time.Since(start)}
@@ -633,13 +642,8 @@ func (s *Service) Recommend(ctx context.Context, req Request) (Result, error) {
 	}
 	ranked, ok := t.ranking(res.Since, res.Until)
 	if !ok {
-		var ids []string
-		for _, c := range ft.window(res.Since, res.Until) {
-			if !r.drop[c.id] {
-				ids = append(ids, c.id)
-			}
-		}
-		if ranked, err = s.rank(ctx, ft, r, t, ids); err != nil {
+		lo, hi := ft.span(res.Since, res.Until)
+		if ranked, err = s.rank(ctx, ft, r, t, lo, hi); err != nil {
 			return Result{}, err
 		}
 		// Kept to 200, the most a request asks for.
@@ -667,13 +671,24 @@ type follow struct {
 	lift        float64
 }
 
-// rank scores the candidates: the library model, less the disliked
-// papers' model, plus the follows' lifts; best first, ties by upvotes and
-// then id, so the same state always gives the same order.
-func (s *Service) rank(ctx context.Context, ft *features, r *reader, t *trained, ids []string) ([]ranked, error) {
+// rank scores the candidates ft.cands[lo:hi] but the reader's dropped
+// ones: the library model, less the disliked papers' model, plus the
+// follows' lifts; best first, ties by upvotes and then id, so the same
+// state always gives the same order.
+func (s *Service) rank(ctx context.Context, ft *features, r *reader, t *trained, lo, hi int) ([]ranked, error) {
+	var ids []string
+	for _, c := range ft.cands[lo:hi] {
+		if !r.drop[c.id] {
+			ids = append(ids, c.id)
+		}
+	}
+	var skip func(k int) bool
+	if len(r.drop) > 0 {
+		skip = func(k int) bool { return r.drop[ft.cands[k].id] }
+	}
 	var out []ranked
 	if t.like != nil {
-		scored := t.like.Score(ids, len(ids))
+		scored := t.like.ScoreWindow(ft.win, lo, hi, skip, len(ids))
 		out = make([]ranked, len(scored))
 		for i, sc := range scored {
 			out[i] = ranked{id: sc.ID, model: sc.Score, like: sc.Reason.Like}
@@ -689,7 +704,7 @@ func (s *Service) rank(ctx context.Context, ft *features, r *reader, t *trained,
 		for i := range out {
 			at[out[i].id] = i
 		}
-		for _, sc := range t.fewer.Score(ids, 0) {
+		for _, sc := range t.fewer.ScoreWindow(ft.win, lo, hi, skip, 0) {
 			if i, ok := at[sc.ID]; ok {
 				out[i].model -= fewerWeight * sc.Score
 			}
@@ -858,9 +873,15 @@ func (ft *features) latest(now time.Time) time.Time {
 
 // window is the candidates whose day is in [since, until).
 func (ft *features) window(since, until time.Time) []candidate {
-	lo, _ := slices.BinarySearchFunc(ft.cands, since, func(c candidate, t time.Time) int { return c.day.Compare(t) })
-	hi, _ := slices.BinarySearchFunc(ft.cands, until, func(c candidate, t time.Time) int { return c.day.Compare(t) })
+	lo, hi := ft.span(since, until)
 	return ft.cands[lo:hi]
+}
+
+// span is window's bounds in cands (and in win, which has cands' order).
+func (ft *features) span(since, until time.Time) (lo, hi int) {
+	lo, _ = slices.BinarySearchFunc(ft.cands, since, func(c candidate, t time.Time) int { return c.day.Compare(t) })
+	hi, _ = slices.BinarySearchFunc(ft.cands, until, func(c candidate, t time.Time) int { return c.day.Compare(t) })
+	return lo, hi
 }
 
 // --- periods -----------------------------------------------------------
