@@ -396,29 +396,43 @@ func (m *Model) rank(rows []int, sims []float32, withReasons int) []Scored {
 			out[k].Score = (1-w)/float64(60+rs[k]) + w/float64(60+rk[k])
 		}
 	}
-	at := make(map[string]int, len(rows))
-	for k, i := range rows {
-		out[k].ID = f.ids[i]
-		at[f.ids[i]] = k
+	// Sorted through a permutation, so each result finds its row and
+	// nearest profile papers without a map; the reasons share one array.
+	order := make([]int32, len(rows))
+	for k := range order {
+		order[k] = int32(k)
 	}
-	slices.SortFunc(out, func(a, b Scored) int {
-		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := cmp.Compare(out[b].Score, out[a].Score); c != 0 {
 			return c
 		}
-		return strings.Compare(a.ID, b.ID)
+		return strings.Compare(f.ids[rows[a]], f.ids[rows[b]])
 	})
-	for k := range min(withReasons, len(out)) {
-		if near != nil {
-			for _, p := range near[at[out[k].ID]] {
-				if p >= 0 {
-					out[k].Reason.Like = append(out[k].Reason.Like, f.ids[p])
-				}
-			}
-		} else {
-			out[k].Reason = m.reason(f.index[out[k].ID])
-		}
+	sorted := make([]Scored, len(rows))
+	var like []string
+	if near != nil {
+		like = make([]string, 0, 2*min(withReasons, len(rows)))
 	}
-	return out
+	for pos, k := range order {
+		sc := Scored{ID: f.ids[rows[k]], Score: out[k].Score}
+		if pos < withReasons {
+			if near != nil {
+				start := len(like)
+				for _, p := range near[k] {
+					if p >= 0 {
+						like = append(like, f.ids[p])
+					}
+				}
+				if len(like) > start {
+					sc.Reason.Like = like[start:len(like):len(like)]
+				}
+			} else {
+				sc.Reason = m.reason(rows[k])
+			}
+		}
+		sorted[pos] = sc
+	}
+	return sorted
 }
 
 // reason names the (at most two) profile papers nearest candidate i by
