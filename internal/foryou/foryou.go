@@ -154,14 +154,19 @@ func (s *Service) options() recommend.Options {
 // features are one build's: the recommend features of the window's
 // papers and the libraries' and what a request needs of each candidate.
 type features struct {
-	f     *recommend.Features
-	win   *recommend.Window // cands' terms indexed, shared by every request
-	gen   uint64
-	known map[string]bool
-	cands []candidate // the window's papers, by day then id
-	meta  map[string]*paperMeta
-	built time.Time
-	to    time.Time // the window's end, exclusive
+	f   *recommend.Features
+	win *recommend.Window // cands' terms indexed, shared by every request
+	// Windows of short spans asked for (a digest's day, a week): one of
+	// exactly the span's candidates skips win's search for the span in
+	// every term's list. Built on first use, up to maxSpans.
+	spanMu sync.Mutex
+	spans  map[[2]int]*recommend.Window
+	gen    uint64
+	known  map[string]bool
+	cands  []candidate // the window's papers, by day then id
+	meta   map[string]*paperMeta
+	built  time.Time
+	to     time.Time // the window's end, exclusive
 }
 
 type candidate struct {
@@ -676,19 +681,20 @@ type follow struct {
 // follows' lifts; best first, ties by upvotes and then id, so the same
 // state always gives the same order.
 func (s *Service) rank(ctx context.Context, ft *features, r *reader, t *trained, lo, hi int) ([]ranked, error) {
-	var ids []string
+	ids := make([]string, 0, hi-lo)
 	for _, c := range ft.cands[lo:hi] {
-		if !r.drop[c.id] {
+		if len(r.drop) == 0 || !r.drop[c.id] {
 			ids = append(ids, c.id)
 		}
 	}
+	w, wlo, whi := ft.spanWindow(lo, hi)
 	var skip func(k int) bool
 	if len(r.drop) > 0 {
-		skip = func(k int) bool { return r.drop[ft.cands[k].id] }
+		skip = func(k int) bool { return r.drop[w.ID(k)] }
 	}
 	var out []ranked
 	if t.like != nil {
-		scored := t.like.ScoreWindow(ft.win, lo, hi, skip, len(ids))
+		scored := t.like.ScoreWindow(w, wlo, whi, skip, len(ids))
 		out = make([]ranked, len(scored))
 		for i, sc := range scored {
 			out[i] = ranked{id: sc.ID, model: sc.Score, like: sc.Reason.Like}
@@ -704,7 +710,7 @@ func (s *Service) rank(ctx context.Context, ft *features, r *reader, t *trained,
 		for i := range out {
 			at[out[i].id] = i
 		}
-		for _, sc := range t.fewer.ScoreWindow(ft.win, lo, hi, skip, 0) {
+		for _, sc := range t.fewer.ScoreWindow(w, wlo, whi, skip, 0) {
 			if i, ok := at[sc.ID]; ok {
 				out[i].model -= fewerWeight * sc.Score
 			}
@@ -741,7 +747,7 @@ func (s *Service) rank(ctx context.Context, ft *features, r *reader, t *trained,
 			}
 		}
 		var lift float64
-		if m != nil {
+		if m != nil && len(authors) > 0 {
 			for k, key := range m.keys {
 				if _, ok := authors[key]; ok {
 					lift += authorLift
@@ -749,6 +755,8 @@ func (s *Service) rank(ctx context.Context, ft *features, r *reader, t *trained,
 					break
 				}
 			}
+		}
+		if m != nil && len(cats) > 0 {
 		categories:
 			for _, c := range m.categories {
 				for _, f := range cats {
@@ -875,6 +883,33 @@ func (ft *features) latest(now time.Time) time.Time {
 func (ft *features) window(since, until time.Time) []candidate {
 	lo, hi := ft.span(since, until)
 	return ft.cands[lo:hi]
+}
+
+// maxSpans bounds the span windows kept, each of at most a quarter of the
+// candidates: a day's digests share one, readers' periods a few.
+const maxSpans = 8
+
+// spanWindow is a window of cands[lo:hi] and the span's bounds in it.
+func (ft *features) spanWindow(lo, hi int) (w *recommend.Window, wlo, whi int) {
+	if (hi-lo)*4 > len(ft.cands) {
+		return ft.win, lo, hi
+	}
+	key := [2]int{lo, hi}
+	ft.spanMu.Lock()
+	defer ft.spanMu.Unlock()
+	if w, ok := ft.spans[key]; ok {
+		return w, 0, w.Len()
+	}
+	if ft.spans == nil || len(ft.spans) >= maxSpans {
+		ft.spans = map[[2]int]*recommend.Window{}
+	}
+	ids := make([]string, hi-lo)
+	for k, c := range ft.cands[lo:hi] {
+		ids[k] = c.id
+	}
+	w = ft.f.NewWindow(ids)
+	ft.spans[key] = w
+	return w, 0, w.Len()
 }
 
 // span is window's bounds in cands (and in win, which has cands' order).
