@@ -156,17 +156,19 @@ func (s *Service) options() recommend.Options {
 type features struct {
 	f   *recommend.Features
 	win *recommend.Window // cands' terms indexed, shared by every request
-	// Windows of short spans asked for (a digest's day, a week): one of
-	// exactly the span's candidates skips win's search for the span in
-	// every term's list. Built on first use, up to maxSpans.
-	spanMu sync.Mutex
-	spans  map[[2]int]*recommend.Window
-	gen    uint64
-	known  map[string]bool
-	cands  []candidate // the window's papers, by day then id
-	meta   map[string]*paperMeta
-	built  time.Time
-	to     time.Time // the window's end, exclusive
+	// Windows of spans asked for again (a digest's day, a period): one
+	// of exactly the span's candidates skips win's search for the span
+	// in every term's list. Up to maxSpans, each of at most half the
+	// candidates, so they hold at most twice win's postings.
+	spanMu   sync.Mutex
+	spans    map[[2]int]*recommend.Window
+	spanAsks map[[2]int]int
+	gen      uint64
+	known    map[string]bool
+	cands    []candidate // the window's papers, by day then id
+	meta     map[string]*paperMeta
+	built    time.Time
+	to       time.Time // the window's end, exclusive
 }
 
 type candidate struct {
@@ -885,13 +887,13 @@ func (ft *features) window(since, until time.Time) []candidate {
 	return ft.cands[lo:hi]
 }
 
-// maxSpans bounds the span windows kept, each of at most a quarter of the
-// candidates: a day's digests share one, readers' periods a few.
-const maxSpans = 8
+// maxSpans bounds the span windows kept: a day's digests share one,
+// readers' periods a few.
+const maxSpans = 4
 
 // spanWindow is a window of cands[lo:hi] and the span's bounds in it.
 func (ft *features) spanWindow(lo, hi int) (w *recommend.Window, wlo, whi int) {
-	if (hi-lo)*4 > len(ft.cands) {
+	if (hi-lo)*2 > len(ft.cands) {
 		return ft.win, lo, hi
 	}
 	key := [2]int{lo, hi}
@@ -899,6 +901,14 @@ func (ft *features) spanWindow(lo, hi int) (w *recommend.Window, wlo, whi int) {
 	defer ft.spanMu.Unlock()
 	if w, ok := ft.spans[key]; ok {
 		return w, 0, w.Len()
+	}
+	// A span asked for once (one reader's "since my last visit") is not
+	// worth its window.
+	if ft.spanAsks == nil || len(ft.spanAsks) >= 64 {
+		ft.spanAsks = map[[2]int]int{}
+	}
+	if ft.spanAsks[key]++; ft.spanAsks[key] < 2 {
+		return ft.win, lo, hi
 	}
 	if ft.spans == nil || len(ft.spans) >= maxSpans {
 		ft.spans = map[[2]int]*recommend.Window{}
