@@ -89,6 +89,7 @@ func (m *Model) ScoreWindow(w *Window, lo, hi int, skip func(k int) bool, withRe
 	n := len(m.profile)
 	sims := make([]float32, len(rows)*n)
 	whole := lo == 0 && hi == w.Len()
+	all := len(rows) == hi-lo // nothing skipped: a position's row is itself
 	for k, c := range m.cols {
 		a, b := w.ptr[c], w.ptr[c+1]
 		if a == b {
@@ -101,6 +102,13 @@ func (m *Model) ScoreWindow(w *Window, lo, hi int, skip func(k int) bool, withRe
 			cand, val = cand[s:e], val[s:e]
 		}
 		for _, ps := range m.colPost[k] {
+			if all {
+				acc := sims[ps.j:]
+				for q, p := range cand {
+					acc[(int(p)-lo)*n] += ps.w * val[q]
+				}
+				continue
+			}
 			for q, p := range cand {
 				if r := slot[int(p)-lo]; r >= 0 {
 					sims[int(r)*n+ps.j] += ps.w * val[q]
