@@ -31,26 +31,39 @@
 //
 // # Measurements
 //
-// On the shared two-core machine, under a load average of 15 to 20 from
-// other work, so wall times include waiting for a core (bench_test.go):
+// Scoring goes through a recommend.Window of the features' candidates,
+// built with them, and a window of exactly a span asked for again (a
+// digest's day) kept beside it: every reader's request and every digest
+// of the day walk their library's terms in one shared index instead of
+// every candidate's terms (recommend.Model.ScoreWindow, the same results
+// as Score to the bit). On the shared two-core machine, wall times
+// include waiting for a core (bench_test.go); before is commit 2fec894,
+// run in the same session, the machine busier for it:
 //
-//	80k real corpus (BenchmarkRecommendRequest80k): features of 13,514
-//	papers (90 days + libraries) built in 18-32 s, 31 MiB of heap; a
-//	request scoring one month (6,083 candidates) for a 20-paper
-//	collection: 17 ms of CPU, 23 ms p50, 76 ms p95 wall (42 / 148 ms
-//	in a busier run); with training, 74 ms p95; the same period asked
-//	again, 3.5 ms p95.
-//	3M-scale window (BenchmarkRecommendRequest3MScale: 75,000 synthetic
-//	papers in 90 days, a month of 25,020 candidates): 208 MiB of
-//	features (FitTfidf peaks near 3 GB while building them), 153 ms of
-//	CPU a request, 602 ms p50, 1.4 s p95 wall.
-//	Digests (internal/digest BenchmarkCompose100kWithLibraries, -short:
-//	10,000 digests, each ranking 3,000 papers): 397 s, so about 66 min
-//	for 100,000; 11 ms of CPU a digest, 9 ms of it recommend.Model.Score.
+//	go test ./internal/foryou -run '^$' -bench RecommendRequest80k -benchtime 1x
+//	  80k real corpus: features of 13,514 papers (90 days + libraries)
+//	  built in 8-14 s, 54 MiB of heap with the window (31 without); a
+//	  request scoring one month (6,083 candidates) for a 20-paper
+//	  collection: 6.5 ms of CPU, 5.0 ms p50, 11 ms p95 wall (before:
+//	  19 ms CPU, 29 ms p50, 244 ms p95); with training, 14 ms p95; the
+//	  same period asked again, 1.3 ms p95.
+//	go test ./internal/foryou -run '^$' -bench RecommendRequest3MScale -benchtime 1x
+//	  3M-scale window (75,000 synthetic papers in 90 days, a month of
+//	  25,020 candidates): 344 MiB of features and window (208 without;
+//	  FitTfidf peaks near 3 GB while building them), 44 ms of CPU a
+//	  request, 33 ms p50, 62 ms p95 wall (before: 128 ms CPU, 125 ms
+//	  p50, 280 ms p95).
+//	go test ./internal/digest -run '^$' -bench Compose100kWithLibraries -benchtime 1x
+//	  100,000 digests, each ranking a day's 3,000 papers for a reader
+//	  with 8 library papers: 207 s (not the 60 s asked for; with
+//	  -short, 10,000 of them, 214 s/100k, before 2,423 s/100k).
 //
-// Scoring is the cost everywhere (recommend.Model.Score's map lookups per
-// candidate term), not the store or the model's training; a repeated
-// period is answered from the kept ranking.
+// The window costs memory, about the candidates' share of the tf-idf
+// matrix again. What is left of a digest's time: the products of
+// the terms a library shares with the day's papers, the kernel's exp,
+// sorting every candidate twice (the model's order, then with the
+// follows' lifts), training the reader's model (the benchmark keeps one)
+// and reading the library and papers from the store.
 package foryou
 
 import (
