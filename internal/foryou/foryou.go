@@ -31,26 +31,39 @@
 //
 // # Measurements
 //
-// On the shared two-core machine, under a load average of 15 to 20 from
-// other work, so wall times include waiting for a core (bench_test.go):
+// Scoring goes through a recommend.Window of the features' candidates,
+// built with them, and a window of exactly a span asked for again (a
+// digest's day) kept beside it: every reader's request and every digest
+// of the day walk their library's terms in one shared index instead of
+// every candidate's terms (recommend.Model.ScoreWindow, the same results
+// as Score to the bit). On the shared two-core machine, wall times
+// include waiting for a core (bench_test.go); before is commit 2fec894,
+// run in the same session, the machine busier for it:
 //
-//	80k real corpus (BenchmarkRecommendRequest80k): features of 13,514
-//	papers (90 days + libraries) built in 18-32 s, 31 MiB of heap; a
-//	request scoring one month (6,083 candidates) for a 20-paper
-//	collection: 17 ms of CPU, 23 ms p50, 76 ms p95 wall (42 / 148 ms
-//	in a busier run); with training, 74 ms p95; the same period asked
-//	again, 3.5 ms p95.
-//	3M-scale window (BenchmarkRecommendRequest3MScale: 75,000 synthetic
-//	papers in 90 days, a month of 25,020 candidates): 208 MiB of
-//	features (FitTfidf peaks near 3 GB while building them), 153 ms of
-//	CPU a request, 602 ms p50, 1.4 s p95 wall.
-//	Digests (internal/digest BenchmarkCompose100kWithLibraries, -short:
-//	10,000 digests, each ranking 3,000 papers): 397 s, so about 66 min
-//	for 100,000; 11 ms of CPU a digest, 9 ms of it recommend.Model.Score.
+//	go test ./internal/foryou -run '^$' -bench RecommendRequest80k -benchtime 1x
+//	  80k real corpus: features of 13,514 papers (90 days + libraries)
+//	  built in 8-14 s, 54 MiB of heap with the window (31 without); a
+//	  request scoring one month (6,083 candidates) for a 20-paper
+//	  collection: 6.5 ms of CPU, 5.0 ms p50, 11 ms p95 wall (before:
+//	  19 ms CPU, 29 ms p50, 244 ms p95); with training, 14 ms p95; the
+//	  same period asked again, 1.3 ms p95.
+//	go test ./internal/foryou -run '^$' -bench RecommendRequest3MScale -benchtime 1x
+//	  3M-scale window (75,000 synthetic papers in 90 days, a month of
+//	  25,020 candidates): 344 MiB of features and window (208 without;
+//	  FitTfidf peaks near 3 GB while building them), 44 ms of CPU a
+//	  request, 33 ms p50, 62 ms p95 wall (before: 128 ms CPU, 125 ms
+//	  p50, 280 ms p95).
+//	go test ./internal/digest -run '^$' -bench Compose100kWithLibraries -benchtime 1x
+//	  100,000 digests, each ranking a day's 3,000 papers for a reader
+//	  with 8 library papers: 207 s (not the 60 s asked for; with
+//	  -short, 10,000 of them, 214 s/100k, before 2,423 s/100k).
 //
-// Scoring is the cost everywhere (recommend.Model.Score's map lookups per
-// candidate term), not the store or the model's training; a repeated
-// period is answered from the kept ranking.
+// The window costs memory, about the candidates' share of the tf-idf
+// matrix again. What is left of a digest's time: the products of
+// the terms a library shares with the day's papers, the kernel's exp,
+// sorting every candidate twice (the model's order, then with the
+// follows' lifts), training the reader's model (the benchmark keeps one)
+// and reading the library and papers from the store.
 package foryou
 
 import (
@@ -154,13 +167,21 @@ func (s *Service) options() recommend.Options {
 // features are one build's: the recommend features of the window's
 // papers and the libraries' and what a request needs of each candidate.
 type features struct {
-	f     *recommend.Features
-	gen   uint64
-	known map[string]bool
-	cands []candidate // the window's papers, by day then id
-	meta  map[string]*paperMeta
-	built time.Time
-	to    time.Time // the window's end, exclusive
+	f   *recommend.Features
+	win *recommend.Window // cands' terms indexed, shared by every request
+	// Windows of spans asked for again (a digest's day, a period): one
+	// of exactly the span's candidates skips win's search for the span
+	// in every term's list. Up to maxSpans, each of at most half the
+	// candidates, so they hold at most twice win's postings.
+	spanMu   sync.Mutex
+	spans    map[[2]int]*recommend.Window
+	spanAsks map[[2]int]int
+	gen      uint64
+	known    map[string]bool
+	cands    []candidate // the window's papers, by day then id
+	meta     map[string]*paperMeta
+	built    time.Time
+	to       time.Time // the window's end, exclusive
 }
 
 type candidate struct {
@@ -240,6 +261,14 @@ func (s *Service) refreshLocked(ctx context.Context) (Stats, error) {
 		}
 		return strings.Compare(a.id, b.id)
 	})
+	ids = make([]string, len(ft.cands))
+	for i, c := range ft.cands {
+		ids[i] = c.id
+	}
+	ft.win = f.NewWindow(ids)
+	if ft.win.Len() != len(ft.cands) {
+		return Stats{}, fmt.Errorf("foryou: refresh: %d of %d candidates without features", len(ft.cands)-ft.win.Len(), len(ft.cands))
+	}
 	ft.f, ft.gen = f, s.gen.Add(1)
 	s.feats.Store(ft)
 	st := Stats{Papers: len(papers), Candidates: len(ft.cands), Built: now, Took: time.Since(start)}
@@ -633,13 +662,8 @@ func (s *Service) Recommend(ctx context.Context, req Request) (Result, error) {
 	}
 	ranked, ok := t.ranking(res.Since, res.Until)
 	if !ok {
-		var ids []string
-		for _, c := range ft.window(res.Since, res.Until) {
-			if !r.drop[c.id] {
-				ids = append(ids, c.id)
-			}
-		}
-		if ranked, err = s.rank(ctx, ft, r, t, ids); err != nil {
+		lo, hi := ft.span(res.Since, res.Until)
+		if ranked, err = s.rank(ctx, ft, r, t, lo, hi); err != nil {
 			return Result{}, err
 		}
 		// Kept to 200, the most a request asks for.
@@ -667,13 +691,25 @@ type follow struct {
 	lift        float64
 }
 
-// rank scores the candidates: the library model, less the disliked
-// papers' model, plus the follows' lifts; best first, ties by upvotes and
-// then id, so the same state always gives the same order.
-func (s *Service) rank(ctx context.Context, ft *features, r *reader, t *trained, ids []string) ([]ranked, error) {
+// rank scores the candidates ft.cands[lo:hi] but the reader's dropped
+// ones: the library model, less the disliked papers' model, plus the
+// follows' lifts; best first, ties by upvotes and then id, so the same
+// state always gives the same order.
+func (s *Service) rank(ctx context.Context, ft *features, r *reader, t *trained, lo, hi int) ([]ranked, error) {
+	ids := make([]string, 0, hi-lo)
+	for _, c := range ft.cands[lo:hi] {
+		if len(r.drop) == 0 || !r.drop[c.id] {
+			ids = append(ids, c.id)
+		}
+	}
+	w, wlo, whi := ft.spanWindow(lo, hi)
+	var skip func(k int) bool
+	if len(r.drop) > 0 {
+		skip = func(k int) bool { return r.drop[w.ID(k)] }
+	}
 	var out []ranked
 	if t.like != nil {
-		scored := t.like.Score(ids, len(ids))
+		scored := t.like.ScoreWindow(w, wlo, whi, skip, len(ids))
 		out = make([]ranked, len(scored))
 		for i, sc := range scored {
 			out[i] = ranked{id: sc.ID, model: sc.Score, like: sc.Reason.Like}
@@ -689,7 +725,7 @@ func (s *Service) rank(ctx context.Context, ft *features, r *reader, t *trained,
 		for i := range out {
 			at[out[i].id] = i
 		}
-		for _, sc := range t.fewer.Score(ids, 0) {
+		for _, sc := range t.fewer.ScoreWindow(w, wlo, whi, skip, 0) {
 			if i, ok := at[sc.ID]; ok {
 				out[i].model -= fewerWeight * sc.Score
 			}
@@ -726,7 +762,7 @@ func (s *Service) rank(ctx context.Context, ft *features, r *reader, t *trained,
 			}
 		}
 		var lift float64
-		if m != nil {
+		if m != nil && len(authors) > 0 {
 			for k, key := range m.keys {
 				if _, ok := authors[key]; ok {
 					lift += authorLift
@@ -734,6 +770,8 @@ func (s *Service) rank(ctx context.Context, ft *features, r *reader, t *trained,
 					break
 				}
 			}
+		}
+		if m != nil && len(cats) > 0 {
 		categories:
 			for _, c := range m.categories {
 				for _, f := range cats {
@@ -858,9 +896,50 @@ func (ft *features) latest(now time.Time) time.Time {
 
 // window is the candidates whose day is in [since, until).
 func (ft *features) window(since, until time.Time) []candidate {
-	lo, _ := slices.BinarySearchFunc(ft.cands, since, func(c candidate, t time.Time) int { return c.day.Compare(t) })
-	hi, _ := slices.BinarySearchFunc(ft.cands, until, func(c candidate, t time.Time) int { return c.day.Compare(t) })
+	lo, hi := ft.span(since, until)
 	return ft.cands[lo:hi]
+}
+
+// maxSpans bounds the span windows kept: a day's digests share one,
+// readers' periods a few.
+const maxSpans = 4
+
+// spanWindow is a window of cands[lo:hi] and the span's bounds in it.
+func (ft *features) spanWindow(lo, hi int) (w *recommend.Window, wlo, whi int) {
+	if (hi-lo)*2 > len(ft.cands) {
+		return ft.win, lo, hi
+	}
+	key := [2]int{lo, hi}
+	ft.spanMu.Lock()
+	defer ft.spanMu.Unlock()
+	if w, ok := ft.spans[key]; ok {
+		return w, 0, w.Len()
+	}
+	// A span asked for once (one reader's "since my last visit") is not
+	// worth its window.
+	if ft.spanAsks == nil || len(ft.spanAsks) >= 64 {
+		ft.spanAsks = map[[2]int]int{}
+	}
+	if ft.spanAsks[key]++; ft.spanAsks[key] < 2 {
+		return ft.win, lo, hi
+	}
+	if ft.spans == nil || len(ft.spans) >= maxSpans {
+		ft.spans = map[[2]int]*recommend.Window{}
+	}
+	ids := make([]string, hi-lo)
+	for k, c := range ft.cands[lo:hi] {
+		ids[k] = c.id
+	}
+	w = ft.f.NewWindow(ids)
+	ft.spans[key] = w
+	return w, 0, w.Len()
+}
+
+// span is window's bounds in cands (and in win, which has cands' order).
+func (ft *features) span(since, until time.Time) (lo, hi int) {
+	lo, _ = slices.BinarySearchFunc(ft.cands, since, func(c candidate, t time.Time) int { return c.day.Compare(t) })
+	hi, _ = slices.BinarySearchFunc(ft.cands, until, func(c candidate, t time.Time) int { return c.day.Compare(t) })
+	return lo, hi
 }
 
 // --- periods -----------------------------------------------------------

@@ -417,3 +417,36 @@ func TestDigestUsesTheLibraryElseTheFallback(t *testing.T) {
 		t.Errorf("bob's digest recommendations: %v, %v", got, err)
 	}
 }
+
+// TestShortSpansRankAsTheWholeWindowDoes asks for a short span twice, by
+// two readers with the same library and feedback: the first is scored in
+// the features' whole window, the second in a window of the span alone
+// (built for a span asked for again, as a digest's day is), and they must
+// agree in papers, scores and reasons.
+func TestShortSpansRankAsTheWholeWindowDoes(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	for _, u := range []int64{e.ada, e.bob} {
+		e.save(t, u, id("rl", 0), id("graph", 1))
+		if err := e.svc.Feedback(ctx, u, id("rl", 3), store.SignalNotInterested); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.Feedback(ctx, u, id("graph", 2), store.SignalFewerLikeThis); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req := Request{Since: time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC), Until: time.Date(2026, 3, 7, 0, 0, 0, 0, time.UTC)}
+	req.UserID = e.ada
+	whole := e.recommend(t, req)
+	req.UserID = e.bob
+	span := e.recommend(t, req)
+	if n := len(e.svc.feats.Load().spans); n != 1 {
+		t.Fatalf("%d span windows, want 1", n)
+	}
+	if len(whole.Items) == 0 || rankOf(whole, id("rl", 3)) >= 0 {
+		t.Fatalf("ranking %v: want some papers and not %s", ids(whole), id("rl", 3))
+	}
+	if diff := cmp.Diff(whole.Items, span.Items); diff != "" {
+		t.Errorf("the span's window ranks otherwise (-whole +span):\n%s", diff)
+	}
+}

@@ -14,7 +14,14 @@ import (
 // 256-dimension unit embeddings.
 func benchFeatures(b *testing.B, opts Options) *Features {
 	b.Helper()
-	const n, nnz, cols, dim = 80_000, 250, 2_000_000, 256
+	return synthFeatures(80_000, opts)
+}
+
+// synthFeatures are n papers of benchFeatures' shape, ids "2603.<k>":
+// column c of 2 million drawn as 2M·u³, so low columns are common terms
+// shared by many papers and high ones rare.
+func synthFeatures(n int, opts Options) *Features {
+	const nnz, cols, dim = 250, 2_000_000, 256
 	rng := rand.New(rand.NewPCG(1, 2))
 	f := &Features{ids: make([]string, n), index: make(map[string]int, n), dim: dim, opts: opts,
 		x: &Matrix{Cols: cols, Ptr: make([]int64, 1, n+1)}, emb: make([]float32, n*dim)}

@@ -162,6 +162,9 @@ type Model struct {
 	// before the map is asked.
 	inverted map[int32][]posting
 	inTerms  []uint64
+	// The same columns ascending with their postings, for ScoreWindow.
+	cols    []int32
+	colPost [][]posting
 	// The classifier's weights in float32, for SIMD dot products.
 	wDense []float32
 	wTerms []float32
@@ -196,6 +199,15 @@ func (f *Features) Train(profile []string) (*Model, error) {
 				m.inverted[c] = append(m.inverted[c], posting{j, r.Val[k]})
 				m.inTerms[c>>6] |= 1 << (c & 63)
 			}
+		}
+		m.cols = make([]int32, 0, len(m.inverted))
+		for c := range m.inverted {
+			m.cols = append(m.cols, c)
+		}
+		slices.Sort(m.cols)
+		m.colPost = make([][]posting, len(m.cols))
+		for k, c := range m.cols {
+			m.colPost[k] = m.inverted[c]
 		}
 	}
 	if f.opts.Fusion < 1 {
@@ -254,7 +266,9 @@ type Reason struct {
 }
 
 // Score ranks candidates (unknown ids are skipped), best first, ties by
-// id; the first withReasons get their Reason.
+// id; the first withReasons get their Reason. It walks each candidate's
+// terms; ScoreWindow gives the same results faster when many models rank
+// the same candidates.
 func (m *Model) Score(candidates []string, withReasons int) []Scored {
 	f := m.f
 	rows := make([]int, 0, len(candidates))
@@ -263,6 +277,14 @@ func (m *Model) Score(candidates []string, withReasons int) []Scored {
 			rows = append(rows, i)
 		}
 	}
+	return m.rank(rows, nil, withReasons)
+}
+
+// rank scores the feature rows; sims, when not nil, holds each row's
+// tf-idf cosines to the profile's papers (len(m.profile) a row), else
+// they are computed here from the inverted profile.
+func (m *Model) rank(rows []int, sims []float32, withReasons int) []Scored {
+	f := m.f
 	out := make([]Scored, len(rows))
 	var svm, knn []float64
 	if m.svm != nil {
@@ -283,9 +305,14 @@ func (m *Model) Score(candidates []string, withReasons int) []Scored {
 		if f.opts.EmbedFusion > 0 && f.dim > 0 && f.opts.Kernel > 0 {
 			embKnn = make([]float64, len(rows))
 		}
+		// A profile paper sharing no term with the candidate (most of
+		// them) adds this, the same float math.Exp gives for 0.
+		zero := math.Exp(-1 / f.opts.Kernel)
 		for k, i := range rows {
 			c := f.emb[i*f.dim : (i+1)*f.dim]
-			if a > 0 {
+			if a > 0 && sims != nil {
+				termSim = sims[k*len(m.profile) : (k+1)*len(m.profile)]
+			} else if a > 0 {
 				clear(termSim)
 				r := f.x.Row(i)
 				for q, col := range r.Idx {
@@ -315,7 +342,11 @@ func (m *Model) Score(candidates []string, withReasons int) []Scored {
 					sim = (1-a)*sim + a*termSim[j]
 				}
 				if f.opts.Kernel > 0 {
-					sum += m.weight[j] * math.Exp((float64(sim)-1)/f.opts.Kernel)
+					e := zero
+					if sim != 0 {
+						e = math.Exp((float64(sim) - 1) / f.opts.Kernel)
+					}
+					sum += m.weight[j] * e
 				} else {
 					sum = max(sum, m.weight[j]*float64(sim))
 				}
@@ -365,29 +396,43 @@ func (m *Model) Score(candidates []string, withReasons int) []Scored {
 			out[k].Score = (1-w)/float64(60+rs[k]) + w/float64(60+rk[k])
 		}
 	}
-	at := make(map[string]int, len(rows))
-	for k, i := range rows {
-		out[k].ID = f.ids[i]
-		at[f.ids[i]] = k
+	// Sorted through a permutation, so each result finds its row and
+	// nearest profile papers without a map; the reasons share one array.
+	order := make([]int32, len(rows))
+	for k := range order {
+		order[k] = int32(k)
 	}
-	slices.SortFunc(out, func(a, b Scored) int {
-		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := cmp.Compare(out[b].Score, out[a].Score); c != 0 {
 			return c
 		}
-		return strings.Compare(a.ID, b.ID)
+		return strings.Compare(f.ids[rows[a]], f.ids[rows[b]])
 	})
-	for k := range min(withReasons, len(out)) {
-		if near != nil {
-			for _, p := range near[at[out[k].ID]] {
-				if p >= 0 {
-					out[k].Reason.Like = append(out[k].Reason.Like, f.ids[p])
-				}
-			}
-		} else {
-			out[k].Reason = m.reason(f.index[out[k].ID])
-		}
+	sorted := make([]Scored, len(rows))
+	var like []string
+	if near != nil {
+		like = make([]string, 0, 2*min(withReasons, len(rows)))
 	}
-	return out
+	for pos, k := range order {
+		sc := Scored{ID: f.ids[rows[k]], Score: out[k].Score}
+		if pos < withReasons {
+			if near != nil {
+				start := len(like)
+				for _, p := range near[k] {
+					if p >= 0 {
+						like = append(like, f.ids[p])
+					}
+				}
+				if len(like) > start {
+					sc.Reason.Like = like[start:len(like):len(like)]
+				}
+			} else {
+				sc.Reason = m.reason(rows[k])
+			}
+		}
+		sorted[pos] = sc
+	}
+	return sorted
 }
 
 // reason names the (at most two) profile papers nearest candidate i by
