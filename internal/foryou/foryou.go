@@ -26,8 +26,8 @@
 // request, and no request trains when nothing changed. Follows add to the
 // score: a followed author's paper comes first, a followed topic's or
 // category's gets a smaller lift, which is all a reader without a library
-// is ranked by. Topic follows count once Topics is set (nil until the
-// topic map gives papers their topics).
+// is ranked by. Topic follows count through Topics (serve gives it the
+// search facade, whose topic map names each paper's topic and area).
 //
 // # Measurements
 //
