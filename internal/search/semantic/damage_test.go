@@ -1,11 +1,15 @@
 package semantic
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
+	"github.com/paperboy-dev/paperboy/internal/search/topicmap"
 )
 
 // Damage done to a saved index, as a disk, a crash or a hand can do it.
@@ -84,5 +88,64 @@ func TestOpenTellsADamagedModelFromDamagedVectors(t *testing.T) {
 	}
 	if _, err := Open(t.TempDir()); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("an empty directory: %v, want fs.ErrNotExist", err)
+	}
+}
+
+// Damaged vectors are rebuilt from the model; the topic map, made from
+// that model's vectors, survives the rebuild instead of vanishing with
+// the directory Save replaces.
+func TestRebuiltVectorsKeepTheTopicMap(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	ix := build(t)
+	docs := corpus()
+	texts := func(fn func(id, title, abstract string) error) error {
+		for _, d := range docs {
+			if err := fn(d.ID, d.Title, d.Abstract); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	tm, err := ix.BuildTopics(ctx, texts, topicmap.BuildOptions{Topics: 2, Areas: 1, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	truncate(t, filepath.Join(dir, vectorsFile))
+	got, err := Open(dir)
+	if !errors.Is(err, ErrVectorsDamaged) {
+		t.Fatalf("Open: %v, want ErrVectorsDamaged", err)
+	}
+	if got.Topics() == nil {
+		t.Fatalf("the map was dropped with the damaged vectors (%v)", got.TopicsErr())
+	}
+	each := func(fn func(lexical.Document) error) error {
+		for _, d := range docs {
+			if err := fn(d); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := got.EmbedAll(ctx, each, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := got.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Topics() == nil {
+		t.Fatalf("the rebuilt index has no map (%v)", again.TopicsErr())
+	}
+	for _, d := range docs {
+		if a, b := again.Topics().TopicOf(d.ID), tm.TopicOf(d.ID); a != b {
+			t.Errorf("%s: topic %d after the rebuild, %d before", d.ID, a, b)
+		}
 	}
 }

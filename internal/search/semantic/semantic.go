@@ -172,6 +172,10 @@ func Open(dir string) (*Index, error) {
 		return nil, damaged(ErrModelDamaged, err)
 	}
 	ix := &Index{Model: m, providerCfg: cfg}
+	// The map belongs to the model that made the vectors, not to the file:
+	// vectors rebuilt from the same model are the same vectors, so a
+	// rebuild keeps it (and Save writes it back).
+	ix.openTopics(dir)
 	v, err := vector.OpenFile(filepath.Join(dir, vectorsFile), vector.Options{})
 	if err != nil {
 		return ix, damaged(ErrVectorsDamaged, err)
@@ -192,7 +196,6 @@ func Open(dir string) (*Index, error) {
 	}
 	ix.Vectors = v
 	ix.seq.Store(seq)
-	ix.openTopics(dir)
 	return ix, nil
 }
 
