@@ -80,25 +80,35 @@ func (s *Store) SavePaper(ctx context.Context, userID int64, paperID string) (sa
 	return saved, nil
 }
 
+// visiblePapers returns paperIDs without repeats, or an
+// UnknownPaperError for the first that is unknown or hidden.
+func (s *Store) visiblePapers(ctx context.Context, tx *sql.Tx, paperIDs []string) ([]string, error) {
+	seen := make(map[string]bool, len(paperIDs))
+	var fresh []string
+	for _, pid := range paperIDs {
+		if seen[pid] {
+			continue
+		}
+		seen[pid] = true
+		if err := s.visiblePaper(ctx, tx, pid); errors.Is(err, ErrNotFound) {
+			return nil, &UnknownPaperError{ID: pid}
+		} else if err != nil {
+			return nil, err
+		}
+		fresh = append(fresh, pid)
+	}
+	return fresh, nil
+}
+
 // SavePapers puts many papers in the user's library in one transaction,
 // for importers: all or none. An unknown or hidden paper fails the call
 // with an UnknownPaperError naming it, and a library that would hold more
 // than max papers with ErrLimit. It returns how many papers were new.
 func (s *Store) SavePapers(ctx context.Context, userID int64, paperIDs []string, max int) (added int, err error) {
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		seen := make(map[string]bool, len(paperIDs))
-		var fresh []string
-		for _, pid := range paperIDs {
-			if seen[pid] {
-				continue
-			}
-			seen[pid] = true
-			if err := s.visiblePaper(ctx, tx, pid); errors.Is(err, ErrNotFound) {
-				return &UnknownPaperError{ID: pid}
-			} else if err != nil {
-				return err
-			}
-			fresh = append(fresh, pid)
+		fresh, err := s.visiblePapers(ctx, tx, paperIDs)
+		if err != nil {
+			return err
 		}
 		n, err := s.savePapers(ctx, tx, userID, fresh)
 		if err != nil {
@@ -456,19 +466,9 @@ func (s *Store) AddToCollection(ctx context.Context, id int64, paperIDs []string
 			Scan(&count, &last); err != nil {
 			return err
 		}
-		seen := make(map[string]bool, len(paperIDs))
-		var fresh []string
-		for _, pid := range paperIDs {
-			if seen[pid] {
-				continue
-			}
-			seen[pid] = true
-			if err := s.visiblePaper(ctx, tx, pid); errors.Is(err, ErrNotFound) {
-				return &UnknownPaperError{ID: pid}
-			} else if err != nil {
-				return err
-			}
-			fresh = append(fresh, pid)
+		fresh, err := s.visiblePapers(ctx, tx, paperIDs)
+		if err != nil {
+			return err
 		}
 		if _, err := s.savePapers(ctx, tx, userID, fresh); err != nil {
 			return err
