@@ -190,26 +190,9 @@ const searchAreas = 2
 // searchAreas areas nearest it: A + 2K/A dot products instead of K.
 func (m *Map) nearestFine(v []float32) int {
 	dim := m.info.Dim
-	type as struct {
-		a int
-		s float32
-	}
-	best := make([]as, 0, len(m.areas))
-	for a := range m.areas {
-		best = append(best, as{a, vek32.Dot(m.areaC[a*dim:(a+1)*dim], v)})
-	}
-	slices.SortFunc(best, func(x, y as) int {
-		if x.s != y.s {
-			if x.s > y.s {
-				return -1
-			}
-			return 1
-		}
-		return x.a - y.a
-	})
 	bt, bs := 0, float32(math.Inf(-1))
-	for _, b := range best[:min(searchAreas, len(best))] {
-		for _, c := range m.children[b.a] {
+	for _, a := range mostAlike(m.areaC, dim, v, -1)[:min(searchAreas, len(m.areas))] {
+		for _, c := range m.children[a] {
 			if s := vek32.Dot(m.fineC[c*dim:(c+1)*dim], v); s > bs || (s == bs && c < bt) {
 				bt, bs = c, s
 			}
@@ -218,34 +201,41 @@ func (m *Map) nearestFine(v []float32) int {
 	return bt
 }
 
-// Nearest returns the n fine topics whose centroids are most like fine
-// topic i's, the most alike first: its related topics.
-func (m *Map) Nearest(i, n int) []int {
-	c := m.Centroid(i)
-	type ts struct {
-		t int
+// mostAlike orders the centroids (dim floats each) by their dot product
+// with v, the largest first and ties by index, leaving out the one at
+// skip (-1: none).
+func mostAlike(centroids []float32, dim int, v []float32, skip int) []int {
+	type scored struct {
+		i int
 		s float32
 	}
-	var all []ts
-	for j := range m.fine {
-		if j != i {
-			all = append(all, ts{j, vek32.Dot(c, m.Centroid(j))})
+	all := make([]scored, 0, len(centroids)/dim)
+	for i := 0; i*dim < len(centroids); i++ {
+		if i != skip {
+			all = append(all, scored{i, vek32.Dot(centroids[i*dim:(i+1)*dim], v)})
 		}
 	}
-	slices.SortFunc(all, func(a, b ts) int {
-		if a.s != b.s {
-			if a.s > b.s {
+	slices.SortFunc(all, func(x, y scored) int {
+		if x.s != y.s {
+			if x.s > y.s {
 				return -1
 			}
 			return 1
 		}
-		return a.t - b.t
+		return x.i - y.i
 	})
-	out := make([]int, 0, n)
-	for _, a := range all[:min(n, len(all))] {
-		out = append(out, a.t)
+	out := make([]int, len(all))
+	for k, a := range all {
+		out[k] = a.i
 	}
 	return out
+}
+
+// Nearest returns the n fine topics whose centroids are most like fine
+// topic i's, the most alike first: its related topics.
+func (m *Map) Nearest(i, n int) []int {
+	all := mostAlike(m.fineC, m.info.Dim, m.Centroid(i), i)
+	return all[:min(n, len(all))]
 }
 
 // Vectors is what a map is built from: the papers' unit vectors (a
