@@ -4,10 +4,7 @@ import (
 	"strings"
 	"unicode"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
-
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/tex"
 )
 
@@ -45,10 +42,7 @@ func DOIKey(s string) string {
 // math symbols, spaces) one space.
 func TitleKey(title string) string {
 	t := tex.Text(title)
-	folded, _, err := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFKC), t)
-	if err != nil {
-		folded = t
-	}
+	folded := lexical.Fold(t) // as search folds, so the keys agree with it
 	var b strings.Builder
 	space := false
 	for _, r := range folded {
