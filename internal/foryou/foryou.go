@@ -70,9 +70,7 @@ import (
 	"cmp"
 	"container/list"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -84,6 +82,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/paperboy-dev/paperboy/internal/auth"
 	"github.com/paperboy-dev/paperboy/internal/authorname"
 	"github.com/paperboy-dev/paperboy/internal/problem"
 	"github.com/paperboy-dev/paperboy/internal/recommend"
@@ -1015,12 +1014,8 @@ func (s *Service) Feedback(ctx context.Context, userID int64, paperID, signal st
 // one they had, and returns it: it is stored only hashed, so this is the
 // one time it can be shown.
 func (s *Service) NewFeedToken(ctx context.Context, userID int64) (string, error) {
-	b := make([]byte, 24)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("foryou: feed token: %w", err)
-	}
-	token := base64.RawURLEncoding.EncodeToString(b)
-	if err := s.Store.SetFeedToken(ctx, userID, hashToken(token)); err != nil {
+	token, hash := auth.NewToken()
+	if err := s.Store.SetFeedToken(ctx, userID, hash); err != nil {
 		return "", err
 	}
 	return token, nil
@@ -1040,17 +1035,17 @@ func (s *Service) FeedTokenCreated(ctx context.Context, userID int64) (time.Time
 // FeedUser is the reader whose feed token this is; an unknown or revoked
 // token is a problem.NotFound.
 func (s *Service) FeedUser(ctx context.Context, token string) (store.User, error) {
-	u, err := s.Store.FeedTokenUser(ctx, hashToken(token))
+	if !auth.WellFormedToken(token) {
+		return store.User{}, errNoFeed
+	}
+	u, err := s.Store.FeedTokenUser(ctx, auth.HashToken(token))
 	if errors.Is(err, store.ErrNotFound) {
-		return store.User{}, problem.Wrap(err, problem.NotFound, "There is no feed at this address.")
+		return store.User{}, errNoFeed
 	}
 	return u, err
 }
 
-func hashToken(token string) string {
-	sum := sha256.Sum256([]byte("paperboy feed\x00" + token))
-	return hex.EncodeToString(sum[:])
-}
+var errNoFeed = problem.New(problem.NotFound, "There is no feed at this address.")
 
 // --- digest ------------------------------------------------------------
 
