@@ -173,6 +173,9 @@ func (in *Indexer) Rebuild(ctx context.Context) error {
 		return err
 	}
 	b := lexical.NewBuilder()
+	// A build of millions of papers keeps a bounded part of its postings
+	// on the heap and merges the rest from runs written beside the index.
+	b.SpillTo(filepath.Dir(filepath.Clean(in.opts.Dir)), 0)
 	n := 0
 	err = in.opts.Source.EachPaper(ctx, func(p store.Paper) error {
 		n++
@@ -186,9 +189,13 @@ func (in *Indexer) Rebuild(ctx context.Context) error {
 		return nil
 	})
 	if err != nil {
+		b.Discard()
 		return fmt.Errorf("indexer: rebuild: %w", err)
 	}
-	ix := b.Finish()
+	ix, err := b.Build()
+	if err != nil {
+		return fmt.Errorf("indexer: rebuild: %w", err)
+	}
 	ix.SetLastSeq(uint64(st.LastChange))
 	if in.opts.OnBuildProgress != nil {
 		in.opts.OnBuildProgress(n, n)

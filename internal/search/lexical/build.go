@@ -139,7 +139,10 @@ type termBuf struct {
 	df   uint32
 }
 
-// builder turns analysed documents into a segment.
+// builder turns analysed documents into a segment. Its postings (dict
+// and terms) may be written out as runs and reset (spill.go); the per-doc
+// values are kept for the whole build, and document numbers count from the
+// build's first document, so a run's postings follow the previous run's.
 type builder struct {
 	dict  map[string]uint32
 	terms []termBuf
@@ -149,7 +152,13 @@ type builder struct {
 	cats  [][]string
 	lens  [][3]uint16
 	sum   [3]uint64
+	// mem estimates the bytes the postings of dict and terms hold.
+	mem int
 }
+
+// termOverhead is a term's cost beyond its postings: its dict entry and
+// its termBuf, roughly.
+const termOverhead = 96
 
 func newBuilder() *builder { return &builder{dict: map[string]uint32{}} }
 
@@ -159,6 +168,7 @@ func (b *builder) termBuf(t string) *termBuf {
 		i = uint32(len(b.terms))
 		b.dict[strings.Clone(t)] = i
 		b.terms = append(b.terms, termBuf{})
+		b.mem += len(t) + termOverhead
 	}
 	return &b.terms[i]
 }
@@ -186,6 +196,7 @@ func (b *builder) add(ad *analysedDoc) {
 	for i := range ad.terms {
 		t := &ad.terms[i]
 		tb := b.termBuf(t.term)
+		before := cap(tb.buf)
 		tb.addDoc(d)
 		// Field frequencies in one byte when small (almost always): title
 		// 2 bits, abstract 4 bits, authors 2 bits; 0xFF escapes to varints.
@@ -205,9 +216,13 @@ func (b *builder) add(ad *analysedDoc) {
 			tb.buf = binary.AppendUvarint(tb.buf, uint64(p-prev))
 			prev = p
 		}
+		b.mem += cap(tb.buf) - before
 	}
 	for _, t := range ad.plain {
-		b.termBuf(t).addDoc(d)
+		tb := b.termBuf(t)
+		before := cap(tb.buf)
+		tb.addDoc(d)
+		b.mem += cap(tb.buf) - before
 	}
 }
 
@@ -279,50 +294,7 @@ func (b *builder) finish(st *corpusStats) *segment {
 	w.seg.posBlob = make([]byte, 0, bufBytes+postings+1024)
 	for _, t := range names {
 		tb := &b.terms[b.dict[t]]
-		weight := idf(st.n, st.df(t, tb.df))
-		text := !strings.Contains(t, ":")
-		p := tb.buf
-		var doc uint32
-		for j := uint32(0); j < tb.df; j++ {
-			v, k := binary.Uvarint(p)
-			p = p[k:]
-			if j == 0 {
-				doc = uint32(v)
-			} else {
-				doc += uint32(v)
-			}
-			if !text {
-				w.add(doc, quantise(weight), 0, zeroPositions)
-				continue
-			}
-			var tf [3]uint16
-			if packed := p[0]; packed != 0xFF {
-				tf = [3]uint16{uint16(packed & 3), uint16(packed >> 2 & 15), uint16(packed >> 6)}
-				p = p[1:]
-			} else {
-				p = p[1:]
-				for f := range 3 {
-					v, k = binary.Uvarint(p)
-					p = p[k:]
-					tf[f] = uint16(v)
-				}
-			}
-			var mask uint8
-			for f := range 3 {
-				if tf[f] > 0 {
-					mask |= fieldMasks[f]
-				}
-			}
-			st0 := p
-			cnt, k := binary.Uvarint(p)
-			p = p[k:]
-			for ; cnt > 0; cnt-- {
-				_, k = binary.Uvarint(p)
-				p = p[k:]
-			}
-			raw := st0[:len(st0)-len(p)]
-			w.add(doc, quantise(bm25f(st, weight, tf, b.lens[doc])), mask, raw)
-		}
+		w.addPostings(st, idf(st.n, st.df(t, tb.df)), !strings.Contains(t, ":"), tb.buf, tb.df, b.lens)
 		w.endTerm(t)
 		tb.buf = nil // release as we go
 	}
@@ -330,6 +302,55 @@ func (b *builder) finish(st *corpusStats) *segment {
 	seg := w.seg
 	b.fillDocs(seg)
 	return seg
+}
+
+// addPostings adds one term's postings as the builder encoded them in buf
+// (df of them, the first doc number absolute), with their impacts: weight
+// is the term's idf, text whether it is a word of the text (with field
+// frequencies and positions) rather than an au:, cat: or id: term.
+func (w *segWriter) addPostings(st *corpusStats, weight float64, text bool, buf []byte, df uint32, lens [][3]uint16) {
+	p := buf
+	var doc uint32
+	for j := uint32(0); j < df; j++ {
+		v, k := binary.Uvarint(p)
+		p = p[k:]
+		if j == 0 {
+			doc = uint32(v)
+		} else {
+			doc += uint32(v)
+		}
+		if !text {
+			w.add(doc, quantise(weight), 0, zeroPositions)
+			continue
+		}
+		var tf [3]uint16
+		if packed := p[0]; packed != 0xFF {
+			tf = [3]uint16{uint16(packed & 3), uint16(packed >> 2 & 15), uint16(packed >> 6)}
+			p = p[1:]
+		} else {
+			p = p[1:]
+			for f := range 3 {
+				v, k = binary.Uvarint(p)
+				p = p[k:]
+				tf[f] = uint16(v)
+			}
+		}
+		var mask uint8
+		for f := range 3 {
+			if tf[f] > 0 {
+				mask |= fieldMasks[f]
+			}
+		}
+		st0 := p
+		cnt, k := binary.Uvarint(p)
+		p = p[k:]
+		for ; cnt > 0; cnt-- {
+			_, k = binary.Uvarint(p)
+			p = p[k:]
+		}
+		raw := st0[:len(st0)-len(p)]
+		w.add(doc, quantise(bm25f(st, weight, tf, lens[doc])), mask, raw)
+	}
 }
 
 var zeroPositions = []byte{0}
@@ -375,7 +396,9 @@ func (b *builder) fillDocs(seg *segment) {
 	}
 }
 
-// segWriter encodes postings term by term, in term order.
+// segWriter encodes postings term by term, in term order. With out set,
+// the postings and positions blobs go to out as each term ends instead of
+// staying in seg (whose blobs then hold only what is not yet written).
 type segWriter struct {
 	seg   *segment
 	docs  []uint32
@@ -383,6 +406,9 @@ type segWriter struct {
 	masks []uint8
 	pos   []byte
 	posAt []int
+
+	out               *blobFiles
+	postDone, posDone uint64 // bytes of each blob already written to out
 }
 
 func newSegWriter() *segWriter {
@@ -409,8 +435,8 @@ func (w *segWriter) endTerm(t string) {
 	s.termOff = append(s.termOff, uint32(len(s.termBlob)))
 	s.termDF = append(s.termDF, uint32(n))
 	s.termBlk = append(s.termBlk, uint32(len(s.blkLast)))
-	postStart := uint64(len(s.postBlob))
-	posStart := uint64(len(s.posBlob))
+	postStart := w.postDone + uint64(len(s.postBlob))
+	posStart := w.posDone + uint64(len(s.posBlob))
 	s.termPost = append(s.termPost, postStart)
 	s.termPos = append(s.termPos, posStart)
 	var tmax uint8
@@ -418,8 +444,8 @@ func (w *segWriter) endTerm(t string) {
 	for b := 0; b < n; b += blockSize {
 		e := min(b+blockSize, n)
 		s.blkLast = append(s.blkLast, w.docs[e-1])
-		s.blkOff = append(s.blkOff, uint32(uint64(len(s.postBlob))-postStart))
-		s.blkPosOff = append(s.blkPosOff, uint32(uint64(len(s.posBlob))-posStart))
+		s.blkOff = append(s.blkOff, uint32(w.postDone+uint64(len(s.postBlob))-postStart))
+		s.blkPosOff = append(s.blkPosOff, uint32(w.posDone+uint64(len(s.posBlob))-posStart))
 		var bmax uint8
 		for j := b; j < e; j++ {
 			if j == b {
@@ -437,6 +463,19 @@ func (w *segWriter) endTerm(t string) {
 	}
 	s.termMax = append(s.termMax, tmax)
 	w.docs, w.imps, w.masks, w.pos, w.posAt = w.docs[:0], w.imps[:0], w.masks[:0], w.pos[:0], w.posAt[:0]
+	if w.out != nil {
+		w.drain()
+	}
+}
+
+// drain writes the blobs' pending bytes to w.out.
+func (w *segWriter) drain() {
+	s := w.seg
+	w.out.post.write(s.postBlob)
+	w.out.pos.write(s.posBlob)
+	w.postDone += uint64(len(s.postBlob))
+	w.posDone += uint64(len(s.posBlob))
+	s.postBlob, s.posBlob = s.postBlob[:0], s.posBlob[:0]
 }
 
 // finishTerms closes the term arrays with their sentinels.

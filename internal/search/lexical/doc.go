@@ -29,6 +29,10 @@
 // a segment; when more than maxSegments pile up the smaller half is merged
 // (postings are copied, not re-analysed). Builder makes one segment from a
 // whole corpus with exact statistics and is the way to do a full build.
+// With SpillTo it keeps at most DefaultRunBytes of postings on the heap,
+// writes sorted runs to disk beyond that, and merges them term by term
+// straight into the segment's file (spill.go), the same bytes an in-memory
+// build makes (TestSpilledBuildMatchesOneRun).
 //
 // A segment holds a sorted term dictionary (binary search, no map to build
 // on open), and per term postings in blocks of 128: varint doc deltas, one

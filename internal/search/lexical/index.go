@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -271,6 +272,27 @@ type Builder struct {
 	done    chan struct{}
 	seen    map[string]uint32
 	dups    []uint32
+
+	// Spilling (SpillTo): runs written so far, in document order, in dir.
+	spillParent string
+	runBytes    int
+	dir         string
+	runs        []*spillFile
+	spilled     int // runs written, for tests
+	err         error
+}
+
+// SpillTo bounds the postings the Builder holds in memory to about
+// runBytes (DefaultRunBytes when 0): beyond that it writes them to a run
+// file in a new directory under parent (the system's temporary directory
+// when empty), and Build merges the runs into a segment file there, which
+// the index then maps rather than holding on the heap. The index is the
+// one an in-memory build makes. Call it before Add.
+func (bl *Builder) SpillTo(parent string, runBytes int) {
+	if runBytes <= 0 {
+		runBytes = DefaultRunBytes
+	}
+	bl.spillParent, bl.runBytes = parent, runBytes
 }
 
 // NewBuilder returns an empty Builder.
@@ -297,8 +319,29 @@ func (bl *Builder) insert() {
 			}
 			bl.seen[ad.id] = uint32(len(bl.b.ids))
 			bl.b.add(ad)
+			if bl.runBytes > 0 && bl.b.mem >= bl.runBytes && bl.err == nil {
+				bl.err = bl.spill()
+			}
 		}
 	}
+}
+
+// spill writes the builder's postings to a new run.
+func (bl *Builder) spill() error {
+	if bl.dir == "" {
+		dir, err := buildDir(bl.spillParent)
+		if err != nil {
+			return fmt.Errorf("search: build: %w", err)
+		}
+		bl.dir = dir
+	}
+	r, err := bl.b.spillRun(bl.dir)
+	if err != nil {
+		return err
+	}
+	bl.runs = append(bl.runs, r)
+	bl.spilled++
+	return nil
 }
 
 // Add queues a document; a later document with the same ID replaces it.
@@ -324,21 +367,63 @@ func (bl *Builder) flush() {
 	bl.batches <- fut
 }
 
-// Finish builds the index. The Builder must not be used afterwards.
+// Finish builds the index. The Builder must not be used afterwards. A
+// Builder that spills (SpillTo) can fail writing its files: use Build;
+// Finish panics on that error.
 func (bl *Builder) Finish() *Index {
+	ix, err := bl.Build()
+	if err != nil {
+		panic(err)
+	}
+	return ix
+}
+
+// Discard abandons the build and removes its files. The Builder must not
+// be used afterwards.
+func (bl *Builder) Discard() {
+	close(bl.batches)
+	<-bl.done
+	for _, r := range bl.runs {
+		r.remove()
+	}
+	if bl.dir != "" {
+		os.RemoveAll(bl.dir)
+	}
+	bl.b, bl.seen, bl.runs = nil, nil, nil
+}
+
+// Build builds the index. The Builder must not be used afterwards.
+func (bl *Builder) Build() (*Index, error) {
 	bl.flush()
 	close(bl.batches)
 	<-bl.done
 	bl.seen = nil
-	seg := bl.b.finish(nil)
+	var v *segView
+	if bl.err != nil || len(bl.runs) > 0 {
+		if bl.err == nil {
+			v, bl.err = bl.finishSpilled()
+		} else {
+			for _, r := range bl.runs {
+				r.remove()
+			}
+			if bl.dir != "" {
+				os.RemoveAll(bl.dir)
+			}
+		}
+		if bl.err != nil {
+			return nil, bl.err
+		}
+	} else {
+		seg := bl.b.finish(nil)
+		v = &segView{seg: seg, live: seg.nDocs}
+	}
 	bl.b = nil
 	ix := New()
-	if seg.nDocs == 0 {
-		return ix
+	if v.seg.nDocs == 0 {
+		return ix, nil
 	}
-	v := &segView{seg: seg, live: seg.nDocs}
 	if len(bl.dups) > 0 {
-		v.del = make(bitset, (seg.nDocs+63)/64)
+		v.del = make(bitset, (v.seg.nDocs+63)/64)
 		for _, d := range bl.dups {
 			if !v.del.has(d) {
 				v.del[d>>6] |= 1 << (d & 63)
@@ -347,5 +432,5 @@ func (bl *Builder) Finish() *Index {
 		}
 	}
 	ix.snap.Store(&snapshot{segs: []*segView{v}})
-	return ix
+	return ix, nil
 }

@@ -324,6 +324,15 @@ func getInts[T fixedInt](d *decoder) []T {
 }
 
 func encodeSegment(w *encoder, v *segView) {
+	encodeSegmentBlobs(w, v, func() {
+		w.bytes(v.seg.postBlob)
+		w.bytes(v.seg.posBlob)
+	})
+}
+
+// encodeSegmentBlobs encodes v with blobs writing its postings and
+// positions blobs, which a spilled build has in files rather than in v.
+func encodeSegmentBlobs(w *encoder, v *segView, blobs func()) {
 	s := v.seg
 	w.str(segMagic)
 	w.u64(uint64(s.nDocs))
@@ -341,8 +350,7 @@ func encodeSegment(w *encoder, v *segView) {
 	w.bytes(s.blkMax)
 	putInts(w, s.blkOff)
 	putInts(w, s.blkPosOff)
-	w.bytes(s.postBlob)
-	w.bytes(s.posBlob)
+	blobs()
 	w.bytes(s.idBlob)
 	putInts(w, s.idOff)
 	putInts(w, s.idSorted)
