@@ -166,8 +166,12 @@ func newLogger(w io.Writer, g *Globals) *slog.Logger {
 }
 
 // openStore opens and migrates the configured database.
-func (e *env) openStore() (*store.Store, error) {
-	s, err := store.Open(e.ctx, e.DatabaseURL, store.Options{})
+func (e *env) openStore() (*store.Store, error) { return e.openStoreWith(store.Options{}) }
+
+// openStoreWith opens and migrates the database with opts (an import's
+// bulk writes, a build's unmapped reads).
+func (e *env) openStoreWith(opts store.Options) (*store.Store, error) {
+	s, err := store.Open(e.ctx, e.DatabaseURL, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -2,9 +2,12 @@ package cli
 
 import (
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/ingest"
+	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
 type importCmd struct {
@@ -12,6 +15,8 @@ type importCmd struct {
 	Format    string   `name:"format" default:"auto" enum:"auto,kaggle,hf" help:"Input format: auto, kaggle or hf."`
 	BatchSize int      `name:"batch-size" default:"1000" help:"Records written per transaction."`
 	Quiet     bool     `name:"quiet" short:"q" help:"No progress display."`
+	// CPUProfile is for finding where an import's time goes.
+	CPUProfile string `name:"cpu-profile" hidden:"" placeholder:"FILE" help:"Write a CPU profile of the import to FILE."`
 }
 
 // maxListedProblems bounds the rejected records printed one by one.
@@ -29,11 +34,22 @@ func (c *importCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	s, err := e.openStore()
+	s, err := e.openStoreWith(store.Options{Bulk: true})
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if c.CPUProfile != "" {
+		f, err := os.Create(c.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	problems := 0
 	prog := newProgress(e, c.Quiet)

@@ -223,7 +223,9 @@ func isTerminal(w io.Writer) bool {
 type reindexCmd struct{}
 
 func (c *reindexCmd) Run(e *env) error {
-	s, err := e.openStore()
+	// The scan reads every page of the database once: mapped, they would
+	// all stay in this process's resident memory.
+	s, err := e.openStoreWith(store.Options{ReadMapBytes: -1})
 	if err != nil {
 		return err
 	}

@@ -41,6 +41,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -61,6 +62,9 @@ const (
 	Postgres Dialect = "postgres"
 )
 
+// bulkCacheKiB is the writer's page cache in a bulk import (Options.Bulk).
+const bulkCacheKiB = 768 << 10
+
 // Store is the paper store. It is safe for concurrent use.
 type Store struct {
 	dialect Dialect
@@ -78,6 +82,17 @@ type Store struct {
 type Options struct {
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Bulk tunes SQLite's writer for a long import: a page cache large
+	// enough to keep the indexes' pages between batches (with the default
+	// 2 MiB every batch read and rewrote most of them, and an import
+	// slowed down as the database grew) and a WAL checkpointed every
+	// 256 MiB rather than every 4 MiB, so a page changed by many batches is
+	// copied back once.
+	Bulk bool
+	// ReadMapBytes bounds the database bytes each SQLite reader maps
+	// (16 GiB when 0; negative: none). Mapped pages count in the process's
+	// resident memory: a full scan, such as an index build, maps none.
+	ReadMapBytes int64
 }
 
 // Open connects to the database named by rawURL: "sqlite:///abs/path.db",
@@ -100,13 +115,24 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		conn := "file:" + dsn + "?_txlock=immediate&_time_format=sqlite" +
 			"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
 			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-		if s.write, err = sql.Open("sqlite", conn); err != nil {
+		write := conn
+		if opts.Bulk {
+			write += "&_pragma=cache_size(-" + strconv.Itoa(bulkCacheKiB) + ")&_pragma=wal_autocheckpoint(65536)"
+		}
+		if s.write, err = sql.Open("sqlite", write); err != nil {
 			return nil, fmt.Errorf("store: open sqlite: %w", err)
 		}
 		s.write.SetMaxOpenConns(1)
 		// Readers map the file (no read syscall per page) and keep 32 MiB
 		// of pages each; idle readers stay open with their warm caches.
-		read, err := sql.Open("sqlite", conn+"&_pragma=query_only(1)&_pragma=mmap_size(17179869184)&_pragma=cache_size(-32768)")
+		mapBytes := int64(16 << 30)
+		switch {
+		case opts.ReadMapBytes < 0:
+			mapBytes = 0
+		case opts.ReadMapBytes > 0:
+			mapBytes = opts.ReadMapBytes
+		}
+		read, err := sql.Open("sqlite", conn+"&_pragma=query_only(1)&_pragma=mmap_size("+strconv.FormatInt(mapBytes, 10)+")&_pragma=cache_size(-32768)")
 		if err != nil {
 			s.write.Close()
 			return nil, fmt.Errorf("store: open sqlite: %w", err)

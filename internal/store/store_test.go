@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -497,4 +498,30 @@ func TestPapersRecordWhereTheyArrivedFrom(t *testing.T) {
 			t.Fatalf("a Hugging Face paper arrived via %q", got.ArrivedVia)
 		}
 	})
+}
+
+// TestBulkStoreImportsAsUsual: a store opened for a bulk import (larger
+// writer cache, rarer checkpoints) and without mapped reads stores and
+// reads papers as the default one does, and a repeated batch is unchanged.
+func TestBulkStoreImportsAsUsual(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "bulk.db"), store.Options{Now: clock, Bulk: true, ReadMapBytes: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	papers := []store.Paper{arxivPaper("2506.00001", 1), arxivPaper("2506.00002", 2)}
+	if c, err := s.UpsertPapers(ctx, papers); err != nil || c.Inserted != 2 {
+		t.Fatalf("first upsert: %+v, %v", c, err)
+	}
+	if c, err := s.UpsertPapers(ctx, papers); err != nil || c.Unchanged != 2 {
+		t.Fatalf("repeated upsert: %+v, %v", c, err)
+	}
+	got, err := s.Paper(ctx, "2506.00002")
+	if err != nil || got.Title != papers[1].Title || got.Version != 2 {
+		t.Fatalf("Paper = %+v, %v", got, err)
+	}
 }
