@@ -46,6 +46,7 @@ type benchScaleCmd struct {
 	Connections int           `name:"connections" default:"32" help:"Connections of the throughput run (uncached hybrid search; 0: none)."`
 	Duration    time.Duration `name:"duration" default:"10s" help:"Length of the throughput run."`
 	ServeArgs   []string      `name:"serve-arg" help:"Extra flags for the serve child (repeat)."`
+	WriteCorpus string        `name:"write-corpus" placeholder:"FILE" help:"Only write the synthetic corpus to FILE (Kaggle JSON lines) and stop, to profile or repeat an import."`
 }
 
 func (c *benchScaleCmd) Validate() error {
@@ -93,6 +94,9 @@ func (c *benchScaleCmd) Run(e *env) error {
 	}
 	rand.New(rand.NewPCG(1, 2)).Shuffle(len(queries), func(i, j int) { queries[i], queries[j] = queries[j], queries[i] })
 
+	if c.WriteCorpus != "" {
+		return c.generate(e, c.WriteCorpus)
+	}
 	var rows []scaleRow
 	add := func(what, value, note string) {
 		rows = append(rows, scaleRow{what, value, note})
