@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"runtime/pprof"
@@ -29,7 +31,7 @@ func (c *importCmd) Validate() error {
 	return nil
 }
 
-func (c *importCmd) Run(e *env) error {
+func (c *importCmd) Run(e *env) (err error) {
 	format, err := ingest.ParseFormat(c.Format)
 	if err != nil {
 		return err
@@ -39,16 +41,29 @@ func (c *importCmd) Run(e *env) error {
 		return err
 	}
 	defer s.Close()
-	if c.CPUProfile != "" {
-		f, err := os.Create(c.CPUProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return fmt.Errorf("cpu profile: %w", err)
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startCPUProfile(c.CPUProfile)
+	if err != nil {
+		return err
+	}
+	defer stop()
+
+	// An initial load of an empty database builds the secondary indexes
+	// once at the end rather than row by row; if the import is killed, the
+	// next command to open the database builds them.
+	deferred, err := s.DeferIndexes(e.ctx)
+	if err != nil {
+		return err
+	}
+	if deferred {
+		defer func() {
+			start := time.Now()
+			built, ierr := s.RestoreIndexes(context.WithoutCancel(e.ctx))
+			if ierr != nil {
+				err = errors.Join(err, ierr)
+				return
+			}
+			fmt.Fprintf(e.stdout, "built %d indexes in %s\n", len(built), time.Since(start).Round(time.Millisecond))
+		}()
 	}
 
 	problems := 0
@@ -174,4 +189,21 @@ func (p *progress) clear() {
 		p.drawn = false
 	}
 	p.last = time.Time{}
+}
+
+// startCPUProfile writes a CPU profile to path, if set, until stop is
+// called.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

@@ -22,9 +22,16 @@ const migrationLock = 7_290_041_187
 
 // Migrate applies, in order and each in its own transaction, the embedded
 // migrations that the database has not recorded yet. It returns the names of
-// those it applied. Then it fills the lookup keys of rows stored before
+// those it applied (after building any index a bulk load deferred:
+// bulkload.go). Then it fills the lookup keys of rows stored before
 // migration 0014, which Go computes.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+	// Indexes an interrupted bulk load left out are built first, with the
+	// definitions they had, so that the migrations meet the schema they
+	// expect.
+	if _, err := s.RestoreIndexes(ctx); err != nil {
+		return nil, err
+	}
 	done, err := s.applyMigrations(ctx)
 	if err != nil {
 		return done, err

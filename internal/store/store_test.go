@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -523,5 +524,80 @@ func TestBulkStoreImportsAsUsual(t *testing.T) {
 	got, err := s.Paper(ctx, "2506.00002")
 	if err != nil || got.Title != papers[1].Title || got.Version != 2 {
 		t.Fatalf("Paper = %+v, %v", got, err)
+	}
+}
+
+// indexDDL returns the definitions of the database's indexes by name.
+func indexDDL(t *testing.T, path string) map[string]string {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var name, ddl string
+		if err := rows.Scan(&name, &ddl); err != nil {
+			t.Fatal(err)
+		}
+		out[name] = ddl
+	}
+	return out
+}
+
+// TestDeferredIndexes: an initial load drops the papers' secondary
+// indexes and RestoreIndexes builds them again as they were, with the
+// papers stored meanwhile findable through them; a load into a database
+// that holds papers defers nothing; and a load killed before the restore
+// is repaired by the next Migrate.
+func TestDeferredIndexes(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "load.db")
+	open := func() *store.Store {
+		s, err := store.Open(ctx, "sqlite:"+path, store.Options{Now: clock, Bulk: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	s := open()
+	want := indexDDL(t, path)
+	if deferred, err := s.DeferIndexes(ctx); err != nil || !deferred {
+		t.Fatalf("DeferIndexes on an empty database = %v, %v", deferred, err)
+	}
+	during := indexDDL(t, path)
+	for _, name := range []string{"paper_authors_names", "papers_title_key", "papers_listed_on"} {
+		if _, ok := during[name]; ok {
+			t.Errorf("index %s kept during the load", name)
+		}
+	}
+	p := arxivPaper("2506.00001", 1)
+	if _, err := s.UpsertPapers(ctx, []store.Paper{p}); err != nil {
+		t.Fatal(err)
+	}
+	// Killed here: the next open builds the indexes.
+	s.Close()
+	s = open()
+	defer s.Close()
+	if diff := cmp.Diff(want, indexDDL(t, path)); diff != "" {
+		t.Fatalf("indexes after reopening (-before +after):\n%s", diff)
+	}
+	if deferred, err := s.DeferIndexes(ctx); err != nil || deferred {
+		t.Fatalf("DeferIndexes with a paper stored = %v, %v", deferred, err)
+	}
+	if built, err := s.RestoreIndexes(ctx); err != nil || len(built) != 0 {
+		t.Fatalf("RestoreIndexes with nothing deferred = %v, %v", built, err)
+	}
+	if got, err := s.PaperIDsByTitle(ctx, []string{p.Title}); err != nil || !cmp.Equal(got[store.TitleKey(p.Title)], []string{p.ID}) {
+		t.Fatalf("lookup by title = %v, %v", got, err)
 	}
 }
