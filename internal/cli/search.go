@@ -220,7 +220,9 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-type reindexCmd struct{}
+type reindexCmd struct {
+	CPUProfile string `name:"cpu-profile" hidden:"" placeholder:"FILE" help:"Write a CPU profile of the build to FILE."`
+}
 
 func (c *reindexCmd) Run(e *env) error {
 	// The scan reads every page of the database once: mapped, they would
@@ -230,6 +232,11 @@ func (c *reindexCmd) Run(e *env) error {
 		return err
 	}
 	defer s.Close()
+	stop, err := startCPUProfile(c.CPUProfile)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	prog := newProgress(e, false)
 	idx := follow.New(follow.Options{Dir: e.indexDir(), Source: s, Log: e.log, OnBuildProgress: prog.counter("indexing")})
 	start := time.Now()
