@@ -84,24 +84,10 @@ func (ix *Index) SetLastSeq(seq uint64) { ix.lastSeq.Store(seq) }
 
 // analyseAll analyses docs on all cores, keeping their order.
 func analyseAll(docs []Document) []analysedDoc {
-	return analyseWith(docs, nil)
-}
-
-// analyseWith analyses docs on all cores, keeping their order, with the
-// analyzers of as (grown to one per core; fresh ones when as is nil). A
-// build keeps its analyzers from batch to batch: their stem caches then
-// spare most of the stemmer's work.
-func analyseWith(docs []Document, as *[]*analyzer) []analysedDoc {
 	out := make([]analysedDoc, len(docs))
 	workers := runtime.GOMAXPROCS(0)
-	if as == nil {
-		as = new([]*analyzer)
-	}
-	for len(*as) < workers {
-		*as = append(*as, newAnalyzer())
-	}
 	if len(docs) < 64 || workers == 1 {
-		a := (*as)[0]
+		a := newAnalyzer()
 		for i := range docs {
 			out[i] = a.analyse(docs[i])
 		}
@@ -115,9 +101,9 @@ func analyseWith(docs []Document, as *[]*analyzer) []analysedDoc {
 			break
 		}
 		wg.Add(1)
-		a := (*as)[w]
 		go func() {
 			defer wg.Done()
+			a := newAnalyzer()
 			for i := lo; i < hi; i++ {
 				out[i] = a.analyse(docs[i])
 			}
@@ -286,9 +272,6 @@ type Builder struct {
 	done    chan struct{}
 	seen    map[string]uint32
 	dups    []uint32
-	// analyzers is a free list of sets of analyzers, kept with their stem
-	// caches from batch to batch.
-	analyzers chan *[]*analyzer
 
 	// Spilling (SpillTo): runs written so far, in document order, in dir.
 	spillParent string
@@ -318,10 +301,7 @@ func NewBuilder() *Builder {
 		b:       newBuilder(),
 		seen:    map[string]uint32{},
 		batches: make(chan chan []analysedDoc, 3),
-		// Up to five batches are analysed at once (three queued, one
-		// inserting, one being sent).
-		analyzers: make(chan *[]*analyzer, 5),
-		done:      make(chan struct{}),
+		done:    make(chan struct{}),
 	}
 	go bl.insert()
 	return bl
@@ -383,21 +363,7 @@ func (bl *Builder) flush() {
 	docs := bl.pending
 	bl.pending = make([]Document, 0, cap(docs))
 	fut := make(chan []analysedDoc, 1)
-	// A few batches are analysed at once; each takes a set of analyzers
-	// from the free list and returns it.
-	var as *[]*analyzer
-	select {
-	case as = <-bl.analyzers:
-	default:
-		as = new([]*analyzer)
-	}
-	go func() {
-		fut <- analyseWith(docs, as)
-		select {
-		case bl.analyzers <- as:
-		default:
-		}
-	}()
+	go func() { fut <- analyseAll(docs) }()
 	bl.batches <- fut
 }
 
