@@ -4,6 +4,8 @@ import (
 	"math"
 	"slices"
 	"sync"
+
+	"github.com/viterin/vek"
 )
 
 // Kernel keeps, for the candidates of one span of a Window, each library
@@ -130,6 +132,16 @@ func (m *Model) KernelOnly() bool {
 func (m *Model) KernelScores(kn *Kernel, dst []float64) bool {
 	if kn.w.f != m.f || !m.KernelOnly() || len(dst) != kn.Len() {
 		return false
+	}
+	if !slices.ContainsFunc(m.weight, func(w float64) bool { return w != 1 }) {
+		// Weights of 1 (no HalfLife): w × e is e, and 0 + e is e, so the
+		// sums are the rows added in the profile's order, which SIMD
+		// adds do element by element, rounding as the loop below does.
+		copy(dst, kn.row(m.profile[0]).e)
+		for _, p := range m.profile[1:] {
+			vek.Add_Inplace(dst, kn.row(p).e[:len(dst)])
+		}
+		return true
 	}
 	clear(dst)
 	// Summed over the profile in its order, as rank sums them; four rows
