@@ -20,8 +20,8 @@ import (
 //     one's cosine to the candidate (recommend.Model.KernelOnly): a
 //     library paper's cosines to the span's candidates, and their kernel
 //     terms, are computed once for every reader whose library holds it
-//     (recommend.Kernel, kept with the features), so a reader's scores
-//     are a sum of a few kept rows.
+//     (recommend.Kernel, kept by the run: its memory is let go with the
+//     run), so a reader's scores are a sum of a few kept rows.
 //   - Only the first Limit of the ranking are wanted: they are selected
 //     in one pass, in the ranking's order (compareRanked, a total
 //     order), instead of sorting every candidate twice; only they get
@@ -32,26 +32,29 @@ import (
 // with no library model (follows only), are ranked by rank as Recommend
 // ranks them.
 
-// maxKernels bounds the spans' kernels kept (a day's, a week's);
-// kernelBytes each one's rows, about 36 KB a library paper for a day of
-// 3,000 candidates: 7,000 library papers. Rows beyond are computed for
+// maxKernels bounds the spans' kernels a run keeps (a digest run ranks
+// one); kernelBytes each one's rows, 24 KB a library paper for a day of
+// 3,000 candidates: 11,000 library papers. Rows beyond are computed for
 // each reader.
 const (
 	maxKernels  = 2
 	kernelBytes = 256 << 20
 )
 
-// kernel is the kernel of cands[lo:hi], made on the first ask, over
-// the span's own window when it is half of the candidates or less.
-func (ft *features) kernel(lo, hi int) *recommend.Kernel {
-	key := [2]int{lo, hi}
-	ft.spanMu.Lock()
-	defer ft.spanMu.Unlock()
-	if kn := ft.kernels[key]; kn != nil {
+// kernel is the run's kernel of ft.cands[lo:hi], made on the first ask,
+// over the span's own window when it is half of the candidates or less.
+func (run *Run) kernel(ft *features, lo, hi int) *recommend.Kernel {
+	key := kernelKey{ft, lo, hi}
+	run.mu.Lock()
+	defer run.mu.Unlock()
+	if kn := run.kernels[key]; kn != nil {
 		return kn
 	}
 	w, wlo, whi := ft.win, lo, hi
-	if sw, ok := ft.spans[key]; ok {
+	ft.spanMu.Lock()
+	sw, ok := ft.spans[[2]int{lo, hi}]
+	ft.spanMu.Unlock()
+	if ok {
 		w, wlo, whi = sw, 0, sw.Len()
 	} else if (hi-lo)*2 <= len(ft.cands) {
 		ids := make([]string, hi-lo)
@@ -62,20 +65,27 @@ func (ft *features) kernel(lo, hi int) *recommend.Kernel {
 		wlo, whi = 0, w.Len()
 	}
 	kn := w.NewKernel(wlo, whi, kernelBytes)
-	if ft.kernels == nil || len(ft.kernels) >= maxKernels {
-		ft.kernels = map[[2]int]*recommend.Kernel{}
+	if len(run.kernels) >= maxKernels {
+		clear(run.kernels)
 	}
-	ft.kernels[key] = kn
+	run.kernels[key] = kn
 	return kn
 }
 
-// A Run ranks papers for many readers, as a digest run does, reading
-// each paper once for all of them: its papers are those of the moment
-// they are first read, as a digest's pool is. Safe for concurrent use.
+type kernelKey struct {
+	ft     *features
+	lo, hi int
+}
+
+// A Run ranks papers for many readers, as a digest run does, keeping
+// the kernels of the periods ranked and reading each paper once for all
+// of them: its papers are those of the moment they are first read, as a
+// digest's pool is. Safe for concurrent use.
 type Run struct {
-	s      *Service
-	mu     sync.Mutex
-	papers map[string]*store.Paper
+	s       *Service
+	mu      sync.Mutex
+	papers  map[string]*store.Paper
+	kernels map[kernelKey]*recommend.Kernel
 }
 
 // maxRunPapers bounds the papers a Run keeps; more are read for each
@@ -83,7 +93,9 @@ type Run struct {
 const maxRunPapers = 50_000
 
 // NewRun starts a run of RecommendBatch calls.
-func (s *Service) NewRun() *Run { return &Run{s: s, papers: map[string]*store.Paper{}} }
+func (s *Service) NewRun() *Run {
+	return &Run{s: s, papers: map[string]*store.Paper{}, kernels: map[kernelKey]*recommend.Kernel{}}
+}
 
 // RecommendBatch is Recommend for each request, the results and errors
 // in the requests' order.
@@ -130,7 +142,7 @@ func (run *Run) Recommend(ctx context.Context, reqs []Request) ([]Result, []erro
 		rs, ok := t.ranking(res.Since, res.Until)
 		if !ok {
 			lo, hi := ft.span(res.Since, res.Until)
-			if rs, ok, err = s.rankTop(ctx, ft, r, t, lo, hi, limit, &b); err == nil && !ok {
+			if rs, ok, err = s.rankTop(ctx, run, ft, r, t, lo, hi, limit, &b); err == nil && !ok {
 				// As Recommend ranks, and keeps, it.
 				if rs, err = s.rank(ctx, ft, r, t, lo, hi); err == nil {
 					rs = slices.Clip(rs[:min(200, len(rs))])
@@ -210,11 +222,11 @@ type topBuffers struct {
 // the kernel alone: scores summed from the span's kernel, the first
 // limit selected in compareRanked's order; ok is false, and nothing
 // done, for other models.
-func (s *Service) rankTop(ctx context.Context, ft *features, r *reader, t *trained, lo, hi, limit int, b *topBuffers) (_ []ranked, ok bool, _ error) {
+func (s *Service) rankTop(ctx context.Context, run *Run, ft *features, r *reader, t *trained, lo, hi, limit int, b *topBuffers) (_ []ranked, ok bool, _ error) {
 	if t.like == nil || !t.like.KernelOnly() || (t.fewer != nil && !t.fewer.KernelOnly()) || hi <= lo || limit <= 0 {
 		return nil, false, nil
 	}
-	kn := ft.kernel(lo, hi)
+	kn := run.kernel(ft, lo, hi)
 	n := hi - lo
 	if kn.Len() != n {
 		return nil, false, nil

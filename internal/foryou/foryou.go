@@ -175,17 +175,14 @@ type features struct {
 	spanMu   sync.Mutex
 	spans    map[[2]int]*recommend.Window
 	spanAsks map[[2]int]int
-	// Kernels of spans ranked for many readers at once (a digest run's
-	// day, RecommendBatch), up to maxKernels.
-	kernels map[[2]int]*recommend.Kernel
-	gen     uint64
-	known   map[string]bool
-	cands   []candidate    // the window's papers, by day then id
-	at      map[string]int // a candidate's position in cands
-	meta    map[string]*paperMeta
-	metaAt  []*paperMeta // cands' metadata, in cands' order
-	built   time.Time
-	to      time.Time // the window's end, exclusive
+	gen      uint64
+	known    map[string]bool
+	cands    []candidate    // the window's papers, by day then id
+	at       map[string]int // a candidate's position in cands
+	meta     map[string]*paperMeta
+	metaAt   []*paperMeta // cands' metadata, in cands' order
+	built    time.Time
+	to       time.Time // the window's end, exclusive
 }
 
 type candidate struct {
