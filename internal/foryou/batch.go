@@ -88,9 +88,10 @@ type Run struct {
 	kernels map[kernelKey]*recommend.Kernel
 }
 
-// maxRunPapers bounds the papers a Run keeps; more are read for each
-// batch.
-const maxRunPapers = 50_000
+// maxRunPapers bounds the papers a Run keeps (a few KB each: a day's
+// candidates and the library papers reasons name); more are read for
+// each batch.
+const maxRunPapers = 20_000
 
 // NewRun starts a run of RecommendBatch calls.
 func (s *Service) NewRun() *Run {

@@ -54,16 +54,28 @@
 //	  request, 33 ms p50, 62 ms p95 wall (before: 128 ms CPU, 125 ms
 //	  p50, 280 ms p95).
 //	go test ./internal/digest -run '^$' -bench Compose100kWithLibraries -benchtime 1x
-//	  100,000 digests, each ranking a day's 3,000 papers for a reader
-//	  with 8 library papers: 207 s (not the 60 s asked for; with
-//	  -short, 10,000 of them, 214 s/100k, before 2,423 s/100k).
+//	  100,000 digests, each ranking a day's 3,000 papers for its own
+//	  reader (100,000 readers, 8 library papers each from 3,000), the
+//	  email bodies composed: 27.8 s of CPU (wall 179 s, niced, at a
+//	  load average of 24-27 on the two cores); with -short (10,000),
+//	  32 s of CPU a 100,000 and 91 s wall at load 20, before (commit
+//	  1fb56ac, the same benchmark) 413 s of CPU and 1,791 s wall.
 //
 // The window costs memory, about the candidates' share of the tf-idf
-// matrix again. What is left of a digest's time: the products of
-// the terms a library shares with the day's papers, the kernel's exp,
-// sorting every candidate twice (the model's order, then with the
-// follows' lifts), training the reader's model (the benchmark keeps one)
-// and reading the library and papers from the store.
+// matrix again.
+//
+// A digest run ranks its readers in batches (RecommendBatch, a Run per
+// run; batch.go): a library paper's kernel terms over the day's
+// candidates are computed once for all the readers holding it
+// (recommend.Kernel), a reader's scores are the sum of their library's
+// rows, and only the first ten are selected, in the ranking's order;
+// the papers are read once a run. What is left of a digest's time, at
+// 100,000: composing the email bodies (a third), reading each reader's
+// library, follows and feedback (four queries), adding the rows, and
+// the garbage collector; with libraries spread over more papers than
+// the run keeps rows of (11,000 at 3,000 candidates), the products of
+// the terms a library shares with the day's papers again
+// (BenchmarkCompose100kWithRareLibraries).
 package foryou
 
 import (
