@@ -59,15 +59,41 @@ type pool struct {
 
 	frag []fragOnce
 	base string
+
+	// The recommended papers' fragments by id, made once per pool as
+	// its own papers' are: a day's recommendations are a few thousand
+	// papers among 100,000 digests.
+	recMu   sync.Mutex
+	recFrag map[string]*fragOnce
+
+	// run is the recommender's run for the pool's digests, when it is
+	// a BatchRecommender.
+	runOnce sync.Once
+	run     recommendRun
 	// window names the days the papers come from when they are not the
 	// digest's own period (it had no community activity); "" otherwise.
 	window string
+}
+
+// recommendRun is a BatchRecommender's run.
+type recommendRun = func(ctx context.Context, userIDs []int64, since, until time.Time, k int) ([][]store.Paper, []string, []error)
+
+// startRun starts the run of r for the pool's digests, once; nil
+// when r is not a BatchRecommender.
+func (p *pool) startRun(r Recommender) recommendRun {
+	p.runOnce.Do(func() {
+		if b, ok := r.(BatchRecommender); ok {
+			p.run = b.StartRun()
+		}
+	})
+	return p.run
 }
 
 type fragOnce struct {
 	once sync.Once
 	html htmltemplate.HTML
 	text string
+	err  error
 }
 
 // period returns the days a digest covers: the date itself for a daily
@@ -281,6 +307,33 @@ func (p *pool) fragments(i int) (htmltemplate.HTML, string) {
 	return f.html, f.text
 }
 
+// recFragments renders a recommended paper's HTML and text blocks once
+// per pool, the first time a digest recommends it.
+func (p *pool) recFragments(paper *store.Paper) (htmltemplate.HTML, string, error) {
+	p.recMu.Lock()
+	if p.recFrag == nil {
+		p.recFrag = map[string]*fragOnce{}
+	}
+	f := p.recFrag[paper.ID]
+	if f == nil {
+		f = &fragOnce{}
+		p.recFrag[paper.ID] = f
+	}
+	p.recMu.Unlock()
+	f.once.Do(func() {
+		v := viewOf(paper, p.base)
+		var b bytes.Buffer
+		if f.err = htmlTemplates.ExecuteTemplate(&b, "paper", v); f.err != nil {
+			return
+		}
+		f.html = htmltemplate.HTML(b.String())
+		b.Reset()
+		f.err = textTemplates.ExecuteTemplate(&b, "paper", v)
+		f.text = b.String()
+	})
+	return f.html, f.text, f.err
+}
+
 // emailData is what the digest templates get.
 type emailData struct {
 	Title       string // "12 papers for Tue 2 Jun"
@@ -313,14 +366,14 @@ func (s *Service) compose(key []byte, p *pool, sub store.Subscription, recs []st
 	for _, r := range ranks {
 		listed[p.papers[r].ID] = true
 	}
-	var recViews []paperView
+	var recPapers []*store.Paper
 	for i := range recs {
-		if !listed[recs[i].ID] && len(recViews) < recommendedCount {
+		if !listed[recs[i].ID] && len(recPapers) < recommendedCount {
 			listed[recs[i].ID] = true
-			recViews = append(recViews, viewOf(&recs[i], p.base))
+			recPapers = append(recPapers, &recs[i])
 		}
 	}
-	total := n + len(recViews)
+	total := n + len(recPapers)
 	if total == 0 {
 		return composed{}, nil
 	}
@@ -332,17 +385,13 @@ func (s *Service) compose(key []byte, p *pool, sub store.Subscription, recs []st
 	for i, r := range ranks {
 		data.Papers[i], data.PapersText[i] = p.fragments(r)
 	}
-	for _, v := range recViews {
-		var b bytes.Buffer
-		if err := htmlTemplates.ExecuteTemplate(&b, "paper", v); err != nil {
+	for _, rec := range recPapers {
+		html, text, err := p.recFragments(rec)
+		if err != nil {
 			return composed{}, err
 		}
-		data.Recommended = append(data.Recommended, htmltemplate.HTML(b.String()))
-		b.Reset()
-		if err := textTemplates.ExecuteTemplate(&b, "paper", v); err != nil {
-			return composed{}, err
-		}
-		data.RecText = append(data.RecText, b.String())
+		data.Recommended = append(data.Recommended, html)
+		data.RecText = append(data.RecText, text)
 	}
 	data.Title = fmt.Sprintf("%s for %s", plural(total, "paper"), periodName(sub.Cadence, p.date))
 	switch {

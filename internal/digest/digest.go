@@ -78,6 +78,15 @@ type HeadedRecommender interface {
 	RecommendHeaded(ctx context.Context, userID int64, since, until time.Time, k int) (papers []store.Paper, heading string, err error)
 }
 
+// BatchRecommender is a HeadedRecommender that recommends for many
+// subscribers at once, sharing their work (internal/foryou ranks a day's
+// candidates for 100,000 readers so): StartRun begins one run of
+// digests, whose function is called with batches of accounts and gives,
+// for each, what RecommendHeaded would (papers, heading, error).
+type BatchRecommender interface {
+	StartRun() func(ctx context.Context, userIDs []int64, since, until time.Time, k int) ([][]store.Paper, []string, []error)
+}
+
 // upvotedHeading heads the recommendations of a plain Recommender.
 const upvotedHeading = "Recommended from the papers you upvoted"
 
@@ -336,17 +345,31 @@ func (s *Service) composeBatch(ctx context.Context, key []byte, p *pool, subs []
 	msgs := make([]pbmail.Message, len(subs))
 	errs := make([]error, len(subs))
 	workers := min(runtime.GOMAXPROCS(0), len(subs))
+	run := p.startRun(s.Recommender)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := w; i < len(subs); i += workers {
+			// Each worker composes a contiguous part, whose
+			// recommendations a run gives in one batch.
+			lo, hi := w*len(subs)/workers, (w+1)*len(subs)/workers
+			var batched []recommended
+			if run != nil {
+				batched = s.recommendBatch(ctx, run, subs[lo:hi], p.cadence, p.date)
+			}
+			for i := lo; i < hi; i++ {
 				sub := subs[i]
-				recs, heading, err := s.recommend(ctx, sub, p.cadence, p.date)
-				if err != nil {
-					errs[i] = err
-					return
+				var recs []store.Paper
+				var heading string
+				if batched != nil {
+					recs, heading = batched[i-lo].papers, batched[i-lo].heading
+				} else {
+					var err error
+					if recs, heading, err = s.recommend(ctx, sub, p.cadence, p.date); err != nil {
+						errs[i] = err
+						return
+					}
 				}
 				c, err := s.compose(key, p, sub, recs, heading, now)
 				if err != nil {
@@ -371,6 +394,39 @@ func (s *Service) composeBatch(ctx context.Context, key []byte, p *pool, subs []
 		return nil, nil, err
 	}
 	return batch, msgs, nil
+}
+
+type recommended struct {
+	papers  []store.Paper
+	heading string
+}
+
+// recommendBatch is recommend for each of subs, through a run of a
+// BatchRecommender.
+func (s *Service) recommendBatch(ctx context.Context, run recommendRun, subs []store.Subscription, cadence string, date time.Time) []recommended {
+	out := make([]recommended, len(subs))
+	var users []int64
+	var at []int
+	for i, sub := range subs {
+		if sub.UserID != 0 && sub.Filters.Recommended {
+			users = append(users, sub.UserID)
+			at = append(at, i)
+		}
+	}
+	if len(users) == 0 {
+		return out
+	}
+	from, to := period(cadence, date)
+	papers, headings, errs := run(ctx, users, from, to, recommendedCount*2)
+	for k, i := range at {
+		if errs[k] != nil {
+			// Recommendations are a bonus: the digest goes out without them.
+			s.log().Warn("digest recommendations failed", "subscription", subs[i].ID, "err", errs[k])
+			continue
+		}
+		out[i] = recommended{papers[k], headings[k]}
+	}
+	return out
 }
 
 func (s *Service) recommend(ctx context.Context, sub store.Subscription, cadence string, date time.Time) ([]store.Paper, string, error) {

@@ -876,3 +876,126 @@ func TestLibraryReadersGetTheirLibraryModelsRecommendations(t *testing.T) {
 		t.Errorf("the paper like ada's library is not the first recommendation:\n%s", section)
 	}
 }
+
+// headedOnly hides a recommender's batches: digests recommended one by
+// one.
+type headedOnly struct {
+	digest.Recommender
+	digest.HeadedRecommender
+}
+
+// TestBatchRecommendationsComposeTheSameDigests composes a day's digests
+// for readers with libraries (sharing papers, as readers do), follows,
+// "fewer like this", no library (the fallback) and no account, once
+// through the library model's batches (foryou's digest run) and once one
+// subscriber at a time: every digest must be the same.
+func TestBatchRecommendationsComposeTheSameDigests(t *testing.T) {
+	e := newEnv(t, store.SQLite, mailtest.Options{})
+	ctx := context.Background()
+	topics := [][]string{
+		{"reinforcement", "reward", "policy", "agent", "exploration", "return"},
+		{"protein", "folding", "residue", "contact", "structure", "amino"},
+		{"galaxy", "redshift", "halo", "survey", "cosmology", "lensing"},
+		{"graph", "node", "message", "passing", "neighbourhood", "edge"},
+	}
+	r := rand.New(rand.NewPCG(8, 9))
+	text := func(topic, n int) string {
+		var w []string
+		for range n {
+			if r.IntN(3) == 0 {
+				w = append(w, topics[r.IntN(len(topics))][r.IntN(6)])
+			} else {
+				w = append(w, topics[topic][r.IntN(6)])
+			}
+		}
+		return strings.Join(w, " ")
+	}
+	var papers, earlier []store.Paper
+	for i := range 60 {
+		papers = append(papers, store.Paper{ID: fmt.Sprintf("2606.2%04d", i), Version: 1, Title: text(i%4, 6), Abstract: text(i%4, 40),
+			Authors: []string{fmt.Sprintf("Author %d", i%7)}, Categories: []string{[]string{"cs.LG", "q-bio.BM", "astro-ph.CO", "cs.SI"}[i%4]}, ListedOn: day})
+		earlier = append(earlier, store.Paper{ID: fmt.Sprintf("2605.2%04d", i), Version: 1, Title: text(i%4, 6), Abstract: text(i%4, 40),
+			Authors: []string{"Earlier Author"}, Categories: []string{"cs.LG"}, ListedOn: day.AddDate(0, 0, -9)})
+	}
+	if _, err := e.st.UpsertPapers(ctx, append(papers, earlier...)); err != nil {
+		t.Fatal(err)
+	}
+	for i := range papers[:20] {
+		papers[i].Community = store.Community{Upvotes: i % 3, DailyOn: day}
+	}
+	if _, err := e.st.UpsertCommunity(ctx, papers[:20]); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 24 {
+		u, err := e.st.CreateUser(ctx, store.User{Username: fmt.Sprintf("reader%d", i), Email: fmt.Sprintf("reader%d@example.org", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i < 20 {
+			var lib []string
+			for range 1 + i%5 {
+				lib = append(lib, earlier[r.IntN(15)].ID) // few papers, so readers share them
+			}
+			if _, err := e.st.SavePapers(ctx, u.ID, lib, 100); err != nil {
+				t.Fatal(err)
+			}
+		}
+		switch i % 6 {
+		case 1:
+			if _, err := e.st.Follow(ctx, u.ID, store.FollowAuthor, "author 3", "Author 3"); err != nil {
+				t.Fatal(err)
+			}
+		case 2:
+			if _, err := e.st.Follow(ctx, u.ID, store.FollowCategory, "astro-ph", "astro-ph"); err != nil {
+				t.Fatal(err)
+			}
+		case 3:
+			if err := e.st.SetRecFeedback(ctx, u.ID, papers[i].ID, store.SignalFewerLikeThis); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sub, _, err := e.st.Subscribe(ctx, u.Email, "daily", u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.st.ConfirmSubscription(ctx, sub.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.subscribe(t, "anonymous@example.org", "daily", store.DigestFilters{})
+	compose := func(rec digest.Recommender) map[string]mail.Message {
+		e.svc.Recommender = rec
+		out := map[string]mail.Message{}
+		if _, err := e.svc.Compose(ctx, day, true, func(sub store.Subscription, m mail.Message) { out[sub.Email] = m }); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	fallback := fakeRecommender{papers[50:52]}
+	batched := compose((&foryou.Service{Store: e.st, Now: e.clock.Now}).Digest(fallback))
+	one := (&foryou.Service{Store: e.st, Now: e.clock.Now}).Digest(fallback)
+	single := compose(headedOnly{one, one.(digest.HeadedRecommender)})
+	if len(batched) != 25 || len(single) != 25 {
+		t.Fatalf("%d and %d digests, want 25", len(batched), len(single))
+	}
+	library, upvoted := 0, 0
+	for to, want := range single {
+		got := batched[to]
+		got.MessageID, want.MessageID = "", "" // random
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s's digest differs in a batch (-single +batch):\n%s", to, diff)
+		}
+		if strings.Contains(got.Text, foryou.LibraryHeading) {
+			library++
+		}
+		if strings.Contains(got.Text, "Recommended from the papers you upvoted") {
+			upvoted++
+		}
+	}
+	// Reader 21 has feedback and nothing to rank by, 22 and 23 nothing:
+	// the fallback's. A category follow filters a digest's own papers,
+	// which may then hold all of the reader's recommendations.
+	if library < 15 || upvoted != 3 {
+		t.Errorf("%d digests with library recommendations, %d with the fallback's; want 15 or more and 3", library, upvoted)
+	}
+}

@@ -54,16 +54,28 @@
 //	  request, 33 ms p50, 62 ms p95 wall (before: 128 ms CPU, 125 ms
 //	  p50, 280 ms p95).
 //	go test ./internal/digest -run '^$' -bench Compose100kWithLibraries -benchtime 1x
-//	  100,000 digests, each ranking a day's 3,000 papers for a reader
-//	  with 8 library papers: 207 s (not the 60 s asked for; with
-//	  -short, 10,000 of them, 214 s/100k, before 2,423 s/100k).
+//	  100,000 digests, each ranking a day's 3,000 papers for its own
+//	  reader (100,000 readers, 8 library papers each from 3,000), the
+//	  email bodies composed: 27.8 s of CPU (wall 179 s, niced, at a
+//	  load average of 24-27 on the two cores); with -short (10,000),
+//	  32 s of CPU a 100,000 and 91 s wall at load 20, before (commit
+//	  1fb56ac, the same benchmark) 413 s of CPU and 1,791 s wall.
 //
 // The window costs memory, about the candidates' share of the tf-idf
-// matrix again. What is left of a digest's time: the products of
-// the terms a library shares with the day's papers, the kernel's exp,
-// sorting every candidate twice (the model's order, then with the
-// follows' lifts), training the reader's model (the benchmark keeps one)
-// and reading the library and papers from the store.
+// matrix again.
+//
+// A digest run ranks its readers in batches (RecommendBatch, a Run per
+// run; batch.go): a library paper's kernel terms over the day's
+// candidates are computed once for all the readers holding it
+// (recommend.Kernel), a reader's scores are the sum of their library's
+// rows, and only the first ten are selected, in the ranking's order;
+// the papers are read once a run. What is left of a digest's time, at
+// 100,000: composing the email bodies (a third), reading each reader's
+// library, follows and feedback (four queries), adding the rows, and
+// the garbage collector; with libraries spread over more papers than
+// the run keeps rows of (11,000 at 3,000 candidates), the products of
+// the terms a library shares with the day's papers again
+// (BenchmarkCompose100kWithRareLibraries).
 package foryou
 
 import (
@@ -177,8 +189,10 @@ type features struct {
 	spanAsks map[[2]int]int
 	gen      uint64
 	known    map[string]bool
-	cands    []candidate // the window's papers, by day then id
+	cands    []candidate    // the window's papers, by day then id
+	at       map[string]int // a candidate's position in cands
 	meta     map[string]*paperMeta
+	metaAt   []*paperMeta // cands' metadata, in cands' order
 	built    time.Time
 	to       time.Time // the window's end, exclusive
 }
@@ -261,8 +275,12 @@ func (s *Service) refreshLocked(ctx context.Context) (Stats, error) {
 		return strings.Compare(a.id, b.id)
 	})
 	ids = make([]string, len(ft.cands))
+	ft.at = make(map[string]int, len(ft.cands))
+	ft.metaAt = make([]*paperMeta, len(ft.cands))
 	for i, c := range ft.cands {
 		ids[i] = c.id
+		ft.at[c.id] = i
+		ft.metaAt[i] = ft.meta[c.id]
 	}
 	ft.win = f.NewWindow(ids)
 	if ft.win.Len() != len(ft.cands) {
@@ -638,23 +656,11 @@ func (s *Service) Recommend(ctx context.Context, req Request) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	res := Result{Latest: ft.latest(s.now())}
-	res.Since, res.Until = req.Since, req.Until
-	if res.Until.IsZero() {
-		res.Until = res.Latest.AddDate(0, 0, 1)
-	}
-	if res.Since.IsZero() {
-		res.Since = res.Until.AddDate(0, 0, -7)
-	}
+	res, limit := s.result(ft, req)
 	if r.Empty() {
 		res.Empty = true
 		return res, nil
 	}
-	limit := req.Limit
-	if limit <= 0 {
-		limit = 50
-	}
-	limit = min(limit, 200)
 	t, err := s.modelsOf(ft, req.UserID, r)
 	if err != nil {
 		return Result{}, err
@@ -674,6 +680,24 @@ func (s *Service) Recommend(ctx context.Context, req Request) (Result, error) {
 		return Result{}, err
 	}
 	return res, nil
+}
+
+// result is a request's Result before its items, its period's defaults
+// applied, and how many items it is to have.
+func (s *Service) result(ft *features, req Request) (Result, int) {
+	res := Result{Latest: ft.latest(s.now())}
+	res.Since, res.Until = req.Since, req.Until
+	if res.Until.IsZero() {
+		res.Until = res.Latest.AddDate(0, 0, 1)
+	}
+	if res.Since.IsZero() {
+		res.Since = res.Until.AddDate(0, 0, -7)
+	}
+	limit := req.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	return res, min(limit, 200)
 }
 
 type ranked struct {
@@ -730,24 +754,9 @@ func (s *Service) rank(ctx context.Context, ft *features, r *reader, t *trained,
 			}
 		}
 	}
-	authors, topics := map[string]string{}, map[string]string{}
-	var cats []store.Follow // in the store's order, so the same one names a paper each time
-	for _, f := range r.follows {
-		switch f.Kind {
-		case store.FollowAuthor:
-			authors[f.Value] = f.Label
-		case store.FollowCategory:
-			cats = append(cats, f)
-		case store.FollowTopic:
-			topics[f.Value] = f.Label
-		}
-	}
-	var paperTopics map[string][]string
-	if len(topics) > 0 && s.Topics != nil {
-		var err error
-		if paperTopics, err = s.Topics.PaperTopics(ctx, ids); err != nil {
-			return nil, fmt.Errorf("foryou: topics: %w", err)
-		}
+	fl, err := s.followsOf(ctx, r, ids)
+	if err != nil {
+		return nil, err
 	}
 	for i := range out {
 		o := &out[i]
@@ -755,51 +764,11 @@ func (s *Service) rank(ctx context.Context, ft *features, r *reader, t *trained,
 		if m != nil {
 			o.upvotes = m.upvotes
 		}
-		best := func(f follow) {
-			if f.lift > o.lifted.lift {
-				o.lifted = f
-			}
-		}
-		var lift float64
-		if m != nil && len(authors) > 0 {
-			for k, key := range m.keys {
-				if _, ok := authors[key]; ok {
-					lift += authorLift
-					best(follow{store.FollowAuthor, m.authors[k], authorLift})
-					break
-				}
-			}
-		}
-		if m != nil && len(cats) > 0 {
-		categories:
-			for _, c := range m.categories {
-				for _, f := range cats {
-					if c == f.Value || strings.HasPrefix(c, f.Value+".") {
-						lift += categoryLift
-						best(follow{store.FollowCategory, f.Label, categoryLift})
-						break categories
-					}
-				}
-			}
-		}
-		for _, tp := range paperTopics[o.id] {
-			if label, ok := topics[tp]; ok {
-				lift += topicLift
-				best(follow{store.FollowTopic, label, topicLift})
-				break
-			}
-		}
+		lift, lifted := fl.lift(o.id, m)
+		o.lifted = lifted
 		o.score = o.model + lift
 	}
-	slices.SortFunc(out, func(a, b ranked) int {
-		if c := cmp.Compare(b.score, a.score); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(b.upvotes, a.upvotes); c != 0 {
-			return c
-		}
-		return strings.Compare(a.id, b.id)
-	})
+	slices.SortFunc(out, compareRanked)
 	// Candidates nothing speaks for are not recommendations.
 	n := 0
 	for _, o := range out {
@@ -811,15 +780,93 @@ func (s *Service) rank(ctx context.Context, ft *features, r *reader, t *trained,
 	return out[:n], nil
 }
 
+// compareRanked is the ranking's order: best first, ties by upvotes and
+// then id.
+func compareRanked(a, b ranked) int {
+	if c := cmp.Compare(b.score, a.score); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(b.upvotes, a.upvotes); c != 0 {
+		return c
+	}
+	return strings.Compare(a.id, b.id)
+}
+
+// follows are a reader's follows ready to lift candidates.
+type follows struct {
+	authors, topics map[string]string
+	cats            []store.Follow // in the store's order, so the same one names a paper each time
+	paperTopics     map[string][]string
+}
+
+// followsOf prepares the reader's follows for the candidates ids (whose
+// topics are asked for when the reader follows topics).
+func (s *Service) followsOf(ctx context.Context, r *reader, ids []string) (*follows, error) {
+	fl := &follows{authors: map[string]string{}, topics: map[string]string{}}
+	for _, f := range r.follows {
+		switch f.Kind {
+		case store.FollowAuthor:
+			fl.authors[f.Value] = f.Label
+		case store.FollowCategory:
+			fl.cats = append(fl.cats, f)
+		case store.FollowTopic:
+			fl.topics[f.Value] = f.Label
+		}
+	}
+	if len(fl.topics) > 0 && s.Topics != nil {
+		var err error
+		if fl.paperTopics, err = s.Topics.PaperTopics(ctx, ids); err != nil {
+			return nil, fmt.Errorf("foryou: topics: %w", err)
+		}
+	}
+	return fl, nil
+}
+
+// lift is what the follows add to the score of paper id (of metadata m,
+// nil when unknown), and the strongest follow that lifted it.
+func (fl *follows) lift(id string, m *paperMeta) (float64, follow) {
+	var lifted follow
+	best := func(f follow) {
+		if f.lift > lifted.lift {
+			lifted = f
+		}
+	}
+	var lift float64
+	if m != nil && len(fl.authors) > 0 {
+		for k, key := range m.keys {
+			if _, ok := fl.authors[key]; ok {
+				lift += authorLift
+				best(follow{store.FollowAuthor, m.authors[k], authorLift})
+				break
+			}
+		}
+	}
+	if m != nil && len(fl.cats) > 0 {
+	categories:
+		for _, c := range m.categories {
+			for _, f := range fl.cats {
+				if c == f.Value || strings.HasPrefix(c, f.Value+".") {
+					lift += categoryLift
+					best(follow{store.FollowCategory, f.Label, categoryLift})
+					break categories
+				}
+			}
+		}
+	}
+	for _, tp := range fl.paperTopics[id] {
+		if label, ok := fl.topics[tp]; ok {
+			lift += topicLift
+			best(follow{store.FollowTopic, label, topicLift})
+			break
+		}
+	}
+	return lift, lifted
+}
+
 // fill reads the ranked papers and the library papers their reasons name,
 // and writes the reasons.
 func (s *Service) fill(ctx context.Context, r *reader, res *Result, rs []ranked) error {
-	ids := make([]string, 0, len(rs)*3)
-	for _, o := range rs {
-		ids = append(ids, o.id)
-		ids = append(ids, o.like...)
-	}
-	papers, err := s.Store.PapersByID(ctx, ids)
+	papers, err := s.Store.PapersByID(ctx, fillIDs(nil, rs))
 	if err != nil {
 		return fmt.Errorf("foryou: %w", err)
 	}
@@ -827,6 +874,21 @@ func (s *Service) fill(ctx context.Context, r *reader, res *Result, rs []ranked)
 	for i := range papers {
 		byID[papers[i].ID] = &papers[i]
 	}
+	s.fillFrom(r, res, rs, byID)
+	return nil
+}
+
+// fillIDs appends the ids fill reads for rs.
+func fillIDs(ids []string, rs []ranked) []string {
+	for _, o := range rs {
+		ids = append(ids, o.id)
+		ids = append(ids, o.like...)
+	}
+	return ids
+}
+
+// fillFrom is fill with the papers read.
+func (s *Service) fillFrom(r *reader, res *Result, rs []ranked, byID map[string]*store.Paper) {
 	for _, o := range rs {
 		p := byID[o.id]
 		if p == nil {
@@ -849,7 +911,6 @@ func (s *Service) fill(ctx context.Context, r *reader, res *Result, rs []ranked)
 		}
 		res.Items = append(res.Items, it)
 	}
-	return nil
 }
 
 // likeReason names the library papers a recommendation is like and the
@@ -1081,20 +1142,26 @@ func (d digestRecommender) RecommendHeaded(ctx context.Context, userID int64, si
 		return nil, "", err
 	}
 	if res.Empty {
-		if d.fallback == nil {
-			return nil, "", nil
-		}
-		if h, ok := d.fallback.(interface {
-			RecommendHeaded(context.Context, int64, time.Time, time.Time, int) ([]store.Paper, string, error)
-		}); ok {
-			return h.RecommendHeaded(ctx, userID, since, until, k)
-		}
-		papers, err := d.fallback.Recommend(ctx, userID, since, until, k)
-		return papers, "Recommended from the papers you upvoted", err
+		return d.fallbackHeaded(ctx, userID, since, until, k)
 	}
 	out := make([]store.Paper, len(res.Items))
 	for i, it := range res.Items {
 		out[i] = it.Paper
 	}
 	return out, LibraryHeading, nil
+}
+
+// fallbackHeaded is the fallback's recommendations, for a reader with
+// nothing to rank by.
+func (d digestRecommender) fallbackHeaded(ctx context.Context, userID int64, since, until time.Time, k int) ([]store.Paper, string, error) {
+	if d.fallback == nil {
+		return nil, "", nil
+	}
+	if h, ok := d.fallback.(interface {
+		RecommendHeaded(context.Context, int64, time.Time, time.Time, int) ([]store.Paper, string, error)
+	}); ok {
+		return h.RecommendHeaded(ctx, userID, since, until, k)
+	}
+	papers, err := d.fallback.Recommend(ctx, userID, since, until, k)
+	return papers, "Recommended from the papers you upvoted", err
 }

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/viterin/vek/vek32"
 
@@ -165,6 +166,7 @@ type Model struct {
 	// The same columns ascending with their postings, for ScoreWindow.
 	cols    []int32
 	colPost [][]posting
+	terms   sync.Once // builds the four above
 	// The classifier's weights in float32, for SIMD dot products.
 	wDense []float32
 	wTerms []float32
@@ -190,26 +192,8 @@ func (f *Features) Train(profile []string) (*Model, error) {
 			m.weight[k] = math.Exp2(-float64(len(m.profile)-1-k) / f.opts.HalfLife)
 		}
 	}
-	if f.opts.TermSimilarity > 0 {
-		m.inverted = map[int32][]posting{}
-		m.inTerms = make([]uint64, (f.x.Cols+63)/64)
-		for j, p := range m.profile {
-			r := f.x.Row(p)
-			for k, c := range r.Idx {
-				m.inverted[c] = append(m.inverted[c], posting{j, r.Val[k]})
-				m.inTerms[c>>6] |= 1 << (c & 63)
-			}
-		}
-		m.cols = make([]int32, 0, len(m.inverted))
-		for c := range m.inverted {
-			m.cols = append(m.cols, c)
-		}
-		slices.Sort(m.cols)
-		m.colPost = make([][]posting, len(m.cols))
-		for k, c := range m.cols {
-			m.colPost[k] = m.inverted[c]
-		}
-	}
+	// The profile's terms are indexed on the first scoring that needs
+	// them (indexTerms): a digest run scores through a Kernel instead.
 	if f.opts.Fusion < 1 {
 		var rows []int
 		if f.opts.Negatives > 0 && f.opts.Negatives < len(f.ids) {
@@ -285,6 +269,9 @@ func (m *Model) Score(candidates []string, withReasons int) []Scored {
 // they are computed here from the inverted profile.
 func (m *Model) rank(rows []int, sims []float32, withReasons int) []Scored {
 	f := m.f
+	if sims == nil {
+		m.indexTerms()
+	}
 	out := make([]Scored, len(rows))
 	var svm, knn []float64
 	if m.svm != nil {

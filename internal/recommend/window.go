@@ -80,9 +80,10 @@ func (m *Model) ScoreWindow(w *Window, lo, hi int, skip func(k int) bool, withRe
 		slot[k] = int32(len(rows))
 		rows = append(rows, w.rows[lo+k])
 	}
-	if m.inverted == nil || m.f.opts.TermSimilarity <= 0 {
+	if m.f.opts.TermSimilarity <= 0 {
 		return m.rank(rows, nil, withReasons)
 	}
+	m.indexTerms()
 	// Each (candidate, profile paper) pair's products are summed in
 	// ascending column order, as Score sums them, so the float32 cosines
 	// are the same to the bit.
@@ -117,4 +118,35 @@ func (m *Model) ScoreWindow(w *Window, lo, hi int, skip func(k int) bool, withRe
 		}
 	}
 	return m.rank(rows, sims, withReasons)
+}
+
+// indexTerms inverts the profile's tf-idf vectors (column -> profile
+// paper, weight) for Score and ScoreWindow, once per model: done at
+// Train, it was most of a digest's training, which scores through a
+// Kernel without it.
+func (m *Model) indexTerms() {
+	m.terms.Do(func() {
+		f := m.f
+		if f.opts.TermSimilarity <= 0 {
+			return
+		}
+		m.inverted = map[int32][]posting{}
+		m.inTerms = make([]uint64, (f.x.Cols+63)/64)
+		for j, p := range m.profile {
+			r := f.x.Row(p)
+			for k, c := range r.Idx {
+				m.inverted[c] = append(m.inverted[c], posting{j, r.Val[k]})
+				m.inTerms[c>>6] |= 1 << (c & 63)
+			}
+		}
+		m.cols = make([]int32, 0, len(m.inverted))
+		for c := range m.inverted {
+			m.cols = append(m.cols, c)
+		}
+		slices.Sort(m.cols)
+		m.colPost = make([][]posting, len(m.cols))
+		for k, c := range m.cols {
+			m.colPost[k] = m.inverted[c]
+		}
+	})
 }

