@@ -53,17 +53,13 @@ type Options struct {
 	// cosines (Kernel when 0): an embedding cosine spreads over a narrower
 	// and higher range than a tf-idf one.
 	EmbedKernel float64
-	// EmbedSum, EmbedLog and EmbedZ, when positive, combine the two
-	// kernels' scores instead of by reciprocal rank: the tf-idf's plus
-	// EmbedSum × the embedding's; log of the tf-idf's plus EmbedLog × log
-	// of the embedding's (a product of the two densities); the two logs
-	// standardised over the candidates, the embedding's × EmbedZ.
-	EmbedSum, EmbedLog, EmbedZ float64
-	// CentroidZ, when positive, adds the candidate's mean tf-idf cosine
-	// to the library (its cosine to the library's centroid, up to a
-	// constant) standardised over the candidates, × CentroidZ, as EmbedZ
-	// adds the embedding's.
-	CentroidZ float64
+	// EmbedZ, when positive and the papers have embeddings, adds the
+	// embeddings' kernel (EmbedKernel) to the tf-idf's: the logs of both
+	// standardised over the request's candidates (per library, so neither
+	// scale decides alone), the embedding's × EmbedZ, the sum brought back
+	// to the tf-idf kernel's unit. It replaces EmbedFusion when both are
+	// set.
+	EmbedZ float64
 	// HalfLife, when positive, weighs the profile's papers (oldest first)
 	// by 2^(-age/HalfLife), age counted in papers from the newest, in the
 	// neighbour score and as the classifier's sample weights.
@@ -318,12 +314,7 @@ func (m *Model) rank(rows []int, sims []float32, withReasons int) []Scored {
 		a := float32(f.opts.TermSimilarity)
 		termSim := make([]float32, len(m.profile))
 		var embKnn []float64
-		var centroid []float64
-		if f.opts.CentroidZ > 0 && a > 0 && f.opts.Kernel > 0 {
-			centroid = make([]float64, len(rows))
-		}
-		combine := f.opts.EmbedFusion > 0 || f.opts.EmbedSum > 0 || f.opts.EmbedLog > 0 || f.opts.EmbedZ > 0
-		if combine && f.dim > 0 && f.opts.Kernel > 0 {
+		if (f.opts.EmbedFusion > 0 || f.opts.EmbedZ > 0) && f.dim > 0 && f.opts.Kernel > 0 {
 			embKnn = make([]float64, len(rows))
 		}
 		ek := f.opts.EmbedKernel
@@ -385,38 +376,20 @@ func (m *Model) rank(rows []int, sims []float32, withReasons int) []Scored {
 				}
 			}
 			knn[k] = sum
-			if centroid != nil {
-				for j := range m.profile {
-					centroid[k] += m.weight[j] * float64(termSim[j])
-				}
-			}
-		}
-		// The spread of the tf-idf kernel's logs, the unit the standardised
-		// parts below are brought to.
-		sdT := 1.0
-		if embKnn != nil || centroid != nil {
-			_, sdT = meanSD(knn)
 		}
 		switch {
 		case embKnn == nil:
-		case f.opts.EmbedSum > 0:
-			for k := range knn {
-				knn[k] += f.opts.EmbedSum * embKnn[k]
-			}
-		case f.opts.EmbedLog > 0:
-			for k := range knn {
-				knn[k] = math.Log(knn[k]) + f.opts.EmbedLog*math.Log(embKnn[k])
-			}
 		case f.opts.EmbedZ > 0:
-			// The two logs standardised over the candidates and added,
-			// the embedding's × EmbedZ, then brought back to the tf-idf
-			// kernel's scale (same order): its score × exp(EmbedZ × its
-			// logs' deviation × the embedding's standard score), so a
-			// score keeps its unit (a library paper's twin scores about
-			// 1) for what adds to it or subtracts from it.
+			// z(log tf-idf) + EmbedZ × z(log embedding), each standardised
+			// over the candidates, is ordered as the tf-idf's score ×
+			// exp(EmbedZ × its logs' deviation × z(log embedding)), which
+			// keeps the tf-idf kernel's unit (a library paper's twin
+			// scores about 1) for what adds to it or subtracts from it
+			// (foryou's follows and "fewer like this").
+			_, sd := meanSD(knn)
 			ze := zLog(embKnn)
 			for k := range knn {
-				knn[k] *= math.Exp(f.opts.EmbedZ * sdT * ze[k])
+				knn[k] *= math.Exp(f.opts.EmbedZ * sd * ze[k])
 			}
 		default:
 			// The embedding's neighbours fused by reciprocal rank (k 60):
@@ -427,22 +400,6 @@ func (m *Model) rank(rows []int, sims []float32, withReasons int) []Scored {
 			rt, re := ranks(knn), ranks(embKnn)
 			for k := range knn {
 				knn[k] = (1-w)/float64(60+rt[k]) + w/float64(60+re[k])
-			}
-		}
-		if centroid != nil {
-			mean, csd := 0.0, 0.0
-			for _, v := range centroid {
-				mean += v
-			}
-			mean /= float64(len(centroid))
-			for _, v := range centroid {
-				csd += (v - mean) * (v - mean)
-			}
-			if csd = math.Sqrt(csd / float64(len(centroid))); csd == 0 {
-				csd = 1
-			}
-			for k := range knn {
-				knn[k] *= math.Exp(f.opts.CentroidZ * sdT * (centroid[k] - mean) / csd)
 			}
 		}
 		if f.opts.Fusion == 0 {

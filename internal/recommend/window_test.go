@@ -78,7 +78,6 @@ func TestScoreWindowOnTheTopicCorpus(t *testing.T) {
 		"embedding":   func(o *Options) { o.TermSimilarity = 0.5 },
 		"embedFusion": func(o *Options) { o.EmbedFusion = 0.5 },
 		"embedZ":      func(o *Options) { o.EmbedZ, o.EmbedKernel = 0.25, 0.2 },
-		"centroidZ":   func(o *Options) { o.CentroidZ = 0.1 },
 		"halfLife":    func(o *Options) { o.HalfLife = 2 },
 	}
 	for name, set := range opts {
