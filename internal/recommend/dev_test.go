@@ -117,6 +117,7 @@ func TestDevLoop(t *testing.T) {
 		t0 := time.Now()
 		var mu sync.Mutex
 		var r, n, m float64
+		var half [2]float64 // Recall@20 over the odd and the even cases
 		next := make(chan int)
 		var wg sync.WaitGroup
 		for range 2 {
@@ -136,6 +137,7 @@ func TestDevLoop(t *testing.T) {
 					a, b, c := devScore(ids, cases[i].Truth)
 					mu.Lock()
 					r, n, m = r+a, n+b, m+c
+					half[i%2] += a
 					mu.Unlock()
 				}
 			}()
@@ -146,7 +148,8 @@ func TestDevLoop(t *testing.T) {
 		close(next)
 		wg.Wait()
 		k := float64(len(cases))
-		fmt.Printf("DEV %-60s %.3f / %.3f / %.3f  (%s)\n", v.name, r/k, n/k, m/k, time.Since(t0).Round(time.Second))
+		fmt.Printf("DEV %-60s %.3f / %.3f / %.3f  (halves' R@20 %.3f, %.3f; %s)\n", v.name, r/k, n/k, m/k,
+			half[0]/float64((len(cases)+1)/2), half[1]/float64(len(cases)/2), time.Since(t0).Round(time.Second))
 	}
 }
 
@@ -243,8 +246,9 @@ func devVariants(base Options) []devVariant {
 	}
 	return []devVariant{
 		with("default", func(*Options) {}),
-		with("without the embedding", func(o *Options) { o.EmbedZ = 0 }),
-		with("embedding's weight 0.2 / 0.3", func(o *Options) { o.EmbedZ = 0.2 }),
-		with("embedding's weight 0.3", func(o *Options) { o.EmbedZ = 0.3 }),
+		with("without the embedding (EmbedZ 0)", func(o *Options) { o.EmbedZ = 0 }),
+		with("EmbedZ 0.2", func(o *Options) { o.EmbedZ = 0.2 }),
+		with("EmbedZ 0.3", func(o *Options) { o.EmbedZ = 0.3 }),
+		with("EmbedFusion 0.2 (reciprocal rank)", func(o *Options) { o.EmbedZ, o.EmbedFusion = 0, 0.2 }),
 	}
 }
