@@ -129,8 +129,9 @@ func (c *digestCommon) open(e *env) (*store.Store, *digest.Service, time.Time, e
 		e.log.Warn("no recommendations from upvotes: the embedding model did not load", "err", err)
 		sem = nil
 	}
-	return s, newDigests(e, s, sender, c.Mail.MailFrom, base, c.Digest, follow.NewVectors(e.semanticDir(), sem, ""),
-		&foryou.Service{Store: s, Log: e.log}), date, nil
+	live := follow.NewVectors(e.semanticDir(), sem, "")
+	return s, newDigests(e, s, sender, c.Mail.MailFrom, base, c.Digest, live,
+		&foryou.Service{Store: s, Vectors: liveVectors{live}, Log: e.log}), date, nil
 }
 
 type digestSendCmd struct {

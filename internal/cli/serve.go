@@ -358,8 +358,9 @@ func (c *serveCmd) Run(e *env) error {
 	// work through the outbox). A digest cut short is sent after restart.
 	// Recommendations ("For you", its feed and the digest's section): the
 	// features of recent and saved papers are rebuilt in the background;
-	// topic follows lift papers by their topics in the searcher's map.
-	rec := &foryou.Service{Store: s, Topics: searcher, Log: e.log}
+	// topic follows lift papers by their topics in the searcher's map,
+	// and the model reads the papers' embeddings from the live vectors.
+	rec := &foryou.Service{Store: s, Topics: searcher, Vectors: liveVectors{live}, Log: e.log}
 	bg.Go("recommendations", func(ctx context.Context) error {
 		rec.Run(ctx)
 		return nil

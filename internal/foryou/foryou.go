@@ -131,6 +131,10 @@ type Service struct {
 	Topics Topics
 	// Options are the model's; recommend.DefaultOptions when zero.
 	Options recommend.Options
+	// Vectors are the papers' embeddings (the semantic index's), which
+	// the default model's embedding neighbours read; nil, or a paper
+	// without one, leaves that part out of its scores.
+	Vectors recommend.Vectors
 	// Window is how many days of papers, to the clock's day, are
 	// candidates (90 when 0); RefreshEvery how often Run rebuilds their
 	// features (an hour when 0).
@@ -261,7 +265,11 @@ func (s *Service) refreshLocked(ctx context.Context) (Stats, error) {
 		return Stats{}, fmt.Errorf("foryou: refresh: %w", err)
 	}
 	papers = append(papers, lib...)
-	f, err := recommend.NewFeatures(ctx, papers, recommend.VectorMap(nil), s.options())
+	var vecs recommend.Vectors = recommend.VectorMap(nil)
+	if s.Vectors != nil {
+		vecs = s.Vectors
+	}
+	f, err := recommend.NewFeatures(ctx, papers, vecs, s.options())
 	if err != nil {
 		return Stats{}, fmt.Errorf("foryou: refresh: %w", err)
 	}

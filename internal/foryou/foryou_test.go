@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/paperboy-dev/paperboy/internal/problem"
+	"github.com/paperboy-dev/paperboy/internal/recommend"
 	"github.com/paperboy-dev/paperboy/internal/store"
 	"github.com/paperboy-dev/paperboy/internal/store/storetest"
 )
@@ -448,5 +449,41 @@ func TestShortSpansRankAsTheWholeWindowDoes(t *testing.T) {
 	}
 	if diff := cmp.Diff(whole.Items, span.Items); diff != "" {
 		t.Errorf("the span's window ranks otherwise (-whole +span):\n%s", diff)
+	}
+}
+
+// TestEmbeddingsLiftTheirNeighbours checks that the model reads the
+// vectors it is given: papers of another field that share no word with
+// an rl library come after the rl papers either way, the galaxy ones
+// first when their embeddings point where the library's do.
+func TestEmbeddingsLiftTheirNeighbours(t *testing.T) {
+	for _, withVectors := range []bool{false, true} {
+		e := newEnv(t)
+		if withVectors {
+			vecs := recommend.VectorMap{}
+			for f, dir := range map[string]int{"rl": 0, "protein": 1, "graph": 2, "galaxy": 0} {
+				for n := range 8 {
+					v := make([]float32, 3)
+					v[dir] = 1
+					vecs[id(f, n)] = v
+				}
+			}
+			e.svc.Vectors = vecs
+		}
+		e.save(t, e.ada, id("rl", 0), id("rl", 1))
+		res := e.recommend(t, Request{UserID: e.ada, Limit: 10})
+		got := ids(res)
+		for k, pid := range got[:6] {
+			if fieldOf(pid) != "rl" {
+				t.Fatalf("vectors %v: %s at %d before an rl paper: %v", withVectors, pid, k, got)
+			}
+		}
+		want := "protein"
+		if withVectors {
+			want = "galaxy"
+		}
+		if f := fieldOf(got[6]); f != want {
+			t.Errorf("vectors %v: %s (%s) after the rl papers, want a %s paper: %v", withVectors, got[6], f, want, got)
+		}
 	}
 }

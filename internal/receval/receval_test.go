@@ -134,6 +134,7 @@ func TestAnchorsRankEveryCandidate(t *testing.T) {
 
 func TestRunTrainsTheEmbeddingModelOnlyWhenASettingReadsIt(t *testing.T) {
 	tfidfOnly := recommend.DefaultOptions()
+	tfidfOnly.EmbedZ = 0
 	blended := tfidfOnly
 	blended.TermSimilarity = 0.5
 	classifier := tfidfOnly
@@ -143,7 +144,8 @@ func TestRunTrainsTheEmbeddingModelOnlyWhenASettingReadsIt(t *testing.T) {
 		opts Options
 		want bool
 	}{
-		{"default", Options{Recommend: tfidfOnly}, false},
+		{"tf-idf alone", Options{Recommend: tfidfOnly}, false},
+		{"default", Options{Recommend: recommend.DefaultOptions()}, true},
 		{"blended similarity", Options{Recommend: blended}, true},
 		{"a variant's classifier", Options{Recommend: tfidfOnly, Variants: []Variant{{"svm", classifier}}}, true},
 	} {

@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paperboy-dev/paperboy/internal/embed"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
+	"github.com/paperboy-dev/paperboy/internal/search/paperdoc"
 	"github.com/paperboy-dev/paperboy/internal/store"
 )
 
@@ -62,6 +65,7 @@ func TestDevLoop(t *testing.T) {
 		}
 	}
 	t.Logf("%d papers, %d candidates, %d cases", len(papers), len(cands), len(cases))
+	emb, dim := devEmbeddings(t, papers)
 	base := DefaultOptions()
 	variants := devVariants(base)
 	type featKey struct {
@@ -109,9 +113,11 @@ func TestDevLoop(t *testing.T) {
 		}
 		g := *f
 		g.opts = o
+		g.emb, g.dim = emb, dim
 		t0 := time.Now()
 		var mu sync.Mutex
 		var r, n, m float64
+		var half [2]float64 // Recall@20 over the odd and the even cases
 		next := make(chan int)
 		var wg sync.WaitGroup
 		for range 2 {
@@ -131,6 +137,7 @@ func TestDevLoop(t *testing.T) {
 					a, b, c := devScore(ids, cases[i].Truth)
 					mu.Lock()
 					r, n, m = r+a, n+b, m+c
+					half[i%2] += a
 					mu.Unlock()
 				}
 			}()
@@ -141,8 +148,57 @@ func TestDevLoop(t *testing.T) {
 		close(next)
 		wg.Wait()
 		k := float64(len(cases))
-		fmt.Printf("DEV %-60s %.3f / %.3f / %.3f  (%s)\n", v.name, r/k, n/k, m/k, time.Since(t0).Round(time.Second))
+		fmt.Printf("DEV %-60s %.3f / %.3f / %.3f  (halves' R@20 %.3f, %.3f; %s)\n", v.name, r/k, n/k, m/k,
+			half[0]/float64((len(cases)+1)/2), half[1]/float64(len(cases)/2), time.Since(t0).Round(time.Second))
 	}
+}
+
+// devEmbeddings gives every paper's embedding, row by row, from the
+// embedding model at RECOMMEND_EMBED, trained there first when the file
+// does not exist, on the same papers and with the same options as 'paperboy
+// eval recommend' trains it ('embed train”s: every paper not hidden, in
+// id order, 256 dimensions, seed 1), so the model file written by 'eval
+// recommend --model-cache' serves as well. Without RECOMMEND_EMBED there
+// are none.
+func devEmbeddings(t *testing.T, papers []store.Paper) ([]float32, int) {
+	path := os.Getenv("RECOMMEND_EMBED")
+	if path == "" {
+		return nil, 0
+	}
+	t0 := time.Now()
+	model, err := embed.OpenFile(path)
+	if err != nil {
+		var sample []lexical.Document
+		for i := range papers {
+			if !papers[i].Community.Hidden {
+				sample = append(sample, paperdoc.Of(&papers[i]))
+			}
+		}
+		opts := embed.DefaultTrainOptions()
+		opts.Dim, opts.Seed = 256, 1
+		if model, err = embed.Train(context.Background(), sample, opts); err != nil {
+			t.Fatal(err)
+		}
+		if err := model.SaveFile(path); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("embedding model trained: %s", time.Since(t0).Round(time.Second))
+	}
+	docs := make([]lexical.Document, len(papers))
+	for i := range papers {
+		docs[i] = paperdoc.Of(&papers[i])
+	}
+	vecs, err := model.EmbedDocuments(context.Background(), docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dim := model.Dim()
+	out := make([]float32, len(papers)*dim)
+	for i, v := range vecs {
+		copy(out[i*dim:], v)
+	}
+	t.Logf("embeddings: %d papers, %s", len(papers), time.Since(t0).Round(time.Second))
+	return out, dim
 }
 
 func devScore(ranked, truth []string) (recall, ndcg, mrr float64) {
@@ -190,8 +246,9 @@ func devVariants(base Options) []devVariant {
 	}
 	return []devVariant{
 		with("default", func(*Options) {}),
-		with("kernel 0.2", func(o *Options) { o.Kernel = 0.2 }),
-		with("half-life 20", func(o *Options) { o.HalfLife = 20 }),
-		with("max_df 1", func(o *Options) { o.MaxDF = 1 }),
+		with("without the embedding (EmbedZ 0)", func(o *Options) { o.EmbedZ = 0 }),
+		with("EmbedZ 0.2", func(o *Options) { o.EmbedZ = 0.2 }),
+		with("EmbedZ 0.3", func(o *Options) { o.EmbedZ = 0.3 }),
+		with("EmbedFusion 0.2 (reciprocal rank)", func(o *Options) { o.EmbedZ, o.EmbedFusion = 0, 0.2 }),
 	}
 }

@@ -50,6 +50,17 @@ type Options struct {
 	// over TermSimilarity's by reciprocal rank (k 60), the embedding's
 	// ranking weighing EmbedFusion.
 	EmbedFusion float64
+	// EmbedKernel is the width of the kernel over the embeddings'
+	// cosines (Kernel when 0): an embedding cosine spreads over a narrower
+	// and higher range than a tf-idf one.
+	EmbedKernel float64
+	// EmbedZ, when positive and the papers have embeddings, adds the
+	// embeddings' kernel (EmbedKernel) to the tf-idf's: the logs of both
+	// standardised over the request's candidates (per library, so neither
+	// scale decides alone), the embedding's × EmbedZ, the sum brought back
+	// to the tf-idf kernel's unit. It replaces EmbedFusion when both are
+	// set.
+	EmbedZ float64
 	// HalfLife, when positive, weighs the profile's papers (oldest first)
 	// by 2^(-age/HalfLife), age counted in papers from the newest, in the
 	// neighbour score and as the classifier's sample weights.
@@ -73,11 +84,12 @@ type Options struct {
 // DefaultOptions is what the server ranks with: the library's papers as
 // neighbours by tf-idf, over a vocabulary of 1- to 3-grams in at least 2
 // and at most half of the papers, with comments and categories, scored by
-// a kernel of width 0.1 (doc.go has the measurements). The classifier's
-// settings apply when Fusion is below 1.
+// a kernel of width 0.1, and the same kernel over the embeddings' cosines
+// added to it standardised per request, weighing 0.25 (EmbedZ; doc.go has
+// the measurements). The classifier's settings apply when Fusion is below 1.
 func DefaultOptions() Options {
 	return Options{
-		Fusion: 1, TermSimilarity: 1, Kernel: 0.1,
+		Fusion: 1, TermSimilarity: 1, Kernel: 0.1, EmbedZ: 0.25,
 		MinDF: 2, MaxTerms: 2_000_000, NGrams: 3, MaxDF: 0.5, Metadata: true,
 		EmbedWeight: 0, Negatives: 10000, C: 0.01, Tol: 1e-3, Seed: 1,
 	}
@@ -289,8 +301,12 @@ func (m *Model) rank(rows []int, sims []float32, withReasons int) []Scored {
 		a := float32(f.opts.TermSimilarity)
 		termSim := make([]float32, len(m.profile))
 		var embKnn []float64
-		if f.opts.EmbedFusion > 0 && f.dim > 0 && f.opts.Kernel > 0 {
+		if (f.opts.EmbedFusion > 0 || f.opts.EmbedZ > 0) && f.dim > 0 && f.opts.Kernel > 0 {
 			embKnn = make([]float64, len(rows))
+		}
+		ek := f.opts.EmbedKernel
+		if ek <= 0 {
+			ek = f.opts.Kernel
 		}
 		// A profile paper sharing no term with the candidate (most of
 		// them) adds this, the same float math.Exp gives for 0.
@@ -323,7 +339,7 @@ func (m *Model) rank(rows []int, sims []float32, withReasons int) []Scored {
 					sim = vek32.Dot(c, f.emb[p*f.dim:(p+1)*f.dim])
 				}
 				if embKnn != nil {
-					embKnn[k] += m.weight[j] * math.Exp((float64(sim)-1)/f.opts.Kernel)
+					embKnn[k] += m.weight[j] * math.Exp((float64(sim)-1)/ek)
 				}
 				if a > 0 {
 					sim = (1-a)*sim + a*termSim[j]
@@ -348,7 +364,21 @@ func (m *Model) rank(rows []int, sims []float32, withReasons int) []Scored {
 			}
 			knn[k] = sum
 		}
-		if embKnn != nil {
+		switch {
+		case embKnn == nil:
+		case f.opts.EmbedZ > 0:
+			// z(log tf-idf) + EmbedZ × z(log embedding), each standardised
+			// over the candidates, is ordered as the tf-idf's score ×
+			// exp(EmbedZ × its logs' deviation × z(log embedding)), which
+			// keeps the tf-idf kernel's unit (a library paper's twin
+			// scores about 1) for what adds to it or subtracts from it
+			// (foryou's follows and "fewer like this").
+			_, sd := meanSD(knn)
+			ze := zLog(embKnn)
+			for k := range knn {
+				knn[k] *= math.Exp(f.opts.EmbedZ * sd * ze[k])
+			}
+		default:
 			// The embedding's neighbours fused by reciprocal rank (k 60):
 			// its cosines and the tf-idf's live on different scales (a
 			// truth paper's best tf-idf cosine is 0.03 at the median), so
@@ -469,6 +499,34 @@ func sparseDot(a, b Sparse) float64 {
 		}
 	}
 	return s
+}
+
+// meanSD gives the mean and the deviation of the logs of s (1 when
+// they all tie).
+func meanSD(s []float64) (mean, sd float64) {
+	for _, v := range s {
+		mean += math.Log(v)
+	}
+	mean /= float64(len(s))
+	for _, v := range s {
+		d := math.Log(v) - mean
+		sd += d * d
+	}
+	sd = math.Sqrt(sd / float64(len(s)))
+	if sd == 0 {
+		sd = 1
+	}
+	return mean, sd
+}
+
+// zLog standardises the logs of s (mean 0, deviation 1).
+func zLog(s []float64) []float64 {
+	mean, sd := meanSD(s)
+	z := make([]float64, len(s))
+	for k, v := range s {
+		z[k] = (math.Log(v) - mean) / sd
+	}
+	return z
 }
 
 // ranks gives each score its 1-based rank, highest first, ties by index.

@@ -145,7 +145,7 @@ func TestRankWithoutEmbeddings(t *testing.T) {
 	}
 }
 
-func TestEmbedFusionLiftsTheCandidateWhoseEmbeddingIsNear(t *testing.T) {
+func TestTheEmbeddingLiftsTheCandidateWhoseEmbeddingIsNear(t *testing.T) {
 	// Neither candidate shares a word with the library; only the
 	// embedding tells them apart: c2 points where the library does.
 	papers := []store.Paper{
@@ -155,12 +155,16 @@ func TestEmbedFusionLiftsTheCandidateWhoseEmbeddingIsNear(t *testing.T) {
 		{ID: "c2", Title: "gamma", Abstract: "delta"},
 	}
 	vecs := VectorMap{"p1": {1, 0}, "p2": {1, 0}, "c1": {0, 1}, "c2": {1, 0}}
-	for _, tc := range []struct {
-		fusion float64
-		first  string
-	}{{0, "c1"}, {0.6, "c2"}} {
+	for name, tc := range map[string]struct {
+		set   func(*Options)
+		first string
+	}{
+		"tf-idf alone": {func(o *Options) { o.EmbedZ = 0 }, "c1"},
+		"default":      {func(*Options) {}, "c2"},
+		"rank fusion":  {func(o *Options) { o.EmbedZ, o.EmbedFusion = 0, 0.6 }, "c2"},
+	} {
 		opts := DefaultOptions()
-		opts.EmbedFusion = tc.fusion
+		tc.set(&opts)
 		f, err := NewFeatures(context.Background(), papers, vecs, opts)
 		if err != nil {
 			t.Fatal(err)
@@ -170,7 +174,7 @@ func TestEmbedFusionLiftsTheCandidateWhoseEmbeddingIsNear(t *testing.T) {
 			t.Fatal(err)
 		}
 		if res[0].ID != tc.first {
-			t.Errorf("EmbedFusion %v: %s first, want %s", tc.fusion, res[0].ID, tc.first)
+			t.Errorf("%s: %s first, want %s", name, res[0].ID, tc.first)
 		}
 	}
 }

@@ -77,6 +77,7 @@ func TestScoreWindowOnTheTopicCorpus(t *testing.T) {
 		"classifier":  func(o *Options) { o.Fusion = 0.5 },
 		"embedding":   func(o *Options) { o.TermSimilarity = 0.5 },
 		"embedFusion": func(o *Options) { o.EmbedFusion = 0.5 },
+		"embedZ":      func(o *Options) { o.EmbedZ, o.EmbedKernel = 0.25, 0.2 },
 		"halfLife":    func(o *Options) { o.HalfLife = 2 },
 	}
 	for name, set := range opts {

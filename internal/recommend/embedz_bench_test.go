@@ -1,0 +1,37 @@
+package recommend
+
+import (
+	"testing"
+	"time"
+)
+
+// BenchmarkScoreWindowEmbedding is BenchmarkScoreWindow for the default
+// model and for it without its embedding part (EmbedZ 0), in turn, so the
+// embedding's cost (a 256-dimension dot product and a kernel for every
+// candidate and library paper) is measured beside what it adds to.
+func BenchmarkScoreWindowEmbedding(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		z    float64
+	}{{"default", DefaultOptions().EmbedZ}, {"tf-idf-alone", 0}} {
+		b.Run(tc.name, func(b *testing.B) {
+			o := DefaultOptions()
+			o.EmbedZ = tc.z
+			f := benchFeatures(b, o)
+			m, err := f.Train(f.ids[:20])
+			if err != nil {
+				b.Fatal(err)
+			}
+			w := f.NewWindow(f.ids[len(f.ids)-6083:])
+			var took []time.Duration
+			b.ResetTimer()
+			for b.Loop() {
+				t := time.Now()
+				m.ScoreWindow(w, 0, w.Len(), nil, 20)
+				took = append(took, time.Since(t))
+			}
+			b.StopTimer()
+			reportPercentiles(b, took)
+		})
+	}
+}
