@@ -363,3 +363,42 @@ func TestAClearQueryShowsItsSubAreas(t *testing.T) {
 		t.Errorf("Senses counts %d for one sense's sub-areas, want 1", got)
 	}
 }
+
+// checkPapers fails unless every topic's and area's list holds exactly
+// the papers TopicOf places there, sorted within each topic.
+func checkPapers(t *testing.T, m *Map, ids []string, when string) {
+	t.Helper()
+	want := map[int][]string{}
+	for _, id := range ids {
+		if tp := m.TopicOf(id); tp != NoTopic {
+			want[tp] = append(want[tp], id)
+		}
+	}
+	for i := range m.Topics() {
+		slices.Sort(want[i])
+		if got := m.Papers(i, false); !slices.Equal(got, want[i]) || len(got) != m.Count(i) {
+			t.Errorf("%s: topic %d lists %v, want %v", when, i, got, want[i])
+		}
+	}
+	for a := range m.Areas() {
+		if got := m.Papers(a, true); len(got) != m.AreaCount(a) {
+			t.Errorf("%s: area %d lists %d papers, holds %d", when, a, len(got), m.AreaCount(a))
+		}
+	}
+}
+
+func TestEachTopicListsItsPapers(t *testing.T) {
+	m, _, ids := build(t, 1)
+	checkPapers(t, m, ids, "built")
+	got, err := Read(bytes.NewReader(encode(t, m)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPapers(t, got, ids, "read")
+	x := make([]float32, 8)
+	x[1] = 1
+	got.Assign("2601.00001", x)
+	got.Assign(ids[0], x) // moves to sense 1's topic
+	got.Remove(ids[1])
+	checkPapers(t, got, append(slices.Clone(ids), "2601.00001"), "after papers arrived, moved and left")
+}
