@@ -142,13 +142,14 @@ func (s *Searcher) SearchFacets(ctx context.Context, mode Mode, req Request, opt
 func facetsOf(tm *topicmap.Map, query string, fs []topicmap.Facet) []TopicFacet {
 	out := make([]TopicFacet, 0, len(fs))
 	topics, areas := tm.Topics(), tm.Areas()
-	for _, f := range fs {
+	labels := tm.FacetLabels(fs, query)
+	for i, f := range fs {
 		t := topics[f.Topic]
 		slugs := make([]string, len(f.Members))
 		for i, m := range f.Members {
 			slugs[i] = topics[m].Slug
 		}
-		out = append(out, TopicFacet{Slug: strings.Join(slugs, ","), Label: tm.FacetLabel(f, query), Terms: t.Terms, Count: f.Count, Area: areas[f.Area].Slug, facet: f})
+		out = append(out, TopicFacet{Slug: strings.Join(slugs, ","), Label: labels[i], Terms: t.Terms, Count: f.Count, Area: areas[f.Area].Slug, facet: f})
 	}
 	return out
 }
