@@ -164,9 +164,9 @@ type docValuer interface {
 // slug names, and of its n most upvoted (with a vote at least) listed on
 // or after since(the newest one's date). It reads the dates and votes of
 // the topic's own papers (topicmap.Map.Papers), so a topic costs what it
-// holds: about 0.3 µs a paper, where a search filtered by topic walks
-// every paper of the corpus (150 ms at 3M papers). An index that cannot
-// report values by id is walked.
+// holds, where a search filtered by topic walks every paper of the corpus
+// (BenchmarkTopicPapers). An index that cannot report values by id is
+// walked.
 func (s *Searcher) TopicPapers(ctx context.Context, slug string, n int, since func(newest time.Time) time.Time) (newest, upvoted []string, err error) {
 	tm := s.Topics()
 	if tm == nil {

@@ -131,23 +131,47 @@ func (m *Map) TopicOf(id string) int {
 }
 
 // Papers returns the ids of the papers of fine topic i, or of area i
-// when area is true, sorted within each fine topic: a copy, as the map
-// changes when papers arrive.
+// when area is true, sorted: a copy, as the map changes when papers
+// arrive. An area's are its topics' lists merged.
 func (m *Map) Papers(i int, area bool) []string {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if !area {
 		return slices.Clone(m.members[i])
 	}
-	n := 0
+	lists := make([][]string, 0, len(m.children[i]))
 	for _, c := range m.children[i] {
-		n += len(m.members[c])
+		lists = append(lists, m.members[c])
 	}
-	out := make([]string, 0, n)
-	for _, c := range m.children[i] {
-		out = append(out, m.members[c]...)
+	// Pairwise merges: log₂(topics) passes over the area's papers.
+	for len(lists) > 1 {
+		next := lists[:0:0]
+		for k := 0; k < len(lists); k += 2 {
+			if k+1 == len(lists) {
+				next = append(next, lists[k])
+				break
+			}
+			next = append(next, mergeSorted(lists[k], lists[k+1]))
+		}
+		lists = next
 	}
-	return out
+	if len(lists) == 0 {
+		return nil
+	}
+	return slices.Clone(lists[0])
+}
+
+// mergeSorted merges two sorted lists into a new one.
+func mergeSorted(a, b []string) []string {
+	out := make([]string, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if a[0] <= b[0] {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 // addMember and dropMember keep members sorted; the caller holds m.mu.
