@@ -3,7 +3,9 @@ package search
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/search/topicmap"
@@ -140,15 +142,130 @@ func (s *Searcher) SearchFacets(ctx context.Context, mode Mode, req Request, opt
 func facetsOf(tm *topicmap.Map, query string, fs []topicmap.Facet) []TopicFacet {
 	out := make([]TopicFacet, 0, len(fs))
 	topics, areas := tm.Topics(), tm.Areas()
-	for _, f := range fs {
+	labels := tm.FacetLabels(fs, query)
+	for i, f := range fs {
 		t := topics[f.Topic]
 		slugs := make([]string, len(f.Members))
 		for i, m := range f.Members {
 			slugs[i] = topics[m].Slug
 		}
-		out = append(out, TopicFacet{Slug: strings.Join(slugs, ","), Label: tm.FacetLabel(f, query), Terms: t.Terms, Count: f.Count, Area: areas[f.Area].Slug, facet: f})
+		out = append(out, TopicFacet{Slug: strings.Join(slugs, ","), Label: labels[i], Terms: t.Terms, Count: f.Count, Area: areas[f.Area].Slug, facet: f})
 	}
 	return out
+}
+
+// docValuer is a lexical index that reports papers' listed dates and
+// votes by id (lexical.Index, follow.Indexer).
+type docValuer interface {
+	DocValues(ids []string, fn func(i int, date time.Time, upvotes int))
+}
+
+// TopicPapers returns the ids of the n newest papers of the topic or area
+// slug names, and of its n most upvoted (with a vote at least) listed on
+// or after since(the newest one's date). It reads the dates and votes of
+// the topic's own papers (topicmap.Map.Papers), so a topic costs what it
+// holds, where a search filtered by topic walks every paper of the corpus
+// (BenchmarkTopicPapers). An index that cannot report values by id is
+// walked.
+func (s *Searcher) TopicPapers(ctx context.Context, slug string, n int, since func(newest time.Time) time.Time) (newest, upvoted []string, err error) {
+	tm := s.Topics()
+	if tm == nil {
+		return nil, nil, ErrNoTopics
+	}
+	i, area, ok := tm.BySlug(slug)
+	if !ok {
+		return nil, nil, ErrUnknownTopic
+	}
+	dv, ok := s.Lexical.(docValuer)
+	if !ok {
+		return s.walkTopicPapers(ctx, slug, n, since)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	ids := tm.Papers(i, area)
+	ps := make([]dated, 0, len(ids))
+	dv.DocValues(ids, func(k int, date time.Time, up int) { ps = append(ps, dated{ids[k], date, up}) })
+	// The orders of lexical.SortNewest and SortMostUpvoted, where scores
+	// tie: date, then votes, then the larger id.
+	byDate := func(a, b *dated) bool {
+		if !a.date.Equal(b.date) {
+			return a.date.After(b.date)
+		}
+		if a.up != b.up {
+			return a.up > b.up
+		}
+		return a.id > b.id
+	}
+	byVotes := func(a, b *dated) bool {
+		if a.up != b.up {
+			return a.up > b.up
+		}
+		return byDate(a, b)
+	}
+	top := bestOf(ps, n, byDate, func(*dated) bool { return true })
+	if len(top) == 0 {
+		return nil, nil, nil
+	}
+	from := since(top[0].date)
+	voted := bestOf(ps, n, byVotes, func(p *dated) bool { return p.up > 0 && !p.date.Before(from) })
+	return idsOf(top), idsOf(voted), nil
+}
+
+// dated is a paper with its listed date and votes.
+type dated struct {
+	id   string
+	date time.Time
+	up   int
+}
+
+// bestOf returns the n best of ps that pass keep, the best first: one
+// pass, each paper compared with the worst kept once it is full.
+func bestOf(ps []dated, n int, better func(a, b *dated) bool, keep func(*dated) bool) []dated {
+	out := make([]dated, 0, n+1)
+	for k := range ps {
+		p := &ps[k]
+		if n <= 0 || !keep(p) || len(out) == n && !better(p, &out[n-1]) {
+			continue
+		}
+		at := len(out)
+		for at > 0 && better(p, &out[at-1]) {
+			at--
+		}
+		out = slices.Insert(out, at, *p)[:min(len(out)+1, n)]
+	}
+	return out
+}
+
+func idsOf(ps []dated) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.id
+	}
+	return out
+}
+
+// walkTopicPapers is TopicPapers by a search filtered by the topic, in
+// date and in vote order: every paper is walked.
+func (s *Searcher) walkTopicPapers(ctx context.Context, slug string, n int, since func(time.Time) time.Time) (newest, upvoted []string, err error) {
+	run := func(req Request) ([]Hit, error) {
+		res, _, _, err := s.SearchFacets(ctx, Lexical, req, FacetOptions{Topic: slug})
+		return res.Hits, err
+	}
+	hits, err := run(Request{Query: "after:1970-01-01", Sort: SortNewest, Limit: n})
+	if err != nil || len(hits) == 0 {
+		return nil, nil, err
+	}
+	for _, h := range hits {
+		newest = append(newest, h.ID)
+	}
+	voted, err := run(Request{Query: "after:1970-01-01", Sort: SortMostUpvoted, Limit: n, After: since(hits[0].Date)})
+	for _, h := range voted {
+		if h.Upvotes > 0 {
+			upvoted = append(upvoted, h.ID)
+		}
+	}
+	return newest, upvoted, err
 }
 
 // PaperTopics gives each paper's fine topic and broad area as slugs, the

@@ -7,8 +7,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/search/internal/searchtest"
+	"github.com/paperboy-dev/paperboy/internal/search/lexical"
 	"github.com/paperboy-dev/paperboy/internal/search/semantic"
 	"github.com/paperboy-dev/paperboy/internal/search/topicmap"
 )
@@ -186,5 +188,74 @@ func TestTopicsCanBeNamedForFollowing(t *testing.T) {
 	}
 	if _, ok, _ := (&Searcher{}).Topic(context.Background(), tm.Topics()[0].Slug); ok {
 		t.Error("a searcher without a map names a topic")
+	}
+}
+
+// walkOnly hides the lexical index's DocValues, so TopicPapers walks the
+// papers with the topic as a filter, as it did before the map listed each
+// topic's papers.
+type walkOnly struct{ ix *lexical.Index }
+
+func (w walkOnly) Search(ctx context.Context, req Request) (Result, error) {
+	return w.ix.Search(ctx, req)
+}
+
+// A topic's newest and most upvoted papers, read from its own papers,
+// are those a search filtered by the topic finds, in the same order;
+// papers the index dropped are left out, papers that arrive are in.
+func TestTopicPapersAreTheNewestAndMostUpvotedOfTheTopic(t *testing.T) {
+	s, tm := topicSearcher(t)
+	docs := searchtest.Corpus()
+	day := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	for i := range docs {
+		// Dates repeat (ties broken by votes, then id); every third
+		// paper has no vote.
+		docs[i].Date = day.AddDate(0, 0, i/3)
+		docs[i].Upvotes = (i * 7) % 5 * min(i%3, 1)
+	}
+	lex := searchtest.Lexical(t, docs)
+	lex.Delete(docs[len(docs)-1].ID)
+	arrived := docs[0]
+	arrived.ID, arrived.Date, arrived.Upvotes = "2601.00001", day.AddDate(0, 3, 0), 9
+	if err := lex.Add(arrived); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Index().Apply(context.Background(), []Document{arrived}, nil, 1); err != nil {
+		t.Fatal(err)
+	}
+	fast := &Searcher{Lexical: lex, Index: s.Index}
+	slow := &Searcher{Lexical: walkOnly{lex}, Index: s.Index}
+	if _, ok := slow.Lexical.(docValuer); ok {
+		t.Fatal("walkOnly reports values by id")
+	}
+	since := func(last time.Time) time.Time { return last.AddDate(0, 0, -10) }
+	var slugs []string
+	for _, tp := range append(tm.Topics(), tm.Areas()...) {
+		slugs = append(slugs, tp.Slug)
+	}
+	seen := map[string]bool{}
+	for _, slug := range slugs {
+		for _, n := range []int{1, 5, 50} {
+			newest, voted, err := fast.TopicPapers(context.Background(), slug, n, since)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantNew, wantVoted, err := slow.TopicPapers(context.Background(), slug, n, since)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(newest) != fmt.Sprint(wantNew) || fmt.Sprint(voted) != fmt.Sprint(wantVoted) {
+				t.Errorf("%s, %d: newest %v, upvoted %v; the walk finds %v, %v", slug, n, newest, voted, wantNew, wantVoted)
+			}
+			for _, id := range newest {
+				seen[id] = true
+			}
+		}
+	}
+	if seen[docs[len(docs)-1].ID] || !seen[arrived.ID] {
+		t.Errorf("deleted paper listed %v, arrived paper listed %v", seen[docs[len(docs)-1].ID], seen[arrived.ID])
+	}
+	if _, _, err := fast.TopicPapers(context.Background(), "no-such-topic", 5, since); !errors.Is(err, ErrUnknownTopic) {
+		t.Errorf("unknown topic: %v, want ErrUnknownTopic", err)
 	}
 }

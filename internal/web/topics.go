@@ -125,35 +125,28 @@ func topicAt(tm *topicmap.Map, slug string) (topicInfo, bool) {
 }
 
 // topicPapers returns the newest papers of a topic and its most upvoted
-// of the last two months before its newest: the lexical index walks the
-// papers with the topic as a filter, in date or vote order.
+// of the last two months before its newest, read from the topic's own
+// papers (search.Searcher.TopicPapers).
 func (s *Server) topicPapers(ctx context.Context, slug string, n int) (newest, trending []store.Paper, err error) {
 	if s.searcher == nil {
 		return nil, nil, errNoSearch
 	}
-	run := func(req search.Request) ([]store.Paper, error) {
-		res, _, _, err := s.searcher.SearchFacets(ctx, search.Lexical, req, search.FacetOptions{Topic: slug})
-		if err != nil {
-			return nil, err
+	since := func(last time.Time) time.Time {
+		// An undated paper is listed on the epoch.
+		if last.Unix() <= 0 {
+			last = s.now()
 		}
-		return s.papersByID(ctx, res.IDs())
+		return last.AddDate(0, -2, 0)
 	}
-	if newest, err = run(search.Request{Query: "after:1970-01-01", Sort: search.SortNewest, Limit: n}); err != nil || len(newest) == 0 {
-		return newest, nil, err
+	newIDs, votedIDs, err := s.searcher.TopicPapers(ctx, slug, n, since)
+	if err != nil {
+		return nil, nil, err
 	}
-	last := newest[0].ListedOn
-	if last.IsZero() {
-		last = s.now()
+	if newest, err = s.papersByID(ctx, newIDs); err != nil {
+		return nil, nil, err
 	}
-	trending, err = run(search.Request{Query: "after:1970-01-01", Sort: search.SortMostUpvoted, Limit: n, After: last.AddDate(0, -2, 0)})
-	// Only papers someone upvoted are trending.
-	kept := trending[:0]
-	for _, p := range trending {
-		if p.Community.TotalUpvotes() > 0 {
-			kept = append(kept, p)
-		}
-	}
-	return newest, kept, err
+	trending, err = s.papersByID(ctx, votedIDs)
+	return newest, trending, err
 }
 
 type topicPageData struct {

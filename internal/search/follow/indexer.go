@@ -428,3 +428,11 @@ func (in *Indexer) Completions(prefix string, n int) []string {
 	}
 	return ix.Completions(prefix, n)
 }
+
+// DocValues reports the live index's listed date and upvotes of each of
+// ids it holds (see lexical.Index.DocValues); none before Load.
+func (in *Indexer) DocValues(ids []string, fn func(i int, date time.Time, upvotes int)) {
+	if ix := in.Index(); ix != nil {
+		ix.DocValues(ids, fn)
+	}
+}

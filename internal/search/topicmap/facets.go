@@ -43,12 +43,15 @@ const memberLift = 1.0
 // least memberLift times the share of all papers that do (its lift), so a
 // topic the query is about counts and one that merely mentions it does
 // not. Taking topics by matches, each joins the sense whose centroid is
-// nearest if that is alike enough (senseJoins), else starts one: a facet
-// is one or several neighbouring topics, and its count is their matches
-// together. Senses of at least MinShare of the matches are then chosen
-// greedily by matches × √lift × (1 − similarity to the chosen ones)², so
-// each next facet is a different sense rather than a neighbour of the
-// first. When all the matches make one sense (a clear query) the join
+// nearest if that is alike enough (senseJoins), else starts one; then
+// senses whose centroids are nearly as alike merge (mergeSenses), which
+// gathers one sense said by topics of several areas (LLM alignment by
+// value, safety and preference topics). A facet is one or several
+// topics, and its count is their matches together. Senses of at least
+// MinShare of the matches are then chosen greedily by matches × √lift ×
+// (1 − similarity to the chosen ones)², so each next facet is a
+// different sense rather than a neighbour of the first. When the matches
+// make one sense, or one holds most of them (a clear query), the join
 // tightens until its sub-areas show. Facets are ordered by count.
 func (m *Map) Facets(counts []int, total int, opts FacetOptions) []Facet {
 	if opts.Max <= 0 {
@@ -98,14 +101,27 @@ func (m *Map) Facets(counts []int, total int, opts FacetOptions) []Facet {
 	var out []Facet
 	for _, join := range senseJoins {
 		fs := m.senses(ms, counts, rate, minCount, join, opts.Max)
+		if len(fs) >= minFacets && !dominated(fs) {
+			return fs
+		}
 		if len(fs) > len(out) {
 			out = fs
 		}
-		if len(out) >= minFacets {
-			break
-		}
 	}
 	return out
+}
+
+// dominantShare: facets whose largest holds more than this share of
+// their matches show one sense and its strays, not the query's senses:
+// the join tightens to show that sense's sub-areas.
+const dominantShare = 0.5
+
+func dominated(fs []Facet) bool {
+	total := 0
+	for _, f := range fs {
+		total += f.Count
+	}
+	return float64(fs[0].Count) > dominantShare*float64(total)
 }
 
 // senseJoins are the cosines between a fine topic's centroid and a
@@ -119,17 +135,98 @@ const minFacets = 2
 
 type member struct{ t, c, size int }
 
+// sense is one or several fine topics among a query's matches.
+type sense struct {
+	members     []int
+	count, size int
+	sum         []float32 // Σ count × centroid
+	cen         []float32 // sum, normalised
+	base        float64
+	sim         float32 // highest similarity to a chosen sense
+}
+
+func (s *sense) normalise() {
+	copy(s.cen, s.sum)
+	if n := vek32.Norm(s.cen); n > 0 {
+		vek32.DivNumber_Inplace(s.cen, n)
+	}
+}
+
+// senseMergeBelow: senses are merged when their centroids are this much
+// less alike than a topic must be to join one (at the first, loosest
+// join only). A sense's centroid (its
+// topics' weighted by matches) keeps what they share and averages out
+// what each says alone, so groups of topics about one thing are more
+// alike than any two of their topics: on the 80k papers, alignment's
+// value, safety and language-model alignment senses are 0.35-0.37
+// alike, their topics 0.24-0.41, and senses of other things under 0.3.
+const senseMergeBelow = 0.10
+
+// mergeSenses merges the two most alike senses of ss while their
+// centroids are at least at alike (average linkage over the matches);
+// a merged sense lists its topics by counts, the most matches first.
+func mergeSenses(ss []*sense, counts []int, at float32) []*sense {
+	if at > 1 || len(ss) < 2 {
+		return ss
+	}
+	n := len(ss)
+	sim := make([]float32, n*n)
+	for i := range n {
+		for j := i + 1; j < n; j++ {
+			sim[i*n+j] = vek32.Dot(ss[i].cen, ss[j].cen)
+		}
+	}
+	alive := make([]bool, n)
+	for i := range alive {
+		alive[i] = true
+	}
+	for {
+		bi, bj, best := -1, -1, at
+		for i := range n {
+			if !alive[i] {
+				continue
+			}
+			for j := i + 1; j < n; j++ {
+				if alive[j] && sim[i*n+j] >= best {
+					bi, bj, best = i, j, sim[i*n+j]
+				}
+			}
+		}
+		if bi < 0 {
+			break
+		}
+		a, b := ss[bi], ss[bj]
+		a.members = append(a.members, b.members...)
+		slices.SortFunc(a.members, func(x, y int) int {
+			if counts[x] != counts[y] {
+				return counts[y] - counts[x]
+			}
+			return x - y
+		})
+		a.count += b.count
+		a.size += b.size
+		vek32.Add_Inplace(a.sum, b.sum)
+		a.normalise()
+		alive[bj] = false
+		for k := range n {
+			if alive[k] && k != bi {
+				d := vek32.Dot(a.cen, ss[k].cen)
+				sim[min(k, bi)*n+max(k, bi)] = d
+			}
+		}
+	}
+	out := ss[:0]
+	for i, s := range ss {
+		if alive[i] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // senses groups ms (the most matches first) into senses at cosine join
 // and picks facets among them.
 func (m *Map) senses(ms []member, counts []int, rate float64, minCount int, join float32, maxFacets int) []Facet {
-	type sense struct {
-		members     []int
-		count, size int
-		sum         []float32 // Σ count × centroid
-		cen         []float32 // sum, normalised
-		base        float64
-		sim         float32 // highest similarity to a chosen sense
-	}
 	var ss []*sense
 	dim := m.info.Dim
 	for _, x := range ms {
@@ -151,10 +248,11 @@ func (m *Map) senses(ms []member, counts []int, rate float64, minCount int, join
 		for i, v := range c {
 			to.sum[i] += v * float32(x.c)
 		}
-		copy(to.cen, to.sum)
-		if n := vek32.Norm(to.cen); n > 0 {
-			vek32.DivNumber_Inplace(to.cen, n)
-		}
+		to.normalise()
+	}
+	if join == senseJoins[0] {
+		// The tighter joins are there to split a clear query's sense.
+		ss = mergeSenses(ss, counts, join-senseMergeBelow)
 	}
 	cs := ss[:0]
 	for _, s := range ss {
@@ -205,9 +303,13 @@ func sortFacets(fs []Facet) {
 
 // FacetLabel names a facet for a query so a person recognises the sense:
 // the first phrase among its topics' terms and phrases (its largest
-// topic's first) whose last word is a word of the query ("forced alignment", "safety
-// alignment"), followed by its largest topic's first term unless they
-// overlap; without one, its largest topic's label.
+// topic's first) whose last word is a word of the query ("forced
+// alignment", "safety alignment"). A facet that joins topics adds such a
+// phrase of another of its largest topics that shares no other word
+// ("value alignment · safety alignment"): one sense said by several
+// topics is named by two of them. Otherwise the phrase is followed by
+// the largest topic's first term unless they overlap; without one, the
+// facet is its largest topic's label.
 func (m *Map) FacetLabel(f Facet, query string) string {
 	main := m.fine[f.Topic]
 	want := map[string]bool{}
@@ -215,24 +317,84 @@ func (m *Map) FacetLabel(f Facet, query string) string {
 	for _, w := range strings.Fields(qk) {
 		want[w] = true
 	}
-	for _, t := range f.Members {
+	first, firstKey, firstTopic := "", "", -1
+	for k, t := range f.Members {
+		if first != "" && k >= secondFrom {
+			break
+		}
 		phrases := slices.Concat(m.fine[t].Terms, m.fine[t].Phrases)
 		for i, key := range m.phraseKeys(t) {
-			term := phrases[i]
 			// The query's word must be the phrase's head, its last word
 			// ("forced alignment", not "align medical"), or the phrase
 			// must hold the whole query of several words.
-			words := strings.Fields(key)
-			if key == qk || len(words) == 0 || !want[words[len(words)-1]] && (len(want) < 2 || !strings.Contains(key, qk)) {
+			last := key[strings.LastIndexByte(key, ' ')+1:]
+			if key == qk || key == "" || !want[last] && (len(want) < 2 || !strings.Contains(key, qk)) {
 				continue
 			}
-			if len(main.Terms) == 0 || overlaps(key, PhraseKey(main.Terms[0])) {
-				return term
+			if first == "" {
+				first, firstKey, firstTopic = phrases[i], key, t
+				break
 			}
-			return term + " · " + main.Terms[0]
+			// Of a query of several words, the second holds it all
+			// ("text-to-image diffusion models", not "body model").
+			if t != firstTopic && !sharesWord(key, firstKey, want) && (len(want) < 2 || strings.Contains(key, qk)) {
+				return first + " · " + phrases[i]
+			}
 		}
 	}
-	return main.Label
+	switch {
+	case first == "":
+		return main.Label
+	case len(main.Terms) == 0 || overlaps(firstKey, PhraseKey(main.Terms[0])):
+		return first
+	}
+	return first + " · " + main.Terms[0]
+}
+
+// secondFrom: a facet's second query phrase comes from one of its
+// largest few topics, those that say most of what it is.
+const secondFrom = 4
+
+// sharesWord reports whether phrase keys a and b share a word (or a part
+// of a hyphenated one) other than those of skip: "text-to-image
+// alignment" and "text-image alignment" do.
+func sharesWord(a, b string, skip map[string]bool) bool {
+	split := func(r rune) bool { return r == ' ' || r == '-' }
+	in := map[string]bool{}
+	for _, w := range strings.FieldsFunc(a, split) {
+		in[w] = !skip[w]
+	}
+	for _, w := range strings.FieldsFunc(b, split) {
+		if in[w] && !skip[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// FacetLabels names each of fs as FacetLabel does, but never two alike:
+// sub-areas of a clear query are often named by one phrase ("3d gaussian
+// splatting"), so a label already given gives way to the facet's largest
+// topic's label, then to its first term with each of its others.
+func (m *Map) FacetLabels(fs []Facet, query string) []string {
+	out := make([]string, len(fs))
+	used := map[string]bool{}
+	for i, f := range fs {
+		t := m.fine[f.Topic]
+		cands := []string{m.FacetLabel(f, query), t.Label}
+		for k := 1; k < len(t.Terms); k++ {
+			cands = append(cands, t.Terms[0]+" · "+t.Terms[k])
+		}
+		out[i] = cands[0]
+		for _, c := range cands {
+			if !used[c] {
+				out[i] = c
+				break
+			}
+		}
+		used[out[i]] = true
+	}
+	return out
 }
 
 // Senses counts how many different things a query's facets say it means:

@@ -47,6 +47,9 @@ type Map struct {
 	of     map[string]uint16 // paper → fine topic
 	dense  *denseIDs         // the same for modern arXiv ids (dense.go)
 	counts []int             // papers per fine topic
+	// members lists each fine topic's papers, sorted: a topic's page
+	// reads what the topic holds instead of walking every paper.
+	members [][]string
 
 	keysMu sync.Mutex
 	keys   [][]string // fine topic → its terms' and phrases' PhraseKeys (phraseKeys)
@@ -127,6 +130,63 @@ func (m *Map) TopicOf(id string) int {
 	return NoTopic
 }
 
+// Papers returns the ids of the papers of fine topic i, or of area i
+// when area is true, sorted: a copy, as the map changes when papers
+// arrive. An area's are its topics' lists merged.
+func (m *Map) Papers(i int, area bool) []string {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if !area {
+		return slices.Clone(m.members[i])
+	}
+	lists := make([][]string, 0, len(m.children[i]))
+	for _, c := range m.children[i] {
+		lists = append(lists, m.members[c])
+	}
+	// Pairwise merges: log₂(topics) passes over the area's papers.
+	for len(lists) > 1 {
+		next := lists[:0:0]
+		for k := 0; k < len(lists); k += 2 {
+			if k+1 == len(lists) {
+				next = append(next, lists[k])
+				break
+			}
+			next = append(next, mergeSorted(lists[k], lists[k+1]))
+		}
+		lists = next
+	}
+	if len(lists) == 0 {
+		return nil
+	}
+	return slices.Clone(lists[0])
+}
+
+// mergeSorted merges two sorted lists into a new one.
+func mergeSorted(a, b []string) []string {
+	out := make([]string, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if a[0] <= b[0] {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
+}
+
+// addMember and dropMember keep members sorted; the caller holds m.mu.
+func (m *Map) addMember(t int, id string) {
+	if i, found := slices.BinarySearch(m.members[t], id); !found {
+		m.members[t] = slices.Insert(m.members[t], i, id)
+	}
+}
+
+func (m *Map) dropMember(t int, id string) {
+	if i, found := slices.BinarySearch(m.members[t], id); found {
+		m.members[t] = slices.Delete(m.members[t], i, i+1)
+	}
+}
+
 // Reader is a read-locked view of the papers' topics for one search: its
 // lookups take no lock, so a search that asks for every match pays a map
 // read per match and nothing more. Close it when done, and do not take
@@ -163,10 +223,12 @@ func (m *Map) Assign(id string, v []float32) int {
 	defer m.mu.Unlock()
 	if old, ok := m.of[id]; ok {
 		m.counts[old]--
+		m.dropMember(int(old), id)
 	}
 	m.of[id] = uint16(t)
 	m.dense.set(id, t)
 	m.counts[t]++
+	m.addMember(t, id)
 	return t
 }
 
@@ -176,6 +238,7 @@ func (m *Map) Remove(id string) {
 	defer m.mu.Unlock()
 	if old, ok := m.of[id]; ok {
 		m.counts[old]--
+		m.dropMember(int(old), id)
 		delete(m.of, id)
 		m.dense.set(id, NoTopic)
 	}
@@ -456,11 +519,25 @@ func parallelFor(n, workers int, fn func(i int)) {
 	wg.Wait()
 }
 
-// index fills bySlug and the dense table of topics.
+// index fills bySlug, the dense table of topics and the topics' lists
+// of papers.
 func (m *Map) index() {
 	m.dense = &denseIDs{}
 	for id, t := range m.of {
 		m.dense.set(id, int(t))
+	}
+	// A map read from a file lists its papers in order already (parse).
+	if m.members == nil {
+		m.members = make([][]string, len(m.fine))
+		for i, c := range m.counts {
+			m.members[i] = make([]string, 0, c)
+		}
+		for id, t := range m.of {
+			m.members[t] = append(m.members[t], id)
+		}
+		for _, ms := range m.members {
+			slices.Sort(ms)
+		}
 	}
 	m.bySlug = make(map[string]int, len(m.fine)+len(m.areas))
 	for i, t := range m.fine {

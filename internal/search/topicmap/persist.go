@@ -192,6 +192,24 @@ func parse(b []byte) (*Map, error) {
 		m.of[blob[lo:hi]] = t
 		m.counts[t]++
 	}
+	// WriteTo sorts the ids, so each topic's list is sorted as read;
+	// were they not, index sorts the lists.
+	m.members = make([][]string, len(m.fine))
+	for t, c := range m.counts {
+		m.members[t] = make([]string, 0, c)
+	}
+	prev := ""
+	for i := range n {
+		lo, hi := le.Uint32(offs[4*i:]), le.Uint32(offs[4*(i+1):])
+		id := blob[lo:hi]
+		if i > 0 && id <= prev {
+			m.members = nil
+			break
+		}
+		t := le.Uint16(ts[2*i:])
+		m.members[t] = append(m.members[t], id)
+		prev = id
+	}
 	m.index()
 	return m, nil
 }

@@ -363,3 +363,143 @@ func TestAClearQueryShowsItsSubAreas(t *testing.T) {
 		t.Errorf("Senses counts %d for one sense's sub-areas, want 1", got)
 	}
 }
+
+// checkPapers fails unless every topic's and area's list holds exactly
+// the papers TopicOf places there, sorted.
+func checkPapers(t *testing.T, m *Map, ids []string, when string) {
+	t.Helper()
+	want := map[int][]string{}
+	for _, id := range ids {
+		if tp := m.TopicOf(id); tp != NoTopic {
+			want[tp] = append(want[tp], id)
+		}
+	}
+	for i := range m.Topics() {
+		slices.Sort(want[i])
+		if got := m.Papers(i, false); !slices.Equal(got, want[i]) || len(got) != m.Count(i) {
+			t.Errorf("%s: topic %d lists %v, want %v", when, i, got, want[i])
+		}
+	}
+	for a := range m.Areas() {
+		var in []string
+		for _, c := range m.Children(a) {
+			in = append(in, want[c]...)
+		}
+		slices.Sort(in)
+		if got := m.Papers(a, true); !slices.Equal(got, in) {
+			t.Errorf("%s: area %d lists %d papers, want its topics' %d, sorted", when, a, len(got), len(in))
+		}
+	}
+}
+
+func TestEachTopicListsItsPapers(t *testing.T) {
+	m, _, ids := build(t, 1)
+	checkPapers(t, m, ids, "built")
+	got, err := Read(bytes.NewReader(encode(t, m)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPapers(t, got, ids, "read")
+	x := make([]float32, 8)
+	x[1] = 1
+	got.Assign("2601.00001", x)
+	got.Assign(ids[0], x) // moves to sense 1's topic
+	got.Remove(ids[1])
+	checkPapers(t, got, append(slices.Clone(ids), "2601.00001"), "after papers arrived, moved and left")
+}
+
+// handMap is a map of fine topics with the given centroids (normalised)
+// and sizes, each its own area, for the facets' choices alone.
+func handMap(cents [][]float32, sizes []int) *Map {
+	dim := len(cents[0])
+	m := &Map{info: Info{Dim: dim}, counts: sizes}
+	for i, c := range cents {
+		c = slices.Clone(c)
+		embed.Normalize(c)
+		m.fineC = append(m.fineC, c...)
+		m.fine = append(m.fine, Topic{Slug: fmt.Sprintf("t%d", i), Parent: i})
+		m.areas = append(m.areas, Topic{Slug: fmt.Sprintf("a%d", i), Parent: -1})
+		m.areaC = append(m.areaC, c...)
+		m.children = append(m.children, []int{i})
+	}
+	return m
+}
+
+// axes returns a vector of dim with weight w on each axis given.
+func axes(dim int, w map[int]float32) []float32 {
+	v := make([]float32, dim)
+	for a, x := range w {
+		v[a] = x
+	}
+	return v
+}
+
+// One sense said by three topics of different areas that are only 0.37
+// alike (LLM value, safety and preference alignment) is one facet: what
+// they share adds up in their joined centroid. Senses of nothing in
+// common stay apart.
+func TestASenseSpreadOverLooselyAlikeTopicsIsOneFacet(t *testing.T) {
+	const dim = 8
+	m := handMap([][]float32{
+		axes(dim, map[int]float32{0: 1, 1: 1.3}), // sense 0, three ways
+		axes(dim, map[int]float32{0: 1, 2: 1.3}),
+		axes(dim, map[int]float32{0: 1, 3: 1.3}),
+		axes(dim, map[int]float32{4: 1}), // sense 1
+		axes(dim, map[int]float32{5: 1}), // sense 2
+		axes(dim, map[int]float32{6: 1}), // mentions it in passing
+	}, []int{100, 100, 100, 100, 100, 1000})
+	counts := []int{40, 35, 30, 60, 50, 100}
+	fs := m.Facets(counts, 315, FacetOptions{})
+	if len(fs) != 3 || fs[0].Count != 105 || len(fs[0].Members) != 3 || fs[1].Count != 60 || fs[2].Count != 50 {
+		t.Fatalf("facets %+v, want sense 0 (105 papers of topics 0-2), then senses 1 and 2", fs)
+	}
+}
+
+// When one sense holds most of the matches, the query is about it: the
+// facets are its sub-areas, not it and a few strays.
+func TestADominantSenseShowsItsSubAreas(t *testing.T) {
+	const dim = 8
+	m := handMap([][]float32{
+		axes(dim, map[int]float32{0: 1, 1: 0.7}), // one sense, four sub-areas
+		axes(dim, map[int]float32{0: 1, 2: 0.7}),
+		axes(dim, map[int]float32{0: 1, 3: 0.7}),
+		axes(dim, map[int]float32{0: 1, 4: 0.7}),
+		axes(dim, map[int]float32{5: 1}), // a stray
+		axes(dim, map[int]float32{6: 1}), // none match
+	}, []int{100, 100, 100, 100, 40, 2000})
+	fs := m.Facets([]int{90, 85, 80, 75, 30, 0}, 360, FacetOptions{})
+	if len(fs) != 5 {
+		t.Fatalf("facets %+v, want the sense's 4 sub-areas and the stray", fs)
+	}
+	for _, f := range fs {
+		if len(f.Members) != 1 {
+			t.Errorf("facet %+v joins topics", f)
+		}
+	}
+}
+
+// Sub-areas named by one phrase get distinct labels.
+func TestFacetLabelsAreDistinct(t *testing.T) {
+	m := handMap([][]float32{{1, 0}, {0, 1}}, []int{10, 10})
+	m.fine[0].Terms, m.fine[0].Label = []string{"knowledge graph", "relation extraction"}, "knowledge graph · relation extraction"
+	m.fine[1].Terms, m.fine[1].Label = []string{"knowledge graph", "question answering"}, "knowledge graph · question answering"
+	got := m.FacetLabels([]Facet{{Topic: 0, Members: []int{0}}, {Topic: 1, Members: []int{1}}}, "graph")
+	if got[0] != "knowledge graph" || got[1] != "knowledge graph · question answering" {
+		t.Errorf("labels %q, want \"knowledge graph\" then its second topic's label", got)
+	}
+}
+
+// A facet that joins topics is named by the query's phrases of two of
+// them, unless they share a word besides the query's.
+func TestAFacetOfSeveralTopicsIsNamedByTwoOfThem(t *testing.T) {
+	m := handMap([][]float32{{1, 0}, {0, 1}, {1, 1}}, []int{10, 10, 10})
+	m.fine[0].Terms = []string{"value alignment", "human values"}
+	m.fine[1].Terms = []string{"safety alignment", "refusal behavior"}
+	m.fine[2].Terms = []string{"value-safety alignment", "harmful requests"}
+	if got := m.FacetLabel(Facet{Topic: 0, Members: []int{0, 1}}, "alignment"); got != "value alignment · safety alignment" {
+		t.Errorf("label %q, want \"value alignment · safety alignment\"", got)
+	}
+	if got := m.FacetLabel(Facet{Topic: 0, Members: []int{0, 2}}, "alignment"); got != "value alignment" {
+		t.Errorf("label %q, want \"value alignment\" alone (value-safety alignment shares value)", got)
+	}
+}
