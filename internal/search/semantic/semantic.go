@@ -81,7 +81,7 @@ func Build(ctx context.Context, docs []lexical.Document, opts embed.TrainOptions
 // embedTitles).
 func NewIndex(ctx context.Context, m *embed.Model, docs []lexical.Document, seed uint64) (*Index, error) {
 	ix := &Index{Model: m}
-	v, err := ix.indexVectors(ctx, func(fn func(lexical.Document) error) error {
+	v, err := ix.indexVectors(ctx, "", func(fn func(lexical.Document) error) error {
 		for _, d := range docs {
 			if err := fn(d); err != nil {
 				return err
@@ -234,7 +234,11 @@ func (s *Index) Save(dir string) error {
 		return fmt.Errorf("semantic: save %s: %w", dir, err)
 	}
 	s.dirty.Store(false)
-	return os.RemoveAll(old)
+	if err := os.RemoveAll(old); err != nil {
+		return err
+	}
+	// The vector file EmbedAll built there is linked into dir by now.
+	return os.RemoveAll(BuildDir(dir))
 }
 
 // Search returns the ids of the k papers nearest to the query's meaning.
