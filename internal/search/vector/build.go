@@ -81,31 +81,34 @@ func (b *Builder) Build(ctx context.Context, path string, queries func() ([][]fl
 	if err := b.w.Flush(); err != nil {
 		return nil, fmt.Errorf("vector: build: %w", err)
 	}
-	if err := b.write(ctx, path, queries); err != nil {
-		return nil, err
-	}
-	return OpenFile(path, b.opts)
+	return b.write(ctx, path, queries)
 }
 
-// write partitions the spilled vectors into the index file at path.
-func (b *Builder) write(ctx context.Context, path string, queries func() ([][]float32, error)) error {
+// write partitions the spilled vectors into the index file at path and
+// returns the index opened from it.
+func (b *Builder) write(ctx context.Context, path string, queries func() ([][]float32, error)) (*Index, error) {
 	spill := b.spill.Name()
 	data, mapped, err := mapfile.Map(spill)
 	if err != nil {
-		return fmt.Errorf("vector: build: %w", err)
+		return nil, fmt.Errorf("vector: build: %w", err)
 	}
-	if mapped {
-		// Unmapped as soon as the index file is written: the pages it
-		// touched then leave the process's resident memory.
-		defer mapfile.Unmap(data)
+	unmap := func() {
+		if mapped {
+			mapfile.Unmap(data)
+			mapped = false
+		}
 	}
+	// Unmapped as soon as the index file is written: the pages it touched
+	// then leave the process's resident memory before calibration touches
+	// those of the index file.
+	defer unmap()
 	if len(data) != len(b.ids)*4*b.dim {
-		return fmt.Errorf("vector: build: spill file %s has %d bytes, want %d", spill, len(data), len(b.ids)*4*b.dim)
+		return nil, fmt.Errorf("vector: build: spill file %s has %d bytes, want %d", spill, len(data), len(b.ids)*4*b.dim)
 	}
 	var vecs []float32
 	if len(data) > 0 {
 		if !littleEndian || uintptr(unsafe.Pointer(&data[0]))%4 != 0 {
-			return errors.New("vector: build: needs a little-endian machine")
+			return nil, errors.New("vector: build: needs a little-endian machine")
 		}
 		vecs = unsafe.Slice((*float32)(unsafe.Pointer(&data[0])), len(data)/4)
 	}
@@ -136,12 +139,12 @@ func (b *Builder) write(ctx context.Context, path string, queries func() ([][]fl
 	}
 	nl = max(1, min(nl, n/32))
 	if n == 0 {
-		return errors.New("vector: build: no vectors")
+		return nil, errors.New("vector: build: no vectors")
 	}
 	var served []calibrationQuery
 	if queries != nil && nl > 1 {
 		if served, err = ix.servedQueries(queries); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	workers := ix.workers()
@@ -163,7 +166,7 @@ func (b *Builder) write(ctx context.Context, path string, queries func() ([][]fl
 	}
 	cent, err := kmeans(ctx, sample, b.dim, nl, iters, rng, workers)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	sample = nil
 	assign := make([]int32, n)
@@ -176,7 +179,7 @@ func (b *Builder) write(ctx context.Context, path string, queries func() ([][]fl
 		}
 	})
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, err
 	}
 	// members[l] are list l's positions in order, in id order.
 	starts := make([]int, nl+1)
@@ -197,21 +200,29 @@ func (b *Builder) write(ctx context.Context, path string, queries func() ([][]fl
 	ix.qz = newQuantizer(b.dim, ix.opts.Seed)
 
 	if err := b.writeFile(ctx, path, ix, order, members, starts, row, workers); err != nil {
-		return err
+		return nil, err
 	}
+	vecs, row = nil, nil
+	unmap()
 	// Calibrated on the file's index, then recorded in its header.
 	written, err := OpenFile(path, b.opts)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(served) == 0 {
 		served = written.storedQueries()
 	}
 	probes, rerank := written.calibrate(ctx, workers, served)
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	return patchCalibration(path, probes, rerank)
+	if err := patchCalibration(path, probes, rerank); err != nil {
+		return nil, err
+	}
+	// What OpenFile would now read from the header (the mapping shows
+	// the file as patched).
+	written.probes, written.rerank = min(probes, nl), rerank
+	return written, nil
 }
 
 // writeFile writes the index as Save does, each list's vectors read from
