@@ -103,7 +103,15 @@ func (sn *snapshot) nearestTerms(stem, word string) []string {
 	if !isASCII(word) {
 		wordMask |= runeMask(string(utf8.RuneError)) // a cut inside a rune reads as one
 	}
-	cutMask := func(m uint64) bool { return bits.OnesCount64(m&^wordMask) <= limit }
+	// and holds every rune of word less maxSuffix bytes (when those
+	// bytes are whole runes).
+	var headMask uint64
+	if isASCII(word) && len(word) > maxSuffix {
+		headMask = runeMask(word[:len(word)-maxSuffix])
+	}
+	cutMask := func(m uint64) bool {
+		return bits.OnesCount64(m&^wordMask) <= limit && bits.OnesCount64(headMask&^m) <= limit
+	}
 	for _, t := range sn.nearest(limit, minDF, nearCut, cutMask, func(term string) int {
 		d := limit + 1
 		for cut := 1; cut <= maxSuffix && len(word)-cut >= len(term)-limit; cut++ {
