@@ -88,22 +88,23 @@ func (s *Index) Apply(ctx context.Context, docs []lexical.Document, gone []strin
 //
 // dir, when set, is the directory the index will be saved in (Save): the
 // vectors then never stay on the heap either, but are spilled to a file
-// and partitioned from it into a vector file mapped from disk, built
-// beside dir (BuildDir), which Save links instead of writing anew. The
-// vectors are the same either way.
+// and partitioned from it into a vector file mapped from disk, built in
+// a directory of its own beside dir (dir.build-*: a server rebuilding
+// damaged vectors and 'embed train' may build at once), which Save links
+// instead of writing anew and then removes. The vectors are the same
+// either way.
 func (s *Index) EmbedAll(ctx context.Context, dir string, each func(fn func(lexical.Document) error) error, progress func(done int)) error {
-	v, err := s.indexVectors(ctx, dir, each, progress, 1)
+	v, build, err := s.indexVectors(ctx, dir, each, progress, 1)
 	if err != nil {
 		return err
 	}
-	s.Vectors = v
+	if s.buildDir != "" {
+		os.RemoveAll(s.buildDir) // built before and never saved
+	}
+	s.Vectors, s.buildDir = v, build
 	s.dirty.Store(true)
 	return nil
 }
-
-// BuildDir is where EmbedAll builds the vector file of an index to be
-// saved in dir; Save removes it.
-func BuildDir(dir string) string { return dir + ".build" }
 
 // vectorSink is where indexVectors puts the vectors: an in-memory index,
 // or a vector.Builder spilling them to disk.
@@ -113,8 +114,9 @@ type vectorSink interface {
 
 // indexVectors embeds the papers each yields, in batches, and returns
 // them indexed: partitioned (seeded by seed) and calibrated on a sample
-// of their titles; in memory, or (dir set) in a file of BuildDir(dir).
-func (s *Index) indexVectors(ctx context.Context, dir string, each func(fn func(lexical.Document) error) error, progress func(done int), seed uint64) (*vector.Index, error) {
+// of their titles; in memory, or (dir set) in a file of the build
+// directory it returns (removed on failure).
+func (s *Index) indexVectors(ctx context.Context, dir string, each func(fn func(lexical.Document) error) error, progress func(done int), seed uint64) (_ *vector.Index, build string, err error) {
 	dim := s.Model.Dim()
 	if s.providerCfg != nil {
 		dim = s.providerCfg.Dim
@@ -127,16 +129,19 @@ func (s *Index) indexVectors(ctx context.Context, dir string, each func(fn func(
 		v = vector.New(dim, opts)
 		sink = v
 	} else {
-		build := BuildDir(dir)
-		if err := os.RemoveAll(build); err != nil {
-			return nil, fmt.Errorf("semantic: %w", err)
+		if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+			return nil, "", fmt.Errorf("semantic: %w", err)
 		}
-		if err := os.MkdirAll(build, 0o755); err != nil {
-			return nil, fmt.Errorf("semantic: %w", err)
+		if build, err = os.MkdirTemp(filepath.Dir(dir), filepath.Base(dir)+".build-"); err != nil {
+			return nil, "", fmt.Errorf("semantic: %w", err)
 		}
-		var err error
+		defer func() {
+			if err != nil {
+				os.RemoveAll(build)
+			}
+		}()
 		if b, err = vector.NewBuilder(build, dim, opts); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		defer b.Close()
 		sink = b
@@ -165,7 +170,7 @@ func (s *Index) indexVectors(ctx context.Context, dir string, each func(fn func(
 		}
 		return nil
 	}
-	err := each(func(d lexical.Document) error {
+	err = each(func(d lexical.Document) error {
 		titles.offer(d.Title)
 		docs = append(docs, d)
 		if len(docs) == batch {
@@ -177,20 +182,21 @@ func (s *Index) indexVectors(ctx context.Context, dir string, each func(fn func(
 		err = flush()
 	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	calibration := func() ([][]float32, error) { return s.embedTitles(ctx, titles.titles) }
 	if b != nil && b.Len() > 0 {
-		return b.Build(ctx, filepath.Join(BuildDir(dir), vectorsFile), calibration)
+		v, err = b.Build(ctx, filepath.Join(build, vectorsFile), calibration)
+		return v, build, err
 	}
 	if v == nil {
 		// Nothing to spill: an empty index, as in memory.
 		v = vector.New(dim, opts)
 	}
-	if err := v.TrainFor(ctx, calibration); err != nil {
-		return nil, err
+	if err = v.TrainFor(ctx, calibration); err != nil {
+		return nil, "", err
 	}
-	return v, nil
+	return v, build, nil
 }
 
 // applyTimeout bounds embedding one batch of changed papers.
