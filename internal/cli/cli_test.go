@@ -441,6 +441,16 @@ func TestTwoServersShareOnePostgreSQL(t *testing.T) {
 // directory, and returns it.
 func importTopics(t *testing.T) string {
 	t.Helper()
+	dataDir := t.TempDir()
+	if code, out, errOut := run(t, "import", "-q", "--data-dir", dataDir, topicsFixture(t)); code != 0 {
+		t.Fatalf("import: %d %s %s", code, out, errOut)
+	}
+	return dataDir
+}
+
+// topicsFixture writes importTopics' papers to a file and returns its path.
+func topicsFixture(t *testing.T) string {
+	t.Helper()
 	topics := [][]string{
 		{"speech", "acoustic", "phoneme", "audio", "recognition", "spoken", "waveform", "vocoder"},
 		{"image", "pixel", "segmentation", "convolution", "camera", "detection", "visual", "object"},
@@ -455,12 +465,7 @@ func importTopics(t *testing.T) string {
 		lines = append(lines, fmt.Sprintf(`{"id":"2506.%05d","authors":"A. Author","title":"%s %s","categories":"cs.CL","abstract":"%s","versions":[{"version":"v1","created":"Mon, 2 Jun 2025 00:00:00 GMT"}]}`,
 			i+1, words[i%8], words[(i+1)%8], strings.Join(abs, " ")))
 	}
-	dataDir := t.TempDir()
-	fixture := writeFixture(t, "topics.jsonl", strings.Join(lines, "\n"))
-	if code, out, errOut := run(t, "import", "-q", "--data-dir", dataDir, fixture); code != 0 {
-		t.Fatalf("import: %d %s %s", code, out, errOut)
-	}
-	return dataDir
+	return writeFixture(t, "topics.jsonl", strings.Join(lines, "\n"))
 }
 
 func TestSemanticSearchAndSimilarPapers(t *testing.T) {

@@ -116,7 +116,7 @@ func (c *embedTrainCmd) Run(e *env) error {
 	}
 	// Changes after the feed position EmbedStore records are embedded by a
 	// running server (semantic/follow.go), some perhaps twice.
-	papers, err := follow.EmbedStore(e.ctx, ix, s, func(done int) {
+	papers, err := follow.EmbedStore(e.ctx, ix, s, e.semanticDir(), func(done int) {
 		if done%(100*4096) == 0 {
 			logStage(fmt.Sprintf("embedded %d of about %d papers", done, st.Papers))
 		}

@@ -40,7 +40,7 @@ type serveCmd struct {
 	AccessLog       bool          `name:"access-log" env:"PAPERBOY_ACCESS_LOG" default:"true" negatable:"" help:"Log every request (--no-access-log: only failures and requests slower than a second; /metrics counts them all)."`
 	Mail            mailFlags     `embed:""`
 	Digest          digestFlags   `embed:""`
-	IndexFrom       string        `name:"index-from" env:"PAPERBOY_INDEX_FROM" placeholder:"URL" help:"When this data directory has no search index yet, start from a peer's instead of building one: the peer's --debug-addr (http://10.0.0.5:6060) or the full URL of its /index/snapshot. The copy then catches up through the change feed."`
+	IndexFrom       string        `name:"index-from" env:"PAPERBOY_INDEX_FROM" placeholder:"URL" help:"When this data directory has no search index yet, start from a peer's instead of building one (and its embedding model, vectors and topic map, from /embed/snapshot, when this one has none): the peer's --debug-addr (http://10.0.0.5:6060) or the full URL of its /index/snapshot. The copy then catches up through the change feed."`
 	ChangeRetention time.Duration `name:"change-retention" env:"PAPERBOY_CHANGE_RETENTION" default:"720h" help:"How long change-feed entries are kept; a replica down for longer rebuilds its index."`
 
 	// Scheduled harvests: the default sources (defaultFeeds and Hugging
@@ -290,6 +290,9 @@ func (c *serveCmd) Run(e *env) error {
 	// The embedding model, if one was trained, serves semantic and hybrid
 	// search and similar papers; without one, search is lexical. Damaged
 	// vectors are rebuilt below; a damaged model waits for retraining.
+	if c.IndexFrom != "" {
+		c.fetchVectors(e)
+	}
 	live, rebuild, err := e.openLiveSemantic()
 	if err != nil {
 		return fmt.Errorf("load the embedding model: %w", err)
@@ -398,7 +401,7 @@ func (c *serveCmd) Run(e *env) error {
 		ForYou: rec,
 	})
 	if c.DebugAddr != "" {
-		stopDebug := c.serveDebug(e, handler, idx)
+		stopDebug := c.serveDebug(e, handler, idx, live)
 		defer stopDebug()
 	}
 	return c.serveHTTP(e, ln, handler)
@@ -459,9 +462,37 @@ func (c *serveCmd) fetchIndex(ctx context.Context, e *env) {
 	e.log.Info("search index copied from the peer", "from", u, "seq", seq, "took", time.Since(start).Round(time.Millisecond))
 }
 
+// fetchVectors copies a peer's embedding model, vectors and topic map into
+// the data directory when it has none: a new replica then searches by
+// meaning without training, and embeds what changed since the copy
+// through the change feed. It asks the peer's /embed/snapshot, beside the
+// /index/snapshot of --index-from; on failure search by meaning waits for
+// 'paperboy embed train' as usual.
+func (c *serveCmd) fetchVectors(e *env) {
+	if _, err := os.Stat(e.semanticDir()); err == nil {
+		return
+	}
+	u := strings.TrimSuffix(c.IndexFrom, "/")
+	switch {
+	case strings.HasSuffix(u, "/index/snapshot"):
+		u = strings.TrimSuffix(u, "/index/snapshot") + "/embed/snapshot"
+	case !strings.Contains(strings.TrimPrefix(strings.TrimPrefix(u, "http://"), "https://"), "/"):
+		u += "/embed/snapshot"
+	default:
+		return // a URL of another shape: the index alone
+	}
+	start := time.Now()
+	seq, err := follow.FetchVectorSnapshot(e.ctx, http.DefaultClient, u, e.semanticDir())
+	if err != nil {
+		e.log.Warn("copying the vectors from the peer failed; search by meaning waits for 'paperboy embed train'", "err", err)
+		return
+	}
+	e.log.Info("vectors copied from the peer", "from", u, "seq", seq, "took", time.Since(start).Round(time.Millisecond))
+}
+
 // serveDebug serves the profiler and the metrics on the private debug
 // address, never through the public one; the returned func stops it.
-func (c *serveCmd) serveDebug(e *env, handler *web.Server, idx *follow.Indexer) (stop func()) {
+func (c *serveCmd) serveDebug(e *env, handler *web.Server, idx *follow.Indexer, live *follow.Vectors) (stop func()) {
 	debug := http.NewServeMux()
 	debug.Handle("/debug/pprof/", http.DefaultServeMux)
 	debug.Handle("GET /metrics", handler.MetricsHandler())
@@ -475,6 +506,18 @@ func (c *serveCmd) serveDebug(e *env, handler *web.Server, idx *follow.Indexer) 
 		w.Header().Set("Content-Type", "application/x-tar")
 		if err := idx.WriteSnapshot(w); err != nil {
 			e.log.Error("index snapshot", "err", err)
+		}
+	})
+	// The same for the embedding model, the vectors and the topic map
+	// (their feed position inside), so that a new replica need not train.
+	debug.HandleFunc("GET /embed/snapshot", func(w http.ResponseWriter, r *http.Request) {
+		if live.Index() == nil {
+			http.Error(w, "no vectors to copy", http.StatusNotFound)
+			return
+		}
+		w.Header().Set("Content-Type", "application/x-tar")
+		if err := live.WriteSnapshot(w); err != nil {
+			e.log.Error("vectors snapshot", "err", err)
 		}
 	})
 	dbg := &http.Server{Addr: c.DebugAddr, Handler: debug, ReadHeaderTimeout: 10 * time.Second}

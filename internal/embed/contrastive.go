@@ -83,7 +83,12 @@ type tuneConfig struct {
 // batches and reports each epoch's mean loss to progress.
 func (m *Model) fineTune(ctx context.Context, docs []lexical.Document, cfg tuneConfig, progress func(string)) error {
 	progress(fmt.Sprintf("fine-tune: tokenising the titles and abstracts of %d papers", len(docs)))
-	pairs := m.titleAbstractPairs(docs, cfg.workers)
+	return m.fineTunePairs(ctx, m.titleAbstractPairs(docs, cfg.workers), cfg, progress)
+}
+
+// fineTunePairs is fineTune on the papers' (title, abstract) pairs made
+// by titleAbstractPairs.
+func (m *Model) fineTunePairs(ctx context.Context, pairs []textPair, cfg tuneConfig, progress func(string)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -47,11 +47,22 @@ func (a *csr) transpose() *csr {
 // mul returns A·X for X of a.cols rows and l columns, both row-major.
 // Rows are independent, so the result does not depend on workers.
 func (a *csr) mul(x []float64, l, workers int) []float64 {
-	y := make([]float64, a.rows*l)
+	return a.mulInto(nil, x, l, workers)
+}
+
+// mulInto is mul writing into y when it has the capacity (not x): the
+// SVD's power iterations reuse two matrices instead of allocating one a
+// step, each of them 900 MB at 400k papers.
+func (a *csr) mulInto(y, x []float64, l, workers int) []float64 {
+	if cap(y) < a.rows*l {
+		y = make([]float64, a.rows*l)
+	}
+	y = y[:a.rows*l]
 	parallel.Chunks(a.rows, workers, func(lo, hi int) {
 		tmp := make([]float64, l)
 		for r := lo; r < hi; r++ {
 			out := y[r*l : (r+1)*l]
+			clear(out)
 			for p := a.ptr[r]; p < a.ptr[r+1]; p++ {
 				xr := x[int(a.idx[p])*l : (int(a.idx[p])+1)*l]
 				vek.MulNumber_Into(tmp, xr, float64(a.val[p]))
@@ -235,20 +246,22 @@ func randomizedSVD(ctx context.Context, a *csr, k, oversample, iters int, seed u
 	}
 	q := a.mul(omega, l, workers)
 	orthonormalize(q, a.rows, l, workers)
+	z := omega // its space, from now on
 	for it := 0; it < iters; it++ {
 		if err := step(fmt.Sprintf("power iteration %d/%d", it+1, iters)); err != nil {
 			return svdResult{}, err
 		}
-		z := at.mul(q, l, workers)
+		z = at.mulInto(z, q, l, workers)
 		orthonormalize(z, a.cols, l, workers)
-		q = a.mul(z, l, workers)
+		q = a.mulInto(q, z, l, workers)
 		orthonormalize(q, a.rows, l, workers)
 	}
 	if err := step("projection"); err != nil {
 		return svdResult{}, err
 	}
 	// B = Qᵀ·A (l×cols); its transpose Aᵀ·Q is cols×l.
-	btr := at.mul(q, l, workers)
+	btr := at.mulInto(z, q, l, workers)
+	q = nil
 	g := gram(btr, a.cols, l, workers)
 	vals, vecs, err := symEigen(g, l)
 	if err != nil {

@@ -164,33 +164,26 @@ func Train(ctx context.Context, docs []lexical.Document, opts TrainOptions) (*Mo
 		}
 	}
 	progress(fmt.Sprintf("tokenising %d papers", len(train)))
-	toks := make([][]string, len(train))
-	parallel.Chunks(len(train), opts.Workers, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			toks[i] = Tokens(docText(train[i], opts.TitleWeight))
-		}
-	})
-	if err := ctx.Err(); err != nil {
+	bag, err := tokenizeBags(ctx, train, opts.TitleWeight, opts.Workers)
+	if err != nil {
 		return nil, err
 	}
 
 	// Vocabulary: document frequencies, bounded, sorted for determinism.
-	df := map[string]int{}
-	for _, ts := range toks {
-		for _, t := range uniq(ts) {
-			df[t]++
-		}
+	df := make([]int32, len(bag.words))
+	for _, w := range bag.terms {
+		df[w]++
 	}
 	maxDF := int(opts.MaxDFRatio * float64(len(train)))
 	var vocab []string
-	for t, n := range df {
-		if n >= opts.MinDF && n <= maxDF {
-			vocab = append(vocab, t)
+	for w, n := range df {
+		if int(n) >= opts.MinDF && int(n) <= maxDF {
+			vocab = append(vocab, bag.words[w])
 		}
 	}
 	slices.SortFunc(vocab, func(a, b string) int {
-		if df[a] != df[b] {
-			return df[b] - df[a]
+		if da, db := df[bag.id[a]], df[bag.id[b]]; da != db {
+			return int(db - da)
 		}
 		return strings.Compare(a, b)
 	})
@@ -204,19 +197,20 @@ func Train(ctx context.Context, docs []lexical.Document, opts TrainOptions) (*Mo
 	m := &Model{vocab: vocab, idf: make([]float32, len(vocab)), lookup: make(map[string]int32, len(vocab))}
 	for i, t := range vocab {
 		m.lookup[t] = int32(i)
-		m.idf[i] = float32(math.Log(float64(len(train)) / float64(df[t])))
+		m.idf[i] = float32(math.Log(float64(len(train)) / float64(df[bag.id[t]])))
 	}
 
 	progress(fmt.Sprintf("tf-idf matrix of %d papers × %d terms", len(train), len(vocab)))
-	a := &csr{rows: len(train), cols: len(vocab), ptr: make([]int, 1, len(train)+1)}
-	for _, ts := range toks {
-		for _, w := range m.weights(ts) {
-			a.idx = append(a.idx, w.term)
-			a.val = append(a.val, w.w)
-		}
-		a.ptr = append(a.ptr, len(a.idx))
+	a := bag.matrix(m)
+	bag = nil
+	var pairs []textPair
+	if opts.FineTuneEpochs > 0 {
+		// Made now, from the vocabulary, so that the papers' text is not
+		// held through the SVD: at 400k papers it is most of a GiB.
+		progress(fmt.Sprintf("fine-tune: tokenising the titles and abstracts of %d papers", len(train)))
+		pairs = m.titleAbstractPairs(train, opts.Workers)
 	}
-	toks = nil
+	docs, train = nil, nil
 
 	start := time.Now()
 	svd, err := randomizedSVD(ctx, a, opts.Dim, opts.Oversample, opts.PowerIters, opts.Seed, opts.Workers, func(s string) {
@@ -226,7 +220,7 @@ func Train(ctx context.Context, docs []lexical.Document, opts TrainOptions) (*Mo
 		return nil, err
 	}
 	m.setVectors(svd.v, svd.sigma, svd.k, opts.SigmaPower)
-	m.info = ModelInfo{Method: MethodLSA, Dim: svd.k, Vocab: len(vocab), Docs: len(train), Seed: opts.Seed,
+	m.info = ModelInfo{Method: MethodLSA, Dim: svd.k, Vocab: len(vocab), Docs: a.rows, Seed: opts.Seed,
 		SigmaPower: opts.SigmaPower, TitleWeight: opts.TitleWeight}
 	if opts.FineTuneEpochs > 0 {
 		// On the same sample as the SVD, so that its cost too stops
@@ -236,7 +230,7 @@ func Train(ctx context.Context, docs []lexical.Document, opts TrainOptions) (*Mo
 			progress(fmt.Sprintf("%s, %s in all", s, time.Since(start).Round(100*time.Millisecond)))
 		}
 		cfg := tuneConfig{epochs: opts.FineTuneEpochs, batch: tuneBatch, seed: opts.Seed, workers: opts.Workers}
-		if err := m.fineTune(ctx, train, cfg, tuneProgress); err != nil {
+		if err := m.fineTunePairs(ctx, pairs, cfg, tuneProgress); err != nil {
 			return nil, err
 		}
 		m.info.Method, m.info.FineTuneEpochs = MethodContrastive, opts.FineTuneEpochs

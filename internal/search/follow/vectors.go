@@ -21,14 +21,16 @@ const (
 // EmbedStore replaces the vectors by the embeddings of every visible paper
 // of src, as 'paperboy embed train' indexes them (EmbedAll), and records
 // the feed's position read before the papers, so that CatchUpVectors embeds what
-// changed meanwhile. It returns how many papers it embedded.
-func EmbedStore(ctx context.Context, s *semantic.Index, src Source, progress func(done int)) (int, error) {
+// changed meanwhile. It returns how many papers it embedded. dir, when
+// set, is where s will be saved: the vectors are built on disk beside it
+// (semantic.Index.EmbedAll).
+func EmbedStore(ctx context.Context, s *semantic.Index, src Source, dir string, progress func(done int)) (int, error) {
 	st, err := src.Stats(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("follow: embed the store: %w", err)
 	}
 	papers := 0
-	err = s.EmbedAll(ctx, func(fn func(lexical.Document) error) error {
+	err = s.EmbedAll(ctx, dir, func(fn func(lexical.Document) error) error {
 		return src.EachPaper(ctx, func(p store.Paper) error {
 			if p.Community.Hidden {
 				return nil
@@ -99,7 +101,7 @@ func (v *Vectors) Apply(ctx context.Context, docs []lexical.Document, gone []str
 // it and then serves it. On failure nothing is swapped in and Rebuild may
 // be called again.
 func (v *Vectors) Rebuild(ctx context.Context, ix *semantic.Index, src Source) (int, error) {
-	n, err := EmbedStore(ctx, ix, src, nil)
+	n, err := EmbedStore(ctx, ix, src, v.dir, nil)
 	if err != nil {
 		return 0, fmt.Errorf("follow: rebuild the vectors: %w", err)
 	}

@@ -2,6 +2,8 @@ package lexical
 
 import (
 	"fmt"
+	"math/bits"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -47,6 +49,44 @@ func TestEditDistance(t *testing.T) {
 	} {
 		if got := EditDistance(c.a, c.b, c.limit); got != c.want {
 			t.Errorf("EditDistance(%q, %q, %d) = %d, want %d", c.a, c.b, c.limit, got, c.want)
+		}
+	}
+}
+
+// The rune masks that rule terms out before their edit distance is
+// measured never rule out a term within the distance: checked on random
+// strings and random edits of them, non-ASCII runes included.
+func TestRuneMaskNeverRulesOutANearTerm(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	alphabet := []rune("abcdefghijklmnopqrstuvwxyz0123456789éüßπ-")
+	word := func(n int) []rune {
+		w := make([]rune, n)
+		for i := range w {
+			w[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		return w
+	}
+	for range 20000 {
+		a := word(2 + rng.IntN(10))
+		b := append([]rune(nil), a...)
+		for range rng.IntN(3) {
+			switch i := rng.IntN(len(b) + 1); rng.IntN(3) {
+			case 0:
+				b = append(b[:i], append([]rune{alphabet[rng.IntN(len(alphabet))]}, b[i:]...)...)
+			case 1:
+				if i < len(b) {
+					b = append(b[:i], b[i+1:]...)
+				}
+			default:
+				if i < len(b) {
+					b[i] = alphabet[rng.IntN(len(alphabet))]
+				}
+			}
+		}
+		d := EditDistance(string(a), string(b), 3)
+		ma, mb := runeMask(string(a)), runeMask(string(b))
+		if bits.OnesCount64(ma&^mb) > d || bits.OnesCount64(mb&^ma) > d {
+			t.Fatalf("%q and %q: distance %d, masks differ by %d and %d", string(a), string(b), d, bits.OnesCount64(ma&^mb), bits.OnesCount64(mb&^ma))
 		}
 	}
 }

@@ -85,25 +85,67 @@ func (s *Index) Apply(ctx context.Context, docs []lexical.Document, gone []strin
 // as they stream by, so that memory holds the vectors and one batch, never
 // the papers' text: at 3M papers that is the difference between 3 GiB and
 // running out of memory. It then partitions the new vector index.
-func (s *Index) EmbedAll(ctx context.Context, each func(fn func(lexical.Document) error) error, progress func(done int)) error {
-	v, err := s.indexVectors(ctx, each, progress, 1)
+//
+// dir, when set, is the directory the index will be saved in (Save): the
+// vectors then never stay on the heap either, but are spilled to a file
+// and partitioned from it into a vector file mapped from disk, built in
+// a directory of its own beside dir (dir.build-*: a server rebuilding
+// damaged vectors and 'embed train' may build at once), which Save links
+// instead of writing anew and then removes. The vectors are the same
+// either way.
+func (s *Index) EmbedAll(ctx context.Context, dir string, each func(fn func(lexical.Document) error) error, progress func(done int)) error {
+	v, build, err := s.indexVectors(ctx, dir, each, progress, 1)
 	if err != nil {
 		return err
 	}
-	s.Vectors = v
+	if s.buildDir != "" {
+		os.RemoveAll(s.buildDir) // built before and never saved
+	}
+	s.Vectors, s.buildDir = v, build
 	s.dirty.Store(true)
 	return nil
 }
 
+// vectorSink is where indexVectors puts the vectors: an in-memory index,
+// or a vector.Builder spilling them to disk.
+type vectorSink interface {
+	Add(id string, v []float32) error
+}
+
 // indexVectors embeds the papers each yields, in batches, and returns
 // them indexed: partitioned (seeded by seed) and calibrated on a sample
-// of their titles.
-func (s *Index) indexVectors(ctx context.Context, each func(fn func(lexical.Document) error) error, progress func(done int), seed uint64) (*vector.Index, error) {
+// of their titles; in memory, or (dir set) in a file of the build
+// directory it returns (removed on failure).
+func (s *Index) indexVectors(ctx context.Context, dir string, each func(fn func(lexical.Document) error) error, progress func(done int), seed uint64) (_ *vector.Index, build string, err error) {
 	dim := s.Model.Dim()
 	if s.providerCfg != nil {
 		dim = s.providerCfg.Dim
 	}
-	v := vector.New(dim, vector.Options{Seed: seed})
+	opts := vector.Options{Seed: seed}
+	var v *vector.Index
+	var b *vector.Builder
+	var sink vectorSink
+	if dir == "" {
+		v = vector.New(dim, opts)
+		sink = v
+	} else {
+		if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+			return nil, "", fmt.Errorf("semantic: %w", err)
+		}
+		if build, err = os.MkdirTemp(filepath.Dir(dir), filepath.Base(dir)+".build-"); err != nil {
+			return nil, "", fmt.Errorf("semantic: %w", err)
+		}
+		defer func() {
+			if err != nil {
+				os.RemoveAll(build)
+			}
+		}()
+		if b, err = vector.NewBuilder(build, dim, opts); err != nil {
+			return nil, "", err
+		}
+		defer b.Close()
+		sink = b
+	}
 	titles := newTitleSample(seed)
 	const batch = 4096
 	var docs []lexical.Document
@@ -117,7 +159,7 @@ func (s *Index) indexVectors(ctx context.Context, each func(fn func(lexical.Docu
 			return fmt.Errorf("semantic: embed papers %d-%d: %w", done+1, done+len(docs), err)
 		}
 		for i, d := range docs {
-			if err := v.Add(d.ID, vecs[i]); err != nil {
+			if err := sink.Add(d.ID, vecs[i]); err != nil {
 				return fmt.Errorf("semantic: index %s: %w", d.ID, err)
 			}
 		}
@@ -128,7 +170,7 @@ func (s *Index) indexVectors(ctx context.Context, each func(fn func(lexical.Docu
 		}
 		return nil
 	}
-	err := each(func(d lexical.Document) error {
+	err = each(func(d lexical.Document) error {
 		titles.offer(d.Title)
 		docs = append(docs, d)
 		if len(docs) == batch {
@@ -140,13 +182,21 @@ func (s *Index) indexVectors(ctx context.Context, each func(fn func(lexical.Docu
 		err = flush()
 	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	err = v.TrainFor(ctx, func() ([][]float32, error) { return s.embedTitles(ctx, titles.titles) })
-	if err != nil {
-		return nil, err
+	calibration := func() ([][]float32, error) { return s.embedTitles(ctx, titles.titles) }
+	if b != nil && b.Len() > 0 {
+		v, err = b.Build(ctx, filepath.Join(build, vectorsFile), calibration)
+		return v, build, err
 	}
-	return v, nil
+	if v == nil {
+		// Nothing to spill: an empty index, as in memory.
+		v = vector.New(dim, opts)
+	}
+	if err = v.TrainFor(ctx, calibration); err != nil {
+		return nil, "", err
+	}
+	return v, build, nil
 }
 
 // applyTimeout bounds embedding one batch of changed papers.

@@ -130,7 +130,7 @@ func TestRebuiltVectorsKeepTheTopicMap(t *testing.T) {
 		}
 		return nil
 	}
-	if err := got.EmbedAll(ctx, each, nil); err != nil {
+	if err := got.EmbedAll(ctx, "", each, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := got.Save(dir); err != nil {

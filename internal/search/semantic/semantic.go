@@ -62,6 +62,9 @@ type Index struct {
 
 	topics    atomic.Pointer[topicmap.Map] // topics.go
 	topicsErr error
+
+	// buildDir holds the vector file EmbedAll built, until Save links it.
+	buildDir string
 }
 
 // Build trains a model on docs, embeds every doc and indexes the vectors.
@@ -81,7 +84,7 @@ func Build(ctx context.Context, docs []lexical.Document, opts embed.TrainOptions
 // embedTitles).
 func NewIndex(ctx context.Context, m *embed.Model, docs []lexical.Document, seed uint64) (*Index, error) {
 	ix := &Index{Model: m}
-	v, err := ix.indexVectors(ctx, func(fn func(lexical.Document) error) error {
+	v, _, err := ix.indexVectors(ctx, "", func(fn func(lexical.Document) error) error {
 		for _, d := range docs {
 			if err := fn(d); err != nil {
 				return err
@@ -234,7 +237,17 @@ func (s *Index) Save(dir string) error {
 		return fmt.Errorf("semantic: save %s: %w", dir, err)
 	}
 	s.dirty.Store(false)
-	return os.RemoveAll(old)
+	if err := os.RemoveAll(old); err != nil {
+		return err
+	}
+	if s.buildDir != "" {
+		// The vector file EmbedAll built there is linked into dir by now.
+		if err := os.RemoveAll(s.buildDir); err != nil {
+			return err
+		}
+		s.buildDir = ""
+	}
+	return nil
 }
 
 // Search returns the ids of the k papers nearest to the query's meaning.

@@ -60,6 +60,9 @@ type Index struct {
 	rerank int
 	lists  []list
 	where  map[string]loc
+	// file is the index file the index was opened from, while it still
+	// holds what that file does: SaveFile links it instead of writing.
+	file string
 }
 
 type list struct {
@@ -121,6 +124,7 @@ func (ix *Index) Add(id string, v []float32) error {
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	ix.file = ""
 	ix.deleteLocked(id)
 	l := 0
 	if ix.centroids != nil {
@@ -166,6 +170,7 @@ func (ix *Index) deleteLocked(id string) bool {
 		return false
 	}
 	delete(ix.where, id)
+	ix.file = ""
 	ls := &ix.lists[at.list]
 	last := len(ls.ids) - 1
 	if int(at.pos) != last {

@@ -308,8 +308,19 @@ func (ix *Index) readList(r *reader, l int) error {
 	return nil
 }
 
-// SaveFile writes the index to path atomically.
+// SaveFile writes the index to path atomically. An index that still
+// holds what the file it was opened from does is saved by linking that
+// file (written once, never in place) where the file system allows.
 func (ix *Index) SaveFile(path string) (err error) {
+	ix.mu.RLock()
+	from := ix.file
+	ix.mu.RUnlock()
+	if from != "" {
+		os.Remove(path)
+		if os.Link(from, path) == nil {
+			return nil
+		}
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
 	if err != nil {
 		return fmt.Errorf("vector: save: %w", err)
@@ -363,6 +374,9 @@ func OpenFile(path string, opts Options) (*Index, error) {
 	}
 	if mapped {
 		runtime.AddCleanup(ix, mapfile.Unmap, b)
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		ix.file = abs
 	}
 	return ix, nil
 }

@@ -40,6 +40,7 @@ func (ix *Index) Train(ctx context.Context) error {
 func (ix *Index) TrainFor(ctx context.Context, queries func() ([][]float32, error)) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	ix.file = ""
 	n := len(ix.where)
 	nl := ix.opts.Lists
 	if nl <= 0 {
