@@ -246,9 +246,7 @@ func devVariants(base Options) []devVariant {
 	}
 	return []devVariant{
 		with("default", func(*Options) {}),
-		with("without the embedding (EmbedZ 0)", func(o *Options) { o.EmbedZ = 0 }),
-		with("EmbedZ 0.2", func(o *Options) { o.EmbedZ = 0.2 }),
-		with("EmbedZ 0.3", func(o *Options) { o.EmbedZ = 0.3 }),
-		with("EmbedFusion 0.2 (reciprocal rank)", func(o *Options) { o.EmbedZ, o.EmbedFusion = 0, 0.2 }),
+		with("EmbedZ 0.25", func(o *Options) { o.EmbedZ = 0.25 }),
+		with("EmbedFusion 0.2 (reciprocal rank)", func(o *Options) { o.EmbedFusion = 0.2 }),
 	}
 }
