@@ -102,9 +102,9 @@ func (c *evalRecommendCmd) embed(ctx context.Context, e *env, s *store.Store) (r
 // recommendVariants are the settings of the model measured on the way to
 // the default (recommend/doc.go), each a change of the first one tried:
 // an SVM over [tf-idf; embedding] fused with the embedding's neighbours;
-// the "ef:" ones are the default's tf-idf fused by reciprocal rank with
-// the embedding's neighbours instead of the default's standardised sum,
-// and "ez:" the default without its embedding.
+// the "ef:" ones are the default's tf-idf neighbours fused by reciprocal
+// rank with the embedding's, "ez:" the two kernels' logs standardised and
+// added (EmbedZ).
 func recommendVariants(seed uint64) []receval.Variant {
 	base := recommend.Options{EmbedWeight: 1, Negatives: 10000, C: 0.01, Tol: 1e-3, Fusion: 0.5, Seed: seed}
 	with := func(name string, change func(*recommend.Options)) receval.Variant {
@@ -195,9 +195,9 @@ func recommendVariants(seed uint64) []receval.Variant {
 			*o = recommend.DefaultOptions()
 			o.Seed, o.EmbedZ, o.EmbedFusion = seed, 0, 0.5
 		}),
-		with("ez: tf-idf neighbours alone (the default before the embedding)", func(o *recommend.Options) {
+		with("ez: tf-idf neighbours + embedding neighbours standardised, 0.25", func(o *recommend.Options) {
 			*o = recommend.DefaultOptions()
-			o.Seed, o.EmbedZ = seed, 0
+			o.Seed, o.EmbedZ = seed, 0.25
 		}),
 		with("svm tf-idf with comments and categories", func(o *recommend.Options) { o.EmbedWeight, o.Fusion, o.Metadata = 0, 0, true }),
 		with("svm tf-idf + neighbours half tf-idf, kernel 0.05, half-life 5", func(o *recommend.Options) {

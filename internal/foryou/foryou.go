@@ -131,9 +131,10 @@ type Service struct {
 	Topics Topics
 	// Options are the model's; recommend.DefaultOptions when zero.
 	Options recommend.Options
-	// Vectors are the papers' embeddings (the semantic index's), which
-	// the default model's embedding neighbours read; nil, or a paper
-	// without one, leaves that part out of its scores.
+	// Vectors are the papers' embeddings (the semantic index's), read
+	// when Options use them (recommend.Options.UsesEmbeddings; the
+	// default does not); nil, or a paper without one, leaves that part
+	// out of the scores.
 	Vectors recommend.Vectors
 	// Window is how many days of papers, to the clock's day, are
 	// candidates (90 when 0); RefreshEvery how often Run rebuilds their
@@ -266,7 +267,7 @@ func (s *Service) refreshLocked(ctx context.Context) (Stats, error) {
 	}
 	papers = append(papers, lib...)
 	var vecs recommend.Vectors = recommend.VectorMap(nil)
-	if s.Vectors != nil {
+	if s.Vectors != nil && s.options().UsesEmbeddings() {
 		vecs = s.Vectors
 	}
 	f, err := recommend.NewFeatures(ctx, papers, vecs, s.options())

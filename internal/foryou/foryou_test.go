@@ -452,14 +452,27 @@ func TestShortSpansRankAsTheWholeWindowDoes(t *testing.T) {
 	}
 }
 
-// TestEmbeddingsLiftTheirNeighbours checks that the model reads the
-// vectors it is given: papers of another field that share no word with
-// an rl library come after the rl papers either way, the galaxy ones
-// first when their embeddings point where the library's do.
+// TestEmbeddingsLiftTheirNeighbours checks that a model whose options
+// read the embeddings gets the vectors given, and that the default's does
+// not: papers of another field that share no word with an rl library come
+// after the rl papers either way, the galaxy ones first when their
+// embeddings point where the library's do and the model reads them.
 func TestEmbeddingsLiftTheirNeighbours(t *testing.T) {
-	for _, withVectors := range []bool{false, true} {
+	embedZ := recommend.DefaultOptions()
+	embedZ.EmbedZ = 0.25
+	for _, tc := range []struct {
+		name    string
+		vectors bool
+		opts    recommend.Options
+		next    string
+	}{
+		{"no vectors", false, embedZ, "protein"},
+		{"the default", true, recommend.Options{}, "protein"},
+		{"EmbedZ", true, embedZ, "galaxy"},
+	} {
 		e := newEnv(t)
-		if withVectors {
+		e.svc.Options = tc.opts
+		if tc.vectors {
 			vecs := recommend.VectorMap{}
 			for f, dir := range map[string]int{"rl": 0, "protein": 1, "graph": 2, "galaxy": 0} {
 				for n := range 8 {
@@ -475,15 +488,11 @@ func TestEmbeddingsLiftTheirNeighbours(t *testing.T) {
 		got := ids(res)
 		for k, pid := range got[:6] {
 			if fieldOf(pid) != "rl" {
-				t.Fatalf("vectors %v: %s at %d before an rl paper: %v", withVectors, pid, k, got)
+				t.Fatalf("%s: %s at %d before an rl paper: %v", tc.name, pid, k, got)
 			}
 		}
-		want := "protein"
-		if withVectors {
-			want = "galaxy"
-		}
-		if f := fieldOf(got[6]); f != want {
-			t.Errorf("vectors %v: %s (%s) after the rl papers, want a %s paper: %v", withVectors, got[6], f, want, got)
+		if f := fieldOf(got[6]); f != tc.next {
+			t.Errorf("%s: %s (%s) after the rl papers, want a %s paper: %v", tc.name, got[6], f, tc.next, got)
 		}
 	}
 }

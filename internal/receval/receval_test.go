@@ -134,7 +134,8 @@ func TestAnchorsRankEveryCandidate(t *testing.T) {
 
 func TestRunTrainsTheEmbeddingModelOnlyWhenASettingReadsIt(t *testing.T) {
 	tfidfOnly := recommend.DefaultOptions()
-	tfidfOnly.EmbedZ = 0
+	withEmbedding := tfidfOnly
+	withEmbedding.EmbedZ = 0.25
 	blended := tfidfOnly
 	blended.TermSimilarity = 0.5
 	classifier := tfidfOnly
@@ -144,8 +145,8 @@ func TestRunTrainsTheEmbeddingModelOnlyWhenASettingReadsIt(t *testing.T) {
 		opts Options
 		want bool
 	}{
-		{"tf-idf alone", Options{Recommend: tfidfOnly}, false},
-		{"default", Options{Recommend: recommend.DefaultOptions()}, true},
+		{"default", Options{Recommend: tfidfOnly}, false},
+		{"embedding's kernel standardised", Options{Recommend: withEmbedding}, true},
 		{"blended similarity", Options{Recommend: blended}, true},
 		{"a variant's classifier", Options{Recommend: tfidfOnly, Variants: []Variant{{"svm", classifier}}}, true},
 	} {

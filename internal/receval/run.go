@@ -175,9 +175,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 // needsEmbeddings reports whether paperboy's model or one of the variants
 // reads the papers' embeddings.
 func needsEmbeddings(opts Options) bool {
-	uses := func(o recommend.Options) bool {
-		return o.EmbedWeight > 0 || o.TermSimilarity < 1 || o.EmbedFusion > 0 || o.EmbedZ > 0
-	}
+	uses := recommend.Options.UsesEmbeddings
 	if uses(opts.Recommend) {
 		return true
 	}

@@ -159,9 +159,9 @@ func TestTheEmbeddingLiftsTheCandidateWhoseEmbeddingIsNear(t *testing.T) {
 		set   func(*Options)
 		first string
 	}{
-		"tf-idf alone": {func(o *Options) { o.EmbedZ = 0 }, "c1"},
-		"default":      {func(*Options) {}, "c2"},
-		"rank fusion":  {func(o *Options) { o.EmbedZ, o.EmbedFusion = 0, 0.6 }, "c2"},
+		"default, tf-idf alone": {func(*Options) {}, "c1"},
+		"standardised sum":      {func(o *Options) { o.EmbedZ = 0.25 }, "c2"},
+		"rank fusion":           {func(o *Options) { o.EmbedFusion = 0.6 }, "c2"},
 	} {
 		opts := DefaultOptions()
 		tc.set(&opts)
