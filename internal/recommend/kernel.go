@@ -21,6 +21,7 @@ type Kernel struct {
 
 	mu   sync.RWMutex
 	rows map[int]*kernelRow // by feature row
+	sims sync.Pool          // *[]float32 of Len, compute's scratch
 }
 
 // kernelRow is a profile paper's kernel term for each candidate of the
@@ -74,7 +75,14 @@ func (kn *Kernel) row(p int) *kernelRow {
 func (kn *Kernel) compute(p int) *kernelRow {
 	w, lo, hi := kn.w, kn.lo, kn.hi
 	f := w.f
-	sim := make([]float32, hi-lo)
+	sp, _ := kn.sims.Get().(*[]float32)
+	if sp == nil {
+		s := make([]float32, hi-lo)
+		sp = &s
+	}
+	defer kn.sims.Put(sp)
+	sim := *sp
+	clear(sim)
 	r := &kernelRow{e: make([]float64, hi-lo)}
 	whole := lo == 0 && hi == w.Len()
 	x := f.x.Row(p)
