@@ -12,7 +12,7 @@ import (
 // paper's kernel terms of its tf-idf cosines to them, computed once
 // for every reader whose library holds the paper: a day's digests rank
 // the same candidates for readers who share many library papers. A
-// model's scores are then sums of rows (Model.KernelScores), the same to
+// model's scores are then sums of rows (Model.KernelRows), the same to
 // the bit as ScoreWindow's. Safe for concurrent use.
 type Kernel struct {
 	w      *Window
@@ -116,7 +116,7 @@ func (kn *Kernel) compute(p int) *kernelRow {
 
 // KernelOnly reports whether the model scores a candidate by its tf-idf
 // kernel alone (DefaultOptions), a score of its own that does not depend
-// on the other candidates: then KernelScores and KernelReason give
+// on the other candidates: then its KernelRows give
 // Score's scores and reasons. Options it does not know of (set to other
 // than their zero) make it false.
 func (m *Model) KernelOnly() bool {
