@@ -232,16 +232,20 @@ func (s *Service) rankTop(ctx context.Context, run *Run, ft *features, r *reader
 	if kn.Len() != n {
 		return nil, false, nil
 	}
-	b.model = slices.Grow(b.model[:0], n)[:n]
-	if !t.like.KernelScores(kn, b.model) {
+	like, ok := t.like.KernelRows(kn)
+	if !ok {
 		return nil, false, nil
 	}
+	b.model = slices.Grow(b.model[:0], n)[:n]
+	like.Scores(b.model)
 	var fewer []float64
 	if t.fewer != nil {
-		b.fewer = slices.Grow(b.fewer[:0], n)[:n]
-		if !t.fewer.KernelScores(kn, b.fewer) {
+		rows, ok := t.fewer.KernelRows(kn)
+		if !ok {
 			return nil, false, nil
 		}
+		b.fewer = slices.Grow(b.fewer[:0], n)[:n]
+		rows.Scores(b.fewer)
 		fewer = b.fewer
 	}
 	b.skip = slices.Grow(b.skip[:0], n)[:n]
@@ -307,7 +311,7 @@ func (s *Service) rankTop(ctx context.Context, run *Run, ft *features, r *reader
 		top[j], b.at[j] = c, k
 	}
 	for i := range top {
-		top[i].like = t.like.KernelReason(kn, b.at[i]).Like
+		top[i].like = like.Reason(b.at[i]).Like
 	}
 	topRankings.Add(1)
 	return top, true, nil

@@ -56,10 +56,14 @@
 //	go test ./internal/digest -run '^$' -bench Compose100kWithLibraries -benchtime 1x
 //	  100,000 digests, each ranking a day's 3,000 papers for its own
 //	  reader (100,000 readers, 8 library papers each from 3,000), the
-//	  email bodies composed: 27.8 s of CPU (wall 179 s, niced, at a
-//	  load average of 24-27 on the two cores); with -short (10,000),
-//	  32 s of CPU a 100,000 and 91 s wall at load 20, before (commit
-//	  1fb56ac, the same benchmark) 413 s of CPU and 1,791 s wall.
+//	  email bodies composed: 30 s of CPU, 70 s wall (niced, at a load
+//	  average of 15-23 on the two cores). Before (commit 1fb56ac, the
+//	  same benchmark with -short, 10,000 digests): 413 s of CPU a
+//	  100,000, 1,791 s wall at load 20.
+//	go test ./internal/digest -run '^$' -bench Compose100kWithRareLibraries -benchtime 1x -short
+//	  the same with libraries from 30,000 papers, 28,000 of them in
+//	  10,000 libraries, more than a run keeps rows of: 143 s of CPU a
+//	  100,000 (before: 598 s).
 //
 // The window costs memory, about the candidates' share of the tf-idf
 // matrix again.

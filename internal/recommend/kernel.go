@@ -12,7 +12,7 @@ import (
 // paper's kernel terms of its tf-idf cosines to them, computed once
 // for every reader whose library holds the paper: a day's digests rank
 // the same candidates for readers who share many library papers. A
-// model's scores are then sums of rows (Model.KernelScores), the same to
+// model's scores are then sums of rows (Model.KernelRows), the same to
 // the bit as ScoreWindow's. Safe for concurrent use.
 type Kernel struct {
 	w      *Window
@@ -21,6 +21,7 @@ type Kernel struct {
 
 	mu   sync.RWMutex
 	rows map[int]*kernelRow // by feature row
+	sims sync.Pool          // *[]float32 of Len, compute's scratch
 }
 
 // kernelRow is a profile paper's kernel term for each candidate of the
@@ -74,7 +75,14 @@ func (kn *Kernel) row(p int) *kernelRow {
 func (kn *Kernel) compute(p int) *kernelRow {
 	w, lo, hi := kn.w, kn.lo, kn.hi
 	f := w.f
-	sim := make([]float32, hi-lo)
+	sp, _ := kn.sims.Get().(*[]float32)
+	if sp == nil {
+		s := make([]float32, hi-lo)
+		sp = &s
+	}
+	defer kn.sims.Put(sp)
+	sim := *sp
+	clear(sim)
 	r := &kernelRow{e: make([]float64, hi-lo)}
 	whole := lo == 0 && hi == w.Len()
 	x := f.x.Row(p)
@@ -108,7 +116,7 @@ func (kn *Kernel) compute(p int) *kernelRow {
 
 // KernelOnly reports whether the model scores a candidate by its tf-idf
 // kernel alone (DefaultOptions), a score of its own that does not depend
-// on the other candidates: then KernelScores and KernelReason give
+// on the other candidates: then its KernelRows give
 // Score's scores and reasons. Options it does not know of (set to other
 // than their zero) make it false.
 func (m *Model) KernelOnly() bool {
@@ -125,32 +133,54 @@ func (m *Model) KernelOnly() bool {
 	return o == Options{Fusion: o.Fusion, TermSimilarity: 1, Kernel: o.Kernel}
 }
 
-// KernelScores writes to dst (kn.Len() long) the score Score gives each
-// candidate of the kernel's span and returns true; false, writing
-// nothing, when the model is not KernelOnly or the kernel is of other
-// features.
-func (m *Model) KernelScores(kn *Kernel, dst []float64) bool {
-	if kn.w.f != m.f || !m.KernelOnly() || len(dst) != kn.Len() {
-		return false
+// KernelRows are a model's profile papers' rows in a Kernel, fetched
+// (or computed, when the kernel does not keep them) once for the
+// model's scores and reasons.
+type KernelRows struct {
+	m *Model
+	e [][]float64 // of each profile paper, in the profile's order
+}
+
+// KernelRows fetches the model's rows in the kernel; false when the
+// model is not KernelOnly or the kernel is of other features.
+func (m *Model) KernelRows(kn *Kernel) (KernelRows, bool) {
+	if kn.w.f != m.f || !m.KernelOnly() {
+		return KernelRows{}, false
+	}
+	r := KernelRows{m: m, e: make([][]float64, len(m.profile))}
+	for j, p := range m.profile {
+		r.e[j] = kn.row(p).e
+	}
+	return r, true
+}
+
+// Len is the number of candidates the rows cover.
+func (r KernelRows) Len() int { return len(r.e[0]) }
+
+// Scores writes to dst (Len long) the score Score gives each candidate
+// of the kernel's span.
+func (r KernelRows) Scores(dst []float64) {
+	m := r.m
+	if len(dst) != r.Len() {
+		panic("recommend: KernelRows.Scores: dst of another length")
 	}
 	if !slices.ContainsFunc(m.weight, func(w float64) bool { return w != 1 }) {
 		// Weights of 1 (no HalfLife): w × e is e, and 0 + e is e, so the
 		// sums are the rows added in the profile's order, which SIMD
 		// adds do element by element, rounding as the loop below does.
-		copy(dst, kn.row(m.profile[0]).e)
-		for _, p := range m.profile[1:] {
-			vek.Add_Inplace(dst, kn.row(p).e[:len(dst)])
+		copy(dst, r.e[0])
+		for _, e := range r.e[1:] {
+			vek.Add_Inplace(dst, e)
 		}
-		return true
+		return
 	}
 	clear(dst)
 	// Summed over the profile in its order, as rank sums them; four rows
 	// a pass over dst, each sum still added to in the profile's order.
 	j := 0
-	for ; j+4 <= len(m.profile); j += 4 {
+	for ; j+4 <= len(r.e); j += 4 {
 		w0, w1, w2, w3 := m.weight[j], m.weight[j+1], m.weight[j+2], m.weight[j+3]
-		e0, e1, e2, e3 := kn.row(m.profile[j]).e, kn.row(m.profile[j+1]).e, kn.row(m.profile[j+2]).e, kn.row(m.profile[j+3]).e
-		e0, e1, e2, e3 = e0[:len(dst)], e1[:len(dst)], e2[:len(dst)], e3[:len(dst)]
+		e0, e1, e2, e3 := r.e[j][:len(dst)], r.e[j+1][:len(dst)], r.e[j+2][:len(dst)], r.e[j+3][:len(dst)]
 		for k := range dst {
 			s := dst[k]
 			s += w0 * e0[k]
@@ -160,26 +190,25 @@ func (m *Model) KernelScores(kn *Kernel, dst []float64) bool {
 			dst[k] = s
 		}
 	}
-	for ; j < len(m.profile); j++ {
+	for ; j < len(r.e); j++ {
 		wj := m.weight[j]
-		e := kn.row(m.profile[j]).e
-		e = e[:len(dst)]
+		e := r.e[j][:len(dst)]
 		for k := range dst {
 			dst[k] += wj * e[k]
 		}
 	}
-	return true
 }
 
-// KernelReason is the Reason Score gives the kernel's candidate at
-// position k of its span: the two profile papers nearest by cosine, the
-// earlier in the profile first among equals (compared by their kernel
-// terms, which order as the cosines do).
-func (m *Model) KernelReason(kn *Kernel, k int) Reason {
+// Reason is the Reason Score gives the candidate at position k of the
+// kernel's span: the two profile papers nearest by cosine, the earlier
+// in the profile first among equals (compared by their kernel terms,
+// which order as the cosines do).
+func (r KernelRows) Reason(k int) Reason {
+	m := r.m
 	best, second := math.Inf(-1), math.Inf(-1)
 	near := [2]int{-1, -1}
-	for _, p := range m.profile {
-		sim := kn.row(p).e[k]
+	for j, p := range m.profile {
+		sim := r.e[j][k]
 		switch {
 		case sim > best:
 			second, best = best, sim
@@ -189,11 +218,11 @@ func (m *Model) KernelReason(kn *Kernel, k int) Reason {
 			near[1] = p
 		}
 	}
-	var r Reason
+	var reason Reason
 	for _, p := range near {
 		if p >= 0 {
-			r.Like = append(r.Like, m.f.ids[p])
+			reason.Like = append(reason.Like, m.f.ids[p])
 		}
 	}
-	return r
+	return reason
 }

@@ -15,17 +15,19 @@ func sameAsWindow(t *testing.T, m *Model, w *Window, kn *Kernel, lo, hi int) {
 	for _, sc := range m.ScoreWindow(w, lo, hi, nil, hi-lo) {
 		want[sc.ID] = sc
 	}
-	got := make([]float64, kn.Len())
-	if !m.KernelScores(kn, got) {
-		t.Fatal("KernelScores refused a kernel-only model")
+	rows, ok := m.KernelRows(kn)
+	if !ok {
+		t.Fatal("KernelRows refused a kernel-only model")
 	}
+	got := make([]float64, kn.Len())
+	rows.Scores(got)
 	for k, s := range got {
 		id := w.ID(lo + k)
 		wt := want[id]
 		if math.Float64bits(s) != math.Float64bits(wt.Score) {
 			t.Fatalf("%s: kernel %v, ScoreWindow %v", id, s, wt.Score)
 		}
-		if r := m.KernelReason(kn, k); fmt.Sprint(r.Like) != fmt.Sprint(wt.Reason.Like) {
+		if r := rows.Reason(k); fmt.Sprint(r.Like) != fmt.Sprint(wt.Reason.Like) {
 			t.Fatalf("%s: kernel's reason %v, ScoreWindow's %v", id, r.Like, wt.Reason.Like)
 		}
 	}
@@ -88,8 +90,8 @@ func TestKernelOnTheTopicCorpus(t *testing.T) {
 			}
 			kn := w.NewKernel(5, 60, 1<<20)
 			if !c.only {
-				if m.KernelScores(kn, make([]float64, kn.Len())) {
-					t.Fatal("KernelScores scored for a model that is not the kernel alone")
+				if _, ok := m.KernelRows(kn); ok {
+					t.Fatal("KernelRows took a model that is not the kernel alone")
 				}
 				return
 			}
