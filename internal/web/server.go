@@ -53,7 +53,7 @@ var files embed.FS
 
 // Server is paperboy's HTTP handler.
 type Server struct {
-	kpCache keyphraseCache // topics.go
+	kpCache kpCache // kpcache.go
 
 	papers Papers
 	// searcher is the search facade: every mode, topic groups and similar

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/paperboy-dev/paperboy/internal/authors"
@@ -281,46 +280,20 @@ func (s *Server) apiPaperOf(p *store.Paper) apiPaper {
 	return out
 }
 
-// keyphraseCache keeps papers' keyphrases: a paper's text changes rarely
-// and a page of cards asks for twenty.
-type keyphraseCache struct {
-	mu sync.Mutex
-	m  map[string]keyphraseEntry
-}
-
-type keyphraseEntry struct {
-	updated time.Time
-	phrases []string
-}
-
-const keyphraseCacheSize = 50_000
-
 // keyphrases returns the paper's keyphrases (topicmap.Keyphrases with the
-// corpus model), or nil without a model.
+// corpus model, cached in s.kpCache), or nil without a model.
 func (s *Server) keyphrases(p *store.Paper) []string {
 	ix := s.semanticIndex()
 	if ix == nil || ix.Model == nil {
 		return nil
 	}
-	c := &s.kpCache
-	c.mu.Lock()
-	if e, ok := c.m[p.ID]; ok && e.updated.Equal(p.UpdatedAt) {
-		c.mu.Unlock()
-		return e.phrases
-	}
-	c.mu.Unlock()
-	var vec []float32
-	if ix.ProviderConfig() == nil && ix.Vectors != nil {
-		vec, _ = ix.Vectors.Vector(p.ID)
-	}
-	phrases := topicmap.Keyphrases(ix.Model, p.Title, p.Abstract, vec, 8)
-	c.mu.Lock()
-	if c.m == nil || len(c.m) >= keyphraseCacheSize {
-		c.m = map[string]keyphraseEntry{}
-	}
-	c.m[p.ID] = keyphraseEntry{p.UpdatedAt, phrases}
-	c.mu.Unlock()
-	return phrases
+	return s.kpCache.get(ix.Model, p.ID, p.Title, p.Abstract, p.UpdatedAt, func() []string {
+		var vec []float32
+		if ix.ProviderConfig() == nil && ix.Vectors != nil {
+			vec, _ = ix.Vectors.Vector(p.ID)
+		}
+		return topicmap.Keyphrases(ix.Model, p.Title, p.Abstract, vec, 8)
+	})
 }
 
 // paperTopics returns the paper's topic and its area as links, or nil.

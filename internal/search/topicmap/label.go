@@ -30,6 +30,27 @@ func (p *phraseStat) vote(s string) {
 	}
 }
 
+// labelBudget bounds the papers labelling reads in all: the memory it
+// takes is that of the distinct phrases of these papers, held per topic
+// until the topic is full and pruned (some 700 MB at 200k papers of the
+// synthetic corpus, which are the whole of it there). 200k is more than
+// 424 topics × 400 papers, the map of the 80k real corpus, whose labels
+// are then those of reading 400 papers a topic; at 3M papers (2,600
+// topics) it reads 76 papers a topic.
+const labelBudget = 200_000
+
+// labelFloor is the fewest papers a topic is labelled from: labelBudget
+// holds for up to labelBudget/labelFloor (4,000) topics, the most Build
+// makes by default.
+const labelFloor = 50
+
+// labelSample is how many papers of each of topics topics labelling
+// reads: perTopic, fewer so that all of them together stay within
+// budget, but never fewer than labelFloor.
+func labelSample(perTopic, budget, topics int) int {
+	return min(perTopic, max(labelFloor, budget/max(topics, 1)))
+}
+
 // labelTerms is how many phrases a topic keeps as its terms.
 const labelTerms = 6
 
@@ -42,9 +63,11 @@ const labelPhrases = 48
 // never starting or ending with a function word) that are common in its
 // papers and rare in the rest: class-based tf-idf, tf the share of the
 // topic's papers that use the phrase and idf over the labelling sample.
-// At most perTopic papers of each topic are read, so that labelling a
-// corpus of millions reads a bounded sample.
-func (m *Map) label(ctx context.Context, texts Texts, perTopic int) error {
+// At most perTopic papers of each topic are read, and fewer when there are
+// many topics (labelSample), so that labelling a corpus of millions reads
+// a bounded sample; it returns how many papers it read.
+func (m *Map) label(ctx context.Context, texts Texts, perTopic, budget int) (int, error) {
+	perTopic = labelSample(perTopic, budget, len(m.fine))
 	local := make([]map[string]*phraseStat, len(m.fine))
 	for i := range local {
 		local[i] = map[string]*phraseStat{}
@@ -105,7 +128,7 @@ func (m *Map) label(ctx context.Context, texts Texts, perTopic int) error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	flush()
 	// Phrases one paper of a topic says cannot label it (best wants two)
@@ -161,7 +184,7 @@ func (m *Map) label(ctx context.Context, texts Texts, perTopic int) error {
 	for i := range m.fine {
 		m.fine[i].Label, m.fine[i].Slug = labelOf(m.fine[i].Terms, "topic-"+strconv.Itoa(i+1), used)
 	}
-	return nil
+	return docs, nil
 }
 
 // prune drops the phrases only one paper said.

@@ -331,7 +331,8 @@ type BuildOptions struct {
 	// Model is the fingerprint of the embedding model (Info.Model).
 	Model   string
 	Workers int
-	// LabelPapers bounds the papers per topic whose phrases label it: 400.
+	// LabelPapers bounds the papers per topic whose phrases label it: 400,
+	// fewer with many topics (labelBudget papers in all).
 	LabelPapers int
 	Progress    func(stage string)
 }
@@ -456,7 +457,7 @@ func Build(ctx context.Context, vecs Vectors, texts Texts, opts BuildOptions) (*
 		return nil, err
 	}
 	progress("labelling the topics from their papers' phrases")
-	if err := m.label(ctx, texts, o.LabelPapers); err != nil {
+	if _, err := m.label(ctx, texts, o.LabelPapers, labelBudget); err != nil {
 		return nil, err
 	}
 	m.index()

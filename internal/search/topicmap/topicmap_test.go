@@ -503,3 +503,44 @@ func TestAFacetOfSeveralTopicsIsNamedByTwoOfThem(t *testing.T) {
 		t.Errorf("label %q, want \"value alignment\" alone (value-safety alignment shares value)", got)
 	}
 }
+
+// Labelling reads at most its budget of papers in all (but labelFloor a
+// topic), and the topics keep their senses' names from the smaller sample.
+func TestLabellingReadsABoundedNumberOfPapers(t *testing.T) {
+	v, texts, ids := corpus(300, 8)
+	m, err := Build(context.Background(), v, textsOf(texts, ids), BuildOptions{Topics: 4, Areas: 2, Seed: 1, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := m.label(context.Background(), textsOf(texts, ids), 400, labelBudget)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full != len(ids) {
+		t.Errorf("within the budget labelling read %d papers, want all %d", full, len(ids))
+	}
+	before := slices.Clone(m.Topics())
+	read, err := m.label(context.Background(), textsOf(texts, ids), 400, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := labelFloor * len(m.Topics()); read != want {
+		t.Errorf("with a budget of 100 papers labelling read %d, want %d (%d topics × %d)", read, want, len(m.Topics()), labelFloor)
+	}
+	for i, tp := range m.Topics() {
+		if tp.Label != before[i].Label {
+			t.Errorf("topic %d: labelled %q from %d papers, %q from all", i, tp.Label, read, before[i].Label)
+		}
+	}
+	for _, c := range []struct{ perTopic, budget, topics, want int }{
+		{400, 200_000, 424, 400},  // the 80k real corpus: all 400
+		{400, 200_000, 2598, 76},  // 3M papers
+		{400, 200_000, 4000, 50},  // the most topics Build makes
+		{400, 200_000, 10000, 50}, // the floor
+		{100, 200_000, 10, 100},
+	} {
+		if got := labelSample(c.perTopic, c.budget, c.topics); got != c.want {
+			t.Errorf("labelSample(%d, %d, %d) = %d, want %d", c.perTopic, c.budget, c.topics, got, c.want)
+		}
+	}
+}
