@@ -1,7 +1,6 @@
 package follow
 
 import (
-	"archive/tar"
 	"context"
 	"errors"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/paperboy-dev/paperboy/internal/search/semantic"
 )
@@ -55,21 +53,10 @@ func (v *Vectors) WriteSnapshot(w io.Writer) error {
 			return errors.New("follow: vectors snapshot: the directory keeps being replaced")
 		}
 	}
-	tw := tar.NewWriter(w)
-	for _, f := range files {
-		fi, err := f.Stat()
-		if err != nil {
-			return fmt.Errorf("follow: vectors snapshot: %w", err)
-		}
-		hdr := &tar.Header{Name: fi.Name(), Mode: 0o644, Size: fi.Size(), ModTime: fi.ModTime(), Typeflag: tar.TypeReg}
-		if err := tw.WriteHeader(hdr); err != nil {
-			return fmt.Errorf("follow: vectors snapshot: %w", err)
-		}
-		if _, err := io.Copy(tw, f); err != nil {
-			return fmt.Errorf("follow: vectors snapshot: %w", err)
-		}
+	if err := writeTar(w, files); err != nil {
+		return fmt.Errorf("follow: vectors snapshot: %w", err)
 	}
-	return tw.Close()
+	return nil
 }
 
 // openAll opens the regular files of dir into files and reports whether
@@ -116,55 +103,12 @@ func FetchVectorSnapshot(ctx context.Context, client *http.Client, url, dir stri
 			err = fmt.Errorf("follow: fetch vectors from %s: %w", url, err)
 		}
 	}()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return 0, err
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("status %s", resp.Status)
-	}
 	dir = filepath.Clean(dir)
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		return 0, err
-	}
-	tmp, err := os.MkdirTemp(filepath.Dir(dir), filepath.Base(dir)+".fetch-")
+	tmp, err := downloadTar(ctx, client, url, dir)
 	if err != nil {
 		return 0, err
 	}
 	defer os.RemoveAll(tmp)
-	tr := tar.NewReader(resp.Body)
-	for {
-		hdr, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return 0, err
-		}
-		name := hdr.Name
-		if hdr.Typeflag != tar.TypeReg || name != filepath.Base(name) || strings.HasPrefix(name, ".") {
-			return 0, fmt.Errorf("unexpected entry %q", name)
-		}
-		f, err := os.Create(filepath.Join(tmp, name))
-		if err != nil {
-			return 0, err
-		}
-		_, err = io.Copy(f, tr)
-		if err == nil {
-			err = f.Sync()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return 0, err
-		}
-	}
 	ix, err := semantic.Open(tmp)
 	if err != nil {
 		return 0, err
