@@ -84,18 +84,11 @@ func (kn *Kernel) compute(p int) *kernelRow {
 	sim := *sp
 	clear(sim)
 	r := &kernelRow{e: make([]float64, hi-lo)}
-	whole := lo == 0 && hi == w.Len()
 	x := f.x.Row(p)
 	for q, c := range x.Idx {
-		a, b := w.ptr[c], w.ptr[c+1]
-		if a == b {
+		cand, val := w.column(c, lo, hi)
+		if len(cand) == 0 {
 			continue
-		}
-		cand, val := w.cand[a:b], w.val[a:b]
-		if !whole {
-			s, _ := slices.BinarySearch(cand, int32(lo))
-			e, _ := slices.BinarySearch(cand, int32(hi))
-			cand, val = cand[s:e], val[s:e]
 		}
 		pw := x.Val[q]
 		acc := sim

@@ -54,6 +54,19 @@ func (f *Features) NewWindow(ids []string) *Window {
 // Len is the number of candidates in the window.
 func (w *Window) Len() int { return len(w.ids) }
 
+// column returns the candidates in positions [lo, hi) that hold term c,
+// with their weights.
+func (w *Window) column(c int32, lo, hi int) ([]int32, []float32) {
+	a, b := w.ptr[c], w.ptr[c+1]
+	cand, val := w.cand[a:b], w.val[a:b]
+	if a < b && (lo > 0 || hi < w.Len()) {
+		s, _ := slices.BinarySearch(cand, int32(lo))
+		e, _ := slices.BinarySearch(cand, int32(hi))
+		cand, val = cand[s:e], val[s:e]
+	}
+	return cand, val
+}
+
 // ID is the id of the window's k-th candidate.
 func (w *Window) ID(k int) string { return w.ids[k] }
 
@@ -89,18 +102,11 @@ func (m *Model) ScoreWindow(w *Window, lo, hi int, skip func(k int) bool, withRe
 	// are the same to the bit.
 	n := len(m.profile)
 	sims := make([]float32, len(rows)*n)
-	whole := lo == 0 && hi == w.Len()
 	all := len(rows) == hi-lo // nothing skipped: a position's row is itself
 	for k, c := range m.cols {
-		a, b := w.ptr[c], w.ptr[c+1]
-		if a == b {
+		cand, val := w.column(c, lo, hi)
+		if len(cand) == 0 {
 			continue
-		}
-		cand, val := w.cand[a:b], w.val[a:b]
-		if !whole {
-			s, _ := slices.BinarySearch(cand, int32(lo))
-			e, _ := slices.BinarySearch(cand, int32(hi))
-			cand, val = cand[s:e], val[s:e]
 		}
 		for _, ps := range m.colPost[k] {
 			if all {
