@@ -332,16 +332,8 @@ func (d digestRecommender) StartRun() func(ctx context.Context, userIDs []int64,
 		papers := make([][]store.Paper, len(userIDs))
 		headings := make([]string, len(userIDs))
 		for i, res := range results {
-			if errs[i] != nil {
-				continue
-			}
-			if res.Empty {
-				papers[i], headings[i], errs[i] = d.fallbackHeaded(ctx, userIDs[i], since, until, k)
-				continue
-			}
-			papers[i], headings[i] = make([]store.Paper, len(res.Items)), LibraryHeading
-			for j, it := range res.Items {
-				papers[i][j] = it.Paper
+			if errs[i] == nil {
+				papers[i], headings[i], errs[i] = d.headed(ctx, res, userIDs[i], since, until, k)
 			}
 		}
 		return papers, headings, errs

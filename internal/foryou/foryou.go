@@ -1154,6 +1154,12 @@ func (d digestRecommender) RecommendHeaded(ctx context.Context, userID int64, si
 	if err != nil {
 		return nil, "", err
 	}
+	return d.headed(ctx, res, userID, since, until, k)
+}
+
+// headed is a reader's Result as a digest's papers and heading: its
+// papers under LibraryHeading, or the fallback's when it is Empty.
+func (d digestRecommender) headed(ctx context.Context, res Result, userID int64, since, until time.Time, k int) ([]store.Paper, string, error) {
 	if res.Empty {
 		return d.fallbackHeaded(ctx, userID, since, until, k)
 	}
