@@ -1,9 +1,6 @@
 package recommend
 
-import (
-	"testing"
-	"time"
-)
+import "testing"
 
 // BenchmarkScoreWindowEmbedding is BenchmarkScoreWindow for the default
 // model with the embedding's kernel (EmbedZ 0.25) and without it, in
@@ -23,16 +20,7 @@ func BenchmarkScoreWindowEmbedding(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			w := f.NewWindow(f.ids[len(f.ids)-6083:])
-			var took []time.Duration
-			b.ResetTimer()
-			for b.Loop() {
-				t := time.Now()
-				m.ScoreWindow(w, 0, w.Len(), nil, 20)
-				took = append(took, time.Since(t))
-			}
-			b.StopTimer()
-			reportPercentiles(b, took)
+			benchScoreWindow(b, f, m)
 		})
 	}
 }
