@@ -57,11 +57,7 @@ func (run *Run) kernel(ft *features, lo, hi int) *recommend.Kernel {
 	if ok {
 		w, wlo, whi = sw, 0, sw.Len()
 	} else if (hi-lo)*2 <= len(ft.cands) {
-		ids := make([]string, hi-lo)
-		for k, c := range ft.cands[lo:hi] {
-			ids[k] = c.id
-		}
-		w = ft.f.NewWindow(ids)
+		w = ft.newSpanWindow(lo, hi)
 		wlo, whi = 0, w.Len()
 	}
 	kn := w.NewKernel(wlo, whi, kernelBytes)

@@ -999,13 +999,18 @@ func (ft *features) spanWindow(lo, hi int) (w *recommend.Window, wlo, whi int) {
 	if ft.spans == nil || len(ft.spans) >= maxSpans {
 		ft.spans = map[[2]int]*recommend.Window{}
 	}
+	w = ft.newSpanWindow(lo, hi)
+	ft.spans[key] = w
+	return w, 0, w.Len()
+}
+
+// newSpanWindow is a new window of exactly cands[lo:hi].
+func (ft *features) newSpanWindow(lo, hi int) *recommend.Window {
 	ids := make([]string, hi-lo)
 	for k, c := range ft.cands[lo:hi] {
 		ids[k] = c.id
 	}
-	w = ft.f.NewWindow(ids)
-	ft.spans[key] = w
-	return w, 0, w.Len()
+	return ft.f.NewWindow(ids)
 }
 
 // span is window's bounds in cands (and in win, which has cands' order).
