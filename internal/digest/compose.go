@@ -291,20 +291,25 @@ func viewOf(paper *store.Paper, base string) paperView {
 // fragments renders a paper's HTML and text blocks once per pool.
 func (p *pool) fragments(i int) (htmltemplate.HTML, string) {
 	f := &p.frag[i]
-	f.once.Do(func() {
-		v := p.view(&p.papers[i])
-		var b bytes.Buffer
-		if err := htmlTemplates.ExecuteTemplate(&b, "paper", v); err != nil {
-			panic(err) // the templates are fixed and tested; a failure is a bug
-		}
-		f.html = htmltemplate.HTML(b.String())
-		b.Reset()
-		if err := textTemplates.ExecuteTemplate(&b, "paper", v); err != nil {
-			panic(err)
-		}
-		f.text = b.String()
-	})
+	f.once.Do(func() { f.html, f.text, f.err = renderPaper(p.view(&p.papers[i])) })
+	if f.err != nil {
+		panic(f.err) // the templates are fixed and tested; a failure is a bug
+	}
 	return f.html, f.text
+}
+
+// renderPaper is a paper's HTML and text blocks.
+func renderPaper(v paperView) (htmltemplate.HTML, string, error) {
+	var b bytes.Buffer
+	if err := htmlTemplates.ExecuteTemplate(&b, "paper", v); err != nil {
+		return "", "", err
+	}
+	html := htmltemplate.HTML(b.String())
+	b.Reset()
+	if err := textTemplates.ExecuteTemplate(&b, "paper", v); err != nil {
+		return "", "", err
+	}
+	return html, b.String(), nil
 }
 
 // recFragments renders a recommended paper's HTML and text blocks once
@@ -320,17 +325,7 @@ func (p *pool) recFragments(paper *store.Paper) (htmltemplate.HTML, string, erro
 		p.recFrag[paper.ID] = f
 	}
 	p.recMu.Unlock()
-	f.once.Do(func() {
-		v := viewOf(paper, p.base)
-		var b bytes.Buffer
-		if f.err = htmlTemplates.ExecuteTemplate(&b, "paper", v); f.err != nil {
-			return
-		}
-		f.html = htmltemplate.HTML(b.String())
-		b.Reset()
-		f.err = textTemplates.ExecuteTemplate(&b, "paper", v)
-		f.text = b.String()
-	})
+	f.once.Do(func() { f.html, f.text, f.err = renderPaper(viewOf(paper, p.base)) })
 	return f.html, f.text, f.err
 }
 
