@@ -161,14 +161,9 @@ func openSegment(path string) (*segView, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	b, mapped, err := mapfile.Map(path)
+	b, release, err := mapfile.Map(path)
 	if err != nil {
 		return nil, err
-	}
-	release := func() {
-		if mapped {
-			mapfile.Unmap(b)
-		}
 	}
 	if len(b) < 4 {
 		release()
@@ -180,9 +175,7 @@ func openSegment(path string) (*segView, error) {
 		release()
 		return nil, err
 	}
-	if mapped {
-		runtime.AddCleanup(v.seg, mapfile.Unmap, b)
-	}
+	runtime.AddCleanup(v.seg, mapfile.Release, release)
 	return v, nil
 }
 

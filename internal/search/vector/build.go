@@ -88,15 +88,9 @@ func (b *Builder) Build(ctx context.Context, path string, queries func() ([][]fl
 // returns the index opened from it.
 func (b *Builder) write(ctx context.Context, path string, queries func() ([][]float32, error)) (*Index, error) {
 	spill := b.spill.Name()
-	data, mapped, err := mapfile.Map(spill)
+	data, unmap, err := mapfile.Map(spill)
 	if err != nil {
 		return nil, fmt.Errorf("vector: build: %w", err)
-	}
-	unmap := func() {
-		if mapped {
-			mapfile.Unmap(data)
-			mapped = false
-		}
 	}
 	// Unmapped as soon as the index file is written: the pages it touched
 	// then leave the process's resident memory before calibration touches

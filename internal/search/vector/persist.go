@@ -361,20 +361,16 @@ func OpenFile(path string, opts Options) (*Index, error) {
 	default:
 		return nil, fmt.Errorf("vector: open: %w", err)
 	}
-	b, mapped, err := mapfile.Map(path)
+	b, release, err := mapfile.Map(path)
 	if err != nil {
 		return nil, fmt.Errorf("vector: open: %w", err)
 	}
 	ix, err := decode(b, opts, checked)
 	if err != nil {
-		if mapped {
-			mapfile.Unmap(b)
-		}
+		release()
 		return nil, err
 	}
-	if mapped {
-		runtime.AddCleanup(ix, mapfile.Unmap, b)
-	}
+	runtime.AddCleanup(ix, mapfile.Release, release)
 	if abs, err := filepath.Abs(path); err == nil {
 		ix.file = abs
 	}

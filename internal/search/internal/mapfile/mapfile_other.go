@@ -4,11 +4,9 @@ package mapfile
 
 import "os"
 
-// Map reads the file: this platform's build does not map files.
-func Map(path string) ([]byte, bool, error) {
+// Map reads the file: this platform's build does not map files, and
+// release does nothing.
+func Map(path string) (data []byte, release func(), err error) {
 	b, err := os.ReadFile(path)
-	return b, false, err
+	return b, noop, err
 }
-
-// Unmap releases a mapping made by Map (nothing here).
-func Unmap([]byte) {}

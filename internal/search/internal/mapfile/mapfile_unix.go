@@ -5,6 +5,7 @@ package mapfile
 import (
 	"fmt"
 	"os"
+	"sync"
 	"syscall"
 )
 
@@ -15,32 +16,32 @@ import (
 // (Save writes a new directory and renames it), so a mapping cannot be
 // truncated under a reader; a file truncated before Open maps only the
 // bytes it has, and decoding checks every length against them.
-func Map(path string) (data []byte, mapped bool, err error) {
+//
+// release unmaps a mapping (once, however often it is called) and does
+// nothing for bytes that were read, so callers need not tell the two apart.
+func Map(path string) (data []byte, release func(), err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, false, err
+		return nil, nil, err
 	}
 	size := fi.Size()
 	if size <= 0 || size != int64(int(size)) {
 		b, err := os.ReadFile(path)
-		return b, false, err
+		return b, noop, err
 	}
 	b, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED)
 	if err != nil {
 		// Some filesystems cannot map; read instead.
 		b, rerr := os.ReadFile(path)
 		if rerr != nil {
-			return nil, false, fmt.Errorf("map %s: %w (read: %v)", path, err, rerr)
+			return nil, nil, fmt.Errorf("map %s: %w (read: %v)", path, err, rerr)
 		}
-		return b, false, nil
+		return b, noop, nil
 	}
-	return b, true, nil
+	return b, sync.OnceFunc(func() { _ = syscall.Munmap(b) }), nil
 }
-
-// Unmap releases a mapping made by Map.
-func Unmap(b []byte) { _ = syscall.Munmap(b) }
