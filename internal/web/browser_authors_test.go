@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/paperboy-dev/paperboy/internal/store"
@@ -32,26 +31,14 @@ func TestBrowserAuthorsFollowsAndClaims(t *testing.T) {
 	}
 	// Pages run without their scripts; axe needs script, so it runs with
 	// them on again, on the same page.
-	scripts := func(on bool) {
-		t.Helper()
-		if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !on}); err != nil {
-			t.Fatal(err)
-		}
-	}
 	axe := func(page string) {
 		t.Helper()
-		scripts(true)
+		b.scripts(true)
 		b.axe(page)
-		scripts(false)
+		b.scripts(false)
 	}
 	signIn("ada")
-	scripts(false)
-	fits := func(where string) {
-		t.Helper()
-		if b.check(`document.documentElement.scrollWidth > window.innerWidth`) {
-			t.Errorf("%s scrolls sideways", where)
-		}
-	}
+	b.scripts(false)
 	const follow = `form.follow button`
 	for _, width := range []int64{390, 1280} {
 		b.do("viewport", chromedp.EmulateViewport(width, 844, chromedp.EmulateScale(1)))
@@ -64,7 +51,7 @@ func TestBrowserAuthorsFollowsAndClaims(t *testing.T) {
 			t.Error("the author page does not state that names are not people")
 		}
 		axe("author page " + where)
-		fits("author page " + where)
+		b.noSideways("author page " + where)
 		b.screenshot(fmt.Sprintf("author-%d.png", width))
 		b.do("follow "+where, chromedp.Click(follow))
 		b.waitFor("follow "+where, `document.querySelector('`+follow+`') && document.querySelector('`+follow+`').getAttribute("aria-pressed") === "true"`)
@@ -74,7 +61,7 @@ func TestBrowserAuthorsFollowsAndClaims(t *testing.T) {
 			t.Errorf("/following does not list the author %s", where)
 		}
 		axe("following " + where)
-		fits("following " + where)
+		b.noSideways("following " + where)
 		b.do("unfollow "+where, chromedp.Click(`ul.following form button`))
 		b.waitFor("unfollow "+where, `!!document.querySelector('p.empty')`)
 	}
@@ -82,21 +69,21 @@ func TestBrowserAuthorsFollowsAndClaims(t *testing.T) {
 	b.do("viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(1)))
 	b.do("open the paper", chromedp.Navigate(srv.URL+"/papers/2506.00001"), chromedp.WaitVisible("#claim-author"))
 	axe("paper with the claim form")
-	fits("paper with the claim form")
+	b.noSideways("paper with the claim form")
 	b.do("claim", chromedp.SetValue("#claim-author", "0"), chromedp.Click(`#claim button`))
 	b.waitFor("claim", `document.querySelector("#claim").textContent.includes("a moderator will check it")`)
 
-	scripts(true)
+	b.scripts(true)
 	b.do("sign out", chromedp.Navigate(srv.URL+"/settings"), chromedp.WaitVisible("nav.account summary"),
 		chromedp.Submit(`nav.account form[action="/logout"] button`))
 	b.waitFor("sign out", `!!document.querySelector('nav.account a[href="/login"]')`)
 	signIn("mod")
-	scripts(false)
+	b.scripts(false)
 	for _, width := range []int64{390, 1280} {
 		b.do("viewport", chromedp.EmulateViewport(width, 844, chromedp.EmulateScale(1)))
 		b.do("open moderation", chromedp.Navigate(srv.URL+"/admin"), chromedp.WaitVisible("#claims-h"))
 		axe(fmt.Sprintf("moderation with a claim at %d px", width))
-		fits(fmt.Sprintf("moderation at %d px", width))
+		b.noSideways(fmt.Sprintf("moderation at %d px", width))
 	}
 	b.do("approve", chromedp.Click(`form[action="/admin/claims/approve"] button`))
 	b.waitFor("approve", `document.querySelector(".flash") && document.querySelector(".flash").textContent.includes("approve claim")`)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/paperboy-dev/paperboy/internal/store"
@@ -22,18 +21,6 @@ func TestBrowserForYou(t *testing.T) {
 	newUser(t, st, "dora", "user")
 	b := newBrowser(t)
 	b.shots = screenshotDir(t, func() string { return "" })
-	noSideways := func(where string) {
-		t.Helper()
-		if b.check(`document.documentElement.scrollWidth > window.innerWidth`) {
-			t.Errorf("%s scrolls sideways", where)
-		}
-	}
-	scripts := func(on bool) {
-		t.Helper()
-		if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !on}); err != nil {
-			t.Fatal(err)
-		}
-	}
 	signIn := func(name, at string) {
 		t.Helper()
 		b.do("sign in as "+name+at,
@@ -64,9 +51,9 @@ func TestBrowserForYou(t *testing.T) {
 			t.Error("the For you tab is not the current one on the welcome page")
 		}
 		b.axe("welcome" + at)
-		noSideways("welcome page" + at)
+		b.noSideways("welcome page" + at)
 		b.screenshot(fmt.Sprintf("foryou-welcome-%d.png", width))
-		scripts(false)
+		b.scripts(false)
 		b.do("welcome without script"+at, chromedp.Navigate(srv.URL+"/for-you"), chromedp.WaitVisible(".welcome"))
 		b.do("follow a category without script"+at,
 			chromedp.Click(`input[name="category"][value="cs.LG"]`),
@@ -76,20 +63,20 @@ func TestBrowserForYou(t *testing.T) {
 		if !b.check(`document.querySelector("p.reason").textContent.includes("in cs.LG, which you follow")`) {
 			t.Errorf("the first feed's reason: %q", b.eval(`document.querySelector("p.reason").textContent`))
 		}
-		scripts(true)
+		b.scripts(true)
 		signOut()
 
 		// A reader with a library.
 		signIn("ada", at)
 		b.do("for you"+at, chromedp.Navigate(srv.URL+"/for-you?period=month"), chromedp.WaitVisible("article.card.foryou"))
 		b.axe("for you" + at)
-		noSideways("for you" + at)
+		b.noSideways("for you" + at)
 		b.screenshot(fmt.Sprintf("foryou-%d.png", width))
 		if !b.check(firstCard + `.querySelector("p.reason").textContent.includes("in your collection rl")`) {
 			t.Errorf("the first card's reason: %q", b.eval(firstCard+`.querySelector("p.reason").textContent`))
 		}
 
-		scripts(false)
+		b.scripts(false)
 		b.do("reload without script"+at, chromedp.Navigate(srv.URL+"/for-you?period=month"), chromedp.WaitVisible("article.card.foryou"))
 		top := b.eval(firstCard + `.id`)
 		b.do("not interested without script"+at, chromedp.Click(`#`+cssID(top)+` button[value="not_interested"]`))
@@ -97,7 +84,7 @@ func TestBrowserForYou(t *testing.T) {
 		if b.check(`!!document.getElementById("` + top + `")`) {
 			t.Errorf("%s is still on the page after not interested", top)
 		}
-		scripts(true)
+		b.scripts(true)
 
 		b.do("with script"+at, chromedp.Navigate(srv.URL+"/for-you?period=month"), chromedp.WaitVisible("article.card.foryou"))
 		b.eval(`window.notReloaded = "yes"`)

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
@@ -25,18 +24,6 @@ func TestBrowserLibrary(t *testing.T) {
 	ada := newUser(t, st, "ada", "user")
 	b := newBrowser(t)
 	b.shots = screenshotDir(t, func() string { return "" })
-	noSideways := func(where string) {
-		t.Helper()
-		if b.check(`document.documentElement.scrollWidth > window.innerWidth`) {
-			t.Errorf("%s scrolls sideways", where)
-		}
-	}
-	scripts := func(on bool) {
-		t.Helper()
-		if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !on}); err != nil {
-			t.Fatal(err)
-		}
-	}
 	saved := func(id string) bool {
 		t.Helper()
 		m, err := st.SavedAmong(b.ctx, ada.ID, []string{id})
@@ -67,7 +54,7 @@ func TestBrowserLibrary(t *testing.T) {
 			t.Fatal(err)
 		}
 		const button = `document.querySelector('form.save[data-paper="2506.00001"] button')`
-		scripts(false)
+		b.scripts(false)
 		b.do("open the daily list without script"+at, chromedp.Navigate(srv.URL+"/papers/date/2025-06-04"), chromedp.WaitVisible("form.save"))
 		if b.eval(button+`.getAttribute("aria-pressed")`) != "false" {
 			t.Fatal("the Save button starts pressed")
@@ -77,7 +64,7 @@ func TestBrowserLibrary(t *testing.T) {
 		if !saved("2506.00001") {
 			t.Fatal("the form did not save the paper")
 		}
-		scripts(true)
+		b.scripts(true)
 
 		b.do("open the daily list"+at, chromedp.Navigate(srv.URL+"/papers/date/2025-06-04"), chromedp.WaitVisible("form.save"))
 		b.eval(`window.notReloaded = "yes"`)
@@ -95,7 +82,7 @@ func TestBrowserLibrary(t *testing.T) {
 			t.Error("saving with script did not save the paper")
 		}
 		b.axe("daily list with a saved paper" + at)
-		noSideways("daily list" + at)
+		b.noSideways("daily list" + at)
 
 		b.do("create a collection"+at,
 			chromedp.Navigate(srv.URL+"/library"),
@@ -115,14 +102,14 @@ func TestBrowserLibrary(t *testing.T) {
 		)
 		b.waitFor("held", `[...document.querySelectorAll("#collection option")].some(o => o.value === "`+slug+`" && o.textContent.includes("holds it"))`)
 		b.axe("paper page with collections" + at)
-		noSideways("paper page" + at)
+		b.noSideways("paper page" + at)
 
 		b.do("library"+at, chromedp.Navigate(srv.URL+"/library?sort=title"), chromedp.WaitVisible("article.saved"))
 		b.axe("library" + at)
-		noSideways("library" + at)
+		b.noSideways("library" + at)
 		b.screenshot(fmt.Sprintf("library-%d.png", width))
 
-		scripts(false)
+		b.scripts(false)
 		b.do("import a file into the collection without script"+at,
 			chromedp.Navigate(srv.URL+"/c/ada/"+slug),
 			chromedp.WaitVisible("details.import summary"),
@@ -131,9 +118,9 @@ func TestBrowserLibrary(t *testing.T) {
 			chromedp.Click("details.import button[type=submit]"),
 		)
 		b.waitFor("import report", `location.pathname === "/library/import" && document.body.textContent.includes("Not found: 1")`)
-		scripts(true) // axe runs as a script
+		b.scripts(true) // axe runs as a script
 		b.axe("import report" + at)
-		noSideways("import report" + at)
+		b.noSideways("import report" + at)
 
 		b.do("make it public"+at,
 			chromedp.Navigate(srv.URL+"/c/ada/"+slug),
@@ -155,7 +142,7 @@ func TestBrowserLibrary(t *testing.T) {
 			t.Error("a visitor sees the owner's edit form")
 		}
 		b.axe("public collection signed out" + at)
-		noSideways("public collection" + at)
+		b.noSideways("public collection" + at)
 		b.screenshot(fmt.Sprintf("collection-%d.png", width))
 	}
 	b.noConsoleErrors()

@@ -130,6 +130,23 @@ func (b *browser) do(step string, steps ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
+// scripts turns the page's JavaScript on or off: pages are checked
+// without script, and axe needs it.
+func (b *browser) scripts(on bool) {
+	b.t.Helper()
+	if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !on}); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// noSideways fails the test if the page, named where, scrolls sideways.
+func (b *browser) noSideways(where string) {
+	b.t.Helper()
+	if b.check(`document.documentElement.scrollWidth > window.innerWidth`) {
+		b.t.Errorf("%s scrolls sideways", where)
+	}
+}
+
 // evaluate evaluates a JavaScript expression in b's page.
 func evaluate[T any](b *browser, expr string) T {
 	b.t.Helper()
